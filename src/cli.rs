@@ -1,0 +1,91 @@
+//! The command line (clap). Tokens are never accepted as arguments: argv is visible to every
+//! user of the machine (QUALITY.md 8); they come from the environment, a command or a file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "partner-console",
+    version,
+    about = "A keyboard-driven console for partner-program CSRs"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand that talks to a backend shares.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalOpts {
+    /// The config file (default: config.toml in the user's config dir).
+    #[arg(
+        long,
+        global = true,
+        env = "PARTNER_CONSOLE_CONFIG",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// The profile of the config file to use (default: `default_profile`, else "default").
+    #[arg(
+        long,
+        global = true,
+        env = "PARTNER_CONSOLE_PROFILE",
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+
+    /// The backend's base URL, overriding the profile's.
+    #[arg(long, global = true, env = "PARTNER_CONSOLE_URL", value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the reference backend in-process on demo data and open the console on it.
+    #[cfg(feature = "server")]
+    Demo(DemoArgs),
+    /// Run the reference backend (axum + SQLite).
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+    /// Show the config, log and data paths, the backend URL and, when reachable, who you are.
+    Info,
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Throw the demo database away and start from fresh demo data.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one (the first line of stdout says which).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// The SQLite database file (created if missing). Default: partner-console.db in the data dir.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// What to load into an empty database: `demo`, `none` or a seed FILE.json (see README).
+    #[arg(long, default_value = "none", value_name = "demo|none|FILE.json")]
+    pub seed: String,
+
+    /// With `--seed demo`: how many decided approvals to generate (the history size).
+    #[arg(long, value_name = "N")]
+    pub seed_size: Option<u64>,
+
+    /// Lifetime of impersonation tokens in seconds (at most 1800).
+    #[arg(long, default_value_t = 1800, value_name = "SECS")]
+    pub impersonation_ttl: u64,
+}

@@ -1,0 +1,76 @@
+//! The REST client: the `Api` trait the TUI and the CLI talk to, and its reqwest implementation.
+//!
+//! The TUI holds an `Arc<dyn Api>`; tests put the real reqwest client in front of the reference
+//! server, fault tests a scripted server. Every call has timeouts; reads and keyed decisions are
+//! retried (bounded, jittered, honouring `Retry-After`); nothing else is.
+
+mod error;
+mod http;
+mod retry;
+mod sse;
+
+pub use error::ApiError;
+pub use http::{HttpApi, HttpApiOptions};
+pub use retry::RetryPolicy;
+pub use sse::{EventStream, StreamItem};
+pub use sse::{SseEvent, SseParser};
+
+use async_trait::async_trait;
+
+use crate::domain::*;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What the client needs to decide one approval exactly once: the key is kept for every retry
+/// of this decision, the version is the one the CSR saw on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionKey {
+    pub idempotency_key: String,
+    pub version: i64,
+}
+
+impl DecisionKey {
+    pub fn new(version: i64) -> Self {
+        DecisionKey {
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            version,
+        }
+    }
+}
+
+/// Every endpoint of the contract (API.md). One token per client; an impersonation token is
+/// a second client made with `with_token`.
+#[async_trait]
+pub trait Api: Send + Sync {
+    async fn health(&self) -> ApiResult<Health>;
+    async fn me(&self) -> ApiResult<Me>;
+    async fn summary(&self) -> ApiResult<Summary>;
+
+    async fn approvals(&self, query: &ApprovalQuery) -> ApiResult<Page<Approval>>;
+    async fn approval(&self, id: &str) -> ApiResult<Approval>;
+    async fn approve(&self, id: &str, key: &DecisionKey, body: &ApproveBody)
+    -> ApiResult<Approval>;
+    async fn reject(&self, id: &str, key: &DecisionKey, reason: &str) -> ApiResult<Approval>;
+
+    async fn partners(&self, query: &PartnerQuery) -> ApiResult<Page<PartnerSummary>>;
+    async fn partner(&self, id: &str) -> ApiResult<Partner>;
+
+    async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation>;
+    async fn end_impersonation(&self, impersonation_id: &str) -> ApiResult<()>;
+
+    // With an impersonation token: the partner's own view.
+    async fn partner_me(&self) -> ApiResult<Partner>;
+    async fn partner_channels(&self, cursor: Option<&str>) -> ApiResult<Page<Channel>>;
+    async fn partner_engagements(&self, cursor: Option<&str>) -> ApiResult<Page<Engagement>>;
+
+    // Admin.
+    async fn audit(&self, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Page<AuditEntry>>;
+    async fn outbox(
+        &self,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> ApiResult<Page<OutboxEmail>>;
+
+    /// Subscribe to `/events`; the stream reconnects by itself with `Last-Event-ID`.
+    fn events(&self) -> EventStream;
+}

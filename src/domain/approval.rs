@@ -1,0 +1,250 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Money, PartnerStatus};
+
+/// The five queues share one resource; `kind` says which queue an approval is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Partnership,
+    Addon,
+    Broadcast,
+    AdvertisingPackage,
+    Ad,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Partnership,
+        Kind::Addon,
+        Kind::Broadcast,
+        Kind::AdvertisingPackage,
+        Kind::Ad,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Partnership => "partnership",
+            Kind::Addon => "addon",
+            Kind::Broadcast => "broadcast",
+            Kind::AdvertisingPackage => "advertising_package",
+            Kind::Ad => "ad",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Words for people ("Advertising package").
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Partnership => "Partnership",
+            Kind::Addon => "Add-on",
+            Kind::Broadcast => "Broadcast",
+            Kind::AdvertisingPackage => "Advertising package",
+            Kind::Ad => "Ad",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "pending" => Status::Pending,
+            "approved" => Status::Approved,
+            "rejected" => Status::Rejected,
+            _ => return None,
+        })
+    }
+}
+
+/// The `status` filter of `GET /approvals`: one status, or every decided one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    Pending,
+    Approved,
+    Rejected,
+    Decided,
+}
+
+impl StatusFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Pending => "pending",
+            StatusFilter::Approved => "approved",
+            StatusFilter::Rejected => "rejected",
+            StatusFilter::Decided => "decided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StatusFilter> {
+        Some(match s {
+            "pending" => StatusFilter::Pending,
+            "approved" => StatusFilter::Approved,
+            "rejected" => StatusFilter::Rejected,
+            "decided" => StatusFilter::Decided,
+            _ => return None,
+        })
+    }
+}
+
+/// The partner as an approval shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalPartner {
+    pub id: String,
+    pub name: String,
+    pub status: PartnerStatus,
+    pub email: String,
+    pub phone: String,
+    pub website: String,
+}
+
+/// The package, add-on or advertising package asked for, with its price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub name: String,
+    pub price: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The per-kind fields of an approval. Each kind sends only its own fields (API.md); one flat
+/// struct of options keeps the wire shape without a tagged enum the JSON does not have.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Details {
+    // broadcast
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engagement_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_reach: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
+    // broadcast and ad
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    // advertising package and ad
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impressions: Option<i64>,
+    // ad
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub id: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub version: i64,
+    pub title: String,
+    pub partner: ApprovalPartner,
+    pub item: Option<Item>,
+    pub description: String,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<UserRef>,
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub details: Details,
+}
+
+/// Body of `POST /approvals/{id}/approve`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Body of `POST /approvals/{id}/reject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    pub reason: String,
+}
+
+/// Longest rejection reason, in characters after trimming (API.md).
+pub const MAX_REASON_CHARS: usize = 2000;
+
+/// The filters of `GET /approvals`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApprovalQuery {
+    pub kinds: Vec<Kind>,
+    pub status: Option<StatusFilter>,
+    pub q: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// `GET /summary`: the tab badges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCounts {
+    pub partnership: u64,
+    pub addon: u64,
+    pub broadcast: u64,
+    pub advertising_package: u64,
+    pub ad: u64,
+}
+
+impl PendingCounts {
+    pub fn get(&self, kind: Kind) -> u64 {
+        match kind {
+            Kind::Partnership => self.partnership,
+            Kind::Addon => self.addon,
+            Kind::Broadcast => self.broadcast,
+            Kind::AdvertisingPackage => self.advertising_package,
+            Kind::Ad => self.ad,
+        }
+    }
+
+    pub fn get_mut(&mut self, kind: Kind) -> &mut u64 {
+        match kind {
+            Kind::Partnership => &mut self.partnership,
+            Kind::Addon => &mut self.addon,
+            Kind::Broadcast => &mut self.broadcast,
+            Kind::AdvertisingPackage => &mut self.advertising_package,
+            Kind::Ad => &mut self.ad,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pending: PendingCounts,
+}

@@ -1,0 +1,113 @@
+//! The wire types both the client and the reference server speak (API.md).
+//!
+//! These are plain serde types: the JSON shape *is* the contract. Strings in here are raw,
+//! exactly as the peer sent them; the client cleans them for the terminal where it decodes
+//! them (`crate::text`), never here.
+
+mod approval;
+mod events;
+mod partner;
+mod problem;
+
+pub use approval::*;
+pub use events::*;
+pub use partner::*;
+pub use problem::*;
+
+use serde::{Deserialize, Serialize};
+
+/// Money in integer minor units (cents); never a float.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+impl Money {
+    pub fn new(amount_minor: i64, currency: &str) -> Self {
+        Money {
+            amount_minor,
+            currency: currency.to_string(),
+        }
+    }
+}
+
+/// One keyset page of a list: `next_cursor` is `None` on the last page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The caller's roles (API.md "Roles"); `PartnerOwner` is only ever held by an impersonation token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Viewer,
+    Csr,
+    Admin,
+    PartnerOwner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Csr => "csr",
+            Role::Admin => "admin",
+            Role::PartnerOwner => "partner_owner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "viewer" => Role::Viewer,
+            "csr" => Role::Csr,
+            "admin" => Role::Admin,
+            "partner_owner" => Role::PartnerOwner,
+            _ => return None,
+        })
+    }
+
+    /// May this role approve and reject?
+    pub fn can_decide(self) -> bool {
+        matches!(self, Role::Csr | Role::Admin)
+    }
+}
+
+/// `GET /me`: who the token belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
+
+/// `GET /audit` entries (admin), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub subject: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// `GET /outbox` (admin): the emails the server would send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

@@ -1,0 +1,49 @@
+use serde::{Deserialize, Serialize};
+
+use super::Approval;
+
+/// An `application/problem+json` error (RFC 9457) with our stable machine `code`.
+/// For `already_decided` and `version_mismatch` the current approval rides along.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type", default = "about_blank")]
+    pub type_: String,
+    #[serde(default)]
+    pub title: String,
+    pub status: u16,
+    #[serde(default)]
+    pub detail: String,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Box<Approval>>,
+}
+
+fn about_blank() -> String {
+    "about:blank".into()
+}
+
+/// The stable `code`s, one place so both sides spell them alike.
+pub mod codes {
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const FORBIDDEN: &str = "forbidden";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const NO_ROUTE: &str = "no_route";
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    pub const INVALID_PARAMETER: &str = "invalid_parameter";
+    pub const INVALID_CURSOR: &str = "invalid_cursor";
+    pub const INVALID_BODY: &str = "invalid_body";
+    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    pub const REASON_REQUIRED: &str = "reason_required";
+    pub const REASON_TOO_LONG: &str = "reason_too_long";
+    pub const IDEMPOTENCY_KEY_REQUIRED: &str = "idempotency_key_required";
+    pub const IDEMPOTENCY_KEY_INVALID: &str = "idempotency_key_invalid";
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    pub const REQUEST_IN_FLIGHT: &str = "request_in_flight";
+    pub const PRECONDITION_REQUIRED: &str = "precondition_required";
+    pub const INVALID_IF_MATCH: &str = "invalid_if_match";
+    pub const VERSION_MISMATCH: &str = "version_mismatch";
+    pub const ALREADY_DECIDED: &str = "already_decided";
+    pub const IMPERSONATION_ENDED: &str = "impersonation_ended";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    pub const INTERNAL: &str = "internal";
+}

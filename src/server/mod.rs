@@ -1,0 +1,231 @@
+//! The reference backend: axum + SQLite, every endpoint of API.md for real.
+//!
+//! Handlers are thin (`routes.rs`): they authenticate (`auth.rs`), validate, and call the store
+//! (`store/`), which does the SQL in transactions on a blocking thread. Live events fan out from
+//! `events.rs`. Everything the server answers with on error is problem+json (`problem.rs`).
+
+mod auth;
+mod cursor;
+mod events;
+mod problem;
+mod routes;
+pub mod seed;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::eyre::{Context, Result};
+use tokio::net::TcpListener;
+
+pub use store::Store;
+
+/// Every route the server serves, relative to `/api/v1`. The router is built from the same
+/// handlers; `tests/openapi_routes.rs` checks this list against `assets/openapi.yaml`, and
+/// `tests/api.rs` checks that each one is really served.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/me"),
+    ("GET", "/summary"),
+    ("GET", "/events"),
+    ("GET", "/approvals"),
+    ("GET", "/approvals/{id}"),
+    ("POST", "/approvals/{id}/approve"),
+    ("POST", "/approvals/{id}/reject"),
+    ("GET", "/partners"),
+    ("GET", "/partners/{id}"),
+    ("POST", "/partners/{id}/impersonations"),
+    ("DELETE", "/impersonations/{id}"),
+    ("GET", "/partner/me"),
+    ("GET", "/partner/channels"),
+    ("GET", "/partner/engagements"),
+    ("GET", "/audit"),
+    ("GET", "/outbox"),
+    ("GET", "/users"),
+];
+
+/// The most an impersonation may last (API.md).
+pub const MAX_IMPERSONATION: Duration = Duration::from_secs(30 * 60);
+
+/// What data an empty database starts with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeedSource {
+    None,
+    /// The deterministic demo set; `decided` overrides how many decided approvals it holds.
+    Demo {
+        decided: Option<u64>,
+    },
+    File(PathBuf),
+}
+
+impl SeedSource {
+    pub fn parse(seed: &str, seed_size: Option<u64>) -> SeedSource {
+        match seed {
+            "none" => SeedSource::None,
+            "demo" => SeedSource::Demo { decided: seed_size },
+            path => SeedSource::File(PathBuf::from(path)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub db: PathBuf,
+    pub seed: SeedSource,
+    pub impersonation_ttl: Duration,
+}
+
+/// Shared by every handler.
+pub(crate) struct AppState {
+    pub store: Store,
+    pub events: events::Hub,
+    pub impersonation_ttl: Duration,
+}
+
+/// A server running on a tokio task: dropping the handle does not stop it; `shutdown` does.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+    housekeeping: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting, finish what is in flight, and wait.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+        self.housekeeping.abort();
+    }
+}
+
+/// Open (and migrate, and seed) the database, then serve on `listener`.
+pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<RunningServer> {
+    let ttl = opts.impersonation_ttl.min(MAX_IMPERSONATION);
+    let db = opts.db.clone();
+    let seed = opts.seed.clone();
+    let store = tokio::task::spawn_blocking(move || -> Result<Store> {
+        let store =
+            Store::open(&db).wrap_err_with(|| format!("opening the database {}", db.display()))?;
+        seed::apply(&store, &seed)?;
+        Ok(store)
+    })
+    .await??;
+    let state = Arc::new(AppState {
+        events: events::Hub::new(store.clone()),
+        store,
+        impersonation_ttl: ttl,
+    });
+    let housekeeping = spawn_housekeeping(state.store.clone());
+    let router = routes::router(state);
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("server stopped: {e}");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task,
+        housekeeping,
+    })
+}
+
+/// Forget idempotency keys after 48 h (API.md promises at least 24), once an hour.
+fn spawn_housekeeping(store: Store) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let cutoff = chrono::Utc::now() - chrono::Duration::hours(48);
+            match store
+                .write(move |c| store::purge_idempotency(c, cutoff))
+                .await
+            {
+                Ok(n) if n > 0 => tracing::info!("forgot {n} idempotency keys older than 48 h"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("idempotency housekeeping failed: {e}"),
+            }
+        }
+    })
+}
+
+/// `partner-console serve`: bind, print the address as the first line of stdout, serve until
+/// Ctrl-C / SIGTERM.
+pub async fn serve(opts: ServerOptions, listen: SocketAddr) -> Result<()> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .wrap_err_with(|| format!("could not listen on {listen}"))?;
+    let server = start(opts, listener).await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", server.url())?;
+        out.flush()?;
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// `partner-console serve ARGS`: logs to stderr, the database in the data dir unless `--db`.
+pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
+    crate::logging::to_stderr();
+    let db = match &args.db {
+        Some(p) => p.clone(),
+        None => default_db_path()?,
+    };
+    let opts = ServerOptions {
+        db,
+        seed: SeedSource::parse(&args.seed, args.seed_size),
+        impersonation_ttl: Duration::from_secs(args.impersonation_ttl),
+    };
+    serve(opts, args.listen).await
+}
+
+/// `<data dir>/partner-console.db`.
+pub fn default_db_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "partner-console").ok_or_else(|| {
+        color_eyre::eyre::eyre!("no home directory to keep the database in; pass --db PATH")
+    })?;
+    Ok(dirs.data_dir().join("partner-console.db"))
+}

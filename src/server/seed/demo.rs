@@ -1,0 +1,497 @@
+//! The demo data set: deterministic (a fixed-seed generator; times relative to today), realistic
+//! enough to work with, and scalable (`--seed-size N` decided approvals) for benchmarks.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::file::*;
+use crate::domain::{Details, Item, Kind, Money, PartnerStatus, Status};
+
+pub const DEFAULT_DECIDED: u64 = 300;
+
+pub struct DemoData {
+    pub users: Vec<SeedUser>,
+    pub partners: Vec<SeedPartner>,
+    pub approvals: Box<dyn Iterator<Item = SeedApproval> + Send>,
+}
+
+/// splitmix64: tiny, fast, and the same sequence on every machine.
+#[derive(Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+const PARTNERS: &[&str] = &[
+    "Acme Media",
+    "Northwind Studios",
+    "Blue Harbor Radio",
+    "Pixel Forge",
+    "Lumen Sports",
+    "Cedar & Pine Publishing",
+    "Orbit Podcasts",
+    "Velvet Room Music",
+    "Brightside News",
+    "Kestrel Outdoors",
+    "Maple Street Kitchen",
+    "Nova Fitness",
+    "Ironclad Gaming",
+    "Sunny Day Kids",
+    "Harborview Travel",
+    "Quantum Tech Review",
+    "Golden Gate Comedy",
+    "Riverbend Community Radio",
+    "Atlas Education",
+    "Coral Reef Films",
+    "Summit Finance Daily",
+    "Evergreen Garden Club",
+    "Skyline Architecture",
+    "Wildflower Wellness",
+    "Copperleaf Crafts",
+    "Midnight Jazz FM",
+    "Polar Star Esports",
+    "Urban Canvas Art",
+    "Tidewater Fishing",
+    "Redwood Hiking Co",
+    "Silverline Motors",
+    "Bluebird Bakery",
+    "Granite Peak Climbing",
+    "Crescent Moon Yoga",
+    "Fable & Folk Stories",
+    "Zephyr Weather",
+    "Lighthouse Literacy",
+    "Amberwood Antiques",
+    "Pinnacle Pets",
+    "Echo Valley Choir",
+    "Driftwood Surf",
+    "Saffron Spice Cooking",
+    "Meridian Science",
+    "Starling Fashion",
+    "Oakridge Local News",
+    "Verdant Farms",
+    "Cobalt Cyber Security",
+    "Juniper Jobs Board",
+];
+
+const FIRST: &[&str] = &[
+    "Anna", "Ben", "Chloe", "David", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira",
+    "Luca", "Maya", "Noah", "Olga", "Priya",
+];
+const LAST: &[&str] = &[
+    "Keller",
+    "Okafor",
+    "Novak",
+    "Garcia",
+    "Lindqvist",
+    "Tanaka",
+    "Dubois",
+    "Schmidt",
+    "Rossi",
+    "Murphy",
+    "Haddad",
+    "Silva",
+];
+
+/// (region, currency, time zone, phone prefix, address)
+const REGIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "EUR",
+        "Europe/Berlin",
+        "+49 30",
+        "Torstraße 12, 10119 Berlin, Germany",
+    ),
+    (
+        "EUR",
+        "Europe/Paris",
+        "+33 1",
+        "18 Rue de Rivoli, 75004 Paris, France",
+    ),
+    (
+        "USD",
+        "America/New_York",
+        "+1 212",
+        "350 5th Ave, New York, NY 10118, USA",
+    ),
+    (
+        "USD",
+        "America/Los_Angeles",
+        "+1 415",
+        "500 Howard St, San Francisco, CA 94105, USA",
+    ),
+    (
+        "GBP",
+        "Europe/London",
+        "+44 20",
+        "1 Poultry, London EC2R 8EJ, United Kingdom",
+    ),
+];
+
+const PACKAGES: &[(&str, i64)] = &[
+    ("Bronze", 1900),
+    ("Silver", 2900),
+    ("Gold", 4900),
+    ("Platinum", 9900),
+];
+const ADDONS: &[(&str, i64)] = &[
+    ("Extra channel", 900),
+    ("Analytics Pro", 1500),
+    ("Priority support", 2900),
+    ("Custom domain", 500),
+    ("Push notifications", 1200),
+    ("Ad-free player", 700),
+];
+const AD_PACKAGES: &[(&str, i64, i64)] = &[
+    ("Starter 50k impressions", 50_000, 9900),
+    ("Growth 250k impressions", 250_000, 39900),
+    ("Reach 1M impressions", 1_000_000, 129_900),
+];
+const CHANNEL_KINDS: &[&str] = &["video", "podcast", "news", "radio", "community"];
+const ENGAGEMENT_TYPES: &[&str] = &["Poll", "Quiz", "Announcement", "Live stream", "Coupon"];
+const BROADCASTS: &[&str] = &[
+    "Spring sale announcement",
+    "Live Q&A tonight",
+    "New season premiere",
+    "Members-only coupon",
+    "Weekend poll: best episode",
+    "Charity stream",
+    "Holiday schedule",
+    "Quiz night",
+];
+const AUDIENCES: &[&str] = &[
+    "All end-users in Germany",
+    "Non-followers aged 18–34",
+    "Sports fans, EU",
+    "Everyone who watched last month",
+    "New users of the last 30 days",
+];
+const ADS: &[(&str, &str)] = &[
+    (
+        "Fresh bread, every morning",
+        "Order before 9 and pick it up warm. 10% off your first order.",
+    ),
+    (
+        "Train smarter",
+        "Personal plans from certified coaches. Two weeks free.",
+    ),
+    (
+        "Your next adventure",
+        "Guided hikes for every level. Book the summer season now.",
+    ),
+    (
+        "Protect what matters",
+        "Security audits for small businesses, fixed price.",
+    ),
+    (
+        "Learn a language in 10 minutes a day",
+        "Short daily lessons that fit your commute.",
+    ),
+];
+const DESCRIPTIONS: &[&str] = &[
+    "We publish three shows a week and would like to reach your audience with our back catalogue.",
+    "Local community station looking to bring our live programme to your app.",
+    "We are expanding into new markets and want a package that grows with us.",
+    "Our followers asked for exclusive content; this package lets us deliver it.",
+    "Existing partner upgrading after a strong quarter.",
+];
+const REASONS: &[&str] = &[
+    "The requested package is not available in your region yet.",
+    "Your profile is missing a verified business address. Please add it and apply again.",
+    "The ad creative links to a page that does not match the advertised offer.",
+    "Broadcasts to non-followers need at least 30 days of partnership history.",
+    "The image does not meet our content guidelines (text covers more than 20% of it).",
+    "Payment details could not be verified; please update them in your account.",
+];
+const DECIDERS: &[&str] = &["alex.morgan", "sam.lee", "demo-admin", "demo-csr"];
+
+fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .filter_map(|c| {
+            if c.is_ascii_alphanumeric() {
+                Some(c)
+            } else if c == ' ' {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect::<String>()
+        .replace("--", "-")
+}
+
+fn anchor() -> DateTime<Utc> {
+    let today = Utc::now().date_naive();
+    Utc.from_utc_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+pub fn generate(decided: u64) -> DemoData {
+    let now = anchor();
+    let mut rng = Rng(0x5eed_0f_d3a0);
+    let user = |name: &str, role: SeedRole, token: String| SeedUser {
+        name: name.into(),
+        email: format!("{name}@partner-console.example"),
+        role,
+        token,
+    };
+    let users = vec![
+        user("demo-admin", SeedRole::Admin, "demo-admin".into()),
+        user("demo-csr", SeedRole::Csr, "demo-csr".into()),
+        user("demo-viewer", SeedRole::Viewer, "demo-viewer".into()),
+        // Colleagues who decided the history; their tokens are random, so nobody can use them.
+        user(
+            "alex.morgan",
+            SeedRole::Csr,
+            uuid::Uuid::new_v4().to_string(),
+        ),
+        user("sam.lee", SeedRole::Csr, uuid::Uuid::new_v4().to_string()),
+    ];
+
+    let statuses = [
+        PartnerStatus::Active,
+        PartnerStatus::Active,
+        PartnerStatus::Active,
+        PartnerStatus::Pending,
+        PartnerStatus::Suspended,
+        PartnerStatus::Inactive,
+    ];
+    let partners: Vec<SeedPartner> = PARTNERS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let (cur, tz, phone, address) = *rng.pick(REGIONS);
+            let s = slug(name);
+            let status = *rng.pick(&statuses);
+            let package = (status != PartnerStatus::Pending).then(|| {
+                let (p, price) = *rng.pick(PACKAGES);
+                Item {
+                    name: p.into(),
+                    price: Money::new(price, cur),
+                }
+            });
+            let channels = (0..1 + rng.below(4))
+                .map(|j| SeedChannel {
+                    id: Some(format!("ch_{:03}_{j}", i + 1)),
+                    name: match j {
+                        0 => name.to_string(),
+                        1 => format!("{name} Live"),
+                        2 => format!("{name} Extra"),
+                        _ => format!("{name} Archive"),
+                    },
+                    kind: rng.pick(CHANNEL_KINDS).to_string(),
+                    followers: (rng.below(250) as i64 + 1) * 137,
+                })
+                .collect();
+            let engagements = (0..2 + rng.below(4))
+                .map(|j| SeedEngagement {
+                    id: Some(format!("en_{:03}_{j}", i + 1)),
+                    title: rng.pick(BROADCASTS).to_string(),
+                    engagement_type: rng.pick(ENGAGEMENT_TYPES).to_string(),
+                    status: ["scheduled", "live", "ended"][rng.below(3) as usize].to_string(),
+                    starts_at: now + Duration::hours(rng.below(24 * 30) as i64 - 24 * 15),
+                })
+                .collect();
+            let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
+            SeedPartner {
+                id: Some(format!("pt_{:03}", i + 1)),
+                name: name.to_string(),
+                status,
+                invoice_id: Some(format!("INV-2026-{:04}", 1000 + i * 7)),
+                package,
+                contact: SeedContact {
+                    name: format!("{first} {last}"),
+                    email: format!("{}@{s}.example", first.to_lowercase()),
+                    phone: format!("{phone} {:03} {:04}", rng.below(1000), rng.below(10000)),
+                    website: format!("https://{s}.example"),
+                    address: address.to_string(),
+                    time_zone: tz.to_string(),
+                },
+                channels,
+                engagements,
+                created_at: Some(now - Duration::days(30 + rng.below(900) as i64)),
+            }
+        })
+        .collect();
+
+    let pending = pending_items(&mut rng, &partners, now);
+    let history = DecidedGen {
+        rng: rng.clone(),
+        partners: partners.clone(),
+        now,
+        n: decided,
+        i: 0,
+    };
+    DemoData {
+        users,
+        partners,
+        approvals: Box::new(pending.into_iter().chain(history)),
+    }
+}
+
+/// One approval of `kind` for `partner`, requested at `requested_at`, still pending.
+fn approval(
+    rng: &mut Rng,
+    kind: Kind,
+    partner: &SeedPartner,
+    requested_at: DateTime<Utc>,
+) -> SeedApproval {
+    let cur = partner
+        .package
+        .as_ref()
+        .map(|p| p.price.currency.clone())
+        .unwrap_or_else(|| "EUR".into());
+    let mut details = Details::default();
+    let (title, item) = match kind {
+        Kind::Partnership => {
+            let (p, price) = *rng.pick(PACKAGES);
+            (
+                format!("{p} package"),
+                Some(Item {
+                    name: p.into(),
+                    price: Money::new(price, &cur),
+                }),
+            )
+        }
+        Kind::Addon => {
+            let (a, price) = *rng.pick(ADDONS);
+            (
+                a.to_string(),
+                Some(Item {
+                    name: a.into(),
+                    price: Money::new(price, &cur),
+                }),
+            )
+        }
+        Kind::AdvertisingPackage => {
+            let (a, impressions, price) = *rng.pick(AD_PACKAGES);
+            details.impressions = Some(impressions);
+            (
+                a.to_string(),
+                Some(Item {
+                    name: a.into(),
+                    price: Money::new(price, &cur),
+                }),
+            )
+        }
+        Kind::Broadcast => {
+            let title = rng.pick(BROADCASTS).to_string();
+            let kind = rng.pick(ENGAGEMENT_TYPES).to_string();
+            details.starts_at = Some(requested_at + Duration::days(3 + rng.below(14) as i64));
+            details.audience = Some(rng.pick(AUDIENCES).to_string());
+            details.estimated_reach = Some((rng.below(500) as i64 + 10) * 100);
+            details.preview = Some(format!(
+                "{kind} from {}: {title}.\nTap to join — it only takes a minute.",
+                partner.name
+            ));
+            details.engagement_type = Some(kind);
+            (title, None)
+        }
+        Kind::Ad => {
+            let (headline, body) = *rng.pick(ADS);
+            let starts = requested_at + Duration::days(2 + rng.below(10) as i64);
+            details.headline = Some(headline.into());
+            details.body = Some(body.into());
+            details.image_url = Some(format!(
+                "{}/ads/banner-{}.png",
+                partner.contact.website,
+                rng.below(90) + 10
+            ));
+            details.target_url = Some(format!("{}/offer", partner.contact.website));
+            details.impressions = Some((rng.below(40) as i64 + 1) * 5000);
+            details.starts_at = Some(starts);
+            details.ends_at = Some(starts + Duration::days(7 + rng.below(21) as i64));
+            (headline.to_string(), None)
+        }
+    };
+    SeedApproval {
+        id: None,
+        kind,
+        status: Status::Pending,
+        title,
+        partner: partner.id.clone().unwrap_or_default(),
+        item,
+        description: rng.pick(DESCRIPTIONS).to_string(),
+        requested_at,
+        decided_at: None,
+        decided_by: None,
+        reason: None,
+        details,
+    }
+}
+
+fn pending_items(rng: &mut Rng, partners: &[SeedPartner], now: DateTime<Utc>) -> Vec<SeedApproval> {
+    let counts = [
+        (Kind::Partnership, 12),
+        (Kind::Addon, 6),
+        (Kind::Broadcast, 5),
+        (Kind::AdvertisingPackage, 4),
+        (Kind::Ad, 6),
+    ];
+    let mut out = Vec::new();
+    let mut n = 0;
+    for (kind, count) in counts {
+        for _ in 0..count {
+            let p = rng.pick(partners);
+            let at = now - Duration::minutes(30 + rng.below(60 * 24 * 9) as i64);
+            let mut a = approval(rng, kind, p, at);
+            n += 1;
+            a.id = Some(format!("ap_p{n:03}"));
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// The decided history, generated lazily so a million rows never sit in memory at once.
+struct DecidedGen {
+    rng: Rng,
+    partners: Vec<SeedPartner>,
+    now: DateTime<Utc>,
+    n: u64,
+    i: u64,
+}
+
+impl Iterator for DecidedGen {
+    type Item = SeedApproval;
+
+    fn next(&mut self) -> Option<SeedApproval> {
+        if self.i >= self.n {
+            return None;
+        }
+        self.i += 1;
+        let rng = &mut self.rng;
+        // About six hours apart, newest first, at most two years back (a big set packs
+        // closer); one hour at least between now and the newest.
+        let span_minutes = (self.n * 60 * 6).min(60 * 24 * 730);
+        let step = (span_minutes as f64 / self.n as f64).max(0.001);
+        let decided_at = self.now
+            - Duration::minutes(60)
+            - Duration::seconds((self.i as f64 * step * 60.0) as i64);
+        let kind = *rng.pick(&Kind::ALL);
+        let p = rng.pick(&self.partners).clone();
+        let requested_at = decided_at - Duration::minutes(10 + rng.below(60 * 72) as i64);
+        let mut a = approval(rng, kind, &p, requested_at);
+        let rejected = rng.below(4) == 0;
+        a.id = Some(format!("ap_h{:07}", self.i));
+        a.status = if rejected {
+            Status::Rejected
+        } else {
+            Status::Approved
+        };
+        a.decided_at = Some(decided_at);
+        a.decided_by = Some(rng.pick(DECIDERS).to_string());
+        a.reason = rejected.then(|| rng.pick(REASONS).to_string());
+        Some(a)
+    }
+}

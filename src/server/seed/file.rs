@@ -1,0 +1,167 @@
+//! The seed-file format (`assets/seed.schema.json` documents it; README shows an example).
+//! Strings are stored as given: the console cleans text where it displays it.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::domain::{Details, Item, Kind, PartnerStatus, Status};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+    #[serde(default)]
+    pub partners: Vec<SeedPartner>,
+    #[serde(default)]
+    pub approvals: Vec<SeedApproval>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    pub name: String,
+    pub email: String,
+    pub role: SeedRole,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeedRole {
+    Viewer,
+    Csr,
+    Admin,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPartner {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub status: PartnerStatus,
+    #[serde(default)]
+    pub invoice_id: Option<String>,
+    #[serde(default)]
+    pub package: Option<Item>,
+    pub contact: SeedContact,
+    #[serde(default)]
+    pub channels: Vec<SeedChannel>,
+    #[serde(default)]
+    pub engagements: Vec<SeedEngagement>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedContact {
+    #[serde(default)]
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub website: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default = "utc")]
+    pub time_zone: String,
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedChannel {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub followers: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedEngagement {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub title: String,
+    pub engagement_type: String,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedApproval {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub kind: Kind,
+    #[serde(default = "pending")]
+    pub status: Status,
+    pub title: String,
+    /// A partner's id, or its name.
+    pub partner: String,
+    #[serde(default)]
+    pub item: Option<Item>,
+    #[serde(default)]
+    pub description: String,
+    pub requested_at: DateTime<Utc>,
+    #[serde(default)]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// A user's name or email.
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub details: Details,
+}
+
+fn pending() -> Status {
+    Status::Pending
+}
+
+/// Why a seed file was refused: the file and the first place that is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seed file {path}: cannot read it: {message}")]
+    Read { path: String, message: String },
+    #[error("seed file {path}: line {line}, column {column}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+pub fn load_file(path: &Path) -> Result<SeedFile, SeedError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SeedError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    parse(&text).map_err(|e| SeedError::Syntax {
+        path: path.display().to_string(),
+        line: e.line(),
+        column: e.column(),
+        // serde_json appends " at line L column C"; we say it once, up front.
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+pub fn parse(text: &str) -> Result<SeedFile, serde_json::Error> {
+    serde_json::from_str(text)
+}

@@ -1,0 +1,274 @@
+//! Check seed data and insert it in one transaction: the first problem refuses the whole
+//! import, naming its place (`approvals[3].partner`), and nothing is written.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+
+use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser};
+use crate::domain::{MAX_REASON_CHARS, Status};
+use crate::server::store::{new_id, token_hash, ts};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{place}: {message}")]
+    Invalid { place: String, message: String },
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+fn invalid(place: String, message: impl Into<String>) -> ImportError {
+    ImportError::Invalid {
+        place,
+        message: message.into(),
+    }
+}
+
+fn required(place: String, value: &str) -> Result<(), ImportError> {
+    if value.trim().is_empty() {
+        return Err(invalid(place, "must not be empty"));
+    }
+    Ok(())
+}
+
+pub fn import(
+    conn: &mut Connection,
+    users: Vec<SeedUser>,
+    partners: Vec<SeedPartner>,
+    approvals: impl IntoIterator<Item = SeedApproval>,
+) -> Result<(), ImportError> {
+    let tx = conn.transaction()?;
+    let now = chrono::Utc::now();
+
+    // Users: by name and by email, for `decided_by`.
+    let mut user_ids: HashMap<String, (String, String)> = HashMap::new();
+    let mut tokens = std::collections::HashSet::new();
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO users (id, name, email, role, token_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, u) in users.iter().enumerate() {
+            let place = |f: &str| format!("users[{i}].{f}");
+            required(place("name"), &u.name)?;
+            required(place("email"), &u.email)?;
+            if u.token.trim().len() < 8 {
+                return Err(invalid(place("token"), "must be at least 8 characters"));
+            }
+            if !tokens.insert(u.token.clone()) {
+                return Err(invalid(place("token"), "is used by another user"));
+            }
+            if user_ids.contains_key(&u.name) {
+                return Err(invalid(
+                    place("name"),
+                    format!("{:?} is used by another user", u.name),
+                ));
+            }
+            let id = new_id("us");
+            let role = match u.role {
+                SeedRole::Viewer => "viewer",
+                SeedRole::Csr => "csr",
+                SeedRole::Admin => "admin",
+            };
+            ins.execute(params![
+                id,
+                u.name,
+                u.email,
+                role,
+                token_hash(u.token.trim())
+            ])?;
+            user_ids.insert(u.name.clone(), (id.clone(), u.name.clone()));
+            user_ids
+                .entry(u.email.clone())
+                .or_insert((id, u.name.clone()));
+        }
+    }
+
+    // Partners: by id and by (unique) name, for an approval's `partner`.
+    let mut by_id: HashMap<String, String> = HashMap::new();
+    let mut by_name: HashMap<String, Option<String>> = HashMap::new();
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO partners (id, name, name_lower, status, invoice_id, package_name, package_amount,
+                package_currency, contact_name, contact_email, contact_phone, contact_website, contact_address,
+                contact_time_zone, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        let mut ch = tx.prepare(
+            "INSERT INTO channels (id, partner_id, position, name, kind, followers) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut en = tx.prepare(
+            "INSERT INTO engagements (id, partner_id, title, engagement_type, status, starts_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (i, p) in partners.iter().enumerate() {
+            let place = |f: &str| format!("partners[{i}].{f}");
+            required(place("name"), &p.name)?;
+            required(place("contact.email"), &p.contact.email)?;
+            let id = p.id.clone().unwrap_or_else(|| new_id("pt"));
+            required(place("id"), &id)?;
+            if by_id.contains_key(&id) {
+                return Err(invalid(
+                    place("id"),
+                    format!("{id:?} is used by another partner"),
+                ));
+            }
+            let invoice = p
+                .invoice_id
+                .clone()
+                .unwrap_or_else(|| format!("INV-{:06}", i + 1));
+            ins.execute(params![
+                id,
+                p.name,
+                p.name.to_lowercase(),
+                p.status.as_str(),
+                invoice,
+                p.package.as_ref().map(|x| x.name.clone()),
+                p.package.as_ref().map(|x| x.price.amount_minor),
+                p.package.as_ref().map(|x| x.price.currency.clone()),
+                p.contact.name,
+                p.contact.email,
+                p.contact.phone,
+                p.contact.website,
+                p.contact.address,
+                p.contact.time_zone,
+                ts(p.created_at.unwrap_or(now)),
+            ])?;
+            for (j, c) in p.channels.iter().enumerate() {
+                required(format!("partners[{i}].channels[{j}].name"), &c.name)?;
+                let cid = c.id.clone().unwrap_or_else(|| new_id("ch"));
+                ch.execute(params![cid, id, j as i64, c.name, c.kind, c.followers])
+                    .map_err(|e| {
+                        invalid(format!("partners[{i}].channels[{j}].id"), e.to_string())
+                    })?;
+            }
+            for (j, e) in p.engagements.iter().enumerate() {
+                let eid = e.id.clone().unwrap_or_else(|| new_id("en"));
+                en.execute(params![
+                    eid,
+                    id,
+                    e.title,
+                    e.engagement_type,
+                    e.status,
+                    ts(e.starts_at)
+                ])
+                .map_err(|err| {
+                    invalid(
+                        format!("partners[{i}].engagements[{j}].id"),
+                        err.to_string(),
+                    )
+                })?;
+            }
+            by_id.insert(id.clone(), id.clone());
+            by_name
+                .entry(p.name.clone())
+                .and_modify(|v| *v = None)
+                .or_insert(Some(id));
+        }
+    }
+
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name, item_amount,
+                item_currency, description, requested_at, decided_at, decided_by_id, decided_by_name, reason, details)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        for (i, a) in approvals.into_iter().enumerate() {
+            let place = |f: &str| format!("approvals[{i}].{f}");
+            required(place("title"), &a.title)?;
+            let partner_id = match by_id.get(&a.partner) {
+                Some(id) => id.clone(),
+                None => match by_name.get(&a.partner) {
+                    Some(Some(id)) => id.clone(),
+                    Some(None) => {
+                        return Err(invalid(
+                            place("partner"),
+                            format!("{:?} names more than one partner; use its id", a.partner),
+                        ));
+                    }
+                    None => {
+                        return Err(invalid(
+                            place("partner"),
+                            format!("no partner has the id or name {:?}", a.partner),
+                        ));
+                    }
+                },
+            };
+            let decided_by = match (a.status, &a.decided_by, a.decided_at) {
+                (Status::Pending, None, None) => None,
+                (Status::Pending, _, _) => {
+                    return Err(invalid(
+                        place("status"),
+                        "a pending approval has no decided_at or decided_by",
+                    ));
+                }
+                (_, None, _) => {
+                    return Err(invalid(
+                        place("decided_by"),
+                        "a decided approval needs decided_by",
+                    ));
+                }
+                (_, _, None) => {
+                    return Err(invalid(
+                        place("decided_at"),
+                        "a decided approval needs decided_at",
+                    ));
+                }
+                (_, Some(who), Some(_)) => Some(user_ids.get(who).cloned().ok_or_else(|| {
+                    invalid(
+                        place("decided_by"),
+                        format!("no user has the name or email {who:?}"),
+                    )
+                })?),
+            };
+            let reason = a.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            match (a.status, reason) {
+                (Status::Rejected, None) => {
+                    return Err(invalid(place("reason"), "a rejection needs a reason"));
+                }
+                (_, Some(r)) if r.chars().count() > MAX_REASON_CHARS => {
+                    return Err(invalid(
+                        place("reason"),
+                        format!("is longer than {MAX_REASON_CHARS} characters"),
+                    ));
+                }
+                _ => {}
+            }
+            if let (Some(d), r) = (a.decided_at, a.requested_at) {
+                if d < r {
+                    return Err(invalid(place("decided_at"), "is before requested_at"));
+                }
+            }
+            let id = a.id.clone().unwrap_or_else(|| new_id("ap"));
+            let version = if a.status == Status::Pending { 1 } else { 2 };
+            let details = serde_json::to_string(&a.details).unwrap_or_else(|_| "{}".into());
+            ins.execute(params![
+                id,
+                a.kind.as_str(),
+                a.status.as_str(),
+                version,
+                a.title,
+                partner_id,
+                a.item.as_ref().map(|x| x.name.clone()),
+                a.item.as_ref().map(|x| x.price.amount_minor),
+                a.item.as_ref().map(|x| x.price.currency.clone()),
+                a.description,
+                ts(a.requested_at),
+                a.decided_at.map(ts),
+                decided_by.as_ref().map(|u| u.0.clone()),
+                decided_by.as_ref().map(|u| u.1.clone()),
+                reason,
+                details,
+            ])
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    invalid(place("id"), format!("{id:?} is used by another approval"))
+                }
+                other => ImportError::Sql(other),
+            })?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}

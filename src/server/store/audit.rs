@@ -1,0 +1,207 @@
+//! The append-only tables: audit log, outbox, events; and users.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{StoreResult, new_id, parse_ts, ts};
+use crate::domain::*;
+use crate::server::cursor;
+use crate::server::problem::ApiProblem;
+
+pub fn insert_audit(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    actor: &str,
+    subject: Option<&str>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit (id, at, actor, subject, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![new_id("au"), ts(at), actor, subject, action, target, detail])?;
+    Ok(())
+}
+
+/// Append an event; its id is the SSE `id:` that `Last-Event-ID` resumes from.
+pub fn insert_event(
+    conn: &Connection,
+    name: &str,
+    data: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<i64> {
+    conn.prepare_cached("INSERT INTO events (name, data, at) VALUES (?1, ?2, ?3)")?
+        .execute(params![name, data, ts(at)])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Events after `after`, oldest first, at most `limit`.
+pub fn events_after(
+    conn: &Connection,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<(i64, String, String)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, name, data FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let rows = stmt.query_map(params![after, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn last_event_id(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+}
+
+fn seq_cursor(c: Option<&str>) -> StoreResult<i64> {
+    match c {
+        None => Ok(i64::MAX),
+        Some(c) => cursor::decode(c, 1)
+            .and_then(|p| p[0].parse().ok())
+            .ok_or_else(|| ApiProblem::invalid_cursor().into()),
+    }
+}
+
+/// One newest-first page of an append-only table keyed by `seq`.
+fn seq_page<T>(
+    conn: &Connection,
+    sql: &str,
+    cursor_arg: Option<&str>,
+    limit: u32,
+    map: impl Fn(&rusqlite::Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Page<T>> {
+    let before = seq_cursor(cursor_arg)?;
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params![before, limit as i64 + 1])?;
+    let mut items = Vec::new();
+    let mut last_seq = 0i64;
+    while let Some(r) = rows.next()? {
+        if items.len() == limit as usize {
+            return Ok(Page {
+                items,
+                next_cursor: Some(cursor::encode(&[&last_seq.to_string()])),
+            });
+        }
+        last_seq = r.get(0)?;
+        items.push(map(r)?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: None,
+    })
+}
+
+pub fn list_audit(
+    conn: &Connection,
+    cursor: Option<&str>,
+    limit: u32,
+) -> StoreResult<Page<AuditEntry>> {
+    seq_page(
+        conn,
+        "SELECT seq, id, at, actor, subject, action, target, detail FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+        cursor,
+        limit,
+        |r| {
+            Ok(AuditEntry {
+                id: r.get(1)?,
+                at: parse_ts(&r.get::<_, String>(2)?)?,
+                actor: r.get(3)?,
+                subject: r.get(4)?,
+                action: r.get(5)?,
+                target: r.get(6)?,
+                detail: r.get(7)?,
+            })
+        },
+    )
+}
+
+pub fn list_outbox(
+    conn: &Connection,
+    cursor: Option<&str>,
+    limit: u32,
+) -> StoreResult<Page<OutboxEmail>> {
+    seq_page(
+        conn,
+        "SELECT seq, id, to_addr, subject, body, created_at FROM outbox WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+        cursor,
+        limit,
+        |r| {
+            Ok(OutboxEmail {
+                id: r.get(1)?,
+                to: r.get(2)?,
+                subject: r.get(3)?,
+                body: r.get(4)?,
+                created_at: parse_ts(&r.get::<_, String>(5)?)?,
+            })
+        },
+    )
+}
+
+/// A user as the server knows them.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl UserRow {
+    pub fn to_me(&self) -> Me {
+        Me {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: self.role,
+        }
+    }
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    let role: String = r.get(3)?;
+    Ok(UserRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+    })
+}
+
+pub fn user_by_token_hash(conn: &Connection, hash: &str) -> StoreResult<Option<UserRow>> {
+    Ok(conn
+        .prepare_cached("SELECT id, name, email, role FROM users WHERE token_hash = ?1")?
+        .query_row([hash], user_from_row)
+        .optional()?)
+}
+
+pub fn list_users(
+    conn: &Connection,
+    cursor_arg: Option<&str>,
+    limit: u32,
+) -> StoreResult<Page<Me>> {
+    let after = match cursor_arg {
+        None => String::new(),
+        Some(c) => cursor::decode(c, 1)
+            .map(|mut p| p.remove(0))
+            .ok_or_else(|| ApiProblem::invalid_cursor())?,
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, email, role FROM users WHERE name > ?1 ORDER BY name LIMIT ?2",
+    )?;
+    let mut items: Vec<Me> = stmt
+        .query_map(params![after, limit as i64 + 1], user_from_row)?
+        .map(|u| u.map(|u| u.to_me()))
+        .collect::<Result<_, _>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|u| cursor::encode(&[&u.name]))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+pub fn count_users(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}

@@ -1,0 +1,245 @@
+//! A decision, exactly once: the idempotency record, the conditional UPDATE, the audit row, the
+//! outbox email (for a rejection) and the event commit together in one transaction, or none do.
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{StoreResult, get_approval, insert_audit, insert_event, new_id, ts};
+use crate::domain::*;
+use crate::server::problem::ApiProblem;
+
+/// Who is deciding.
+#[derive(Debug, Clone)]
+pub struct Decider {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Approve { comment: Option<String> },
+    Reject { reason: String },
+}
+
+impl Decision {
+    fn status(&self) -> Status {
+        match self {
+            Decision::Approve { .. } => Status::Approved,
+            Decision::Reject { .. } => Status::Rejected,
+        }
+    }
+}
+
+/// The response a decision produced, as stored for replays.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+    pub etag: Option<String>,
+    /// True when this is a replay of an earlier request with the same key.
+    pub replayed: bool,
+    /// The event to fan out after commit (none on replays and refusals).
+    pub event: Option<(i64, String, String)>,
+}
+
+pub struct DecideRequest<'a> {
+    pub approval_id: &'a str,
+    pub decider: &'a Decider,
+    pub decision: Decision,
+    pub idempotency_key: &'a str,
+    /// Identifies the request for the idempotency check: route and canonical body.
+    pub fingerprint: &'a str,
+    pub if_match: i64,
+    pub now: DateTime<Utc>,
+}
+
+pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<StoredResponse> {
+    // IMMEDIATE: take the write lock up front so two deciders never both read "pending".
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    let earlier: Option<(String, u16, String, Option<String>)> = tx
+        .query_row(
+            "SELECT fingerprint, status, body, etag FROM idempotency WHERE user_id = ?1 AND key = ?2",
+            params![req.decider.id, req.idempotency_key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    if let Some((fingerprint, status, body, etag)) = earlier {
+        if fingerprint != req.fingerprint {
+            return Err(ApiProblem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was used for a different request; use a new key for a new decision.",
+            )
+            .into());
+        }
+        return Ok(StoredResponse {
+            status,
+            body,
+            etag,
+            replayed: true,
+            event: None,
+        });
+    }
+
+    let outcome = decide_fresh(&tx, &req)?;
+    tx.execute(
+        "INSERT INTO idempotency (user_id, key, fingerprint, status, body, etag, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            req.decider.id,
+            req.idempotency_key,
+            req.fingerprint,
+            outcome.status,
+            outcome.body,
+            outcome.etag,
+            ts(req.now)
+        ],
+    )?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// The decision proper, inside the caller's transaction. Refusals (404, 409, 412) are returned
+/// as stored responses too, so a retry with the same key sees the same answer.
+fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<StoredResponse> {
+    let refusal = |p: ApiProblem| StoredResponse {
+        status: p.0.status,
+        body: p.body(),
+        etag: None,
+        replayed: false,
+        event: None,
+    };
+    let Some(current) = get_approval(conn, req.approval_id)? else {
+        return Ok(refusal(ApiProblem::not_found("approval")));
+    };
+    if current.status != Status::Pending {
+        let who = current
+            .decided_by
+            .as_ref()
+            .map(|u| u.name.as_str())
+            .unwrap_or("someone");
+        let when = current.decided_at.map(ts).unwrap_or_default();
+        let detail = format!("Already {} by {who} at {when}.", current.status.as_str());
+        return Ok(refusal(
+            ApiProblem::new(StatusCode::CONFLICT, codes::ALREADY_DECIDED, detail)
+                .with_approval(current),
+        ));
+    }
+    if current.version != req.if_match {
+        let detail = format!(
+            "The approval changed since you saw it (your version {}, now {}); look again and decide anew.",
+            req.if_match, current.version
+        );
+        return Ok(refusal(
+            ApiProblem::new(
+                StatusCode::PRECONDITION_FAILED,
+                codes::VERSION_MISMATCH,
+                detail,
+            )
+            .with_approval(current),
+        ));
+    }
+
+    let status = req.decision.status();
+    let reason = match &req.decision {
+        Decision::Reject { reason } => Some(reason.as_str()),
+        Decision::Approve { .. } => None,
+    };
+    let changed = conn.execute(
+        "UPDATE approvals
+            SET status = ?1, version = version + 1, decided_at = ?2, decided_by_id = ?3,
+                decided_by_name = ?4, reason = ?5
+          WHERE id = ?6 AND status = 'pending' AND version = ?7",
+        params![
+            status.as_str(),
+            ts(req.now),
+            req.decider.id,
+            req.decider.name,
+            reason,
+            req.approval_id,
+            req.if_match
+        ],
+    )?;
+    if changed != 1 {
+        // Cannot happen under the IMMEDIATE lock; refuse rather than guess.
+        return Err(super::StoreError::Corrupt(
+            "conditional update matched no row".into(),
+        ));
+    }
+    let decided = get_approval(conn, req.approval_id)?
+        .ok_or_else(|| super::StoreError::Corrupt("approval vanished mid-transaction".into()))?;
+
+    let audit_detail = match &req.decision {
+        Decision::Approve { comment: Some(c) } => format!("{}: approved ({c})", decided.title),
+        Decision::Approve { comment: None } => format!("{}: approved", decided.title),
+        Decision::Reject { reason } => format!("{}: rejected: {reason}", decided.title),
+    };
+    insert_audit(
+        conn,
+        req.now,
+        &req.decider.name,
+        Some(&decided.partner.name),
+        &format!("approval.{}", status.as_str()),
+        &decided.id,
+        &audit_detail,
+    )?;
+    if let Decision::Reject { reason } = &req.decision {
+        let (subject, body) = rejection_email(&decided, reason);
+        conn.execute(
+            "INSERT INTO outbox (id, to_addr, subject, body, approval_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                new_id("em"),
+                decided.partner.email,
+                subject,
+                body,
+                decided.id,
+                ts(req.now)
+            ],
+        )?;
+    }
+    let data = serde_json::to_string(&ApprovalDecided {
+        id: decided.id.clone(),
+        kind: decided.kind,
+        status,
+        decided_by: UserRef {
+            id: req.decider.id.clone(),
+            name: req.decider.name.clone(),
+        },
+    })
+    .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+    let event_id = insert_event(conn, EVENT_APPROVAL_DECIDED, &data, req.now)?;
+    let body =
+        serde_json::to_string(&decided).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+    Ok(StoredResponse {
+        status: 200,
+        body,
+        etag: Some(format!("\"{}\"", decided.version)),
+        replayed: false,
+        event: Some((event_id, EVENT_APPROVAL_DECIDED.to_string(), data)),
+    })
+}
+
+fn rejection_email(a: &Approval, reason: &str) -> (String, String) {
+    let what = match &a.item {
+        Some(item) => format!("{} \"{}\"", a.kind.label().to_lowercase(), item.name),
+        None => format!("{} \"{}\"", a.kind.label().to_lowercase(), a.title),
+    };
+    let subject = format!("Your {what} request was not approved");
+    let body = format!(
+        "Hello {},\n\nyour {what} request of {} was not approved.\n\nReason:\n{reason}\n\nReply to this email if you have questions.\n",
+        a.partner.name,
+        a.requested_at.format("%Y-%m-%d"),
+    );
+    (subject, body)
+}
+
+/// Forget idempotency keys older than `keep` (API.md keeps them at least 24 h).
+pub fn purge_idempotency(conn: &Connection, older_than: DateTime<Utc>) -> StoreResult<usize> {
+    Ok(conn.execute(
+        "DELETE FROM idempotency WHERE created_at < ?1",
+        [ts(older_than)],
+    )?)
+}

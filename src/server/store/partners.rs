@@ -1,0 +1,218 @@
+//! Reading partners: the directory (keyset by name), one partner with contact and channels, and
+//! the partner's own channels and engagements (the impersonation view).
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{StoreError, StoreResult, like_pattern, parse_ts};
+use crate::domain::*;
+use crate::server::cursor;
+use crate::server::problem::ApiProblem;
+
+const SUMMARY_COLS: &str =
+    "id, name, status, package_name, package_amount, package_currency, invoice_id";
+
+fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
+    let status: String = r.get(2)?;
+    let package = match (
+        r.get::<_, Option<String>>(3)?,
+        r.get::<_, Option<i64>>(4)?,
+        r.get::<_, Option<String>>(5)?,
+    ) {
+        (Some(name), Some(amount), Some(currency)) => Some(Item {
+            name,
+            price: Money {
+                amount_minor: amount,
+                currency,
+            },
+        }),
+        _ => None,
+    };
+    Ok(PartnerSummary {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: PartnerStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("partner status {status:?}")))?,
+        package,
+        invoice_id: r.get(6)?,
+    })
+}
+
+pub struct PartnerFilter {
+    pub q: Option<String>,
+    pub status: Option<PartnerStatus>,
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<PartnerSummary>> {
+    let (after_name, after_id) = match &f.cursor {
+        None => (String::new(), String::new()),
+        Some(c) => {
+            let mut p = cursor::decode(c, 2).ok_or_else(ApiProblem::invalid_cursor)?;
+            let id = p.pop().unwrap_or_default();
+            (p.pop().unwrap_or_default(), id)
+        }
+    };
+    let q =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(like_pattern)
+            .unwrap_or_else(|| "%".into());
+    let sql = format!(
+        "SELECT {SUMMARY_COLS}, name_lower FROM partners
+          WHERE (name_lower, id) > (?1, ?2) AND name_lower LIKE ?3 ESCAPE '\\'
+            AND (?4 IS NULL OR status = ?4)
+          ORDER BY name_lower, id LIMIT ?5"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![
+        after_name,
+        after_id,
+        q,
+        f.status.map(|s| s.as_str()),
+        f.limit as i64 + 1
+    ])?;
+    let mut items = Vec::new();
+    let mut last_key = (String::new(), String::new());
+    while let Some(r) = rows.next()? {
+        if items.len() == f.limit as usize {
+            return Ok(Page {
+                items,
+                next_cursor: Some(cursor::encode(&[&last_key.0, &last_key.1])),
+            });
+        }
+        last_key = (r.get(7)?, r.get(0)?);
+        items.push(summary_from_row(r)?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: None,
+    })
+}
+
+pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLS}, contact_name, contact_email, contact_phone, contact_website,
+                contact_address, contact_time_zone, created_at
+           FROM partners WHERE id = ?1"
+    );
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| {
+            Ok((
+                summary_from_row(r),
+                Contact {
+                    name: r.get(7)?,
+                    email: r.get(8)?,
+                    phone: r.get(9)?,
+                    website: r.get(10)?,
+                    address: r.get(11)?,
+                    time_zone: r.get(12)?,
+                },
+                r.get::<_, String>(13)?,
+            ))
+        })
+        .optional()?;
+    let Some((summary, contact, created_at)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Partner {
+        summary: summary?,
+        contact,
+        channels: channels(conn, id, None, 500)?.items,
+        created_at: parse_ts(&created_at)?,
+    }))
+}
+
+pub fn partner_name(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM partners WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// A partner's channels in their display order, keyset by position.
+pub fn channels(
+    conn: &Connection,
+    partner_id: &str,
+    cursor_arg: Option<&str>,
+    limit: u32,
+) -> StoreResult<Page<Channel>> {
+    let after: i64 = match cursor_arg {
+        None => -1,
+        Some(c) => cursor::decode(c, 1)
+            .and_then(|p| p[0].parse().ok())
+            .ok_or_else(ApiProblem::invalid_cursor)?,
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, kind, followers, position FROM channels
+          WHERE partner_id = ?1 AND position > ?2 ORDER BY position LIMIT ?3",
+    )?;
+    let mut rows = stmt.query(params![partner_id, after, limit as i64 + 1])?;
+    let mut items = Vec::new();
+    let mut last = 0i64;
+    while let Some(r) = rows.next()? {
+        if items.len() == limit as usize {
+            return Ok(Page {
+                items,
+                next_cursor: Some(cursor::encode(&[&last.to_string()])),
+            });
+        }
+        last = r.get(4)?;
+        items.push(Channel {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: r.get(2)?,
+            followers: r.get(3)?,
+        });
+    }
+    Ok(Page {
+        items,
+        next_cursor: None,
+    })
+}
+
+/// A partner's engagements, soonest first, keyset by (starts_at, id).
+pub fn engagements(
+    conn: &Connection,
+    partner_id: &str,
+    cursor_arg: Option<&str>,
+    limit: u32,
+) -> StoreResult<Page<Engagement>> {
+    let (after_t, after_id) = match cursor_arg {
+        None => (String::new(), String::new()),
+        Some(c) => {
+            let mut p = cursor::decode(c, 2).ok_or_else(ApiProblem::invalid_cursor)?;
+            let id = p.pop().unwrap_or_default();
+            (p.pop().unwrap_or_default(), id)
+        }
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, title, engagement_type, status, starts_at FROM engagements
+          WHERE partner_id = ?1 AND (starts_at, id) > (?2, ?3) ORDER BY starts_at, id LIMIT ?4",
+    )?;
+    let mut rows = stmt.query(params![partner_id, after_t, after_id, limit as i64 + 1])?;
+    let mut items: Vec<Engagement> = Vec::new();
+    let mut last = (String::new(), String::new());
+    while let Some(r) = rows.next()? {
+        if items.len() == limit as usize {
+            return Ok(Page {
+                items,
+                next_cursor: Some(cursor::encode(&[&last.0, &last.1])),
+            });
+        }
+        last = (r.get(4)?, r.get(0)?);
+        items.push(Engagement {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            engagement_type: r.get(2)?,
+            status: r.get(3)?,
+            starts_at: parse_ts(&last.0)?,
+        });
+    }
+    Ok(Page {
+        items,
+        next_cursor: None,
+    })
+}

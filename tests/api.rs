@@ -1,0 +1,845 @@
+//! The client against the reference server over real HTTP (127.0.0.1:0): every endpoint and
+//! each decision rule of API.md.
+#![cfg(feature = "server")]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{TempDir, TestServer, client_for, launch};
+use partner_console::client::{Api, ApiError, DecisionKey, StreamItem};
+use partner_console::domain::*;
+use partner_console::server::{ROUTES, SeedSource};
+
+async fn first_pending(api: &dyn Api, kind: Kind) -> Approval {
+    let page = api
+        .approvals(&ApprovalQuery {
+            kinds: vec![kind],
+            status: Some(StatusFilter::Pending),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("pending list");
+    page.items.into_iter().next().expect("a pending item")
+}
+
+fn problem(e: &ApiError) -> &Problem {
+    e.problem()
+        .unwrap_or_else(|| panic!("expected a problem, got {e:?}"))
+}
+
+async fn all_outbox(admin: &dyn Api) -> Vec<OutboxEmail> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = admin
+            .outbox(cursor.as_deref(), Some(500))
+            .await
+            .expect("outbox");
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_is_served() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let imp = csr
+        .impersonate("pt_001", "route check")
+        .await
+        .expect("impersonate");
+    let http = srv.http();
+    for (method, path) in ROUTES {
+        let concrete = path
+            .replace("/approvals/{id}", "/approvals/ap_p001")
+            .replace("/partners/{id}", "/partners/pt_001")
+            .replace(
+                "/impersonations/{id}",
+                &format!("/impersonations/{}", imp.id),
+            );
+        let token = if path.starts_with("/partner/") {
+            imp.token.clone()
+        } else {
+            "demo-admin".to_string()
+        };
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = http
+            .request(m, srv.api(&concrete))
+            .bearer_auth(&token)
+            .timeout(Duration::from_secs(5));
+        if *path == "/events" {
+            // An event stream never ends; its headers are enough.
+            let res = req.send().await.expect("events answers");
+            assert_eq!(res.status(), 200, "{method} {path}");
+            continue;
+        }
+        if *method == "POST" {
+            req = req
+                .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+                .header("If-Match", "\"1\"")
+                .json(&serde_json::json!({"reason": "route check"}));
+        }
+        let res = req.send().await.expect("answers");
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap_or_default();
+        assert!(
+            !body.contains("\"no_route\"") && status != 405,
+            "{method} {path} is not served: {status} {body}"
+        );
+        assert!(status < 500, "{method} {path} failed: {status} {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approve_records_who_when_and_updates_summary_and_audit() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    assert_eq!(csr.health().await.unwrap().status, "ok");
+    let me = csr.me().await.unwrap();
+    assert_eq!((me.name.as_str(), me.role), ("demo-csr", Role::Csr));
+    let before = csr.summary().await.unwrap().pending;
+    assert!(before.partnership > 0 && before.addon > 0 && before.broadcast > 0);
+    assert!(before.advertising_package > 0 && before.ad > 0);
+
+    let item = first_pending(&csr, Kind::Partnership).await;
+    let got = csr.approval(&item.id).await.unwrap();
+    assert_eq!(got, item);
+    let decided = csr
+        .approve(
+            &item.id,
+            &DecisionKey::new(item.version),
+            &ApproveBody::default(),
+        )
+        .await
+        .expect("approve");
+    assert_eq!(decided.status, Status::Approved);
+    assert_eq!(decided.version, item.version + 1);
+    assert_eq!(decided.decided_by.as_ref().unwrap().name, "demo-csr");
+    assert!(decided.decided_at.is_some());
+    let after = csr.summary().await.unwrap().pending;
+    assert_eq!(after.partnership, before.partnership - 1);
+
+    let admin = srv.client("demo-admin");
+    let audit = admin.audit(None, Some(10)).await.unwrap();
+    let entry = audit
+        .items
+        .iter()
+        .find(|e| e.target == item.id)
+        .expect("audit row");
+    assert_eq!(entry.actor, "demo-csr");
+    assert_eq!(entry.action, "approval.approved");
+    assert_eq!(entry.subject.as_deref(), Some(item.partner.name.as_str()));
+    assert!(
+        all_outbox(&admin).await.is_empty(),
+        "an approval sends no email"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reject_queues_one_email_to_the_partner_with_the_reason() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let item = first_pending(&csr, Kind::Ad).await;
+    let reason = "The landing page does not match the ad.\nPlease fix the link.";
+    let decided = csr
+        .reject(&item.id, &DecisionKey::new(item.version), reason)
+        .await
+        .expect("reject");
+    assert_eq!(decided.status, Status::Rejected);
+    assert_eq!(decided.reason.as_deref(), Some(reason));
+
+    let mail = all_outbox(&srv.client("demo-admin")).await;
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].to, item.partner.email);
+    assert!(mail[0].body.contains(reason), "{}", mail[0].body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_decision_is_refused_naming_the_first_decider() {
+    let srv = TestServer::demo().await;
+    let (csr, admin) = (srv.client("demo-csr"), srv.client("demo-admin"));
+    let item = first_pending(&csr, Kind::Addon).await;
+    admin
+        .approve(
+            &item.id,
+            &DecisionKey::new(item.version),
+            &ApproveBody::default(),
+        )
+        .await
+        .unwrap();
+    let err = csr
+        .reject(&item.id, &DecisionKey::new(item.version), "too late")
+        .await
+        .unwrap_err();
+    let p = problem(&err);
+    assert_eq!((p.status, p.code.as_str()), (409, codes::ALREADY_DECIDED));
+    let current = p.approval.as_ref().expect("current approval in the 409");
+    assert_eq!(current.status, Status::Approved);
+    assert_eq!(current.decided_by.as_ref().unwrap().name, "demo-admin");
+    assert!(p.detail.contains("demo-admin"), "{}", p.detail);
+    assert!(
+        all_outbox(&admin).await.is_empty(),
+        "the refused rejection sent nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_version_gets_412_with_the_current_item() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let item = first_pending(&csr, Kind::Broadcast).await;
+    let err = csr
+        .approve(
+            &item.id,
+            &DecisionKey::new(item.version + 5),
+            &ApproveBody::default(),
+        )
+        .await
+        .unwrap_err();
+    let p = problem(&err);
+    assert_eq!((p.status, p.code.as_str()), (412, codes::VERSION_MISMATCH));
+    assert_eq!(p.approval.as_ref().unwrap().version, item.version);
+    assert_eq!(
+        csr.approval(&item.id).await.unwrap().status,
+        Status::Pending
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn decisions_need_a_key_and_if_match_and_a_real_reason() {
+    let srv = TestServer::demo().await;
+    let http = srv.http();
+    let url = srv.api("/approvals/ap_p001/reject");
+    let send = |key: Option<&str>, if_match: Option<&str>, body: serde_json::Value| {
+        let mut req = http.post(&url).bearer_auth("demo-csr").json(&body);
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        if let Some(v) = if_match {
+            req = req.header("If-Match", v);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+            let p: Problem = res.json().await.unwrap();
+            assert_eq!(ct, "application/problem+json");
+            (status, p.code)
+        }
+    };
+    let ok_body = serde_json::json!({"reason": "fine"});
+    assert_eq!(
+        send(None, Some("\"1\""), ok_body.clone()).await,
+        (400, codes::IDEMPOTENCY_KEY_REQUIRED.into())
+    );
+    assert_eq!(
+        send(Some("k1"), None, ok_body.clone()).await,
+        (428, codes::PRECONDITION_REQUIRED.into())
+    );
+    assert_eq!(
+        send(
+            Some("k2"),
+            Some("\"1\""),
+            serde_json::json!({"reason": "   \n "})
+        )
+        .await,
+        (422, codes::REASON_REQUIRED.into())
+    );
+    let long = "x".repeat(MAX_REASON_CHARS + 1);
+    assert_eq!(
+        send(
+            Some("k3"),
+            Some("\"1\""),
+            serde_json::json!({"reason": long})
+        )
+        .await,
+        (422, codes::REASON_TOO_LONG.into())
+    );
+    assert_eq!(
+        send(Some("k4"), Some("\"1\""), serde_json::json!({"why": "x"})).await,
+        (400, codes::INVALID_BODY.into())
+    );
+    // Exactly 2000 characters is allowed.
+    let max = "é".repeat(MAX_REASON_CHARS);
+    let csr = srv.client("demo-csr");
+    assert!(
+        csr.reject("ap_p001", &DecisionKey::new(1), &max)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replay_gets_the_same_response_and_no_second_effect() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let item = first_pending(&csr, Kind::AdvertisingPackage).await;
+    let key = DecisionKey::new(item.version);
+    let first = csr
+        .reject(&item.id, &key, "Budget not approved")
+        .await
+        .unwrap();
+    let again = csr
+        .reject(&item.id, &key, "Budget not approved")
+        .await
+        .unwrap();
+    assert_eq!(first, again, "the stored response, not a 409");
+    // Raw: the replay says so.
+    let res = srv
+        .http()
+        .post(srv.api(&format!("/approvals/{}/reject", item.id)))
+        .bearer_auth("demo-csr")
+        .header("Idempotency-Key", &key.idempotency_key)
+        .header("If-Match", format!("\"{}\"", item.version))
+        .json(&serde_json::json!({"reason": "Budget not approved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        res.headers()["etag"],
+        format!("\"{}\"", item.version + 1).as_str()
+    );
+    assert_eq!(
+        all_outbox(&srv.client("demo-admin")).await.len(),
+        1,
+        "one email, not three"
+    );
+
+    // The same key for another body is refused.
+    let err = csr
+        .reject(&item.id, &key, "Another reason")
+        .await
+        .unwrap_err();
+    assert_eq!(problem(&err).code, codes::IDEMPOTENCY_KEY_REUSED);
+    assert_eq!(problem(&err).status, 422);
+    // Keys are per caller: another user's same key is their own request.
+    let other = srv
+        .client("demo-admin")
+        .reject(&item.id, &key, "Budget not approved")
+        .await
+        .unwrap_err();
+    assert_eq!(problem(&other).code, codes::ALREADY_DECIDED);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eight_concurrent_approvals_of_one_item_one_wins() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let item = first_pending(&csr, Kind::Partnership).await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let api = client_for(&srv.url, if i % 2 == 0 { "demo-csr" } else { "demo-admin" });
+        let (id, v) = (item.id.clone(), item.version);
+        tasks.push(tokio::spawn(async move {
+            if i % 3 == 0 {
+                api.reject(&id, &DecisionKey::new(v), "race").await
+            } else {
+                api.approve(&id, &DecisionKey::new(v), &ApproveBody::default())
+                    .await
+            }
+        }));
+    }
+    let mut wins = 0;
+    let mut losers = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(e) => losers.push(problem(&e).code.clone()),
+        }
+    }
+    assert_eq!(wins, 1, "exactly one decision wins");
+    assert!(
+        losers.iter().all(|c| c == codes::ALREADY_DECIDED),
+        "{losers:?}"
+    );
+    let emails = all_outbox(&srv.client("demo-admin")).await.len();
+    let current = csr.approval(&item.id).await.unwrap();
+    assert_eq!(emails, usize::from(current.status == Status::Rejected));
+    assert_eq!(current.version, item.version + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn roles_are_enforced() {
+    let srv = TestServer::demo().await;
+    let viewer = srv.client("demo-viewer");
+    let item = first_pending(&viewer, Kind::Partnership).await; // viewers read
+    let err = viewer
+        .approve(&item.id, &DecisionKey::new(1), &ApproveBody::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (problem(&err).status, problem(&err).code.as_str()),
+        (403, codes::FORBIDDEN)
+    );
+    let err = viewer
+        .reject(&item.id, &DecisionKey::new(1), "no")
+        .await
+        .unwrap_err();
+    assert_eq!(problem(&err).status, 403);
+    let err = viewer.impersonate("pt_001", "curious").await.unwrap_err();
+    assert_eq!(problem(&err).status, 403);
+    // Audit and outbox are admin-only.
+    let csr = srv.client("demo-csr");
+    assert_eq!(
+        problem(&csr.audit(None, None).await.unwrap_err()).status,
+        403
+    );
+    assert_eq!(
+        problem(&csr.outbox(None, None).await.unwrap_err()).status,
+        403
+    );
+    // No token, or a wrong one.
+    let nobody = srv.client("not-a-token");
+    assert_eq!(problem(&nobody.summary().await.unwrap_err()).status, 401);
+    let res = srv.http().get(srv.api("/summary")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        csr.approval(&item.id).await.unwrap().status,
+        Status::Pending
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn impersonation_is_scoped_audited_and_dies_on_exit() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let partner = csr.partner("pt_002").await.unwrap();
+    let err = csr.impersonate("pt_002", "  ").await.unwrap_err();
+    assert_eq!(problem(&err).code, codes::REASON_REQUIRED);
+
+    let imp = csr
+        .impersonate("pt_002", "Partner cannot see their channels")
+        .await
+        .unwrap();
+    assert_eq!(imp.role, Role::PartnerOwner);
+    assert_eq!(imp.partner.name, partner.summary.name);
+    assert!(imp.expires_at - imp.started_at <= chrono::Duration::minutes(30));
+    assert!(
+        !format!("{imp:?}").contains(&imp.token),
+        "Debug hides the token"
+    );
+
+    let owner = csr.with_token(partner_console::secret::Secret::new(imp.token.clone()));
+    let me = owner.partner_me().await.unwrap();
+    assert_eq!(me.summary.id, "pt_002");
+    let channels = owner.partner_channels(None).await.unwrap();
+    assert_eq!(channels.items, partner.channels);
+    assert!(
+        !owner
+            .partner_engagements(None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // No CSR endpoint, no other partner.
+    for e in [
+        owner.summary().await.unwrap_err(),
+        owner.partner("pt_003").await.unwrap_err(),
+        owner
+            .approvals(&ApprovalQuery::default())
+            .await
+            .unwrap_err(),
+        owner.impersonate("pt_003", "escalate").await.unwrap_err(),
+    ] {
+        assert_eq!(problem(&e).status, 403, "{e:?}");
+    }
+    // A CSR token cannot use the partner endpoints.
+    assert_eq!(problem(&csr.partner_me().await.unwrap_err()).status, 403);
+
+    csr.end_impersonation(&imp.id).await.unwrap();
+    let err = owner.partner_me().await.unwrap_err();
+    assert_eq!(
+        (problem(&err).status, problem(&err).code.as_str()),
+        (401, codes::IMPERSONATION_ENDED)
+    );
+
+    let audit = srv
+        .client("demo-admin")
+        .audit(None, Some(50))
+        .await
+        .unwrap()
+        .items;
+    let actions: Vec<_> = audit
+        .iter()
+        .filter(|e| e.target == imp.id)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert!(
+        actions.contains(&"impersonation.start") && actions.contains(&"impersonation.end"),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"impersonation.call"));
+    for e in audit.iter().filter(|e| e.target == imp.id) {
+        assert_eq!(e.actor, "demo-csr");
+        assert_eq!(e.subject.as_deref(), Some(partner.summary.name.as_str()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn impersonation_tokens_expire() {
+    let srv = TestServer::start(
+        SeedSource::Demo { decided: Some(5) },
+        Duration::from_secs(1),
+    )
+    .await;
+    let csr = srv.client("demo-csr");
+    let imp = csr.impersonate("pt_001", "short").await.unwrap();
+    let owner = csr.with_token(partner_console::secret::Secret::new(imp.token.clone()));
+    owner.partner_me().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        problem(&owner.partner_me().await.unwrap_err()).code,
+        codes::IMPERSONATION_ENDED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pagination_yields_every_item_exactly_once() {
+    let srv = TestServer::start(
+        SeedSource::Demo { decided: Some(523) },
+        Duration::from_secs(60),
+    )
+    .await;
+    let csr = srv.client("demo-csr");
+    let mut seen = HashSet::new();
+    let mut cursor = None;
+    let mut last_decided = None;
+    loop {
+        let page = csr
+            .approvals(&ApprovalQuery {
+                status: Some(StatusFilter::Decided),
+                cursor: cursor.clone(),
+                limit: Some(37),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        for a in &page.items {
+            assert!(seen.insert(a.id.clone()), "{} twice", a.id);
+            assert!(
+                last_decided.is_none_or(|t| a.decided_at.unwrap() <= t),
+                "newest first"
+            );
+            last_decided = a.decided_at;
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 523);
+
+    let mut names = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = csr
+            .partners(&PartnerQuery {
+                cursor: cursor.clone(),
+                limit: Some(5),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        names.extend(page.items.into_iter().map(|p| p.name));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted, "by name");
+    assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len());
+    assert_eq!(names.len(), 48);
+
+    // Limits are capped; junk cursors are refused.
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "limit=x",
+        "cursor=zz",
+        "status=maybe",
+        "kind=boat",
+        "from=yesterday",
+    ] {
+        let res = srv
+            .http()
+            .get(srv.api(&format!("/approvals?{bad}")))
+            .bearer_auth("demo-csr")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_and_filters() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let page = csr
+        .partners(&PartnerQuery {
+            q: Some("HARBOR".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let names: Vec<_> = page.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["Blue Harbor Radio", "Harborview Travel"]);
+    let q = ApprovalQuery {
+        status: Some(StatusFilter::Rejected),
+        kinds: vec![Kind::Partnership, Kind::Addon],
+        q: Some("a".into()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    let page = csr.approvals(&q).await.unwrap();
+    assert!(!page.items.is_empty());
+    for a in &page.items {
+        assert_eq!(a.status, Status::Rejected);
+        assert!(matches!(a.kind, Kind::Partnership | Kind::Addon));
+        assert!(a.partner.name.to_lowercase().contains('a'));
+        assert!(a.reason.is_some());
+    }
+    // A wildcard in q is literal.
+    let none = csr
+        .approvals(&ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            q: Some("%".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decision_survives_a_restart() {
+    let mut srv = TestServer::demo().await;
+    let item = first_pending(&srv.client("demo-csr"), Kind::Ad).await;
+    srv.client("demo-csr")
+        .reject(&item.id, &DecisionKey::new(item.version), "Kept")
+        .await
+        .unwrap();
+    srv.restart().await;
+    let after = srv.client("demo-csr").approval(&item.id).await.unwrap();
+    assert_eq!(after.status, Status::Rejected);
+    assert_eq!(after.reason.as_deref(), Some("Kept"));
+    assert_eq!(
+        all_outbox(&srv.client("demo-admin")).await.len(),
+        1,
+        "no reseeding, no loss"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_stream_decisions_and_resume_from_last_event_id() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let mut events = csr.events();
+    // Wait until connected so the decision is not missed.
+    let connected = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(item) = events.next().await {
+            if matches!(item, StreamItem::Connected) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(connected, Ok(true));
+    let item = first_pending(&csr, Kind::Partnership).await;
+    srv.client("demo-admin")
+        .approve(
+            &item.id,
+            &DecisionKey::new(item.version),
+            &ApproveBody::default(),
+        )
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Some(StreamItem::Event {
+                id,
+                event: ServerEvent::ApprovalDecided(d),
+            }) = events.next().await
+            {
+                return (id, d);
+            }
+        }
+    })
+    .await
+    .expect("the decision arrives within 5 s");
+    assert_eq!(got.1.id, item.id);
+    assert_eq!(got.1.decided_by.name, "demo-admin");
+
+    // A reconnecting client gets what it missed.
+    let res = srv
+        .http()
+        .get(srv.api("/events"))
+        .bearer_auth("demo-csr")
+        .header("Last-Event-ID", "0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut res = res;
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), res.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: approval.decided"), "{text}");
+    assert!(text.contains(&item.id), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_are_problem_json_and_bodies_are_capped() {
+    let srv = TestServer::demo().await;
+    let http = srv.http();
+    let big = format!("{{\"reason\": \"{}\"}}", "a".repeat(100_000));
+    let res = http
+        .post(srv.api("/approvals/ap_p001/reject"))
+        .bearer_auth("demo-csr")
+        .header("Idempotency-Key", "big")
+        .header("If-Match", "\"1\"")
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    for (method, path, status) in [
+        ("GET", "/nowhere", 404),
+        ("PUT", "/summary", 405),
+        ("GET", "/approvals/ap_nope", 404),
+        ("GET", "/partners/pt_nope", 404),
+    ] {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = http
+            .request(m, srv.api(path))
+            .bearer_auth("demo-csr")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+    }
+    let res = http
+        .get(srv.api("/approvals/ap_p001"))
+        .bearer_auth("demo-csr")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["etag"], "\"1\"");
+}
+
+const GOOD_SEED: &str = r#"{
+  "users": [{"name": "ana", "email": "ana@example.com", "role": "csr", "token": "ana-token-123"}],
+  "partners": [{"id": "p1", "name": "Acme", "status": "active",
+                "contact": {"email": "hi@acme.example"},
+                "channels": [{"name": "Acme TV", "kind": "video", "followers": 10}]}],
+  "approvals": [
+    {"kind": "partnership", "title": "Gold", "partner": "Acme", "requested_at": "2026-11-01T10:00:00Z",
+     "item": {"name": "Gold", "price": {"amount_minor": 4900, "currency": "EUR"}}},
+    {"kind": "ad", "status": "rejected", "title": "Ad", "partner": "p1", "requested_at": "2026-11-01T10:00:00Z",
+     "decided_at": "2026-11-02T10:00:00Z", "decided_by": "ana", "reason": "No."}
+  ]
+}"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seed_file_imports_and_a_bad_one_imports_nothing() {
+    let dir = TempDir::new("seed");
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, GOOD_SEED).unwrap();
+    let db = dir.path().join("good.db");
+    let srv = launch(&db, SeedSource::File(good), Duration::from_secs(60))
+        .await
+        .unwrap();
+    let ana = client_for(&srv.url(), "ana-token-123");
+    assert_eq!(ana.summary().await.unwrap().pending.partnership, 1);
+    let hist = ana
+        .approvals(&ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(hist.items[0].decided_by.as_ref().unwrap().name, "ana");
+    srv.shutdown().await;
+
+    // A broken reference on the last approval: the error names the place; nothing is imported.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        GOOD_SEED.replace("\"partner\": \"p1\"", "\"partner\": \"Nobody\""),
+    )
+    .unwrap();
+    let bad_db = dir.path().join("bad.db");
+    let err = launch(
+        &bad_db,
+        SeedSource::File(bad.clone()),
+        Duration::from_secs(60),
+    )
+    .await
+    .err()
+    .unwrap();
+    let msg = format!("{err}");
+    assert!(
+        msg.contains("bad.json") && msg.contains("approvals[1].partner") && msg.contains("Nobody"),
+        "{msg}"
+    );
+    let empty = launch(&bad_db, SeedSource::None, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let res = client_for(&empty.url(), "ana-token-123")
+        .summary()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        problem(&res).status,
+        401,
+        "the users of the bad file were not imported"
+    );
+    empty.shutdown().await;
+
+    // A syntax or type error says line and column.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        GOOD_SEED.replace("\"role\": \"csr\"", "\"role\": \"boss\""),
+    )
+    .unwrap();
+    let err = launch(
+        &dir.path().join("b.db"),
+        SeedSource::File(broken),
+        Duration::from_secs(60),
+    )
+    .await
+    .err()
+    .unwrap();
+    let msg = format!("{err}");
+    assert!(
+        msg.contains("broken.json") && msg.contains("line 2, column"),
+        "{msg}"
+    );
+    assert!(msg.contains("boss"), "{msg}");
+}
