@@ -1,6 +1,7 @@
 //! The command line (clap). Tokens are never accepted as arguments: argv is visible to every
 //! user of the machine (QUALITY.md 8); they come from the environment, a command or a file.
 
+#[cfg(feature = "server")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

@@ -14,7 +14,7 @@ pub fn encode(parts: &[&str]) -> String {
 
 /// `None` for anything that is not a cursor we made with exactly `n` parts.
 pub fn decode(cursor: &str, n: usize) -> Option<Vec<String>> {
-    if cursor.len() % 2 != 0 || cursor.len() > 2048 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..cursor.len())

@@ -212,7 +212,7 @@ pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
     crate::logging::to_stderr();
     let db = match &args.db {
         Some(p) => p.clone(),
-        None => default_db_path()?,
+        None => crate::config::Paths::discover(None)?.database_file(),
     };
     let opts = ServerOptions {
         db,
@@ -220,12 +220,4 @@ pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
         impersonation_ttl: Duration::from_secs(args.impersonation_ttl),
     };
     serve(opts, args.listen).await
-}
-
-/// `<data dir>/partner-console.db`.
-pub fn default_db_path() -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "partner-console").ok_or_else(|| {
-        color_eyre::eyre::eyre!("no home directory to keep the database in; pass --db PATH")
-    })?;
-    Ok(dirs.data_dir().join("partner-console.db"))
 }

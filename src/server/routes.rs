@@ -68,11 +68,23 @@ fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
     (status, axum::Json(value)).into_response()
 }
 
-fn with_etag(mut res: Response, version: i64) -> Response {
+fn with_etag(mut res: Response, version: impl std::fmt::Display) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         res.headers_mut().insert(header::ETAG, v);
     }
     res
+}
+
+/// Partners carry no version number; their ETag is a digest of what is sent.
+fn partner_response(p: &Partner) -> Response {
+    let body = serde_json::to_string(p).unwrap_or_default();
+    let digest = store::token_hash(&body);
+    let mut res = (StatusCode::OK, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    with_etag(res, &digest[..16])
 }
 
 // ---- query parameters -------------------------------------------------------------------
@@ -444,7 +456,7 @@ async fn get_partner(State(st): S, caller: Caller, Path(id): Path<String>) -> Re
         .read(move |c| store::get_partner(c, &id))
         .await?
         .ok_or_else(|| ApiProblem::not_found("partner"))?;
-    Ok(json(StatusCode::OK, &p))
+    Ok(partner_response(&p))
 }
 
 async fn impersonate(
@@ -576,7 +588,7 @@ async fn partner_me(State(st): S, caller: Caller) -> Res {
         .read(move |c| store::get_partner(c, &pid))
         .await?
         .ok_or_else(|| ApiProblem::not_found("partner"))?;
-    Ok(json(StatusCode::OK, &p))
+    Ok(partner_response(&p))
 }
 
 async fn partner_channels(State(st): S, caller: Caller, p: Params) -> Res {

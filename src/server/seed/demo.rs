@@ -238,7 +238,7 @@ fn anchor() -> DateTime<Utc> {
 
 pub fn generate(decided: u64) -> DemoData {
     let now = anchor();
-    let mut rng = Rng(0x5eed_0f_d3a0);
+    let mut rng = Rng(0x005e_ed0f_d3a0);
     let user = |name: &str, role: SeedRole, token: String| SeedUser {
         name: name.into(),
         email: format!("{name}@partner-console.example"),

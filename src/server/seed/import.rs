@@ -233,10 +233,8 @@ pub fn import(
                 }
                 _ => {}
             }
-            if let (Some(d), r) = (a.decided_at, a.requested_at) {
-                if d < r {
-                    return Err(invalid(place("decided_at"), "is before requested_at"));
-                }
+            if a.decided_at.is_some_and(|d| d < a.requested_at) {
+                return Err(invalid(place("decided_at"), "is before requested_at"));
             }
             let id = a.id.clone().unwrap_or_else(|| new_id("ap"));
             let version = if a.status == Status::Pending { 1 } else { 2 };

@@ -141,7 +141,7 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
         clauses.push(format!("{time_col} <= ?{}", args.len()));
     }
     if let Some(c) = &f.cursor {
-        let parts = cursor::decode(c, 2).ok_or_else(|| ApiProblem::invalid_cursor())?;
+        let parts = cursor::decode(c, 2).ok_or_else(ApiProblem::invalid_cursor)?;
         args.push(Box::new(parts[0].clone()));
         args.push(Box::new(parts[1].clone()));
         let n = args.len();

@@ -184,7 +184,7 @@ pub fn list_users(
         None => String::new(),
         Some(c) => cursor::decode(c, 1)
             .map(|mut p| p.remove(0))
-            .ok_or_else(|| ApiProblem::invalid_cursor())?,
+            .ok_or_else(ApiProblem::invalid_cursor)?,
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, email, role FROM users WHERE name > ?1 ORDER BY name LIMIT ?2",

@@ -143,9 +143,11 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
     }
 
     let status = req.decision.status();
+    // An approval's optional comment is kept where a rejection keeps its reason, so the
+    // history shows either in one place.
     let reason = match &req.decision {
         Decision::Reject { reason } => Some(reason.as_str()),
-        Decision::Approve { .. } => None,
+        Decision::Approve { comment } => comment.as_deref(),
     };
     let changed = conn.execute(
         "UPDATE approvals

@@ -61,12 +61,12 @@ struct Inner {
 
 impl Store {
     pub fn open(path: &Path) -> StoreResult<Store> {
-        if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
