@@ -5,9 +5,13 @@
 pub mod cli;
 pub mod client;
 pub mod config;
+#[cfg(feature = "server")]
+pub mod demo;
 pub mod domain;
 pub mod info;
 pub mod logging;
 pub mod secret;
+pub mod text;
+pub mod tui;
 #[cfg(feature = "server")]
 pub mod server;

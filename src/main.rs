@@ -1,16 +1,23 @@
 //! partner-console: parse the command line and run one subcommand; nothing else.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use clap::Parser;
-use color_eyre::eyre::Result;
-use partner_console::cli::{Cli, Command};
+use color_eyre::eyre::{Result, bail};
+use partner_console::cli::{Cli, Command, GlobalOpts};
+use partner_console::client::HttpApi;
+use partner_console::config::Config;
+use partner_console::tui::{self, TuiOptions};
 
 fn main() -> Result<()> {
-    color_eyre::install()?;
+    partner_console::tui::terminal::install_panic_hook()?;
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(run(cli))
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(run(cli));
+    // Never hang on the way out (a blocked read of a vanished terminal, a slow peer).
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -18,14 +25,23 @@ async fn run(cli: Cli) -> Result<()> {
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => partner_console::server::run_cli(&args).await,
         #[cfg(feature = "server")]
-        Some(Command::Demo(_args)) => {
-            color_eyre::eyre::bail!(
-                "the console itself arrives with the next issue; run `partner-console serve --seed demo` for now"
-            )
-        }
+        Some(Command::Demo(args)) => partner_console::demo::run(&args, &cli.global).await,
         Some(Command::Info) => partner_console::info::run(&cli.global).await,
-        None => color_eyre::eyre::bail!(
-            "the console itself arrives with the next issue; see `partner-console --help`"
-        ),
+        None => console(&cli.global).await,
     }
+}
+
+/// The console on the configured backend.
+async fn console(global: &GlobalOpts) -> Result<()> {
+    let settings = Config::load(global)?;
+    if settings.token.is_none() {
+        bail!(
+            "no token for profile {:?}: set PARTNER_CONSOLE_TOKEN, or token_command / token_file in the profile \
+             (see config.example.toml; `partner-console info` shows what is in use)",
+            settings.profile_name
+        );
+    }
+    let _log = partner_console::logging::to_file(&settings.paths.log_file())?;
+    let api = HttpApi::new(settings.api_options())?;
+    tui::run(TuiOptions::from_settings(&settings), Arc::new(api)).await
 }

@@ -843,3 +843,37 @@ async fn a_seed_file_imports_and_a_bad_one_imports_nothing() {
     );
     assert!(msg.contains("boss"), "{msg}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_example_seed_file_imports() {
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/seed.example.json"
+    ));
+    let dir = TempDir::new("example-seed");
+    let srv = launch(
+        &dir.path().join("example.db"),
+        SeedSource::File(path),
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    let dana = client_for(&srv.url(), "example-dana-5f0c1e7a9b2d4e63");
+    let me = dana.me().await.unwrap();
+    assert_eq!((me.name.as_str(), me.role), ("Dana Reyes", Role::Csr));
+    let pending = dana.summary().await.unwrap().pending;
+    for kind in Kind::ALL {
+        assert_eq!(pending.get(kind), 1, "pending {}", kind.as_str());
+    }
+    let decided = dana
+        .approvals(&ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut statuses: Vec<_> = decided.items.iter().map(|a| a.status.as_str()).collect();
+    statuses.sort();
+    assert_eq!(statuses, ["approved", "rejected"]);
+    srv.shutdown().await;
+}

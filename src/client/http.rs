@@ -16,6 +16,7 @@ use super::sse::{self, EventStream};
 use super::{Api, ApiError, ApiResult, DecisionKey, RetryPolicy};
 use crate::domain::*;
 use crate::secret::Secret;
+use crate::text::Clean;
 
 /// Largest response body the client reads. The contract's biggest page (500 approvals) is far
 /// below this; anything larger is a broken or hostile server, refused before it eats memory.
@@ -189,7 +190,7 @@ impl HttpApi {
         !matches!(self.auth, Auth::None)
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: String, query: Query) -> ApiResult<T> {
+    async fn get<T: DeserializeOwned + Clean>(&self, path: String, query: Query) -> ApiResult<T> {
         let req = Request {
             method: Method::GET,
             path,
@@ -369,10 +370,14 @@ fn to_json(body: &impl Serialize) -> ApiResult<Vec<u8>> {
     })
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| ApiError::Decode {
-        message: describe_json_error(&e),
-    })
+/// Decode a success body, cleaned for the terminal right here (QUALITY.md 1): nothing the
+/// server wrote leaves the client uncleaned.
+fn decode<T: DeserializeOwned + Clean>(body: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(body)
+        .map(Clean::clean)
+        .map_err(|e| ApiError::Decode {
+            message: describe_json_error(&e),
+        })
 }
 
 /// A short account of why JSON did not decode; serde's data errors quote the offending value,
@@ -387,10 +392,11 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// At most `max` characters, control characters dropped (this can end up on screen or in a log).
+/// At most `max` characters, cleaned (this can end up on screen or in a log).
 fn clip(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().filter(|c| !c.is_control()).take(max).collect();
-    if s.chars().filter(|c| !c.is_control()).nth(max).is_some() {
+    let cleaned = crate::text::clean_line(s);
+    let mut out: String = cleaned.chars().take(max).collect();
+    if cleaned.chars().nth(max).is_some() {
         out.push('…');
     }
     out
@@ -478,7 +484,7 @@ fn error_from_parts(
     let is_json = content_type == "application/json" || content_type.ends_with("+json");
     if complete
         && is_json
-        && let Some(mut problem) = parse_problem(body)
+        && let Some(mut problem) = parse_problem(body).map(Clean::clean)
     {
         // RFC 9457: the body's `status` is advisory; the real one decides retries and messages.
         problem.status = status.as_u16();

@@ -293,7 +293,7 @@ async fn connect_once(
 /// server may send more), but the caller skips them all the same.
 fn decode_event(raw: &SseEvent) -> Result<ServerEvent, String> {
     let bad = |e: serde_json::Error| format!("undecodable data ({})", e.classify_str());
-    match raw.event.as_str() {
+    let event = match raw.event.as_str() {
         EVENT_APPROVAL_CREATED => serde_json::from_str::<ApprovalCreated>(&raw.data)
             .map(ServerEvent::ApprovalCreated)
             .map_err(bad),
@@ -304,7 +304,9 @@ fn decode_event(raw: &SseEvent) -> Result<ServerEvent, String> {
             .map(ServerEvent::PartnerUpdated)
             .map_err(bad),
         _ => Err("unknown event name".into()),
-    }
+    };
+    // Cleaned for the terminal where it is decoded (QUALITY.md 1).
+    event.map(crate::text::Clean::clean)
 }
 
 trait ClassifyStr {

@@ -364,18 +364,10 @@ fn redact_url(raw: &str) -> String {
     clean(&shown)
 }
 
-/// Text from the config, the environment or a helper's stderr made safe to print: C0/C1
-/// controls, DEL, bidi overrides and isolates, zero-width characters and line separators
-/// become U+FFFD (QUALITY.md 1).
+/// Text from the config, the environment or a helper's stderr made safe to print, by the one
+/// sanitizer ([`crate::text::clean_line`], QUALITY.md 1).
 pub(crate) fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            let unsafe_char = c.is_control()
-                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}');
-            if unsafe_char { '\u{FFFD}' } else { c }
-        })
-        .collect()
+    crate::text::clean_line(s)
 }
 
 /// A path for a message.
@@ -876,7 +868,7 @@ connect_timeout_secs = 2
     fn clean_removes_terminal_controls() {
         assert_eq!(
             clean("a\u{1b}[31mb\u{202E}c\u{200B}d\u{7f}\u{9b}"),
-            "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}d\u{FFFD}\u{FFFD}"
+            "a[31mbcd"
         );
         assert_eq!(clean("plain é ü"), "plain é ü");
     }

@@ -1,0 +1,599 @@
+//! The console's state and `update(Msg) -> Vec<Effect>`: pure, never awaits, never touches the
+//! terminal or the network. Rendering (`view.rs`) reads `&App`.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::effect::Effect;
+use super::keymap::{Action, Keymap};
+use super::msg::Msg;
+use super::tabs::{Row, SectionId, TabId};
+use crate::client::{ApiError, StreamItem};
+use crate::domain::{Me, PendingCounts, ServerEvent};
+
+/// Rows fetched per page.
+pub const PAGE_SIZE: u32 = 100;
+/// Fetch the next page when the selection comes this close to the end of what is loaded.
+const PREFETCH: usize = 20;
+const TOAST_TIME: Duration = Duration::from_secs(4);
+const ERROR_TOAST_TIME: Duration = Duration::from_secs(8);
+const MAX_TOASTS: usize = 3;
+
+/// Who is using the console, on what; fixed for a session.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub profile: String,
+    pub production: bool,
+    pub read_only: bool,
+    /// How often to poll `/summary` while the event stream is down.
+    pub poll_interval: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    Connecting,
+    Live,
+    Offline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load {
+    NotLoaded,
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
+/// One section's list: what is loaded, where the selection is, what is in flight.
+#[derive(Debug)]
+pub struct Section {
+    pub id: SectionId,
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// The first visible row; the view keeps the selection in sight (interior mutability:
+    /// only the view knows how tall the list is).
+    pub offset: Cell<usize>,
+    pub next_cursor: Option<String>,
+    pub load: Load,
+    pub loading_more: bool,
+    /// The id of the newest request; answers to older ones are dropped.
+    pub request: u64,
+}
+
+impl Section {
+    fn new(id: SectionId) -> Section {
+        Section {
+            id,
+            rows: Vec::new(),
+            selected: 0,
+            offset: Cell::new(0),
+            next_cursor: None,
+            load: Load::NotLoaded,
+            loading_more: false,
+            request: 0,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.rows.get(self.selected)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub id: u64,
+    pub kind: ToastKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Help {
+    pub filter: String,
+}
+
+pub struct App {
+    pub session: Session,
+    pub user: Option<Me>,
+    pub live: Live,
+    pub counts: Option<PendingCounts>,
+    pub tab: TabId,
+    /// The active section of each tab, by tab index.
+    pub tab_section: [usize; 5],
+    pub sections: Vec<Section>,
+    pub toasts: Vec<Toast>,
+    pub help: Option<Help>,
+    pub keymap: Keymap,
+    /// The last known list height, for paging keys (set by the view's layout via `Resize`).
+    pub page_rows: usize,
+    pub quitting: bool,
+    /// Polling `/summary` is scheduled (only while the stream is down).
+    polling: bool,
+    next_id: u64,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(session: Session, keymap: Keymap) -> App {
+        App {
+            session,
+            user: None,
+            live: Live::Connecting,
+            counts: None,
+            tab: TabId::Partnership,
+            tab_section: [0; 5],
+            sections: SectionId::ALL.iter().map(|s| Section::new(*s)).collect(),
+            toasts: Vec::new(),
+            help: None,
+            keymap,
+            page_rows: 10,
+            quitting: false,
+            polling: false,
+            next_id: 0,
+            dirty: true,
+        }
+    }
+
+    /// What to do at start: who am I, the counts, the first list.
+    pub fn init(&mut self) -> Vec<Effect> {
+        let mut fx = vec![Effect::LoadMe, Effect::LoadSummary];
+        fx.extend(self.ensure_loaded(self.active_section_id()));
+        fx
+    }
+
+    pub fn active_section_id(&self) -> SectionId {
+        let sections = self.tab.sections();
+        sections[self.tab_section[self.tab.index()].min(sections.len() - 1)]
+    }
+
+    pub fn section(&self, id: SectionId) -> &Section {
+        &self.sections[id.index()]
+    }
+
+    fn section_mut(&mut self, id: SectionId) -> &mut Section {
+        &mut self.sections[id.index()]
+    }
+
+    pub fn active_section(&self) -> &Section {
+        self.section(self.active_section_id())
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.dirty = true;
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Paste(text) => {
+                if let Some(help) = &mut self.help {
+                    help.filter.push_str(&crate::text::clean_line(&text));
+                } else {
+                    self.dirty = false;
+                }
+                vec![]
+            }
+            Msg::Resize => vec![],
+            Msg::Me(Ok(me)) => {
+                self.user = Some(me);
+                vec![]
+            }
+            Msg::Me(Err(e)) => self.error_toast(format!("Could not tell who you are: {}", e.user_message())),
+            Msg::Summary(Ok(s)) => {
+                self.counts = Some(s.pending);
+                vec![]
+            }
+            Msg::Summary(Err(e)) => {
+                tracing::warn!("summary failed: {e}");
+                self.dirty = false;
+                vec![]
+            }
+            Msg::Page {
+                section,
+                request,
+                append,
+                result,
+            } => self.on_page(section, request, append, result),
+            Msg::Stream(item) => self.on_stream(item),
+            Msg::ExpireToast(id) => {
+                let before = self.toasts.len();
+                self.toasts.retain(|t| t.id != id);
+                self.dirty = self.toasts.len() != before;
+                vec![]
+            }
+            Msg::PollSummary => {
+                self.polling = false;
+                if self.live == Live::Live || self.quitting {
+                    self.dirty = false;
+                    return vec![];
+                }
+                self.dirty = false;
+                vec![Effect::LoadSummary, self.schedule_poll()]
+            }
+            Msg::Shutdown => self.quit(),
+        }
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        self.quitting = true;
+        vec![Effect::Quit]
+    }
+
+    // ---- keys ---------------------------------------------------------------------------
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            self.dirty = false;
+            return vec![];
+        }
+        // Ctrl-C always quits, whatever is open.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return self.quit();
+        }
+        if self.help.is_some() {
+            return self.on_help_key(key);
+        }
+        let Some(action) = self.keymap.action(&key) else {
+            self.dirty = false;
+            return vec![];
+        };
+        self.on_action(action)
+    }
+
+    fn on_help_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(help) = &mut self.help else { return vec![] };
+        match key.code {
+            KeyCode::Esc => {
+                if help.filter.is_empty() {
+                    self.help = None;
+                } else {
+                    help.filter.clear();
+                }
+            }
+            KeyCode::Char('?') if help.filter.is_empty() => self.help = None,
+            KeyCode::Enter => self.help = None,
+            KeyCode::Backspace => {
+                help.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => help.filter.push(c),
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => self.quit(),
+            Action::Help => {
+                self.help = Some(Help::default());
+                vec![]
+            }
+            Action::Suspend => vec![Effect::Suspend],
+            Action::NextTab => self.switch_tab((self.tab.index() + 1) % TabId::ALL.len()),
+            Action::PrevTab => self.switch_tab((self.tab.index() + TabId::ALL.len() - 1) % TabId::ALL.len()),
+            Action::Tab1 => self.switch_tab(0),
+            Action::Tab2 => self.switch_tab(1),
+            Action::Tab3 => self.switch_tab(2),
+            Action::Tab4 => self.switch_tab(3),
+            Action::Tab5 => self.switch_tab(4),
+            Action::NextSection => self.switch_section(1),
+            Action::PrevSection => self.switch_section(-1),
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::HalfPageDown => self.move_by((self.page_rows / 2).max(1) as isize),
+            Action::HalfPageUp => self.move_by(-((self.page_rows / 2).max(1) as isize)),
+            Action::PageDown => self.move_by(self.page_rows.max(1) as isize),
+            Action::PageUp => self.move_by(-(self.page_rows.max(1) as isize)),
+            Action::Top => self.move_to(0),
+            Action::Bottom => self.move_to(usize::MAX),
+            Action::Refresh => {
+                let id = self.active_section_id();
+                let mut fx = vec![Effect::LoadSummary];
+                fx.extend(self.reload(id));
+                fx
+            }
+        }
+    }
+
+    fn switch_tab(&mut self, index: usize) -> Vec<Effect> {
+        self.tab = TabId::ALL[index.min(TabId::ALL.len() - 1)];
+        self.ensure_loaded(self.active_section_id())
+    }
+
+    fn switch_section(&mut self, delta: isize) -> Vec<Effect> {
+        let n = self.tab.sections().len();
+        if n < 2 {
+            self.dirty = false;
+            return vec![];
+        }
+        let slot = &mut self.tab_section[self.tab.index()];
+        *slot = ((*slot as isize + delta).rem_euclid(n as isize)) as usize;
+        self.ensure_loaded(self.active_section_id())
+    }
+
+    fn move_by(&mut self, delta: isize) -> Vec<Effect> {
+        let s = self.active_section();
+        let target = if delta < 0 {
+            s.selected.saturating_sub(delta.unsigned_abs())
+        } else {
+            s.selected.saturating_add(delta as usize)
+        };
+        self.move_to(target)
+    }
+
+    fn move_to(&mut self, target: usize) -> Vec<Effect> {
+        let id = self.active_section_id();
+        let s = self.section_mut(id);
+        if s.rows.is_empty() {
+            return vec![];
+        }
+        let to = target.min(s.rows.len() - 1);
+        let unchanged = to == s.selected;
+        s.selected = to;
+        let fx = self.maybe_load_more(id);
+        self.dirty = !unchanged || !fx.is_empty();
+        fx
+    }
+
+    // ---- data ---------------------------------------------------------------------------
+
+    fn ensure_loaded(&mut self, id: SectionId) -> Vec<Effect> {
+        match self.section(id).load {
+            Load::NotLoaded => self.reload(id),
+            _ => vec![],
+        }
+    }
+
+    fn reload(&mut self, id: SectionId) -> Vec<Effect> {
+        let request = self.next_id();
+        let s = self.section_mut(id);
+        s.request = request;
+        s.loading_more = false;
+        if s.load != Load::Loaded {
+            s.load = Load::Loading;
+        }
+        vec![Effect::LoadPage {
+            section: id,
+            request,
+            cursor: None,
+        }]
+    }
+
+    fn maybe_load_more(&mut self, id: SectionId) -> Vec<Effect> {
+        let request = self.next_id();
+        let s = self.section_mut(id);
+        let near_end = s.selected + PREFETCH >= s.rows.len();
+        match (&s.next_cursor, near_end, s.loading_more) {
+            (Some(cursor), true, false) => {
+                let cursor = Some(cursor.clone());
+                s.loading_more = true;
+                s.request = request;
+                vec![Effect::LoadPage {
+                    section: id,
+                    request,
+                    cursor,
+                }]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn on_page(
+        &mut self,
+        id: SectionId,
+        request: u64,
+        append: bool,
+        result: Result<crate::domain::Page<Row>, ApiError>,
+    ) -> Vec<Effect> {
+        if request != self.section(id).request {
+            self.dirty = false;
+            return vec![]; // a stale answer
+        }
+        let s = self.section_mut(id);
+        s.loading_more = false;
+        match result {
+            Ok(page) => {
+                if append {
+                    s.rows.extend(page.items);
+                } else {
+                    // Keep the selection on the same item if it is still there.
+                    let keep = s.selected_row().map(|r| r.id().to_string());
+                    s.rows = page.items;
+                    s.selected = keep
+                        .and_then(|k| s.rows.iter().position(|r| r.id() == k))
+                        .unwrap_or(s.selected)
+                        .min(s.rows.len().saturating_sub(1));
+                }
+                s.next_cursor = page.next_cursor;
+                s.load = Load::Loaded;
+                vec![]
+            }
+            Err(e) => {
+                let text = e.user_message();
+                if !append {
+                    s.load = Load::Failed(text.clone());
+                }
+                self.error_toast(format!("Could not load {}: {text}", id.title().to_lowercase()))
+            }
+        }
+    }
+
+    fn on_stream(&mut self, item: StreamItem) -> Vec<Effect> {
+        match item {
+            StreamItem::Connected => {
+                let was = self.live;
+                self.live = Live::Live;
+                // Catch up on what happened while offline.
+                if was == Live::Offline { vec![Effect::LoadSummary] } else { vec![] }
+            }
+            StreamItem::Disconnected { message } => {
+                tracing::info!("event stream down: {message}");
+                self.live = Live::Offline;
+                if self.polling { vec![] } else { vec![self.schedule_poll()] }
+            }
+            StreamItem::Event { event, .. } => match event {
+                ServerEvent::ApprovalCreated(_) | ServerEvent::ApprovalDecided(_) => {
+                    self.dirty = false;
+                    vec![Effect::LoadSummary]
+                }
+                ServerEvent::PartnerUpdated(_) => {
+                    self.dirty = false;
+                    vec![]
+                }
+            },
+        }
+    }
+
+    fn schedule_poll(&mut self) -> Effect {
+        self.polling = true;
+        Effect::After {
+            delay: self.session.poll_interval.max(Duration::from_secs(1)),
+            msg: Msg::PollSummary,
+        }
+    }
+
+    // ---- toasts -------------------------------------------------------------------------
+
+    pub fn toast(&mut self, text: impl Into<String>) -> Vec<Effect> {
+        self.push_toast(ToastKind::Info, text.into(), TOAST_TIME)
+    }
+
+    pub fn error_toast(&mut self, text: impl Into<String>) -> Vec<Effect> {
+        self.push_toast(ToastKind::Error, text.into(), ERROR_TOAST_TIME)
+    }
+
+    fn push_toast(&mut self, kind: ToastKind, text: String, time: Duration) -> Vec<Effect> {
+        let id = self.next_id();
+        self.toasts.push(Toast { id, kind, text });
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
+        }
+        self.dirty = true;
+        vec![Effect::After {
+            delay: time,
+            msg: Msg::ExpireToast(id),
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Page, PartnerStatus, PartnerSummary};
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn partners(n: usize, next: Option<&str>) -> Page<Row> {
+        Page {
+            items: (0..n)
+                .map(|i| {
+                    Row::Partner(PartnerSummary {
+                        id: format!("pt_{i}"),
+                        name: format!("Partner {i}"),
+                        status: PartnerStatus::Active,
+                        package: None,
+                        invoice_id: format!("INV-{i}"),
+                    })
+                })
+                .collect(),
+            next_cursor: next.map(str::to_string),
+        }
+    }
+
+    fn app() -> App {
+        App::new(Session::default(), Keymap::default())
+    }
+
+    fn request_of(fx: &[Effect]) -> (SectionId, u64, Option<String>) {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::LoadPage { section, request, cursor } => Some((*section, *request, cursor.clone())),
+                _ => None,
+            })
+            .expect("a page load")
+    }
+
+    #[test]
+    fn tabs_load_their_first_section_once() {
+        let mut app = app();
+        let fx = app.init();
+        assert_eq!(request_of(&fx).0, SectionId::PartnershipPending);
+        let fx = app.update(key('4'));
+        assert_eq!(app.tab, TabId::Partners);
+        let (sid, req, _) = request_of(&fx);
+        assert_eq!(sid, SectionId::Partners);
+        app.update(Msg::Page { section: sid, request: req, append: false, result: Ok(partners(3, None)) });
+        assert!(app.update(key('1')).is_empty(), "Partnership is already loading");
+        assert!(app.update(key('4')).is_empty(), "loaded once, not again");
+    }
+
+    #[test]
+    fn stale_answers_are_dropped_and_scrolling_fetches_ahead() {
+        let mut app = app();
+        let (sid, req, _) = request_of(&app.update(key('4')));
+        app.update(Msg::Page { section: sid, request: req + 100, append: false, result: Ok(partners(1, None)) });
+        assert!(app.section(sid).rows.is_empty(), "an answer to another request is ignored");
+        app.update(Msg::Page { section: sid, request: req, append: false, result: Ok(partners(30, Some("c1"))) });
+        let mut fx = Vec::new();
+        for _ in 0..12 {
+            fx = app.update(key('j'));
+            if !fx.is_empty() {
+                break;
+            }
+        }
+        let (_, req2, cursor) = request_of(&fx);
+        assert_eq!(cursor.as_deref(), Some("c1"));
+        assert!(app.update(key('j')).is_empty(), "one fetch in flight at a time");
+        app.update(Msg::Page { section: sid, request: req2, append: true, result: Ok(partners(5, None)) });
+        assert_eq!(app.section(sid).rows.len(), 35);
+        app.update(key('G'));
+        assert_eq!(app.section(sid).selected, 34);
+    }
+
+    #[test]
+    fn sections_cycle_and_help_filters() {
+        let mut app = app();
+        app.update(key('3'));
+        app.update(key(']'));
+        assert_eq!(app.active_section_id(), SectionId::AdvertisingPackages);
+        app.update(key('['));
+        app.update(key('['));
+        assert_eq!(app.active_section_id(), SectionId::RequestsHistory);
+        app.update(key('?'));
+        app.update(key('t'));
+        app.update(key('a'));
+        assert_eq!(app.help.as_ref().unwrap().filter, "ta");
+        app.update(key('j'));
+        assert_eq!(app.active_section_id(), SectionId::RequestsHistory, "keys type into the filter");
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        assert!(app.help.is_none());
+        let fx = app.update(key('q'));
+        assert!(matches!(fx.as_slice(), [Effect::Quit]));
+    }
+
+    #[test]
+    fn offline_polls_the_summary_until_live_again() {
+        let mut app = app();
+        let fx = app.update(Msg::Stream(StreamItem::Disconnected { message: "down".into() }));
+        assert!(matches!(fx.as_slice(), [Effect::After { msg: Msg::PollSummary, .. }]));
+        assert!(app.update(Msg::Stream(StreamItem::Disconnected { message: "again".into() })).is_empty());
+        let fx = app.update(Msg::PollSummary);
+        assert!(matches!(fx.as_slice(), [Effect::LoadSummary, Effect::After { .. }]));
+        let fx = app.update(Msg::Stream(StreamItem::Connected));
+        assert!(matches!(fx.as_slice(), [Effect::LoadSummary]));
+        assert!(app.update(Msg::PollSummary).is_empty(), "live again: polling stops");
+    }
+}

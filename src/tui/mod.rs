@@ -1,0 +1,162 @@
+//! The console: an Elm-style core (`app.rs`: `update(Msg) -> Vec<Effect>`, pure), a runtime
+//! that runs effects on tokio tasks (`runtime.rs`), the view (`view.rs`) and the terminal it
+//! draws on (`terminal.rs`). `run` is the event loop that ties them together.
+
+pub mod app;
+pub mod effect;
+pub mod format;
+pub mod keymap;
+pub mod msg;
+pub mod runtime;
+pub mod tabs;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, eyre};
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::client::Api;
+use crate::config::KeyBinding;
+use app::{App, Session};
+use effect::Effect;
+use keymap::Keymap;
+use msg::Msg;
+use runtime::Runtime;
+use theme::Theme;
+
+/// What the console needs besides the API: who/where (for the header and banners) and the
+/// user's keys and preferences.
+#[derive(Debug, Clone)]
+pub struct TuiOptions {
+    pub profile: String,
+    pub production: bool,
+    pub read_only: bool,
+    pub poll_interval: Duration,
+    pub keys: BTreeMap<String, KeyBinding>,
+}
+
+impl TuiOptions {
+    pub fn from_settings(s: &crate::config::Settings) -> TuiOptions {
+        TuiOptions {
+            profile: s.profile_name.clone(),
+            production: s.production,
+            read_only: s.read_only,
+            poll_interval: Duration::from_secs(s.ui.poll_interval_secs.max(1)),
+            keys: s.keys.clone(),
+        }
+    }
+}
+
+/// Build the app from options; a keymap with conflicts or unknown names is refused here,
+/// before the terminal is touched, with every problem listed.
+pub fn build_app(opts: &TuiOptions) -> Result<App> {
+    let keymap = Keymap::from_config(&opts.keys)
+        .map_err(|problems| eyre!("the [keys] of the config have problems:\n  {}", problems.join("\n  ")))?;
+    let session = Session {
+        profile: opts.profile.clone(),
+        production: opts.production,
+        read_only: opts.read_only,
+        poll_interval: opts.poll_interval,
+    };
+    Ok(App::new(session, keymap))
+}
+
+/// Run the console until the user quits or a signal ends it. The terminal is restored on every
+/// way out (the guard's Drop; the panic hook for panics).
+pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
+    let mut app = build_app(&opts)?;
+    let theme = Theme::new(terminal::colors_enabled());
+    let (guard, mut term) = terminal::TerminalGuard::enter()?;
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let runtime = Runtime::new(api.clone(), tx.clone());
+    let events_tx = tx.clone();
+    let events_api = api.clone();
+    let events_task = tokio::spawn(async move {
+        let mut stream = events_api.events();
+        while let Some(item) = stream.next().await {
+            if events_tx.send(Msg::Stream(item)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut signals = terminal::signals()?;
+    let mut input = EventStream::new();
+
+    for fx in app.init() {
+        runtime.spawn(fx);
+    }
+    let mut hangup = false;
+    loop {
+        if app.dirty {
+            let size = term.size()?;
+            app.page_rows = view::list_rows(&app, size.height);
+            let now = chrono::Utc::now();
+            terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now))?;
+            app.dirty = false;
+        }
+        if app.quitting {
+            break;
+        }
+        let msg = tokio::select! {
+            Some(msg) = rx.recv() => msg,
+            ev = input.next() => match ev {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Paste(s))) => Msg::Paste(s),
+                Some(Ok(Event::Resize(..))) => {
+                    term.autoresize()?;
+                    Msg::Resize
+                }
+                Some(Ok(_)) => continue,
+                // The terminal is gone (an SSH drop closes it): leave without spinning.
+                Some(Err(e)) => {
+                    tracing::info!("terminal input failed: {e}; leaving");
+                    hangup = true;
+                    Msg::Shutdown
+                }
+                None => {
+                    hangup = true;
+                    Msg::Shutdown
+                }
+            },
+            Some(sig) = signals.recv() => match sig {
+                terminal::Signal::Hangup => {
+                    hangup = true;
+                    Msg::Shutdown
+                }
+                terminal::Signal::Interrupt | terminal::Signal::Terminate => Msg::Shutdown,
+                terminal::Signal::Continue => {
+                    term.clear()?;
+                    app.dirty = true;
+                    continue;
+                }
+            },
+        };
+        for fx in app.update(msg) {
+            match fx {
+                Effect::Quit => {}
+                Effect::Suspend => {
+                    terminal::suspend()?;
+                    term.clear()?;
+                    app.dirty = true;
+                }
+                other => runtime.spawn(other),
+            }
+        }
+    }
+    events_task.abort();
+    if hangup {
+        // The pty is gone: restore what can be restored without waiting on it.
+        guard.abandon();
+    } else {
+        drop(guard);
+    }
+    Ok(())
+}

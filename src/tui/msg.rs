@@ -1,0 +1,31 @@
+//! What can happen to the app: keys (raw; the app maps them through the keymap, so modals can
+//! read text), API results, live events, timers.
+
+use crossterm::event::KeyEvent;
+
+use super::tabs::{Row, SectionId};
+use crate::client::{ApiError, StreamItem};
+use crate::domain::{Me, Page, Summary};
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    /// The terminal changed size; the next frame is drawn at the new size.
+    Resize,
+    Me(Result<Me, ApiError>),
+    Summary(Result<Summary, ApiError>),
+    /// A page for a section; `request` tells a stale answer from the current one.
+    Page {
+        section: SectionId,
+        request: u64,
+        append: bool,
+        result: Result<Page<Row>, ApiError>,
+    },
+    Stream(StreamItem),
+    ExpireToast(u64),
+    /// Offline: time to poll `/summary` again.
+    PollSummary,
+    /// SIGINT / SIGTERM / SIGHUP: leave now.
+    Shutdown,
+}

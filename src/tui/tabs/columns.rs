@@ -1,0 +1,232 @@
+//! The columns each section shows (seed 001 lists them per tab), as data: a title, a width and
+//! how to get the cell's text from a row.
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::Constraint;
+
+use super::{Row, SectionId};
+use crate::tui::format;
+
+pub struct Column {
+    pub title: &'static str,
+    pub width: Constraint,
+    pub cell: fn(&Row, DateTime<Utc>) -> String,
+    /// Shown only when the list is at least this wide; narrow terminals keep the columns that
+    /// matter most, the rest is in the detail pane.
+    pub min_list_width: u16,
+}
+
+const fn col(title: &'static str, width: Constraint, cell: fn(&Row, DateTime<Utc>) -> String) -> Column {
+    Column {
+        title,
+        width,
+        cell,
+        min_list_width: 0,
+    }
+}
+
+/// A column for wide lists only (100 columns and up).
+const fn wide(title: &'static str, width: Constraint, cell: fn(&Row, DateTime<Utc>) -> String) -> Column {
+    Column {
+        title,
+        width,
+        cell,
+        min_list_width: 100,
+    }
+}
+
+use Constraint::{Fill, Length};
+
+fn partner(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.partner.name.clone(),
+        Row::Partner(p) => p.name.clone(),
+    }
+}
+fn item(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => format::item(a.item.as_ref()),
+        Row::Partner(p) => format::item(p.package.as_ref()),
+    }
+}
+fn title(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.title.clone(),
+        Row::Partner(p) => p.name.clone(),
+    }
+}
+fn requested(r: &Row, now: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => format::relative(a.requested_at, now),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn decided(r: &Row, now: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.decided_at.map(|t| format::relative(t, now)).unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn decision(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => format::decision(a.status).into(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn decided_by(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.decided_by.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn kind(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.kind.label().into(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn status(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => format::partner_status(a.partner.status).into(),
+        Row::Partner(p) => format::partner_status(p.status).into(),
+    }
+}
+fn phone(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.partner.phone.clone(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn email(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.partner.email.clone(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn engagement(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.details.engagement_type.clone().unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn starts(r: &Row, now: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.details.starts_at.map(|t| format::relative(t, now)).unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn impressions(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.details.impressions.map(|n| format::group(n.max(0) as u64)).unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn package_name(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.item.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn price(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => a.item.as_ref().map(|i| format::money(&i.price)).unwrap_or_default(),
+        Row::Partner(_) => String::new(),
+    }
+}
+fn runs(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Approval(a) => match (a.details.starts_at, a.details.ends_at) {
+            (Some(s), Some(e)) => format!("{}–{}", s.format("%b %d"), e.format("%b %d")),
+            _ => String::new(),
+        },
+        Row::Partner(_) => String::new(),
+    }
+}
+fn invoice(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Partner(p) => p.invoice_id.clone(),
+        Row::Approval(_) => String::new(),
+    }
+}
+
+const PARTNERSHIP_PENDING: &[Column] = &[
+    col("Partner", Fill(3), partner),
+    col("Package (price)", Fill(2), item),
+    col("Requested", Length(9), requested),
+    col("Status", Length(9), status),
+    wide("Phone", Fill(2), phone),
+    col("Email", Fill(3), email),
+];
+const ADDON_PENDING: &[Column] = &[
+    col("Partner", Fill(3), partner),
+    col("Add-on (price)", Fill(3), item),
+    col("Requested", Length(9), requested),
+    col("Status", Length(9), status),
+];
+const BROADCASTS: &[Column] = &[
+    col("Title", Fill(3), title),
+    col("Partner", Fill(3), partner),
+    col("Engagement", Length(12), engagement),
+    col("Starts", Length(9), starts),
+];
+const AD_PACKAGES: &[Column] = &[
+    col("Partner", Fill(3), partner),
+    col("Package", Fill(3), package_name),
+    col("Impressions", Length(11), impressions),
+    col("Price", Length(11), price),
+];
+const ADS: &[Column] = &[
+    col("Title", Fill(3), title),
+    col("Partner", Fill(3), partner),
+    col("Impressions", Length(11), impressions),
+    col("Runs", Length(13), runs),
+];
+const PARTNERSHIP_HISTORY: &[Column] = &[
+    col("Partner", Fill(3), partner),
+    col("Package (price)", Fill(3), item),
+    col("Decision", Length(9), decision),
+    col("Date", Length(9), decided),
+];
+const ADDON_HISTORY: &[Column] = &[
+    col("Partner", Fill(3), partner),
+    col("Add-on (price)", Fill(3), item),
+    col("Decision", Length(9), decision),
+    col("Date", Length(9), decided),
+];
+const REQUESTS_HISTORY: &[Column] = &[
+    col("Title", Fill(3), title),
+    col("Partner", Fill(3), partner),
+    col("Date", Length(9), decided),
+    col("Type", Length(20), kind),
+    col("Decision", Length(9), decision),
+];
+const ALL_HISTORY: &[Column] = &[
+    col("Kind", Length(12), kind),
+    col("Title", Fill(3), title),
+    col("Partner", Fill(3), partner),
+    wide("Item", Fill(2), item),
+    col("Decision", Length(9), decision),
+    wide("By", Length(12), decided_by),
+    col("Date", Length(9), decided),
+];
+const PARTNERS: &[Column] = &[
+    col("Name", Fill(3), partner),
+    col("Package (price)", Fill(3), item),
+    col("Status", Length(10), status),
+    col("Invoice ID", Length(14), invoice),
+];
+
+pub fn columns(section: SectionId) -> &'static [Column] {
+    match section {
+        SectionId::PartnershipPending => PARTNERSHIP_PENDING,
+        SectionId::AddonPending => ADDON_PENDING,
+        SectionId::Broadcasts => BROADCASTS,
+        SectionId::AdvertisingPackages => AD_PACKAGES,
+        SectionId::Ads => ADS,
+        SectionId::PartnershipHistory => PARTNERSHIP_HISTORY,
+        SectionId::AddonHistory => ADDON_HISTORY,
+        SectionId::RequestsHistory => REQUESTS_HISTORY,
+        SectionId::AllHistory => ALL_HISTORY,
+        SectionId::Partners => PARTNERS,
+    }
+}

@@ -1,0 +1,292 @@
+//! Drawing: reads `&App`, writes a frame. Lists render only their visible rows, so a frame
+//! costs the same at a thousand rows as at a million.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TableRow, Table, Tabs, Wrap};
+
+use super::app::{App, Help, Live, Load, Section, ToastKind};
+use super::keymap::Action;
+use super::tabs::{TabId, columns};
+use super::theme::Theme;
+use crate::domain::Role;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let banners = banners(app);
+    let [banner_area, header, tabs, body, keybar] = Layout::vertical([
+        Constraint::Length(banners.len() as u16),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_banners(frame, banner_area, &banners, theme);
+    render_header(app, frame, header, theme);
+    render_tabs(app, frame, tabs, theme);
+    render_section(app, frame, body, theme, now);
+    render_keybar(app, frame, keybar, theme);
+    render_toasts(app, frame, body, theme);
+    if let Some(help) = &app.help {
+        render_help(app, help, frame, body, theme);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "Make the window larger: partner-console needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {}×{}.",
+        area.width, area.height
+    );
+    let height = 3.min(area.height);
+    let y = area.y + area.height.saturating_sub(height) / 2;
+    let p = Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true });
+    frame.render_widget(p, Rect::new(area.x, y, area.width, height));
+}
+
+/// The banners that apply, most serious first.
+fn banners(app: &App) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    if app.session.production {
+        out.push((
+            format!("PRODUCTION · profile {} · decisions here are real", app.session.profile),
+            true,
+        ));
+    }
+    let viewer = app.user.as_ref().is_some_and(|u| !u.role.can_decide());
+    if app.session.read_only || viewer {
+        let why = if app.session.read_only { "this profile is read-only" } else { "your role is viewer" };
+        out.push((format!("READ-ONLY session · {why} · you can look, not decide"), false));
+    }
+    out
+}
+
+fn render_banners(frame: &mut Frame, area: Rect, banners: &[(String, bool)], theme: &Theme) {
+    for (i, (text, danger)) in banners.iter().enumerate() {
+        let style = if *danger { theme.banner_danger() } else { theme.banner_notice() };
+        let line = Rect::new(area.x, area.y + i as u16, area.width, 1);
+        frame.render_widget(Paragraph::new(format!(" {text}")).style(style).alignment(Alignment::Center), line);
+    }
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let who = match &app.user {
+        Some(me) => format!("{} ({})", me.name, role_word(me.role)),
+        None => "…".into(),
+    };
+    let left = format!(" partner-console · {who} · {}", app.session.profile);
+    frame.render_widget(Paragraph::new(left).style(theme.header()), area);
+    let (live, style) = match app.live {
+        Live::Live => ("● live", theme.live()),
+        Live::Connecting => ("◌ connecting", theme.header()),
+        Live::Offline => ("○ offline", theme.offline()),
+    };
+    let help = app.keymap.first_label(Action::Help).unwrap_or_default();
+    let right = Line::from(vec![
+        Span::styled(live, style),
+        Span::styled(format!("   {help} help "), theme.header()),
+    ]);
+    frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), area);
+}
+
+fn role_word(r: Role) -> &'static str {
+    r.as_str()
+}
+
+fn render_tabs(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let titles: Vec<Line> = TabId::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let count = app.counts.as_ref().and_then(|c| t.pending(c));
+            match count {
+                Some(n) => Line::from(format!("{} {} ({n})", i + 1, t.title())),
+                None => Line::from(format!("{} {}", i + 1, t.title())),
+            }
+        })
+        .collect();
+    let tabs = Tabs::new(titles)
+        .select(app.tab.index())
+        .style(theme.tab())
+        .highlight_style(theme.tab_active())
+        .divider(" ")
+        .padding(" ", " ");
+    frame.render_widget(tabs, area);
+}
+
+fn section_title(app: &App, theme: &Theme) -> Line<'static> {
+    let active = app.active_section_id();
+    let mut spans = vec![Span::raw(" ")];
+    for (i, s) in app.tab.sections().iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" ─ ", theme.dim()));
+        }
+        let style = if *s == active { theme.section_active() } else { theme.dim() };
+        // Brackets mark the active section in words too, so it shows without colour.
+        let marker = if *s == active { format!("[{}]", s.title()) } else { s.title().to_string() };
+        spans.push(Span::styled(marker, style));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    let section = app.active_section();
+    let mut block = Block::default().borders(Borders::ALL).title(section_title(app, theme));
+    if section.loading_more {
+        block = block.title_bottom(Line::from(" loading more… ").alignment(Alignment::Right));
+    } else if section.load == Load::Loaded && !section.rows.is_empty() {
+        let more = if section.next_cursor.is_some() { "+" } else { "" };
+        let pos = format!(" {} of {}{more} ", section.selected + 1, section.rows.len());
+        block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let message = match &section.load {
+        Load::NotLoaded | Load::Loading => Some("Loading…".to_string()),
+        Load::Failed(e) => Some(format!(
+            "Could not load this list: {e}\nPress {} to try again.",
+            app.keymap.first_label(Action::Refresh).unwrap_or_default()
+        )),
+        Load::Loaded if section.rows.is_empty() => Some(section.id.empty_text().to_string()),
+        Load::Loaded => None,
+    };
+    if let Some(text) = message {
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).style(theme.dim()), inner);
+        return;
+    }
+    render_rows(section, frame, inner, theme, now);
+}
+
+/// The table of one section, only its visible rows.
+fn render_rows(section: &Section, frame: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    let cols: Vec<_> = columns(section.id).iter().filter(|c| area.width >= c.min_list_width).collect();
+    let visible = area.height.saturating_sub(1) as usize;
+    if visible == 0 {
+        return;
+    }
+    let mut offset = section.offset.get().min(section.rows.len().saturating_sub(1));
+    if section.selected < offset {
+        offset = section.selected;
+    } else if section.selected >= offset + visible {
+        offset = section.selected + 1 - visible;
+    }
+    section.offset.set(offset);
+
+    let mut widths = vec![Constraint::Length(2)];
+    widths.extend(cols.iter().map(|c| c.width));
+    let header = TableRow::new(std::iter::once(Cell::from("")).chain(cols.iter().map(|c| Cell::from(c.title))))
+        .style(theme.table_header());
+    let rows = section.rows.iter().enumerate().skip(offset).take(visible).map(|(i, row)| {
+        let selected = i == section.selected;
+        let marker = if selected { "▶" } else { " " };
+        let cells = std::iter::once(Cell::from(marker)).chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
+        let r = TableRow::new(cells);
+        if selected { r.style(theme.selected()) } else { r }
+    });
+    let table = Table::new(rows, widths).header(header).column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let km = &app.keymap;
+    let label = |a: Action| km.first_label(a).unwrap_or_else(|| "—".into());
+    let pairs: Vec<(String, &str)> = if app.help.is_some() {
+        vec![("type".into(), "filter"), ("Esc".into(), "close")]
+    } else {
+        let mut v = vec![
+            (format!("{}/{}", label(Action::Down), label(Action::Up)), "move"),
+            (format!("{} {}", label(Action::PrevSection), label(Action::NextSection)), "section"),
+            ("1-5".into(), "tab"),
+            (label(Action::Refresh), "refresh"),
+            (label(Action::Help), "help"),
+            (label(Action::Quit), "quit"),
+        ];
+        if app.tab.sections().len() < 2 {
+            v.remove(1);
+        }
+        v
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (k, what) in pairs {
+        spans.push(Span::styled(k, theme.key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Toasts stack at the bottom right of the body, newest lowest; a long one wraps.
+fn render_toasts(app: &App, frame: &mut Frame, body: Rect, theme: &Theme) {
+    let max_width = body.width.saturating_sub(4).max(1);
+    let mut bottom = body.bottom().saturating_sub(1);
+    for toast in app.toasts.iter().rev() {
+        let prefix = match toast.kind {
+            ToastKind::Info => "✓ ",
+            ToastKind::Error => "✗ ",
+        };
+        let text = format!("{prefix}{}", toast.text);
+        let len = text.chars().count() as u16 + 2;
+        let width = len.min(max_width);
+        let height = len.div_ceil(width.saturating_sub(2).max(1)).min(3);
+        if bottom < body.y + 1 + height {
+            break;
+        }
+        let rect = Rect::new(body.right().saturating_sub(width + 1), bottom - height, width, height);
+        bottom -= height;
+        let style = match toast.kind {
+            ToastKind::Info => theme.info(),
+            ToastKind::Error => theme.error(),
+        };
+        frame.render_widget(Clear, rect);
+        let block = Block::default().padding(ratatui::widgets::Padding::horizontal(1));
+        frame.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: true }).block(block), rect);
+    }
+}
+
+fn render_help(app: &App, help: &Help, frame: &mut Frame, body: Rect, theme: &Theme) {
+    let filter = help.filter.to_lowercase();
+    let rows: Vec<(String, &str)> = app
+        .keymap
+        .help_rows()
+        .into_iter()
+        .filter(|(k, d)| filter.is_empty() || d.to_lowercase().contains(&filter) || k.to_lowercase().contains(&filter))
+        .collect();
+    let width = 60.min(body.width.saturating_sub(4));
+    let height = (rows.len() as u16 + 2).min(body.height.saturating_sub(2)).max(3);
+    let rect = Rect::new(
+        body.x + (body.width - width) / 2,
+        body.y + (body.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    );
+    let title = format!(" Help · {} · filter: {}▏ ", app.tab.title(), help.filter);
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let lines: Vec<Line> = if rows.is_empty() {
+        vec![Line::from("No key matches the filter.")]
+    } else {
+        rows.into_iter()
+            .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<22}"), theme.key()), Span::raw(d)]))
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The list height the view will give the active section at this terminal size, for paging.
+pub fn list_rows(app: &App, height: u16) -> usize {
+    let banners = banners(app).len() as u16;
+    // banners + header + tabs + keybar + the block's two borders + the table header
+    height.saturating_sub(banners + 3 + 2 + 1) as usize
+}
+

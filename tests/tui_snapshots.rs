@@ -1,0 +1,189 @@
+//! Full-app snapshots on `TestBackend` at 80×24 and 120×40: every tab and section with data,
+//! the help overlay, banners, errors, toasts, and the too-small message. Fixed data and a fixed
+//! "now" keep them still; `cargo insta review` shows a change.
+
+mod common;
+
+use common::fixtures::{self, now};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use partner_console::client::{ApiError, StreamItem};
+use partner_console::domain::*;
+use partner_console::tui::app::{App, Session};
+use partner_console::tui::effect::Effect;
+use partner_console::tui::keymap::Keymap;
+use partner_console::tui::msg::Msg;
+use partner_console::tui::tabs::{Row, SectionId};
+use partner_console::tui::theme::Theme;
+use partner_console::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn session() -> Session {
+    Session {
+        profile: "demo".into(),
+        production: false,
+        read_only: false,
+        poll_interval: std::time::Duration::from_secs(10),
+    }
+}
+
+/// Answer every page load of `fx` with the fixture rows for that section.
+fn answer(app: &mut App, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::LoadPage { section, request, cursor } = e {
+            let items = rows_for(section);
+            let msg = Msg::Page {
+                section,
+                request,
+                append: cursor.is_some(),
+                result: Ok(Page { items, next_cursor: None }),
+            };
+            let more = app.update(msg);
+            answer(app, more);
+        }
+    }
+}
+
+fn rows_for(section: SectionId) -> Vec<Row> {
+    let a = |k, n, s| fixtures::approvals(k, n, s).into_iter().map(|a| Row::Approval(Box::new(a))).collect();
+    match section {
+        SectionId::PartnershipPending => a(Kind::Partnership, 12, Status::Pending),
+        SectionId::AddonPending => a(Kind::Addon, 3, Status::Pending),
+        SectionId::Broadcasts => a(Kind::Broadcast, 2, Status::Pending),
+        SectionId::AdvertisingPackages => a(Kind::AdvertisingPackage, 1, Status::Pending),
+        SectionId::Ads => a(Kind::Ad, 4, Status::Pending),
+        SectionId::PartnershipHistory => a(Kind::Partnership, 30, Status::Approved),
+        SectionId::AddonHistory => a(Kind::Addon, 5, Status::Rejected),
+        SectionId::RequestsHistory => {
+            let mut v: Vec<Row> = a(Kind::Ad, 3, Status::Rejected);
+            v.extend(a(Kind::Broadcast, 3, Status::Approved));
+            v
+        }
+        SectionId::AllHistory => {
+            let mut v: Vec<Row> = a(Kind::Partnership, 4, Status::Approved);
+            v.extend(a(Kind::Addon, 4, Status::Rejected));
+            v.extend(a(Kind::Ad, 4, Status::Approved));
+            v
+        }
+        SectionId::Partners => (0..15).map(|i| Row::Partner(fixtures::partner_summary(i))).collect(),
+    }
+}
+
+fn loaded_app(session: Session) -> App {
+    let mut app = App::new(session, Keymap::default());
+    let fx = app.init();
+    answer(&mut app, fx);
+    app.update(Msg::Me(Ok(fixtures::csr())));
+    app.update(Msg::Summary(Ok(Summary { pending: fixtures::counts() })));
+    app.update(Msg::Stream(StreamItem::Connected));
+    app
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        answer(app, fx);
+    }
+}
+
+fn screen(app: &App, w: u16, h: u16, color: bool) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::render(app, f, &Theme::new(color), now())).unwrap();
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn both_sizes(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24, false));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40, false));
+}
+
+#[test]
+fn every_tab_and_section() {
+    let mut app = loaded_app(session());
+    both_sizes("partnership_pending", &app);
+    press(&mut app, "]");
+    both_sizes("partnership_history", &app);
+    press(&mut app, "2");
+    both_sizes("addons_pending", &app);
+    press(&mut app, "]");
+    both_sizes("addons_history", &app);
+    press(&mut app, "3");
+    both_sizes("requests_broadcasts", &app);
+    press(&mut app, "]");
+    both_sizes("requests_advertising_packages", &app);
+    press(&mut app, "]");
+    both_sizes("requests_ads", &app);
+    press(&mut app, "]");
+    both_sizes("requests_history", &app);
+    press(&mut app, "4");
+    both_sizes("my_partners", &app);
+    press(&mut app, "5");
+    both_sizes("history", &app);
+}
+
+#[test]
+fn moving_scrolls_the_list() {
+    let mut app = loaded_app(session());
+    press(&mut app, "]");
+    press(&mut app, &"j".repeat(25));
+    both_sizes("partnership_history_scrolled", &app);
+}
+
+#[test]
+fn help_overlay_filters() {
+    let mut app = loaded_app(session());
+    press(&mut app, "?");
+    both_sizes("help", &app);
+    press(&mut app, "tab");
+    both_sizes("help_filtered", &app);
+}
+
+#[test]
+fn banners_offline_and_errors() {
+    let mut app = loaded_app(Session {
+        production: true,
+        read_only: true,
+        profile: "prod".into(),
+        ..session()
+    });
+    app.update(Msg::Stream(StreamItem::Disconnected { message: "gone".into() }));
+    let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    for e in fx {
+        if let Effect::LoadPage { section, request, .. } = e {
+            app.update(Msg::Page {
+                section,
+                request,
+                append: false,
+                result: Err(ApiError::Unreachable { message: "connection refused".into() }),
+            });
+        }
+    }
+    both_sizes("production_read_only_offline_error", &app);
+}
+
+#[test]
+fn too_small_says_so() {
+    let app = loaded_app(session());
+    insta::assert_snapshot!("too_small_79x24", screen(&app, 79, 24, false));
+    insta::assert_snapshot!("too_small_40x10", screen(&app, 40, 10, false));
+    // Degenerate sizes draw nothing wrong and never panic.
+    for (w, h) in [(1, 1), (0, 0), (80, 1), (3, 40)] {
+        let _ = screen(&app, w, h, false);
+    }
+}
+
+#[test]
+fn colour_and_no_colour_show_the_same_words() {
+    let app = loaded_app(session());
+    assert_eq!(screen(&app, 120, 40, true), screen(&app, 120, 40, false));
+}
