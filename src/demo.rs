@@ -26,7 +26,8 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
         for suffix in ["", "-wal", "-shm"] {
             let f = db.with_file_name(format!("demo.db{suffix}"));
             if f.exists() {
-                std::fs::remove_file(&f).wrap_err_with(|| format!("cannot remove {}", f.display()))?;
+                std::fs::remove_file(&f)
+                    .wrap_err_with(|| format!("cannot remove {}", f.display()))?;
             }
         }
     }
@@ -41,7 +42,11 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
     )
     .await
     .wrap_err_with(|| format!("starting the demo backend on {}", db.display()))?;
-    tracing::info!("demo backend on {} with data in {}", server.url(), db.display());
+    tracing::info!(
+        "demo backend on {} with data in {}",
+        server.url(),
+        db.display()
+    );
 
     let api = HttpApi::new(HttpApiOptions {
         base_url: server.url(),

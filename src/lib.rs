@@ -11,7 +11,7 @@ pub mod domain;
 pub mod info;
 pub mod logging;
 pub mod secret;
-pub mod text;
-pub mod tui;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod text;
+pub mod tui;

@@ -13,7 +13,9 @@ use partner_console::tui::{self, TuiOptions};
 fn main() -> Result<()> {
     partner_console::tui::terminal::install_panic_hook()?;
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let result = runtime.block_on(run(cli));
     // Never hang on the way out (a blocked read of a vanished terminal, a slow peer).
     runtime.shutdown_timeout(Duration::from_millis(500));
@@ -42,6 +44,11 @@ async fn console(global: &GlobalOpts) -> Result<()> {
         );
     }
     let _log = partner_console::logging::to_file(&settings.paths.log_file())?;
+    tracing::info!(
+        "console started: profile {}, backend {}",
+        settings.profile_name,
+        settings.url
+    );
     let api = HttpApi::new(settings.api_options())?;
     tui::run(TuiOptions::from_settings(&settings), Arc::new(api)).await
 }

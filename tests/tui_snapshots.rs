@@ -30,13 +30,21 @@ fn session() -> Session {
 /// Answer every page load of `fx` with the fixture rows for that section.
 fn answer(app: &mut App, fx: Vec<Effect>) {
     for e in fx {
-        if let Effect::LoadPage { section, request, cursor } = e {
+        if let Effect::LoadPage {
+            section,
+            request,
+            cursor,
+        } = e
+        {
             let items = rows_for(section);
             let msg = Msg::Page {
                 section,
                 request,
                 append: cursor.is_some(),
-                result: Ok(Page { items, next_cursor: None }),
+                result: Ok(Page {
+                    items,
+                    next_cursor: None,
+                }),
             };
             let more = app.update(msg);
             answer(app, more);
@@ -45,7 +53,12 @@ fn answer(app: &mut App, fx: Vec<Effect>) {
 }
 
 fn rows_for(section: SectionId) -> Vec<Row> {
-    let a = |k, n, s| fixtures::approvals(k, n, s).into_iter().map(|a| Row::Approval(Box::new(a))).collect();
+    let a = |k, n, s| {
+        fixtures::approvals(k, n, s)
+            .into_iter()
+            .map(|a| Row::Approval(Box::new(a)))
+            .collect()
+    };
     match section {
         SectionId::PartnershipPending => a(Kind::Partnership, 12, Status::Pending),
         SectionId::AddonPending => a(Kind::Addon, 3, Status::Pending),
@@ -65,7 +78,9 @@ fn rows_for(section: SectionId) -> Vec<Row> {
             v.extend(a(Kind::Ad, 4, Status::Approved));
             v
         }
-        SectionId::Partners => (0..15).map(|i| Row::Partner(fixtures::partner_summary(i))).collect(),
+        SectionId::Partners => (0..15)
+            .map(|i| Row::Partner(fixtures::partner_summary(i)))
+            .collect(),
     }
 }
 
@@ -74,21 +89,27 @@ fn loaded_app(session: Session) -> App {
     let fx = app.init();
     answer(&mut app, fx);
     app.update(Msg::Me(Ok(fixtures::csr())));
-    app.update(Msg::Summary(Ok(Summary { pending: fixtures::counts() })));
+    app.update(Msg::Summary(Ok(Summary {
+        pending: fixtures::counts(),
+    })));
     app.update(Msg::Stream(StreamItem::Connected));
     app
 }
 
 fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
-        let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        let fx = app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
         answer(app, fx);
     }
 }
 
 fn screen(app: &App, w: u16, h: u16, color: bool) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::render(app, f, &Theme::new(color), now())).unwrap();
+    term.draw(|f| view::render(app, f, &Theme::new(color), now()))
+        .unwrap();
     let buf = term.backend().buffer();
     let mut out = String::new();
     for y in 0..h {
@@ -156,15 +177,25 @@ fn banners_offline_and_errors() {
         profile: "prod".into(),
         ..session()
     });
-    app.update(Msg::Stream(StreamItem::Disconnected { message: "gone".into() }));
-    let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    app.update(Msg::Stream(StreamItem::Disconnected {
+        message: "gone".into(),
+    }));
+    let fx = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('4'),
+        KeyModifiers::NONE,
+    )));
     for e in fx {
-        if let Effect::LoadPage { section, request, .. } = e {
+        if let Effect::LoadPage {
+            section, request, ..
+        } = e
+        {
             app.update(Msg::Page {
                 section,
                 request,
                 append: false,
-                result: Err(ApiError::Unreachable { message: "connection refused".into() }),
+                result: Err(ApiError::Unreachable {
+                    message: "connection refused".into(),
+                }),
             });
         }
     }

@@ -188,7 +188,9 @@ impl App {
                 self.user = Some(me);
                 vec![]
             }
-            Msg::Me(Err(e)) => self.error_toast(format!("Could not tell who you are: {}", e.user_message())),
+            Msg::Me(Err(e)) => {
+                self.error_toast(format!("Could not tell who you are: {}", e.user_message()))
+            }
             Msg::Summary(Ok(s)) => {
                 self.counts = Some(s.pending);
                 vec![]
@@ -251,7 +253,9 @@ impl App {
     }
 
     fn on_help_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(help) = &mut self.help else { return vec![] };
+        let Some(help) = &mut self.help else {
+            return vec![];
+        };
         match key.code {
             KeyCode::Esc => {
                 if help.filter.is_empty() {
@@ -265,7 +269,9 @@ impl App {
             KeyCode::Backspace => {
                 help.filter.pop();
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => help.filter.push(c),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                help.filter.push(c)
+            }
             _ => self.dirty = false,
         }
         vec![]
@@ -280,7 +286,9 @@ impl App {
             }
             Action::Suspend => vec![Effect::Suspend],
             Action::NextTab => self.switch_tab((self.tab.index() + 1) % TabId::ALL.len()),
-            Action::PrevTab => self.switch_tab((self.tab.index() + TabId::ALL.len() - 1) % TabId::ALL.len()),
+            Action::PrevTab => {
+                self.switch_tab((self.tab.index() + TabId::ALL.len() - 1) % TabId::ALL.len())
+            }
             Action::Tab1 => self.switch_tab(0),
             Action::Tab2 => self.switch_tab(1),
             Action::Tab3 => self.switch_tab(2),
@@ -423,7 +431,10 @@ impl App {
                 if !append {
                     s.load = Load::Failed(text.clone());
                 }
-                self.error_toast(format!("Could not load {}: {text}", id.title().to_lowercase()))
+                self.error_toast(format!(
+                    "Could not load {}: {text}",
+                    id.title().to_lowercase()
+                ))
             }
         }
     }
@@ -434,12 +445,20 @@ impl App {
                 let was = self.live;
                 self.live = Live::Live;
                 // Catch up on what happened while offline.
-                if was == Live::Offline { vec![Effect::LoadSummary] } else { vec![] }
+                if was == Live::Offline {
+                    vec![Effect::LoadSummary]
+                } else {
+                    vec![]
+                }
             }
             StreamItem::Disconnected { message } => {
                 tracing::info!("event stream down: {message}");
                 self.live = Live::Offline;
-                if self.polling { vec![] } else { vec![self.schedule_poll()] }
+                if self.polling {
+                    vec![]
+                } else {
+                    vec![self.schedule_poll()]
+                }
             }
             StreamItem::Event { event, .. } => match event {
                 ServerEvent::ApprovalCreated(_) | ServerEvent::ApprovalDecided(_) => {
@@ -519,7 +538,11 @@ mod tests {
     fn request_of(fx: &[Effect]) -> (SectionId, u64, Option<String>) {
         fx.iter()
             .find_map(|e| match e {
-                Effect::LoadPage { section, request, cursor } => Some((*section, *request, cursor.clone())),
+                Effect::LoadPage {
+                    section,
+                    request,
+                    cursor,
+                } => Some((*section, *request, cursor.clone())),
                 _ => None,
             })
             .expect("a page load")
@@ -534,8 +557,16 @@ mod tests {
         assert_eq!(app.tab, TabId::Partners);
         let (sid, req, _) = request_of(&fx);
         assert_eq!(sid, SectionId::Partners);
-        app.update(Msg::Page { section: sid, request: req, append: false, result: Ok(partners(3, None)) });
-        assert!(app.update(key('1')).is_empty(), "Partnership is already loading");
+        app.update(Msg::Page {
+            section: sid,
+            request: req,
+            append: false,
+            result: Ok(partners(3, None)),
+        });
+        assert!(
+            app.update(key('1')).is_empty(),
+            "Partnership is already loading"
+        );
         assert!(app.update(key('4')).is_empty(), "loaded once, not again");
     }
 
@@ -543,9 +574,22 @@ mod tests {
     fn stale_answers_are_dropped_and_scrolling_fetches_ahead() {
         let mut app = app();
         let (sid, req, _) = request_of(&app.update(key('4')));
-        app.update(Msg::Page { section: sid, request: req + 100, append: false, result: Ok(partners(1, None)) });
-        assert!(app.section(sid).rows.is_empty(), "an answer to another request is ignored");
-        app.update(Msg::Page { section: sid, request: req, append: false, result: Ok(partners(30, Some("c1"))) });
+        app.update(Msg::Page {
+            section: sid,
+            request: req + 100,
+            append: false,
+            result: Ok(partners(1, None)),
+        });
+        assert!(
+            app.section(sid).rows.is_empty(),
+            "an answer to another request is ignored"
+        );
+        app.update(Msg::Page {
+            section: sid,
+            request: req,
+            append: false,
+            result: Ok(partners(30, Some("c1"))),
+        });
         let mut fx = Vec::new();
         for _ in 0..12 {
             fx = app.update(key('j'));
@@ -555,8 +599,16 @@ mod tests {
         }
         let (_, req2, cursor) = request_of(&fx);
         assert_eq!(cursor.as_deref(), Some("c1"));
-        assert!(app.update(key('j')).is_empty(), "one fetch in flight at a time");
-        app.update(Msg::Page { section: sid, request: req2, append: true, result: Ok(partners(5, None)) });
+        assert!(
+            app.update(key('j')).is_empty(),
+            "one fetch in flight at a time"
+        );
+        app.update(Msg::Page {
+            section: sid,
+            request: req2,
+            append: true,
+            result: Ok(partners(5, None)),
+        });
         assert_eq!(app.section(sid).rows.len(), 35);
         app.update(key('G'));
         assert_eq!(app.section(sid).selected, 34);
@@ -576,7 +628,11 @@ mod tests {
         app.update(key('a'));
         assert_eq!(app.help.as_ref().unwrap().filter, "ta");
         app.update(key('j'));
-        assert_eq!(app.active_section_id(), SectionId::RequestsHistory, "keys type into the filter");
+        assert_eq!(
+            app.active_section_id(),
+            SectionId::RequestsHistory,
+            "keys type into the filter"
+        );
         app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
         app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
         assert!(app.help.is_none());
@@ -587,13 +643,32 @@ mod tests {
     #[test]
     fn offline_polls_the_summary_until_live_again() {
         let mut app = app();
-        let fx = app.update(Msg::Stream(StreamItem::Disconnected { message: "down".into() }));
-        assert!(matches!(fx.as_slice(), [Effect::After { msg: Msg::PollSummary, .. }]));
-        assert!(app.update(Msg::Stream(StreamItem::Disconnected { message: "again".into() })).is_empty());
+        let fx = app.update(Msg::Stream(StreamItem::Disconnected {
+            message: "down".into(),
+        }));
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::After {
+                msg: Msg::PollSummary,
+                ..
+            }]
+        ));
+        assert!(
+            app.update(Msg::Stream(StreamItem::Disconnected {
+                message: "again".into()
+            }))
+            .is_empty()
+        );
         let fx = app.update(Msg::PollSummary);
-        assert!(matches!(fx.as_slice(), [Effect::LoadSummary, Effect::After { .. }]));
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::LoadSummary, Effect::After { .. }]
+        ));
         let fx = app.update(Msg::Stream(StreamItem::Connected));
         assert!(matches!(fx.as_slice(), [Effect::LoadSummary]));
-        assert!(app.update(Msg::PollSummary).is_empty(), "live again: polling stops");
+        assert!(
+            app.update(Msg::PollSummary).is_empty(),
+            "live again: polling stops"
+        );
     }
 }

@@ -17,7 +17,10 @@ pub enum Effect {
     },
     /// Send `msg` back after `delay` (toasts fading, offline polling). Nothing is scheduled
     /// while idle, so an idle console wakes for nothing.
-    After { delay: Duration, msg: Msg },
+    After {
+        delay: Duration,
+        msg: Msg,
+    },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
     Quit,

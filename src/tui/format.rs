@@ -31,7 +31,7 @@ pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -59,7 +59,11 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         2_592_000..=31_535_999 => format!("{}mo", secs / 2_592_000),
         _ => format!("{}y", secs / 31_536_000),
     };
-    if future { format!("in {span}") } else { format!("{span} ago") }
+    if future {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
 }
 
 /// "2026-11-20 14:02 UTC": details show absolute dates with their zone.
@@ -94,7 +98,9 @@ mod tests {
 
     #[test]
     fn relative_dates() {
-        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let ago = |s: i64| relative(now - chrono::Duration::seconds(s), now);
         assert_eq!(ago(10), "just now");
         assert_eq!(ago(300), "5m ago");

@@ -156,7 +156,8 @@ impl Key {
     /// Normalise a terminal key event: Shift is part of the character for printable keys
     /// ("G" arrives as Char('G') with SHIFT), so it is dropped there.
     pub fn from_event(ev: &KeyEvent) -> Key {
-        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if matches!(ev.code, KeyCode::Char(_)) {
             mods.remove(KeyModifiers::SHIFT);
         }
@@ -177,10 +178,16 @@ impl Key {
         let mut rest = s;
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+            if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
                 mods |= KeyModifiers::CONTROL;
                 rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("alt-").or_else(|| lower.strip_prefix("m-")) {
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("m-"))
+            {
                 mods |= KeyModifiers::ALT;
                 rest = &rest[rest.len() - r.len()..];
             } else if let Some(r) = lower.strip_prefix("shift-") {
@@ -206,7 +213,10 @@ impl Key {
             "pgdn" | "pagedown" => KeyCode::PageDown,
             "backspace" => KeyCode::Backspace,
             "delete" | "del" => KeyCode::Delete,
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) =>
+            {
                 KeyCode::F(f[1..].parse().unwrap_or(1))
             }
             _ => {
@@ -214,7 +224,11 @@ impl Key {
                 match (chars.next(), chars.next()) {
                     (Some(c), None) if !c.is_control() => {
                         // ctrl-D and ctrl-d are one key to a terminal.
-                        let c = if mods.contains(KeyModifiers::CONTROL) { c.to_ascii_lowercase() } else { c };
+                        let c = if mods.contains(KeyModifiers::CONTROL) {
+                            c.to_ascii_lowercase()
+                        } else {
+                            c
+                        };
                         if mods.contains(KeyModifiers::SHIFT) && c.is_ascii_alphabetic() {
                             mods.remove(KeyModifiers::SHIFT);
                             KeyCode::Char(c.to_ascii_uppercase())
@@ -222,7 +236,11 @@ impl Key {
                             KeyCode::Char(c)
                         }
                     }
-                    _ => return Err(format!("{s:?} is not a key (try \"a\", \"G\", \"ctrl-d\", \"enter\", \"f5\")")),
+                    _ => {
+                        return Err(format!(
+                            "{s:?} is not a key (try \"a\", \"G\", \"ctrl-d\", \"enter\", \"f5\")"
+                        ));
+                    }
                 }
             }
         };
@@ -288,13 +306,19 @@ impl Keymap {
         let mut problems = Vec::new();
         let mut by_action: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
         for action in Action::ALL {
-            let defaults = action.defaults().iter().map(|k| Key::parse(k).expect("default keys parse"));
+            let defaults = action
+                .defaults()
+                .iter()
+                .map(|k| Key::parse(k).expect("default keys parse"));
             by_action.insert(action, defaults.collect());
         }
         for (name, binding) in keys {
             let Some(action) = Action::by_name(name) else {
                 let known: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
-                problems.push(format!("[keys] {name}: no such action (known: {})", known.join(", ")));
+                problems.push(format!(
+                    "[keys] {name}: no such action (known: {})",
+                    known.join(", ")
+                ));
                 continue;
             };
             let mut parsed = Vec::new();
@@ -309,15 +333,15 @@ impl Keymap {
         let mut by_key: HashMap<Key, Action> = HashMap::new();
         for (action, ks) in &by_action {
             for k in ks {
-                if let Some(other) = by_key.insert(*k, *action) {
-                    if other != *action {
-                        problems.push(format!(
-                            "[keys] {} is bound to both {} and {}; rebind one of them",
-                            k.label(),
-                            other.name(),
-                            action.name()
-                        ));
-                    }
+                if let Some(other) = by_key.insert(*k, *action)
+                    && other != *action
+                {
+                    problems.push(format!(
+                        "[keys] {} is bound to both {} and {}; rebind one of them",
+                        k.label(),
+                        other.name(),
+                        action.name()
+                    ));
                 }
             }
         }
@@ -336,7 +360,10 @@ impl Keymap {
     }
 
     pub fn keys(&self, action: Action) -> &[Key] {
-        self.by_action.get(&action).map(Vec::as_slice).unwrap_or(&[])
+        self.by_action
+            .get(&action)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The first key of an action, for the key bar ("?" for help).
@@ -368,21 +395,46 @@ mod tests {
     #[test]
     fn defaults_map_the_ux_keys() {
         let km = Keymap::default();
-        assert_eq!(km.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(km.action(&ev(KeyCode::Char('d'), KeyModifiers::CONTROL)), Some(Action::HalfPageDown));
-        assert_eq!(km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::PrevTab));
-        assert_eq!(km.action(&ev(KeyCode::Char('3'), KeyModifiers::NONE)), Some(Action::Tab3));
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Action::HalfPageDown)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevTab)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('3'), KeyModifiers::NONE)),
+            Some(Action::Tab3)
+        );
         assert_eq!(km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
     }
 
     #[test]
     fn config_rebinds_and_reports_every_problem() {
         let mut keys = BTreeMap::new();
-        keys.insert("down".to_string(), KeyBinding::Many(vec!["n".into(), "ctrl-n".into()]));
+        keys.insert(
+            "down".to_string(),
+            KeyBinding::Many(vec!["n".into(), "ctrl-n".into()]),
+        );
         let km = Keymap::from_config(&keys).unwrap();
-        assert_eq!(km.action(&ev(KeyCode::Char('n'), KeyModifiers::CONTROL)), Some(Action::Down));
-        assert_eq!(km.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), None, "replaced, not added");
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            None,
+            "replaced, not added"
+        );
 
         let mut bad = BTreeMap::new();
         bad.insert("up".to_string(), KeyBinding::One("q".into()));
@@ -390,14 +442,25 @@ mod tests {
         bad.insert("refresh".to_string(), KeyBinding::One("ctrl-nope".into()));
         let problems = Keymap::from_config(&bad).unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("q is bound to both quit and up")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("q is bound to both quit and up")),
+            "{problems:?}"
+        );
         assert!(problems.iter().any(|p| p.contains("fly: no such action")));
         assert!(problems.iter().any(|p| p.contains("not a key")));
     }
 
     #[test]
     fn parses_key_names() {
-        assert_eq!(Key::parse("alt-enter").unwrap(), Key { code: KeyCode::Enter, mods: KeyModifiers::ALT });
+        assert_eq!(
+            Key::parse("alt-enter").unwrap(),
+            Key {
+                code: KeyCode::Enter,
+                mods: KeyModifiers::ALT
+            }
+        );
         assert_eq!(Key::parse("F5").unwrap().code, KeyCode::F(5));
         assert_eq!(Key::parse("shift-g").unwrap().code, KeyCode::Char('G'));
         assert_eq!(Key::parse("ctrl-D").unwrap(), Key::parse("ctrl-d").unwrap());

@@ -57,8 +57,12 @@ impl TuiOptions {
 /// Build the app from options; a keymap with conflicts or unknown names is refused here,
 /// before the terminal is touched, with every problem listed.
 pub fn build_app(opts: &TuiOptions) -> Result<App> {
-    let keymap = Keymap::from_config(&opts.keys)
-        .map_err(|problems| eyre!("the [keys] of the config have problems:\n  {}", problems.join("\n  ")))?;
+    let keymap = Keymap::from_config(&opts.keys).map_err(|problems| {
+        eyre!(
+            "the [keys] of the config have problems:\n  {}",
+            problems.join("\n  ")
+        )
+    })?;
     let session = Session {
         profile: opts.profile.clone(),
         production: opts.production,
@@ -94,13 +98,25 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
         runtime.spawn(fx);
     }
     let mut hangup = false;
+    // Debug builds only: proves in a pty test that a panic gives the terminal back first.
+    let debug_panic =
+        cfg!(debug_assertions) && std::env::var_os("PARTNER_CONSOLE_DEBUG_PANIC").is_some();
     loop {
         if app.dirty {
-            let size = term.size()?;
+            let size = term.size().unwrap_or_default();
             app.page_rows = view::list_rows(&app, size.height);
             let now = chrono::Utc::now();
-            terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now))?;
+            if let Err(e) = terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now))
+            {
+                // The terminal is gone (an SSH drop): leave as from a hangup.
+                tracing::info!("drawing failed: {e}; leaving");
+                hangup = true;
+                break;
+            }
             app.dirty = false;
+            if debug_panic && app.user.is_some() {
+                panic!("PARTNER_CONSOLE_DEBUG_PANIC: a deliberate panic");
+            }
         }
         if app.quitting {
             break;
@@ -111,7 +127,9 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
                 Some(Ok(Event::Paste(s))) => Msg::Paste(s),
                 Some(Ok(Event::Resize(..))) => {
-                    term.autoresize()?;
+                    if let Err(e) = term.autoresize() {
+                        tracing::warn!("resize failed: {e}");
+                    }
                     Msg::Resize
                 }
                 Some(Ok(_)) => continue,
@@ -133,7 +151,7 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                 }
                 terminal::Signal::Interrupt | terminal::Signal::Terminate => Msg::Shutdown,
                 terminal::Signal::Continue => {
-                    term.clear()?;
+                    terminal::resume(&mut term)?;
                     app.dirty = true;
                     continue;
                 }
@@ -144,7 +162,7 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                 Effect::Quit => {}
                 Effect::Suspend => {
                     terminal::suspend()?;
-                    term.clear()?;
+                    terminal::force_full_redraw(&mut term)?;
                     app.dirty = true;
                 }
                 other => runtime.spawn(other),

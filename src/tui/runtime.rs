@@ -67,7 +67,11 @@ impl Runtime {
     }
 }
 
-async fn load_page(api: &dyn Api, section: SectionId, cursor: Option<String>) -> ApiResult<Page<Row>> {
+async fn load_page(
+    api: &dyn Api,
+    section: SectionId,
+    cursor: Option<String>,
+) -> ApiResult<Page<Row>> {
     match section.source() {
         Source::Approvals { kinds, status } => {
             let q = ApprovalQuery {
@@ -79,7 +83,11 @@ async fn load_page(api: &dyn Api, section: SectionId, cursor: Option<String>) ->
             };
             let page = api.approvals(&q).await?;
             Ok(Page {
-                items: page.items.into_iter().map(|a| Row::Approval(Box::new(a))).collect(),
+                items: page
+                    .items
+                    .into_iter()
+                    .map(|a| Row::Approval(Box::new(a)))
+                    .collect(),
                 next_cursor: page.next_cursor,
             })
         }

@@ -132,7 +132,9 @@ impl FrameWriter {
             Target::Stdout => {
                 let mut stdout = io::stdout().lock();
                 // Normally empty; anything `std` buffered goes out before the frame, not inside it.
-                stdout.flush().and_then(|()| write_all_fd(stdout.as_raw_fd(), &self.buf))
+                stdout
+                    .flush()
+                    .and_then(|()| write_all_fd(stdout.as_raw_fd(), &self.buf))
             }
             Target::Fd(fd) => write_all_fd(fd.as_raw_fd(), &self.buf),
         };
@@ -712,7 +714,10 @@ mod tests {
         assert!(third.starts_with(BEGIN_SYNC), "{third:?}");
         assert!(third.ends_with(END_SYNC));
         let text = String::from_utf8_lossy(&third);
-        assert!(text.contains("\x1b[2J") && text.contains("hello"), "{text:?}");
+        assert!(
+            text.contains("\x1b[2J") && text.contains("hello"),
+            "{text:?}"
+        );
     }
 
     #[test]
@@ -754,8 +759,8 @@ mod tests {
         use crossterm::cursor::{Hide, Show};
         use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
         use crossterm::terminal::{
-            BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate,
-            EnterAlternateScreen, LeaveAlternateScreen,
+            BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen,
+            LeaveAlternateScreen,
         };
         assert_eq!(BEGIN_SYNC, ansi(BeginSynchronizedUpdate));
         assert_eq!(END_SYNC, ansi(EndSynchronizedUpdate));

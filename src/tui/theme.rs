@@ -18,7 +18,10 @@ impl Theme {
     }
 
     pub fn header(&self) -> Style {
-        self.pick(Style::new().fg(Color::White).bg(Color::Blue), Style::new().add_modifier(Modifier::REVERSED))
+        self.pick(
+            Style::new().fg(Color::White).bg(Color::Blue),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
     }
 
     pub fn tab(&self) -> Style {
@@ -46,46 +49,69 @@ impl Theme {
 
     pub fn selected(&self) -> Style {
         self.pick(
-            Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD),
+            Style::new()
+                .bg(Color::DarkGray)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED),
         )
     }
 
     pub fn live(&self) -> Style {
-        self.pick(Style::new().fg(Color::LightGreen).bg(Color::Blue), Style::new().add_modifier(Modifier::REVERSED))
+        self.pick(
+            Style::new().fg(Color::LightGreen).bg(Color::Blue),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
     }
 
     pub fn offline(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Yellow).bg(Color::Blue).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(Color::Yellow)
+                .bg(Color::Blue)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         )
     }
 
     pub fn error(&self) -> Style {
-        self.pick(Style::new().fg(Color::White).bg(Color::Red), Style::new().add_modifier(Modifier::REVERSED))
+        self.pick(
+            Style::new().fg(Color::White).bg(Color::Red),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
     }
 
     pub fn info(&self) -> Style {
-        self.pick(Style::new().fg(Color::Black).bg(Color::Green), Style::new().add_modifier(Modifier::REVERSED))
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Green),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
     }
 
     /// Production and impersonation: a colour that cannot be missed.
     pub fn banner_danger(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         )
     }
 
     pub fn banner_notice(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         )
     }
 
     pub fn key(&self) -> Style {
-        self.pick(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD), Style::new().add_modifier(Modifier::BOLD))
+        self.pick(
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
     }
 }

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row as TableRow, Table, Tabs, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Cell, Clear, Paragraph, Row as TableRow, Table, Tabs, Wrap,
+};
 
 use super::app::{App, Help, Live, Load, Section, ToastKind};
 use super::keymap::Action;
@@ -49,7 +51,9 @@ fn too_small(frame: &mut Frame, area: Rect) {
     );
     let height = 3.min(area.height);
     let y = area.y + area.height.saturating_sub(height) / 2;
-    let p = Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true });
+    let p = Paragraph::new(text)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
     frame.render_widget(p, Rect::new(area.x, y, area.width, height));
 }
 
@@ -58,23 +62,42 @@ fn banners(app: &App) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     if app.session.production {
         out.push((
-            format!("PRODUCTION · profile {} · decisions here are real", app.session.profile),
+            format!(
+                "PRODUCTION · profile {} · decisions here are real",
+                app.session.profile
+            ),
             true,
         ));
     }
     let viewer = app.user.as_ref().is_some_and(|u| !u.role.can_decide());
     if app.session.read_only || viewer {
-        let why = if app.session.read_only { "this profile is read-only" } else { "your role is viewer" };
-        out.push((format!("READ-ONLY session · {why} · you can look, not decide"), false));
+        let why = if app.session.read_only {
+            "this profile is read-only"
+        } else {
+            "your role is viewer"
+        };
+        out.push((
+            format!("READ-ONLY session · {why} · you can look, not decide"),
+            false,
+        ));
     }
     out
 }
 
 fn render_banners(frame: &mut Frame, area: Rect, banners: &[(String, bool)], theme: &Theme) {
     for (i, (text, danger)) in banners.iter().enumerate() {
-        let style = if *danger { theme.banner_danger() } else { theme.banner_notice() };
+        let style = if *danger {
+            theme.banner_danger()
+        } else {
+            theme.banner_notice()
+        };
         let line = Rect::new(area.x, area.y + i as u16, area.width, 1);
-        frame.render_widget(Paragraph::new(format!(" {text}")).style(style).alignment(Alignment::Center), line);
+        frame.render_widget(
+            Paragraph::new(format!(" {text}"))
+                .style(style)
+                .alignment(Alignment::Center),
+            line,
+        );
     }
 }
 
@@ -118,9 +141,17 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         .select(app.tab.index())
         .style(theme.tab())
         .highlight_style(theme.tab_active())
-        .divider(" ")
-        .padding(" ", " ");
-    frame.render_widget(tabs, area);
+        .divider("  ")
+        .padding("", "");
+    // One column of margin, as the header has.
+    frame.render_widget(
+        tabs,
+        Rect {
+            x: area.x + 1,
+            width: area.width.saturating_sub(1),
+            ..area
+        },
+    );
 }
 
 fn section_title(app: &App, theme: &Theme) -> Line<'static> {
@@ -130,9 +161,17 @@ fn section_title(app: &App, theme: &Theme) -> Line<'static> {
         if i > 0 {
             spans.push(Span::styled(" ─ ", theme.dim()));
         }
-        let style = if *s == active { theme.section_active() } else { theme.dim() };
+        let style = if *s == active {
+            theme.section_active()
+        } else {
+            theme.dim()
+        };
         // Brackets mark the active section in words too, so it shows without colour.
-        let marker = if *s == active { format!("[{}]", s.title()) } else { s.title().to_string() };
+        let marker = if *s == active {
+            format!("[{}]", s.title())
+        } else {
+            s.title().to_string()
+        };
         spans.push(Span::styled(marker, style));
     }
     spans.push(Span::raw(" "));
@@ -141,11 +180,17 @@ fn section_title(app: &App, theme: &Theme) -> Line<'static> {
 
 fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
     let section = app.active_section();
-    let mut block = Block::default().borders(Borders::ALL).title(section_title(app, theme));
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(section_title(app, theme));
     if section.loading_more {
         block = block.title_bottom(Line::from(" loading more… ").alignment(Alignment::Right));
     } else if section.load == Load::Loaded && !section.rows.is_empty() {
-        let more = if section.next_cursor.is_some() { "+" } else { "" };
+        let more = if section.next_cursor.is_some() {
+            "+"
+        } else {
+            ""
+        };
         let pos = format!(" {} of {}{more} ", section.selected + 1, section.rows.len());
         block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
     }
@@ -161,20 +206,37 @@ fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: 
         Load::Loaded => None,
     };
     if let Some(text) = message {
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).style(theme.dim()), inner);
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .style(theme.dim()),
+            inner,
+        );
         return;
     }
     render_rows(section, frame, inner, theme, now);
 }
 
 /// The table of one section, only its visible rows.
-fn render_rows(section: &Section, frame: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
-    let cols: Vec<_> = columns(section.id).iter().filter(|c| area.width >= c.min_list_width).collect();
+fn render_rows(
+    section: &Section,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let cols: Vec<_> = columns(section.id)
+        .iter()
+        .filter(|c| area.width >= c.min_list_width)
+        .collect();
     let visible = area.height.saturating_sub(1) as usize;
     if visible == 0 {
         return;
     }
-    let mut offset = section.offset.get().min(section.rows.len().saturating_sub(1));
+    let mut offset = section
+        .offset
+        .get()
+        .min(section.rows.len().saturating_sub(1));
     if section.selected < offset {
         offset = section.selected;
     } else if section.selected >= offset + visible {
@@ -184,15 +246,28 @@ fn render_rows(section: &Section, frame: &mut Frame, area: Rect, theme: &Theme, 
 
     let mut widths = vec![Constraint::Length(2)];
     widths.extend(cols.iter().map(|c| c.width));
-    let header = TableRow::new(std::iter::once(Cell::from("")).chain(cols.iter().map(|c| Cell::from(c.title))))
-        .style(theme.table_header());
-    let rows = section.rows.iter().enumerate().skip(offset).take(visible).map(|(i, row)| {
-        let selected = i == section.selected;
-        let marker = if selected { "▶" } else { " " };
-        let cells = std::iter::once(Cell::from(marker)).chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
-        let r = TableRow::new(cells);
-        if selected { r.style(theme.selected()) } else { r }
-    });
+    let header = TableRow::new(
+        std::iter::once(Cell::from("")).chain(cols.iter().map(|c| Cell::from(c.title))),
+    )
+    .style(theme.table_header());
+    let rows = section
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+        .map(|(i, row)| {
+            let selected = i == section.selected;
+            let marker = if selected { "▶" } else { " " };
+            let cells = std::iter::once(Cell::from(marker))
+                .chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
+            let r = TableRow::new(cells);
+            if selected {
+                r.style(theme.selected())
+            } else {
+                r
+            }
+        });
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, area);
 }
@@ -204,8 +279,18 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         vec![("type".into(), "filter"), ("Esc".into(), "close")]
     } else {
         let mut v = vec![
-            (format!("{}/{}", label(Action::Down), label(Action::Up)), "move"),
-            (format!("{} {}", label(Action::PrevSection), label(Action::NextSection)), "section"),
+            (
+                format!("{}/{}", label(Action::Down), label(Action::Up)),
+                "move",
+            ),
+            (
+                format!(
+                    "{} {}",
+                    label(Action::PrevSection),
+                    label(Action::NextSection)
+                ),
+                "section",
+            ),
             ("1-5".into(), "tab"),
             (label(Action::Refresh), "refresh"),
             (label(Action::Help), "help"),
@@ -240,7 +325,12 @@ fn render_toasts(app: &App, frame: &mut Frame, body: Rect, theme: &Theme) {
         if bottom < body.y + 1 + height {
             break;
         }
-        let rect = Rect::new(body.right().saturating_sub(width + 1), bottom - height, width, height);
+        let rect = Rect::new(
+            body.right().saturating_sub(width + 1),
+            bottom - height,
+            width,
+            height,
+        );
         bottom -= height;
         let style = match toast.kind {
             ToastKind::Info => theme.info(),
@@ -248,7 +338,13 @@ fn render_toasts(app: &App, frame: &mut Frame, body: Rect, theme: &Theme) {
         };
         frame.render_widget(Clear, rect);
         let block = Block::default().padding(ratatui::widgets::Padding::horizontal(1));
-        frame.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: true }).block(block), rect);
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(style)
+                .wrap(Wrap { trim: true })
+                .block(block),
+            rect,
+        );
     }
 }
 
@@ -258,10 +354,16 @@ fn render_help(app: &App, help: &Help, frame: &mut Frame, body: Rect, theme: &Th
         .keymap
         .help_rows()
         .into_iter()
-        .filter(|(k, d)| filter.is_empty() || d.to_lowercase().contains(&filter) || k.to_lowercase().contains(&filter))
+        .filter(|(k, d)| {
+            filter.is_empty()
+                || d.to_lowercase().contains(&filter)
+                || k.to_lowercase().contains(&filter)
+        })
         .collect();
     let width = 60.min(body.width.saturating_sub(4));
-    let height = (rows.len() as u16 + 2).min(body.height.saturating_sub(2)).max(3);
+    let height = (rows.len() as u16 + 2)
+        .min(body.height.saturating_sub(2))
+        .max(3);
     let rect = Rect::new(
         body.x + (body.width - width) / 2,
         body.y + (body.height.saturating_sub(height)) / 2,
@@ -277,7 +379,12 @@ fn render_help(app: &App, help: &Help, frame: &mut Frame, body: Rect, theme: &Th
         vec![Line::from("No key matches the filter.")]
     } else {
         rows.into_iter()
-            .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<22}"), theme.key()), Span::raw(d)]))
+            .map(|(k, d)| {
+                Line::from(vec![
+                    Span::styled(format!("{k:<22}"), theme.key()),
+                    Span::raw(d),
+                ])
+            })
             .collect()
     };
     frame.render_widget(Paragraph::new(lines), inner);
@@ -289,4 +396,3 @@ pub fn list_rows(app: &App, height: u16) -> usize {
     // banners + header + tabs + keybar + the block's two borders + the table header
     height.saturating_sub(banners + 3 + 2 + 1) as usize
 }
-

@@ -5,22 +5,44 @@ use chrono::{DateTime, Duration, Utc};
 use partner_console::domain::*;
 
 pub fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 const NAMES: &[&str] = &[
-    "Acme Media", "Blue Harbor Radio", "Cedar & Pine Publishing", "Driftwood Surf", "Evergreen Garden Club",
-    "Fable & Folk Stories", "Golden Gate Comedy", "Harborview Travel", "Ironclad Gaming", "Juniper Jobs Board",
-    "Kestrel Outdoors", "Lumen Sports", "Midnight Jazz FM", "Nova Fitness", "Orbit Podcasts",
+    "Acme Media",
+    "Blue Harbor Radio",
+    "Cedar & Pine Publishing",
+    "Driftwood Surf",
+    "Evergreen Garden Club",
+    "Fable & Folk Stories",
+    "Golden Gate Comedy",
+    "Harborview Travel",
+    "Ironclad Gaming",
+    "Juniper Jobs Board",
+    "Kestrel Outdoors",
+    "Lumen Sports",
+    "Midnight Jazz FM",
+    "Nova Fitness",
+    "Orbit Podcasts",
 ];
 
 pub fn partner_ref(i: usize) -> ApprovalPartner {
     let name = NAMES[i % NAMES.len()];
-    let slug: String = name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     ApprovalPartner {
         id: format!("pt_{i:03}"),
         name: name.into(),
-        status: [PartnerStatus::Active, PartnerStatus::Pending, PartnerStatus::Suspended][i % 3],
+        status: [
+            PartnerStatus::Active,
+            PartnerStatus::Pending,
+            PartnerStatus::Suspended,
+        ][i % 3],
         email: format!("hello@{slug}.example"),
         phone: format!("+49 30 {:03} {:04}", 100 + i, 2000 + i * 7),
         website: format!("https://{slug}.example"),
@@ -31,11 +53,29 @@ pub fn approval(kind: Kind, i: usize, status: Status) -> Approval {
     let requested_at = now() - Duration::hours(3 + 17 * i as i64);
     let mut details = Details::default();
     let (title, item) = match kind {
-        Kind::Partnership => ("Gold package".to_string(), Some(Item { name: "Gold".into(), price: Money::new(4900, "EUR") })),
-        Kind::Addon => ("Analytics Pro".to_string(), Some(Item { name: "Analytics Pro".into(), price: Money::new(1500, "USD") })),
+        Kind::Partnership => (
+            "Gold package".to_string(),
+            Some(Item {
+                name: "Gold".into(),
+                price: Money::new(4900, "EUR"),
+            }),
+        ),
+        Kind::Addon => (
+            "Analytics Pro".to_string(),
+            Some(Item {
+                name: "Analytics Pro".into(),
+                price: Money::new(1500, "USD"),
+            }),
+        ),
         Kind::AdvertisingPackage => {
             details.impressions = Some(250_000);
-            ("Growth 250k impressions".to_string(), Some(Item { name: "Growth 250k impressions".into(), price: Money::new(39_900, "GBP") }))
+            (
+                "Growth 250k impressions".to_string(),
+                Some(Item {
+                    name: "Growth 250k impressions".into(),
+                    price: Money::new(39_900, "GBP"),
+                }),
+            )
         }
         Kind::Broadcast => {
             details.engagement_type = Some("Poll".into());
@@ -68,7 +108,10 @@ pub fn approval(kind: Kind, i: usize, status: Status) -> Approval {
         description: "We publish three shows a week and would like to reach your audience.".into(),
         requested_at,
         decided_at: decided.then(|| requested_at + Duration::hours(2)),
-        decided_by: decided.then(|| UserRef { id: "us_1".into(), name: "alex.morgan".into() }),
+        decided_by: decided.then(|| UserRef {
+            id: "us_1".into(),
+            name: "alex.morgan".into(),
+        }),
         reason: (status == Status::Rejected).then(|| "Not available in your region yet.".into()),
         details,
     }
@@ -84,15 +127,29 @@ pub fn partner_summary(i: usize) -> PartnerSummary {
         id: r.id,
         name: r.name,
         status: r.status,
-        package: (i % 4 != 3).then(|| Item { name: ["Bronze", "Silver", "Gold"][i % 3].into(), price: Money::new(1900 + 1000 * (i as i64 % 3), "EUR") }),
+        package: (i % 4 != 3).then(|| Item {
+            name: ["Bronze", "Silver", "Gold"][i % 3].into(),
+            price: Money::new(1900 + 1000 * (i as i64 % 3), "EUR"),
+        }),
         invoice_id: format!("INV-2026-{:04}", 1000 + i * 7),
     }
 }
 
 pub fn counts() -> PendingCounts {
-    PendingCounts { partnership: 12, addon: 3, broadcast: 2, advertising_package: 1, ad: 4 }
+    PendingCounts {
+        partnership: 12,
+        addon: 3,
+        broadcast: 2,
+        advertising_package: 1,
+        ad: 4,
+    }
 }
 
 pub fn csr() -> Me {
-    Me { id: "us_2".into(), name: "demo-csr".into(), email: "demo-csr@example".into(), role: Role::Csr }
+    Me {
+        id: "us_2".into(),
+        name: "demo-csr".into(),
+        email: "demo-csr@example".into(),
+        role: Role::Csr,
+    }
 }

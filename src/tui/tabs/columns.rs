@@ -16,7 +16,11 @@ pub struct Column {
     pub min_list_width: u16,
 }
 
-const fn col(title: &'static str, width: Constraint, cell: fn(&Row, DateTime<Utc>) -> String) -> Column {
+const fn col(
+    title: &'static str,
+    width: Constraint,
+    cell: fn(&Row, DateTime<Utc>) -> String,
+) -> Column {
     Column {
         title,
         width,
@@ -26,7 +30,11 @@ const fn col(title: &'static str, width: Constraint, cell: fn(&Row, DateTime<Utc
 }
 
 /// A column for wide lists only (100 columns and up).
-const fn wide(title: &'static str, width: Constraint, cell: fn(&Row, DateTime<Utc>) -> String) -> Column {
+const fn wide(
+    title: &'static str,
+    width: Constraint,
+    cell: fn(&Row, DateTime<Utc>) -> String,
+) -> Column {
     Column {
         title,
         width,
@@ -63,7 +71,10 @@ fn requested(r: &Row, now: DateTime<Utc>) -> String {
 }
 fn decided(r: &Row, now: DateTime<Utc>) -> String {
     match r {
-        Row::Approval(a) => a.decided_at.map(|t| format::relative(t, now)).unwrap_or_default(),
+        Row::Approval(a) => a
+            .decided_at
+            .map(|t| format::relative(t, now))
+            .unwrap_or_default(),
         Row::Partner(_) => String::new(),
     }
 }
@@ -75,7 +86,11 @@ fn decision(r: &Row, _: DateTime<Utc>) -> String {
 }
 fn decided_by(r: &Row, _: DateTime<Utc>) -> String {
     match r {
-        Row::Approval(a) => a.decided_by.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        Row::Approval(a) => a
+            .decided_by
+            .as_ref()
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
         Row::Partner(_) => String::new(),
     }
 }
@@ -111,13 +126,21 @@ fn engagement(r: &Row, _: DateTime<Utc>) -> String {
 }
 fn starts(r: &Row, now: DateTime<Utc>) -> String {
     match r {
-        Row::Approval(a) => a.details.starts_at.map(|t| format::relative(t, now)).unwrap_or_default(),
+        Row::Approval(a) => a
+            .details
+            .starts_at
+            .map(|t| format::relative(t, now))
+            .unwrap_or_default(),
         Row::Partner(_) => String::new(),
     }
 }
 fn impressions(r: &Row, _: DateTime<Utc>) -> String {
     match r {
-        Row::Approval(a) => a.details.impressions.map(|n| format::group(n.max(0) as u64)).unwrap_or_default(),
+        Row::Approval(a) => a
+            .details
+            .impressions
+            .map(|n| format::group(n.max(0) as u64))
+            .unwrap_or_default(),
         Row::Partner(_) => String::new(),
     }
 }
@@ -129,7 +152,11 @@ fn package_name(r: &Row, _: DateTime<Utc>) -> String {
 }
 fn price(r: &Row, _: DateTime<Utc>) -> String {
     match r {
-        Row::Approval(a) => a.item.as_ref().map(|i| format::money(&i.price)).unwrap_or_default(),
+        Row::Approval(a) => a
+            .item
+            .as_ref()
+            .map(|i| format::money(&i.price))
+            .unwrap_or_default(),
         Row::Partner(_) => String::new(),
     }
 }

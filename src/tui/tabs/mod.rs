@@ -82,7 +82,10 @@ pub enum SectionId {
 /// Where a section's rows come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
-    Approvals { kinds: &'static [Kind], status: StatusFilter },
+    Approvals {
+        kinds: &'static [Kind],
+        status: StatusFilter,
+    },
     Partners,
 }
 
@@ -140,7 +143,10 @@ impl SectionId {
     /// Words for an empty section.
     pub fn empty_text(self) -> &'static str {
         match self.source() {
-            Source::Approvals { status: StatusFilter::Pending, .. } => "Nothing pending. All clear.",
+            Source::Approvals {
+                status: StatusFilter::Pending,
+                ..
+            } => "Nothing pending. All clear.",
             Source::Approvals { .. } => "No decisions yet.",
             Source::Partners => "No partners.",
         }
