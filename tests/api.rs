@@ -386,8 +386,29 @@ async fn roles_are_enforced() {
     assert_eq!(problem(&err).status, 403);
     let err = viewer.impersonate("pt_001", "curious").await.unwrap_err();
     assert_eq!(problem(&err).status, 403);
-    // Audit and outbox are admin-only.
+    // Audit, outbox and users are admin-only.
     let csr = srv.client("demo-csr");
+    assert_eq!(
+        problem(&csr.users(None, None).await.unwrap_err()).status,
+        403
+    );
+    let users = srv.client("demo-admin").users(None, Some(2)).await.unwrap();
+    assert_eq!(users.items.len(), 2);
+    let rest = srv
+        .client("demo-admin")
+        .users(users.next_cursor.as_deref(), None)
+        .await
+        .unwrap();
+    let names: HashSet<_> = users
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|u| u.name.as_str())
+        .collect();
+    assert!(
+        names.contains("demo-viewer") && names.contains("demo-csr") && names.len() == 5,
+        "{names:?}"
+    );
     assert_eq!(
         problem(&csr.audit(None, None).await.unwrap_err()).status,
         403

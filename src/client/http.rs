@@ -686,6 +686,10 @@ impl Api for HttpApi {
         self.get("/outbox".into(), page_query(cursor, limit)).await
     }
 
+    async fn users(&self, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Page<Me>> {
+        self.get("/users".into(), page_query(cursor, limit)).await
+    }
+
     fn events(&self) -> EventStream {
         sse::spawn(sse::Connect {
             client: self.stream_client.clone(),

@@ -70,6 +70,7 @@ pub trait Api: Send + Sync {
         cursor: Option<&str>,
         limit: Option<u32>,
     ) -> ApiResult<Page<OutboxEmail>>;
+    async fn users(&self, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Page<Me>>;
 
     /// Subscribe to `/events`; the stream reconnects by itself with `Last-Event-ID`.
     fn events(&self) -> EventStream;
