@@ -59,6 +59,7 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
         production: false,
         read_only: false,
         poll_interval: Duration::from_secs(ui.poll_interval_secs.max(1)),
+        confirm_approve: ui.confirm_approve,
         keys: config.map(|c| c.keys).unwrap_or_default(),
     };
     let result = tui::run(opts, Arc::new(api)).await;

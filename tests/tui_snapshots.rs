@@ -7,6 +7,7 @@ mod common;
 use common::fixtures::{self, now};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::client::{ApiError, StreamItem};
+use partner_console::domain::Me;
 use partner_console::domain::*;
 use partner_console::tui::app::{App, Session};
 use partner_console::tui::effect::Effect;
@@ -24,6 +25,7 @@ fn session() -> Session {
         production: false,
         read_only: false,
         poll_interval: std::time::Duration::from_secs(10),
+        confirm_approve: true,
     }
 }
 
@@ -217,4 +219,80 @@ fn too_small_says_so() {
 fn colour_and_no_colour_show_the_same_words() {
     let app = loaded_app(session());
     assert_eq!(screen(&app, 120, 40, true), screen(&app, 120, 40, false));
+}
+
+fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, mods)))
+}
+
+#[test]
+fn every_queue_with_its_detail_open() {
+    let mut app = loaded_app(session());
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    both_sizes("detail_partnership", &app);
+    press(&mut app, "2");
+    both_sizes("detail_addon", &app);
+    press(&mut app, "3");
+    both_sizes("detail_broadcast", &app);
+    press(&mut app, "]");
+    both_sizes("detail_advertising_package", &app);
+    press(&mut app, "]");
+    both_sizes("detail_ad", &app);
+    press(&mut app, "]");
+    both_sizes("detail_requests_history", &app);
+    // Wide terminals put the detail beside the list.
+    insta::assert_snapshot!("detail_ad_history_160x40", screen(&app, 160, 40, false));
+}
+
+#[test]
+fn the_decision_modals() {
+    let mut app = loaded_app(session());
+    press(&mut app, "a");
+    both_sizes("modal_approve_one", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "   ");
+    both_sizes("marked_three", &app);
+    press(&mut app, "a");
+    both_sizes("modal_approve_three", &app);
+    press(&mut app, "n");
+    press(&mut app, "r");
+    both_sizes("modal_reject_empty", &app);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    both_sizes("modal_reject_required", &app);
+    press(&mut app, "Not available in your region yet.");
+    key(&mut app, KeyCode::Enter, KeyModifiers::ALT);
+    press(&mut app, "We will write when it is.");
+    both_sizes("modal_reject_two_lines", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    both_sizes("modal_discard_reason", &app);
+    press(&mut app, "n");
+    let fx = key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    both_sizes("modal_reject_sending", &app);
+    // The backend cannot be reached: the text stays, with what went wrong.
+    for e in fx {
+        if let Effect::Decide { batch, items, .. } = e {
+            for (id, _) in items {
+                app.update(Msg::Decided {
+                    batch,
+                    id,
+                    result: Err(ApiError::Unreachable {
+                        message: "connection refused".into(),
+                    }),
+                });
+            }
+        }
+    }
+    both_sizes("modal_reject_failed", &app);
+}
+
+#[test]
+fn viewers_see_the_deciding_keys_disabled() {
+    let mut app = loaded_app(session());
+    app.update(Msg::Me(Ok(Me {
+        role: Role::Viewer,
+        name: "demo-viewer".into(),
+        ..fixtures::csr()
+    })));
+    press(&mut app, "a");
+    both_sizes("viewer_pressed_approve", &app);
 }

@@ -2,16 +2,19 @@
 //! terminal or the network. Rendering (`view.rs`) reads `&App`.
 
 use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::decide::Batch;
 use super::effect::Effect;
 use super::keymap::{Action, Keymap};
+use super::modal::Modal;
 use super::msg::Msg;
 use super::tabs::{Row, SectionId, TabId};
 use crate::client::{ApiError, StreamItem};
-use crate::domain::{Me, PendingCounts, ServerEvent};
+use crate::domain::{Me, PendingCounts};
 
 /// Rows fetched per page.
 pub const PAGE_SIZE: u32 = 100;
@@ -22,13 +25,27 @@ const ERROR_TOAST_TIME: Duration = Duration::from_secs(8);
 const MAX_TOASTS: usize = 3;
 
 /// Who is using the console, on what; fixed for a session.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub profile: String,
     pub production: bool,
     pub read_only: bool,
     /// How often to poll `/summary` while the event stream is down.
     pub poll_interval: Duration,
+    /// Ask y/N before approving (`[ui] confirm_approve`).
+    pub confirm_approve: bool,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            profile: "default".into(),
+            production: false,
+            read_only: false,
+            poll_interval: Duration::from_secs(10),
+            confirm_approve: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +77,8 @@ pub struct Section {
     pub loading_more: bool,
     /// The id of the newest request; answers to older ones are dropped.
     pub request: u64,
+    /// Ids marked with `space` for a bulk decision.
+    pub marked: BTreeSet<String>,
 }
 
 impl Section {
@@ -73,11 +92,26 @@ impl Section {
             load: Load::NotLoaded,
             loading_more: false,
             request: 0,
+            marked: BTreeSet::new(),
         }
     }
 
     pub fn selected_row(&self) -> Option<&Row> {
         self.rows.get(self.selected)
+    }
+
+    /// Take a row out (decided elsewhere, or by us), keeping the selection on the next item.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(i) = self.rows.iter().position(|r| r.id() == id) else {
+            return false;
+        };
+        self.rows.remove(i);
+        self.marked.remove(id);
+        if i < self.selected {
+            self.selected -= 1;
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        true
     }
 }
 
@@ -110,12 +144,21 @@ pub struct App {
     pub sections: Vec<Section>,
     pub toasts: Vec<Toast>,
     pub help: Option<Help>,
+    pub modal: Option<Modal>,
+    pub detail_open: bool,
+    pub detail_scroll: u16,
+    /// Decisions in flight, by batch id.
+    pub batches: HashMap<u64, Batch>,
+    /// Keys of decisions that failed to reach the server, reused when the CSR tries the same
+    /// decision of the same version again, so a late success is never doubled.
+    pub(super) retry_keys: HashMap<(String, bool), crate::client::DecisionKey>,
+    pub polling_paused: bool,
     pub keymap: Keymap,
     /// The last known list height, for paging keys (set by the view's layout via `Resize`).
     pub page_rows: usize,
     pub quitting: bool,
     /// Polling `/summary` is scheduled (only while the stream is down).
-    polling: bool,
+    pub(super) polling: bool,
     next_id: u64,
     /// Something changed since the last frame.
     pub dirty: bool,
@@ -133,6 +176,12 @@ impl App {
             sections: SectionId::ALL.iter().map(|s| Section::new(*s)).collect(),
             toasts: Vec::new(),
             help: None,
+            modal: None,
+            detail_open: false,
+            detail_scroll: 0,
+            batches: HashMap::new(),
+            retry_keys: HashMap::new(),
+            polling_paused: false,
             keymap,
             page_rows: 10,
             quitting: false,
@@ -158,7 +207,7 @@ impl App {
         &self.sections[id.index()]
     }
 
-    fn section_mut(&mut self, id: SectionId) -> &mut Section {
+    pub(super) fn section_mut(&mut self, id: SectionId) -> &mut Section {
         &mut self.sections[id.index()]
     }
 
@@ -166,7 +215,7 @@ impl App {
         self.section(self.active_section_id())
     }
 
-    fn next_id(&mut self) -> u64 {
+    pub(super) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
@@ -176,6 +225,9 @@ impl App {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => {
+                if self.paste_into_modal(&text) {
+                    return vec![];
+                }
                 if let Some(help) = &mut self.help {
                     help.filter.push_str(&crate::text::clean_line(&text));
                 } else {
@@ -207,6 +259,7 @@ impl App {
                 result,
             } => self.on_page(section, request, append, result),
             Msg::Stream(item) => self.on_stream(item),
+            Msg::Decided { batch, id, result } => self.on_decided(batch, id, result),
             Msg::ExpireToast(id) => {
                 let before = self.toasts.len();
                 self.toasts.retain(|t| t.id != id);
@@ -215,7 +268,7 @@ impl App {
             }
             Msg::PollSummary => {
                 self.polling = false;
-                if self.live == Live::Live || self.quitting {
+                if self.live == Live::Live || self.quitting || self.polling_paused {
                     self.dirty = false;
                     return vec![];
                 }
@@ -231,6 +284,15 @@ impl App {
         vec![Effect::Quit]
     }
 
+    /// `q` / Ctrl-C: asks first while a decision is still being sent.
+    fn ask_quit(&mut self) -> Vec<Effect> {
+        if self.batches.is_empty() || matches!(self.modal, Some(Modal::ConfirmQuit)) {
+            return self.quit();
+        }
+        self.modal = Some(Modal::ConfirmQuit);
+        vec![]
+    }
+
     // ---- keys ---------------------------------------------------------------------------
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -238,9 +300,12 @@ impl App {
             self.dirty = false;
             return vec![];
         }
-        // Ctrl-C always quits, whatever is open.
+        // Ctrl-C always quits, whatever is open (asking first if a decision is in flight).
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return self.quit();
+            return self.ask_quit();
+        }
+        if self.modal.is_some() {
+            return self.on_modal_key(key);
         }
         if self.help.is_some() {
             return self.on_help_key(key);
@@ -279,7 +344,7 @@ impl App {
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::Quit => self.quit(),
+            Action::Quit => self.ask_quit(),
             Action::Help => {
                 self.help = Some(Help::default());
                 vec![]
@@ -309,6 +374,45 @@ impl App {
                 let mut fx = vec![Effect::LoadSummary];
                 fx.extend(self.reload(id));
                 fx
+            }
+            Action::Approve => self.approve_selected(),
+            Action::Reject => self.reject_selected(),
+            Action::Mark => self.toggle_mark(),
+            Action::MarkAll => self.mark_all(),
+            Action::Clear => {
+                let id = self.active_section_id();
+                let had_marks = !self.section(id).marked.is_empty();
+                self.section_mut(id).marked.clear();
+                self.dirty = had_marks;
+                vec![]
+            }
+            Action::ToggleDetail => {
+                self.detail_open = !self.detail_open;
+                self.detail_scroll = 0;
+                vec![]
+            }
+            Action::DetailDown => {
+                self.detail_scroll = self.detail_scroll.saturating_add(3);
+                vec![]
+            }
+            Action::DetailUp => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(3);
+                vec![]
+            }
+            Action::TogglePolling => {
+                self.polling_paused = !self.polling_paused;
+                let fx = if !self.polling_paused && self.live != Live::Live && !self.polling {
+                    vec![self.schedule_poll()]
+                } else {
+                    vec![]
+                };
+                let mut out = if self.polling_paused {
+                    self.toast("Polling paused while offline; P resumes it")
+                } else {
+                    self.toast("Polling resumed")
+                };
+                out.extend(fx);
+                out
             }
         }
     }
@@ -348,6 +452,9 @@ impl App {
         let to = target.min(s.rows.len() - 1);
         let unchanged = to == s.selected;
         s.selected = to;
+        if !unchanged {
+            self.detail_scroll = 0;
+        }
         let fx = self.maybe_load_more(id);
         self.dirty = !unchanged || !fx.is_empty();
         fx
@@ -362,7 +469,7 @@ impl App {
         }
     }
 
-    fn reload(&mut self, id: SectionId) -> Vec<Effect> {
+    pub(super) fn reload(&mut self, id: SectionId) -> Vec<Effect> {
         let request = self.next_id();
         let s = self.section_mut(id);
         s.request = request;
@@ -444,9 +551,14 @@ impl App {
             StreamItem::Connected => {
                 let was = self.live;
                 self.live = Live::Live;
-                // Catch up on what happened while offline.
+                // Catch up on what happened while offline: counts, and the list in view.
                 if was == Live::Offline {
-                    vec![Effect::LoadSummary]
+                    let mut fx = vec![Effect::LoadSummary];
+                    let id = self.active_section_id();
+                    if self.section(id).load == Load::Loaded {
+                        fx.extend(self.reload(id));
+                    }
+                    fx
                 } else {
                     vec![]
                 }
@@ -454,26 +566,17 @@ impl App {
             StreamItem::Disconnected { message } => {
                 tracing::info!("event stream down: {message}");
                 self.live = Live::Offline;
-                if self.polling {
+                if self.polling || self.polling_paused {
                     vec![]
                 } else {
                     vec![self.schedule_poll()]
                 }
             }
-            StreamItem::Event { event, .. } => match event {
-                ServerEvent::ApprovalCreated(_) | ServerEvent::ApprovalDecided(_) => {
-                    self.dirty = false;
-                    vec![Effect::LoadSummary]
-                }
-                ServerEvent::PartnerUpdated(_) => {
-                    self.dirty = false;
-                    vec![]
-                }
-            },
+            StreamItem::Event { event, .. } => self.on_live_event(event),
         }
     }
 
-    fn schedule_poll(&mut self) -> Effect {
+    pub(super) fn schedule_poll(&mut self) -> Effect {
         self.polling = true;
         Effect::After {
             delay: self.session.poll_interval.max(Duration::from_secs(1)),

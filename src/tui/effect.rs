@@ -5,7 +5,17 @@ use std::time::Duration;
 
 use super::msg::Msg;
 use super::tabs::SectionId;
+use crate::client::DecisionKey;
 
+/// Approve or reject, as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Approve,
+    Reject { reason: String },
+}
+
+// Short-lived values, one or a few at a time: boxing the big variants buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Effect {
     LoadMe,
@@ -20,6 +30,13 @@ pub enum Effect {
     After {
         delay: Duration,
         msg: Msg,
+    },
+    /// Decide each `(approval id, key)` of one batch, in order; every answer comes back as a
+    /// `Msg::Decided`.
+    Decide {
+        batch: u64,
+        verdict: Verdict,
+        items: Vec<(String, DecisionKey)>,
     },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,

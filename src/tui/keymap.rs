@@ -33,10 +33,19 @@ pub enum Action {
     PageUp,
     Refresh,
     Suspend,
+    Approve,
+    Reject,
+    Mark,
+    MarkAll,
+    Clear,
+    ToggleDetail,
+    DetailDown,
+    DetailUp,
+    TogglePolling,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -58,6 +67,15 @@ impl Action {
         Action::PageUp,
         Action::Refresh,
         Action::Suspend,
+        Action::Approve,
+        Action::Reject,
+        Action::Mark,
+        Action::MarkAll,
+        Action::Clear,
+        Action::ToggleDetail,
+        Action::DetailDown,
+        Action::DetailUp,
+        Action::TogglePolling,
     ];
 
     /// The name used in `[keys]`.
@@ -84,6 +102,15 @@ impl Action {
             Action::PageUp => "page_up",
             Action::Refresh => "refresh",
             Action::Suspend => "suspend",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Mark => "mark",
+            Action::MarkAll => "mark_all",
+            Action::Clear => "clear",
+            Action::ToggleDetail => "details",
+            Action::DetailDown => "details_down",
+            Action::DetailUp => "details_up",
+            Action::TogglePolling => "pause_polling",
         }
     }
 
@@ -111,6 +138,15 @@ impl Action {
             Action::PageUp => "page up",
             Action::Refresh => "refresh now",
             Action::Suspend => "suspend (fg to return)",
+            Action::Approve => "approve the selected (or marked) items, after y/N",
+            Action::Reject => "reject with a reason (emailed to the partner)",
+            Action::Mark => "mark / unmark and move down",
+            Action::MarkAll => "mark every loaded item",
+            Action::Clear => "clear marks",
+            Action::ToggleDetail => "expand / collapse the detail pane",
+            Action::DetailDown => "scroll the detail pane down",
+            Action::DetailUp => "scroll the detail pane up",
+            Action::TogglePolling => "pause / resume polling while offline",
         }
     }
 
@@ -137,6 +173,15 @@ impl Action {
             Action::PageUp => &["pgup"],
             Action::Refresh => &["R"],
             Action::Suspend => &["ctrl-z"],
+            Action::Approve => &["a"],
+            Action::Reject => &["r"],
+            Action::Mark => &["space"],
+            Action::MarkAll => &["V"],
+            Action::Clear => &["esc"],
+            Action::ToggleDetail => &["enter"],
+            Action::DetailDown => &["J"],
+            Action::DetailUp => &["K"],
+            Action::TogglePolling => &["P"],
         }
     }
 

@@ -3,15 +3,20 @@
 //! draws on (`terminal.rs`). `run` is the event loop that ties them together.
 
 pub mod app;
+pub mod decide;
+pub mod detail;
 pub mod effect;
 pub mod format;
 pub mod keymap;
+pub mod modal;
 pub mod msg;
 pub mod runtime;
 pub mod tabs;
 pub mod terminal;
+pub mod textarea;
 pub mod theme;
 pub mod view;
+pub mod widgets;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,6 +44,7 @@ pub struct TuiOptions {
     pub production: bool,
     pub read_only: bool,
     pub poll_interval: Duration,
+    pub confirm_approve: bool,
     pub keys: BTreeMap<String, KeyBinding>,
 }
 
@@ -49,6 +55,7 @@ impl TuiOptions {
             production: s.production,
             read_only: s.read_only,
             poll_interval: Duration::from_secs(s.ui.poll_interval_secs.max(1)),
+            confirm_approve: s.ui.confirm_approve,
             keys: s.keys.clone(),
         }
     }
@@ -68,6 +75,7 @@ pub fn build_app(opts: &TuiOptions) -> Result<App> {
         production: opts.production,
         read_only: opts.read_only,
         poll_interval: opts.poll_interval,
+        confirm_approve: opts.confirm_approve,
     };
     Ok(App::new(session, keymap))
 }

@@ -5,8 +5,10 @@ use crossterm::event::KeyEvent;
 
 use super::tabs::{Row, SectionId};
 use crate::client::{ApiError, StreamItem};
-use crate::domain::{Me, Page, Summary};
+use crate::domain::{Approval, Me, Page, Summary};
 
+// Short-lived values, one or a few at a time: boxing the big variants buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -23,6 +25,12 @@ pub enum Msg {
         result: Result<Page<Row>, ApiError>,
     },
     Stream(StreamItem),
+    /// The answer to one decision of a batch.
+    Decided {
+        batch: u64,
+        id: String,
+        result: Result<Approval, ApiError>,
+    },
     ExpireToast(u64),
     /// Offline: time to poll `/summary` again.
     PollSummary,

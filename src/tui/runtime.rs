@@ -6,11 +6,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::app::PAGE_SIZE;
-use super::effect::Effect;
+use super::effect::{Effect, Verdict};
 use super::msg::Msg;
 use super::tabs::{Row, SectionId, Source};
 use crate::client::{Api, ApiResult};
-use crate::domain::{ApprovalQuery, Page, PartnerQuery};
+use crate::domain::{ApprovalQuery, ApproveBody, Page, PartnerQuery};
 
 #[derive(Clone)]
 pub struct Runtime {
@@ -52,6 +52,25 @@ impl Runtime {
                         append,
                         result,
                     });
+                });
+            }
+            Effect::Decide {
+                batch,
+                verdict,
+                items,
+            } => {
+                tokio::spawn(async move {
+                    for (id, key) in items {
+                        let result = match &verdict {
+                            Verdict::Approve => {
+                                api.approve(&id, &key, &ApproveBody::default()).await
+                            }
+                            Verdict::Reject { reason } => api.reject(&id, &key, reason).await,
+                        };
+                        if tx.send(Msg::Decided { batch, id, result }).is_err() {
+                            break;
+                        }
+                    }
                 });
             }
             Effect::After { delay, msg } => {

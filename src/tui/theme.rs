@@ -108,6 +108,15 @@ impl Theme {
         )
     }
 
+    pub fn disabled(&self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(Color::DarkGray)
+                .add_modifier(Modifier::CROSSED_OUT),
+            Style::new().add_modifier(Modifier::CROSSED_OUT | Modifier::DIM),
+        )
+    }
+
     pub fn key(&self) -> Style {
         self.pick(
             Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),

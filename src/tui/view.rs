@@ -11,6 +11,7 @@ use ratatui::widgets::{
 
 use super::app::{App, Help, Live, Load, Section, ToastKind};
 use super::keymap::Action;
+use super::modal::Modal;
 use super::tabs::{TabId, columns};
 use super::theme::Theme;
 use crate::domain::Role;
@@ -36,11 +37,38 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     render_banners(frame, banner_area, &banners, theme);
     render_header(app, frame, header, theme);
     render_tabs(app, frame, tabs, theme);
-    render_section(app, frame, body, theme, now);
+    let (list, detail) = split_body(app, body);
+    render_section(app, frame, list, theme, now);
+    if let Some(detail) = detail {
+        super::widgets::render_detail(app, frame, detail, theme);
+    }
     render_keybar(app, frame, keybar, theme);
     render_toasts(app, frame, body, theme);
     if let Some(help) = &app.help {
         render_help(app, help, frame, body, theme);
+    }
+    if let Some(modal) = &app.modal {
+        super::widgets::render_modal(modal, frame, body, theme);
+    }
+}
+
+/// The list, and the detail pane when open: beside the list on wide terminals, under it else.
+fn split_body(app: &App, body: Rect) -> (Rect, Option<Rect>) {
+    if !app.detail_open {
+        return (body, None);
+    }
+    if body.width >= 150 {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(body);
+        (list, Some(detail))
+    } else {
+        let detail_h = (body.height * 45 / 100)
+            .max(8)
+            .min(body.height.saturating_sub(5));
+        let [list, detail] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(body);
+        (list, Some(detail))
     }
 }
 
@@ -111,6 +139,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let (live, style) = match app.live {
         Live::Live => ("● live", theme.live()),
         Live::Connecting => ("◌ connecting", theme.header()),
+        Live::Offline if app.polling_paused => ("○ offline · polling paused", theme.offline()),
         Live::Offline => ("○ offline", theme.offline()),
     };
     let help = app.keymap.first_label(Action::Help).unwrap_or_default();
@@ -191,7 +220,15 @@ fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: 
         } else {
             ""
         };
-        let pos = format!(" {} of {}{more} ", section.selected + 1, section.rows.len());
+        let marks = match section.marked.len() {
+            0 => String::new(),
+            n => format!("{n} marked · "),
+        };
+        let pos = format!(
+            " {marks}{} of {}{more} ",
+            section.selected + 1,
+            section.rows.len()
+        );
         block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
     }
     let inner = block.inner(area);
@@ -258,7 +295,13 @@ fn render_rows(
         .take(visible)
         .map(|(i, row)| {
             let selected = i == section.selected;
-            let marker = if selected { "▶" } else { " " };
+            let marked = section.marked.contains(row.id());
+            let marker = match (selected, marked) {
+                (true, true) => "▶●",
+                (true, false) => "▶",
+                (false, true) => " ●",
+                (false, false) => " ",
+            };
             let cells = std::iter::once(Cell::from(marker))
                 .chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
             let r = TableRow::new(cells);
@@ -275,36 +318,64 @@ fn render_rows(
 fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let km = &app.keymap;
     let label = |a: Action| km.first_label(a).unwrap_or_else(|| "—".into());
-    let pairs: Vec<(String, &str)> = if app.help.is_some() {
-        vec![("type".into(), "filter"), ("Esc".into(), "close")]
-    } else {
-        let mut v = vec![
-            (
-                format!("{}/{}", label(Action::Down), label(Action::Up)),
-                "move",
-            ),
-            (
-                format!(
-                    "{} {}",
-                    label(Action::PrevSection),
-                    label(Action::NextSection)
-                ),
-                "section",
-            ),
-            ("1-5".into(), "tab"),
-            (label(Action::Refresh), "refresh"),
-            (label(Action::Help), "help"),
-            (label(Action::Quit), "quit"),
-        ];
-        if app.tab.sections().len() < 2 {
-            v.remove(1);
+    // (key, what, enabled)
+    let mut pairs: Vec<(String, &str, bool)> = Vec::new();
+    match (&app.modal, &app.help) {
+        (Some(Modal::Reason(d)), _) if d.sending => pairs.push(("…".into(), "sending", true)),
+        (Some(Modal::Reason(_)), _) => {
+            pairs.push(("Enter".into(), "send", true));
+            pairs.push(("Alt-Enter".into(), "new line", true));
+            pairs.push(("Esc".into(), "cancel", true));
         }
-        v
-    };
+        (Some(_), _) => {
+            pairs.push(("y".into(), "yes", true));
+            pairs.push(("n/Esc".into(), "no", true));
+        }
+        (None, Some(_)) => {
+            pairs.push(("type".into(), "filter", true));
+            pairs.push(("Esc".into(), "close", true));
+        }
+        (None, None) => {
+            let can = app.read_only_reason().is_none();
+            if app.in_queue() {
+                pairs.push((label(Action::Approve), "approve", can));
+                pairs.push((label(Action::Reject), "reject", can));
+                pairs.push((label(Action::Mark), "mark", can));
+            }
+            pairs.push((label(Action::ToggleDetail), "details", true));
+            if app.tab.sections().len() > 1 {
+                pairs.push((
+                    format!(
+                        "{} {}",
+                        label(Action::PrevSection),
+                        label(Action::NextSection)
+                    ),
+                    "section",
+                    true,
+                ));
+            }
+            if !app.in_queue() {
+                pairs.push((
+                    format!("{}/{}", label(Action::Down), label(Action::Up)),
+                    "move",
+                    true,
+                ));
+                pairs.push((label(Action::Refresh), "refresh", true));
+            }
+            pairs.push((label(Action::Help), "help", true));
+            pairs.push((label(Action::Quit), "quit", true));
+        }
+    }
     let mut spans = vec![Span::raw(" ")];
-    for (k, what) in pairs {
-        spans.push(Span::styled(k, theme.key()));
-        spans.push(Span::raw(format!(" {what}  ")));
+    for (k, what, enabled) in pairs {
+        if enabled {
+            spans.push(Span::styled(k, theme.key()));
+            spans.push(Span::raw(format!(" {what}  ")));
+        } else {
+            // Disabled keys stay visible, struck through, so the CSR knows why nothing happens.
+            spans.push(Span::styled(format!("{k} {what}"), theme.disabled()));
+            spans.push(Span::raw("  "));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

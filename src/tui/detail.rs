@@ -1,0 +1,193 @@
+//! What the detail pane shows for a row: every field the product documents list for that kind
+//! (seed 001), as label/value pairs. Data, not drawing.
+
+use super::format;
+use super::modal::what;
+use super::tabs::Row;
+use crate::domain::{Approval, Kind, Status};
+
+pub struct Field {
+    pub label: &'static str,
+    pub value: String,
+    /// Long text (description, preview, reason): shown on its own lines, wrapped.
+    pub block: bool,
+}
+
+fn f(label: &'static str, value: impl Into<String>) -> Field {
+    Field {
+        label,
+        value: value.into(),
+        block: false,
+    }
+}
+
+fn block(label: &'static str, value: impl Into<String>) -> Field {
+    Field {
+        label,
+        value: value.into(),
+        block: true,
+    }
+}
+
+pub fn fields(row: &Row) -> Vec<Field> {
+    match row {
+        Row::Approval(a) => approval_fields(a),
+        Row::Partner(p) => vec![
+            f("Partner", p.name.clone()),
+            f("Package", format::item(p.package.as_ref())),
+            f("Status", format::partner_status(p.status)),
+            f("Invoice ID", p.invoice_id.clone()),
+        ],
+    }
+}
+
+fn approval_fields(a: &Approval) -> Vec<Field> {
+    let d = &a.details;
+    let opt_time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(format::absolute).unwrap_or_else(|| "—".into())
+    };
+    let mut out = match a.kind {
+        Kind::Partnership | Kind::Addon => vec![
+            f("Partner", a.partner.name.clone()),
+            f(
+                if a.kind == Kind::Partnership {
+                    "Package"
+                } else {
+                    "Add-on"
+                },
+                what(a),
+            ),
+            f("Requested", format::absolute(a.requested_at)),
+            f("Phone", a.partner.phone.clone()),
+            f("Email", a.partner.email.clone()),
+            f("Partner status", format::partner_status(a.partner.status)),
+            f("Website", a.partner.website.clone()),
+        ],
+        Kind::Broadcast => vec![
+            f("Title", a.title.clone()),
+            f("Partner", a.partner.name.clone()),
+            f("Starts", opt_time(d.starts_at)),
+            f("Engagement", d.engagement_type.clone().unwrap_or_default()),
+            f("Audience", d.audience.clone().unwrap_or_default()),
+            f(
+                "Est. reach",
+                d.estimated_reach
+                    .map(|n| format::group(n.max(0) as u64))
+                    .unwrap_or_default(),
+            ),
+            f("Requested", format::absolute(a.requested_at)),
+            f("Email", a.partner.email.clone()),
+        ],
+        Kind::AdvertisingPackage => vec![
+            f("Partner", a.partner.name.clone()),
+            f(
+                "Package",
+                a.item
+                    .as_ref()
+                    .map(|i| i.name.clone())
+                    .unwrap_or_else(|| a.title.clone()),
+            ),
+            f(
+                "Impressions",
+                d.impressions
+                    .map(|n| format::group(n.max(0) as u64))
+                    .unwrap_or_default(),
+            ),
+            f(
+                "Price",
+                a.item
+                    .as_ref()
+                    .map(|i| format::money(&i.price))
+                    .unwrap_or_default(),
+            ),
+            f("Requested", format::absolute(a.requested_at)),
+            f("Email", a.partner.email.clone()),
+            f("Partner status", format::partner_status(a.partner.status)),
+        ],
+        Kind::Ad => vec![
+            f(
+                "Headline",
+                d.headline.clone().unwrap_or_else(|| a.title.clone()),
+            ),
+            f("Partner", a.partner.name.clone()),
+            f(
+                "Runs",
+                format!("{} – {}", opt_time(d.starts_at), opt_time(d.ends_at)),
+            ),
+            f(
+                "Impressions",
+                d.impressions
+                    .map(|n| format::group(n.max(0) as u64))
+                    .unwrap_or_default(),
+            ),
+            f("Target URL", d.target_url.clone().unwrap_or_default()),
+            f("Image URL", d.image_url.clone().unwrap_or_default()),
+            f("Requested", format::absolute(a.requested_at)),
+            f("Email", a.partner.email.clone()),
+        ],
+    };
+    if a.status != Status::Pending {
+        out.push(f("Decision", format::decision(a.status)));
+        out.push(f(
+            "Decided by",
+            a.decided_by
+                .as_ref()
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+        ));
+        out.push(f("Decided at", opt_time(a.decided_at)));
+        if let Some(r) = &a.reason {
+            let label = if a.status == Status::Rejected {
+                "Reason"
+            } else {
+                "Comment"
+            };
+            out.push(block(label, r.clone()));
+        }
+    }
+    if a.kind == Kind::Ad {
+        out.push(block("Body", d.body.clone().unwrap_or_default()));
+    }
+    if a.kind == Kind::Broadcast {
+        out.push(block("Preview", d.preview.clone().unwrap_or_default()));
+    }
+    out.push(block("Description", a.description.clone()));
+    out
+}
+
+/// What differs between the approval the CSR saw and the current one, in words (for a 412).
+pub fn changes(old: &Approval, new: &Approval) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cmp = |label: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{label}: {a} → {b}"));
+        }
+    };
+    cmp("title", old.title.clone(), new.title.clone());
+    cmp("item", what(old), what(new));
+    cmp(
+        "partner status",
+        format::partner_status(old.partner.status).into(),
+        format::partner_status(new.partner.status).into(),
+    );
+    cmp(
+        "email",
+        old.partner.email.clone(),
+        new.partner.email.clone(),
+    );
+    cmp(
+        "status",
+        format::decision(old.status).into(),
+        format::decision(new.status).into(),
+    );
+    if old.description != new.description {
+        out.push("description changed".into());
+    }
+    if old.details != new.details {
+        out.push("details changed".into());
+    }
+    if out.is_empty() {
+        out.push(format!("version {} → {}", old.version, new.version));
+    }
+    out
+}

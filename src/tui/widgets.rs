@@ -1,0 +1,210 @@
+//! The detail pane and the modals. Like the rest of the view, they only read state.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::App;
+use super::detail::fields;
+use super::modal::{Modal, ReasonDialog};
+use super::theme::Theme;
+use crate::domain::MAX_REASON_CHARS;
+
+const LABEL_WIDTH: usize = 15;
+
+pub fn render_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let section = app.active_section();
+    let Some(row) = section.selected_row() else {
+        let block = Block::default().borders(Borders::ALL).title(" Details ");
+        frame.render_widget(
+            Paragraph::new("Nothing selected.")
+                .block(block)
+                .style(theme.dim()),
+            area,
+        );
+        return;
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    for f in fields(row) {
+        if f.block {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(f.label, theme.table_header())));
+            for l in f.value.lines() {
+                lines.push(Line::from(l.to_string()));
+            }
+        } else {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<LABEL_WIDTH$}", f.label), theme.table_header()),
+                Span::raw(f.value),
+            ]));
+        }
+    }
+    let more = app
+        .keymap
+        .first_label(super::keymap::Action::DetailDown)
+        .unwrap_or_default();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Details ")
+        .title_bottom(Line::from(format!(" {more} scrolls ")).alignment(Alignment::Right));
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll, 0));
+    frame.render_widget(p, area);
+}
+
+/// A box of `width`×`height` centred in `area`, never larger than it.
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2)).max(1);
+    let h = height.min(area.height.saturating_sub(1)).max(1);
+    Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn render_modal(modal: &Modal, frame: &mut Frame, area: Rect, theme: &Theme) {
+    match modal {
+        Modal::Confirm { title, message, .. } => {
+            confirm(frame, area, theme, title, message, "y yes · n or Esc no")
+        }
+        Modal::ConfirmQuit => confirm(
+            frame,
+            area,
+            theme,
+            "Quit",
+            "A decision is still being sent. Quit anyway?",
+            "y quit · n or Esc stay",
+        ),
+        Modal::DiscardReason(_) => confirm(
+            frame,
+            area,
+            theme,
+            "Discard the reason?",
+            "The reason you typed will be lost.",
+            "y discard · n or Esc keep writing",
+        ),
+        Modal::Reason(d) => reason(d, frame, area, theme),
+    }
+}
+
+fn confirm(frame: &mut Frame, area: Rect, theme: &Theme, title: &str, message: &str, keys: &str) {
+    let text_lines = message.lines().count() as u16;
+    let rect = centred(area, 70, text_lines + 4);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title} "))
+        .title_bottom(
+            Line::from(Span::styled(format!(" {keys} "), theme.key())).alignment(Alignment::Right),
+        );
+    let mut lines: Vec<Line> = message.lines().map(|l| Line::from(l.to_string())).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("y/N", theme.key())));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block.padding(ratatui::widgets::Padding::horizontal(1)))
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn reason(d: &ReasonDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rect = centred(area, 76, 16);
+    let title = match d.targets.as_slice() {
+        [one] => format!(" Reject {} ", one.label()),
+        many => format!(" Reject {} items ", many.len()),
+    };
+    let emails: Vec<&str> = d
+        .targets
+        .iter()
+        .map(|t| t.approval.partner.email.as_str())
+        .collect();
+    let to = match emails.as_slice() {
+        [one] => format!("The reason is emailed to the partner at {one}."),
+        many => format!(
+            "The reason is emailed to each partner: {}.",
+            many.join(", ")
+        ),
+    };
+    let count = d.input.count();
+    let counter = format!(" {count}/{MAX_REASON_CHARS} ");
+    let counter_style = if count > MAX_REASON_CHARS {
+        theme.error()
+    } else {
+        theme.dim()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .title_bottom(Line::from(Span::styled(counter, counter_style)).alignment(Alignment::Right));
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    if inner.height < 4 {
+        return;
+    }
+    let header = Paragraph::new(vec![
+        Line::from(to),
+        Line::from(Span::styled(
+            "Enter sends · Alt-Enter new line · Esc cancels",
+            theme.dim(),
+        )),
+    ])
+    .wrap(Wrap { trim: true });
+    let header_h = 2u16;
+    frame.render_widget(
+        header,
+        Rect {
+            height: header_h,
+            ..inner
+        },
+    );
+    let status_h = 2u16;
+    let input_area = Rect {
+        y: inner.y + header_h,
+        height: inner.height.saturating_sub(header_h + status_h),
+        ..inner
+    };
+    let text = if d.sending {
+        d.input.text().to_string()
+    } else {
+        d.input.with_cursor('▏')
+    };
+    let input_block = Block::default()
+        .borders(Borders::TOP | Borders::BOTTOM)
+        .border_style(theme.dim());
+    let lines: Vec<Line> = text
+        .split('\n')
+        .map(|l| Line::from(l.to_string()))
+        .collect();
+    // Keep the end (where one types) in view.
+    let visible = input_area.height.saturating_sub(2) as usize;
+    let scroll = lines.len().saturating_sub(visible) as u16;
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(input_block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        input_area,
+    );
+    let status = if d.sending {
+        Line::from(Span::styled("Sending…", theme.key()))
+    } else if let Some(e) = &d.error {
+        Line::from(Span::styled(e.clone(), theme.error()))
+    } else {
+        Line::from("")
+    };
+    frame.render_widget(
+        Paragraph::new(status).wrap(Wrap { trim: true }),
+        Rect {
+            y: input_area.y + input_area.height,
+            height: status_h,
+            ..inner
+        },
+    );
+}
