@@ -132,14 +132,7 @@ impl App {
         }
         let message = match targets.as_slice() {
             [one] => format!("Approve {}?", one.label()),
-            many => format!(
-                "Approve these {}?\n{}",
-                many.len(),
-                many.iter()
-                    .map(|t| format!("• {}", t.label()))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ),
+            many => format!("Approve these {}?\n{}", many.len(), bullet_list(many, 8)),
         };
         self.modal = Some(Modal::Confirm {
             title: "Approve".into(),
@@ -571,6 +564,19 @@ impl App {
         }
         fx
     }
+}
+
+/// "• A\n• B\n… and 3 more": a long bulk list stays inside its dialog.
+fn bullet_list(targets: &[Target], max: usize) -> String {
+    let mut lines: Vec<String> = targets
+        .iter()
+        .take(max)
+        .map(|t| format!("• {}", t.label()))
+        .collect();
+    if targets.len() > max {
+        lines.push(format!("… and {} more", targets.len() - max));
+    }
+    lines.join("\n")
 }
 
 fn as_approval(r: &Row) -> Option<&Approval> {
