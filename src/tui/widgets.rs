@@ -126,6 +126,11 @@ fn reason(d: &ReasonDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
         .collect();
     let to = match emails.as_slice() {
         [one] => format!("The reason is emailed to the partner at {one}."),
+        many if many.len() > 3 => format!(
+            "The reason is emailed to each partner: {} and {} more.",
+            many[..3].join(", "),
+            many.len() - 3
+        ),
         many => format!(
             "The reason is emailed to each partner: {}.",
             many.join(", ")
