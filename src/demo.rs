@@ -60,6 +60,12 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
         read_only: false,
         poll_interval: Duration::from_secs(ui.poll_interval_secs.max(1)),
         confirm_approve: ui.confirm_approve,
+        export_dir: paths.export_dir(
+            &config
+                .as_ref()
+                .map(|c| c.export.clone())
+                .unwrap_or_default(),
+        ),
         keys: config.map(|c| c.keys).unwrap_or_default(),
     };
     let result = tui::run(opts, Arc::new(api)).await;

@@ -8,6 +8,7 @@ pub mod config;
 #[cfg(feature = "server")]
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod info;
 pub mod logging;
 pub mod secret;

@@ -415,6 +415,27 @@ impl Clean for Approval {
     }
 }
 
+impl Clean for ApprovalStats {
+    fn clean(self) -> Self {
+        ApprovalStats {
+            days: self.days.clean(),
+            approved: self.approved,
+            rejected: self.rejected,
+        }
+    }
+}
+
+impl Clean for DayCount {
+    /// The day is a date string from the server: cleaned like any other line.
+    fn clean(self) -> Self {
+        DayCount {
+            day: line(self.day),
+            approved: self.approved,
+            rejected: self.rejected,
+        }
+    }
+}
+
 impl Clean for Summary {
     /// Counts only: nothing to clean.
     fn clean(self) -> Self {

@@ -66,7 +66,7 @@ fn a_new_user_tours_every_tab_opens_help_and_quits_cleanly() {
     term.wait_for("Decision", WAIT).unwrap();
     // Moving shows the position in the list.
     term.send("jjj");
-    term.wait_for("4 of 100+", WAIT).unwrap();
+    term.wait_for("4 of 200+", WAIT).unwrap();
     term.send(keys::TAB);
     term.wait_for("[Pending] ─ History", WAIT).unwrap();
 

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::client::{ApiError, StreamItem};
 use partner_console::domain::Me;
 use partner_console::domain::*;
-use partner_console::tui::app::{App, Session};
+use partner_console::tui::app::{App, Session, Slot};
 use partner_console::tui::effect::Effect;
 use partner_console::tui::keymap::Keymap;
 use partner_console::tui::msg::Msg;
@@ -26,6 +26,7 @@ fn session() -> Session {
         read_only: false,
         poll_interval: std::time::Duration::from_secs(10),
         confirm_approve: true,
+        export_dir: std::env::temp_dir(),
     }
 }
 
@@ -35,14 +36,16 @@ fn answer(app: &mut App, fx: Vec<Effect>) {
         if let Effect::LoadPage {
             section,
             request,
-            cursor,
+            slot,
+            query,
         } = e
         {
             let items = rows_for(section);
             let msg = Msg::Page {
                 section,
                 request,
-                append: cursor.is_some(),
+                slot,
+                cursor: query.cursor(),
                 result: Ok(Page {
                     items,
                     next_cursor: None,
@@ -194,7 +197,8 @@ fn banners_offline_and_errors() {
             app.update(Msg::Page {
                 section,
                 request,
-                append: false,
+                slot: Slot::Reset,
+                cursor: None,
                 result: Err(ApiError::Unreachable {
                     message: "connection refused".into(),
                 }),

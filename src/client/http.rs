@@ -606,6 +606,16 @@ impl Api for HttpApi {
             .await
     }
 
+    async fn approval_stats(&self, query: &ApprovalQuery) -> ApiResult<ApprovalStats> {
+        let filters = ApprovalQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
+        self.get("/approvals/stats".into(), approvals_query(&filters))
+            .await
+    }
+
     async fn approve(
         &self,
         id: &str,

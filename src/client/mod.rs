@@ -48,6 +48,10 @@ pub trait Api: Send + Sync {
 
     async fn approvals(&self, query: &ApprovalQuery) -> ApiResult<Page<Approval>>;
     async fn approval(&self, id: &str) -> ApiResult<Approval>;
+    /// `GET /approvals/stats`: decisions per UTC day under the filters of `query` (its `kinds`,
+    /// `status` (decided when unset; pending is refused), `q`, `from`, `to`; `cursor` and `limit`
+    /// are not sent). Without `from`/`to` the server counts the last 30 days.
+    async fn approval_stats(&self, query: &ApprovalQuery) -> ApiResult<ApprovalStats>;
     async fn approve(&self, id: &str, key: &DecisionKey, body: &ApproveBody)
     -> ApiResult<Approval>;
     async fn reject(&self, id: &str, key: &DecisionKey, reason: &str) -> ApiResult<Approval>;

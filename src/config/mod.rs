@@ -51,7 +51,7 @@ pub struct Settings {
     pub allow_http: bool,
     pub timeouts: Timeouts,
     pub ui: UiConfig,
-    /// `[export] dir`, else the user's download dir, else the current directory.
+    /// `[export] dir`, else the user's download dir, else the data dir.
     pub export_dir: PathBuf,
     pub keys: BTreeMap<String, KeyBinding>,
     pub paths: Paths,
@@ -200,13 +200,7 @@ impl Config {
             request,
         };
 
-        let export_dir = match &config.export.dir {
-            Some(dir) => paths::expand_path(dir, &base_dir),
-            None => paths
-                .download_dir
-                .clone()
-                .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))),
-        };
+        let export_dir = paths.export_dir(&config.export);
 
         Ok(Settings {
             profile_name,

@@ -77,6 +77,18 @@ impl Paths {
             _ => Path::new("."),
         }
     }
+
+    /// Where exports go: `[export] dir` (relative to the config file), else the user's
+    /// download dir, else the data dir.
+    pub fn export_dir(&self, export: &super::ExportConfig) -> PathBuf {
+        match &export.dir {
+            Some(dir) => expand_path(dir, self.config_dir()),
+            None => self
+                .download_dir
+                .clone()
+                .unwrap_or_else(|| self.data_dir.clone()),
+        }
+    }
 }
 
 /// `~` and `~/...` become the home directory; a relative path is taken relative to `base`.

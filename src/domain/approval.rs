@@ -212,6 +212,26 @@ pub struct ApprovalQuery {
     pub limit: Option<u32>,
 }
 
+/// `GET /approvals/stats`: how many approvals were decided each UTC day (by `decided_at`) under
+/// the filters of `GET /approvals`. `days` is dense and ascending: every day of the window is
+/// there, with zeros where nothing was decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalStats {
+    pub days: Vec<DayCount>,
+    /// Totals over the window.
+    pub approved: u64,
+    pub rejected: u64,
+}
+
+/// One UTC day of [`ApprovalStats`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    /// The UTC date, `YYYY-MM-DD`.
+    pub day: String,
+    pub approved: u64,
+    pub rejected: u64,
+}
+
 /// `GET /summary`: the tab badges.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingCounts {

@@ -23,11 +23,35 @@ pub struct Money {
     pub currency: String,
 }
 
+/// Currencies written without minor units (ISO 4217 exponent 0) that the console knows;
+/// every other currency has two. One list for the screen and for exports.
+pub const ZERO_DECIMAL_CURRENCIES: &[&str] = &["JPY", "KRW", "VND", "CLP", "ISK", "HUF"];
+
 impl Money {
     pub fn new(amount_minor: i64, currency: &str) -> Self {
         Money {
             amount_minor,
             currency: currency.to_string(),
+        }
+    }
+
+    /// How many decimals the currency is written with: 0 for [`ZERO_DECIMAL_CURRENCIES`], else 2.
+    pub fn minor_digits(&self) -> u32 {
+        if ZERO_DECIMAL_CURRENCIES.contains(&self.currency.as_str()) {
+            0
+        } else {
+            2
+        }
+    }
+
+    /// The amount as a plain decimal for machines (CSV, JSON): no grouping, no symbol, `.` as
+    /// the separator: `4900 EUR` → `"49.00"`, `-5 USD` → `"-0.05"`, `1500 JPY` → `"1500"`.
+    pub fn plain_decimal(&self) -> String {
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        match self.minor_digits() {
+            0 => format!("{sign}{abs}"),
+            _ => format!("{sign}{}.{:02}", abs / 100, abs % 100),
         }
     }
 }

@@ -31,6 +31,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/summary"),
     ("GET", "/events"),
     ("GET", "/approvals"),
+    ("GET", "/approvals/stats"),
     ("GET", "/approvals/{id}"),
     ("POST", "/approvals/{id}/approve"),
     ("POST", "/approvals/{id}/reject"),

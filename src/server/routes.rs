@@ -15,7 +15,9 @@ use serde::de::DeserializeOwned;
 use super::AppState;
 use super::auth::Caller;
 use super::problem::{ApiProblem, problemize};
-use super::store::{self, ApprovalFilter, DecideRequest, Decider, Decision, PartnerFilter};
+use super::store::{
+    self, ApprovalFilter, DecideRequest, Decider, Decision, PartnerFilter, StatsFilter,
+};
 use crate::domain::*;
 
 type S = State<Arc<AppState>>;
@@ -27,6 +29,10 @@ const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 const MAX_Q: usize = 200;
 const MAX_IMPERSONATION_REASON: usize = 500;
+/// `GET /approvals/stats` without `from`/`to`: the last 30 days, today included.
+const STATS_DEFAULT_DAYS: u64 = 30;
+/// The longest window `GET /approvals/stats` counts.
+const STATS_MAX_DAYS: i64 = 366;
 
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
@@ -35,6 +41,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/summary", get(summary))
         .route("/events", get(events))
         .route("/approvals", get(list_approvals))
+        // A static segment wins over `{id}` in axum's router, whatever the order; it comes
+        // first here for the reader.
+        .route("/approvals/stats", get(approval_stats))
         .route("/approvals/{id}", get(get_approval))
         .route("/approvals/{id}/approve", post(approve))
         .route("/approvals/{id}/reject", post(reject))
@@ -276,10 +285,13 @@ async fn events(State(st): S, caller: Caller, headers: HeaderMap) -> Res {
     Ok(st.events.stream(last).await?.into_response())
 }
 
-async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
-    caller.user(Role::Viewer)?;
+/// `kind` (a comma-separated list) and `status` (`default` when absent) of the approval lists.
+fn kinds_and_status(
+    p: &Params,
+    default: StatusFilter,
+) -> Result<(Vec<Kind>, StatusFilter), ApiProblem> {
     let mut kinds = Vec::new();
-    for k in param(&p, "kind")
+    for k in param(p, "kind")
         .unwrap_or("")
         .split(',')
         .filter(|k| !k.is_empty())
@@ -290,12 +302,18 @@ async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
             ))
         })?);
     }
-    let status = match param(&p, "status").filter(|s| !s.is_empty()) {
-        None => StatusFilter::Pending,
+    let status = match param(p, "status").filter(|s| !s.is_empty()) {
+        None => default,
         Some(s) => StatusFilter::parse(s).ok_or_else(|| {
             ApiProblem::bad_param("status must be pending, approved, rejected or decided.")
         })?,
     };
+    Ok((kinds, status))
+}
+
+async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
+    caller.user(Role::Viewer)?;
+    let (kinds, status) = kinds_and_status(&p, StatusFilter::Pending)?;
     let filter = ApprovalFilter {
         kinds,
         status,
@@ -310,6 +328,60 @@ async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
         .read(move |c| store::list_approvals(c, &filter))
         .await?;
     Ok(json(StatusCode::OK, &page))
+}
+
+/// The window `GET /approvals/stats` counts: `from`/`to` as given; without `to`, the end of
+/// today (UTC); without `from`, the start of the 30th day before `to`'s day, so the default is
+/// the last 30 days with today. At most 366 days.
+fn stats_window(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiProblem> {
+    let start_of = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let to = to.unwrap_or_else(|| {
+        start_of(now.date_naive()) + chrono::Duration::days(1) - chrono::Duration::milliseconds(1)
+    });
+    let from = match from {
+        Some(f) => f,
+        None => start_of(
+            to.date_naive()
+                .checked_sub_days(chrono::Days::new(STATS_DEFAULT_DAYS - 1))
+                .unwrap_or(chrono::NaiveDate::MIN),
+        ),
+    };
+    if from > to {
+        return Err(ApiProblem::bad_param("from must not be after to."));
+    }
+    if to - from > chrono::Duration::days(STATS_MAX_DAYS) {
+        return Err(ApiProblem::bad_param(format!(
+            "from and to may be at most {STATS_MAX_DAYS} days apart."
+        )));
+    }
+    Ok((from, to))
+}
+
+async fn approval_stats(State(st): S, caller: Caller, p: Params) -> Res {
+    caller.user(Role::Viewer)?;
+    let (kinds, status) = kinds_and_status(&p, StatusFilter::Decided)?;
+    if status == StatusFilter::Pending {
+        return Err(ApiProblem::bad_param(
+            "stats count decisions: status must be decided, approved or rejected (pending counts are in /summary).",
+        ));
+    }
+    let (from, to) = stats_window(time(&p, "from")?, time(&p, "to")?, Utc::now())?;
+    let filter = StatsFilter {
+        kinds,
+        status,
+        q: query_text(&p)?,
+        from,
+        to,
+    };
+    let stats = st
+        .store
+        .read(move |c| store::approval_stats(c, &filter))
+        .await?;
+    Ok(json(StatusCode::OK, &stats))
 }
 
 async fn get_approval(State(st): S, caller: Caller, Path(id): Path<String>) -> Res {

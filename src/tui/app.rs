@@ -1,8 +1,7 @@
 //! The console's state and `update(Msg) -> Vec<Effect>`: pure, never awaits, never touches the
 //! terminal or the network. Rendering (`view.rs`) reads `&App`.
 
-use std::cell::Cell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -12,14 +11,13 @@ use super::effect::Effect;
 use super::keymap::{Action, Keymap};
 use super::modal::Modal;
 use super::msg::Msg;
+pub use super::section::{Load, Section, Slot};
 use super::tabs::{Row, SectionId, TabId};
 use crate::client::{ApiError, StreamItem};
 use crate::domain::{Me, PendingCounts};
 
 /// Rows fetched per page.
-pub const PAGE_SIZE: u32 = 100;
-/// Fetch the next page when the selection comes this close to the end of what is loaded.
-const PREFETCH: usize = 20;
+pub const PAGE_SIZE: u32 = 200;
 const TOAST_TIME: Duration = Duration::from_secs(4);
 const ERROR_TOAST_TIME: Duration = Duration::from_secs(8);
 const MAX_TOASTS: usize = 3;
@@ -34,6 +32,8 @@ pub struct Session {
     pub poll_interval: Duration,
     /// Ask y/N before approving (`[ui] confirm_approve`).
     pub confirm_approve: bool,
+    /// Where `e` writes its CSV files.
+    pub export_dir: std::path::PathBuf,
 }
 
 impl Default for Session {
@@ -44,6 +44,7 @@ impl Default for Session {
             read_only: false,
             poll_interval: Duration::from_secs(10),
             confirm_approve: true,
+            export_dir: std::env::temp_dir(),
         }
     }
 }
@@ -53,66 +54,6 @@ pub enum Live {
     Connecting,
     Live,
     Offline,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Load {
-    NotLoaded,
-    Loading,
-    Loaded,
-    Failed(String),
-}
-
-/// One section's list: what is loaded, where the selection is, what is in flight.
-#[derive(Debug)]
-pub struct Section {
-    pub id: SectionId,
-    pub rows: Vec<Row>,
-    pub selected: usize,
-    /// The first visible row; the view keeps the selection in sight (interior mutability:
-    /// only the view knows how tall the list is).
-    pub offset: Cell<usize>,
-    pub next_cursor: Option<String>,
-    pub load: Load,
-    pub loading_more: bool,
-    /// The id of the newest request; answers to older ones are dropped.
-    pub request: u64,
-    /// Ids marked with `space` for a bulk decision.
-    pub marked: BTreeSet<String>,
-}
-
-impl Section {
-    fn new(id: SectionId) -> Section {
-        Section {
-            id,
-            rows: Vec::new(),
-            selected: 0,
-            offset: Cell::new(0),
-            next_cursor: None,
-            load: Load::NotLoaded,
-            loading_more: false,
-            request: 0,
-            marked: BTreeSet::new(),
-        }
-    }
-
-    pub fn selected_row(&self) -> Option<&Row> {
-        self.rows.get(self.selected)
-    }
-
-    /// Take a row out (decided elsewhere, or by us), keeping the selection on the next item.
-    pub fn remove(&mut self, id: &str) -> bool {
-        let Some(i) = self.rows.iter().position(|r| r.id() == id) else {
-            return false;
-        };
-        self.rows.remove(i);
-        self.marked.remove(id);
-        if i < self.selected {
-            self.selected -= 1;
-        }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
-        true
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +86,8 @@ pub struct App {
     pub toasts: Vec<Toast>,
     pub help: Option<Help>,
     pub modal: Option<Modal>,
+    /// What the quit question covers, back on "no" (a reason being written is never lost).
+    pub(super) behind_quit: Option<Modal>,
     pub detail_open: bool,
     pub detail_scroll: u16,
     /// Decisions in flight, by batch id.
@@ -153,6 +96,12 @@ pub struct App {
     /// decision of the same version again, so a late success is never doubled.
     pub(super) retry_keys: HashMap<(String, bool), crate::client::DecisionKey>,
     pub polling_paused: bool,
+    /// A running export and its progress.
+    pub export: Option<super::exporting::ExportState>,
+    /// The search line of the active section has the focus.
+    pub searching: bool,
+    /// Bumped by every search edit; only the newest settles into a request.
+    pub(super) search_gen: u64,
     pub keymap: Keymap,
     /// The last known list height, for paging keys (set by the view's layout via `Resize`).
     pub page_rows: usize,
@@ -177,11 +126,15 @@ impl App {
             toasts: Vec::new(),
             help: None,
             modal: None,
+            behind_quit: None,
             detail_open: false,
             detail_scroll: 0,
             batches: HashMap::new(),
             retry_keys: HashMap::new(),
             polling_paused: false,
+            export: None,
+            searching: false,
+            search_gen: 0,
             keymap,
             page_rows: 10,
             quitting: false,
@@ -228,6 +181,9 @@ impl App {
                 if self.paste_into_modal(&text) {
                     return vec![];
                 }
+                if self.searching {
+                    return self.paste_into_search(&text);
+                }
                 if let Some(help) = &mut self.help {
                     help.filter.push_str(&crate::text::clean_line(&text));
                 } else {
@@ -255,11 +211,18 @@ impl App {
             Msg::Page {
                 section,
                 request,
-                append,
+                slot,
+                cursor,
                 result,
-            } => self.on_page(section, request, append, result),
+            } => self.on_page(section, request, slot, cursor, result),
             Msg::Stream(item) => self.on_stream(item),
             Msg::Decided { batch, id, result } => self.on_decided(batch, id, result),
+            Msg::ExportProgress(rows) => self.on_export_progress(rows),
+            Msg::ExportDone(result) => self.on_export_done(result),
+            Msg::SearchSettled {
+                section,
+                generation,
+            } => self.on_search_settled(section, generation),
             Msg::ExpireToast(id) => {
                 let before = self.toasts.len();
                 self.toasts.retain(|t| t.id != id);
@@ -286,10 +249,10 @@ impl App {
 
     /// `q` / Ctrl-C: asks first while a decision is still being sent.
     fn ask_quit(&mut self) -> Vec<Effect> {
-        if self.batches.is_empty() || matches!(self.modal, Some(Modal::ConfirmQuit)) {
+        if !self.decisions_in_flight() || matches!(self.modal, Some(Modal::ConfirmQuit)) {
             return self.quit();
         }
-        self.modal = Some(Modal::ConfirmQuit);
+        self.behind_quit = self.modal.replace(Modal::ConfirmQuit);
         vec![]
     }
 
@@ -304,8 +267,16 @@ impl App {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return self.ask_quit();
         }
-        if self.modal.is_some() {
-            return self.on_modal_key(key);
+        match self.modal.take() {
+            Some(Modal::Filter(form)) => return self.on_filter_key(form, key),
+            Some(other) => {
+                self.modal = Some(other);
+                return self.on_modal_key(key);
+            }
+            None => {}
+        }
+        if self.searching {
+            return self.on_search_key(key);
         }
         if self.help.is_some() {
             return self.on_help_key(key);
@@ -379,13 +350,11 @@ impl App {
             Action::Reject => self.reject_selected(),
             Action::Mark => self.toggle_mark(),
             Action::MarkAll => self.mark_all(),
-            Action::Clear => {
-                let id = self.active_section_id();
-                let had_marks = !self.section(id).marked.is_empty();
-                self.section_mut(id).marked.clear();
-                self.dirty = had_marks;
-                vec![]
-            }
+            Action::Clear if self.cancel_export() => vec![],
+            Action::Clear => self.clear(),
+            Action::Search => self.start_search(),
+            Action::Filter => self.open_filter(),
+            Action::Export => self.start_export(),
             Action::ToggleDetail => {
                 self.detail_open = !self.detail_open;
                 self.detail_scroll = 0;
@@ -446,10 +415,10 @@ impl App {
     fn move_to(&mut self, target: usize) -> Vec<Effect> {
         let id = self.active_section_id();
         let s = self.section_mut(id);
-        if s.rows.is_empty() {
+        if s.is_empty() {
             return vec![];
         }
-        let to = target.min(s.rows.len() - 1);
+        let to = target.min(s.len() - 1);
         let unchanged = to == s.selected;
         s.selected = to;
         if !unchanged {
@@ -477,37 +446,39 @@ impl App {
         if s.load != Load::Loaded {
             s.load = Load::Loading;
         }
+        let query = s.filter.query(id, None, PAGE_SIZE);
         vec![Effect::LoadPage {
             section: id,
             request,
-            cursor: None,
+            slot: Slot::Reset,
+            query,
         }]
     }
 
-    fn maybe_load_more(&mut self, id: SectionId) -> Vec<Effect> {
+    /// Fetch the page the selection is heading for, if the window lacks it.
+    pub(super) fn maybe_load_more(&mut self, id: SectionId) -> Vec<Effect> {
+        let Some((slot, cursor)) = self.section(id).wanted() else {
+            return vec![];
+        };
         let request = self.next_id();
         let s = self.section_mut(id);
-        let near_end = s.selected + PREFETCH >= s.rows.len();
-        match (&s.next_cursor, near_end, s.loading_more) {
-            (Some(cursor), true, false) => {
-                let cursor = Some(cursor.clone());
-                s.loading_more = true;
-                s.request = request;
-                vec![Effect::LoadPage {
-                    section: id,
-                    request,
-                    cursor,
-                }]
-            }
-            _ => vec![],
-        }
+        s.loading_more = true;
+        s.request = request;
+        let query = s.filter.query(id, cursor, PAGE_SIZE);
+        vec![Effect::LoadPage {
+            section: id,
+            request,
+            slot,
+            query,
+        }]
     }
 
     fn on_page(
         &mut self,
         id: SectionId,
         request: u64,
-        append: bool,
+        slot: Slot,
+        cursor: Option<String>,
         result: Result<crate::domain::Page<Row>, ApiError>,
     ) -> Vec<Effect> {
         if request != self.section(id).request {
@@ -518,24 +489,17 @@ impl App {
         s.loading_more = false;
         match result {
             Ok(page) => {
-                if append {
-                    s.rows.extend(page.items);
-                } else {
-                    // Keep the selection on the same item if it is still there.
-                    let keep = s.selected_row().map(|r| r.id().to_string());
-                    s.rows = page.items;
-                    s.selected = keep
-                        .and_then(|k| s.rows.iter().position(|r| r.id() == k))
-                        .unwrap_or(s.selected)
-                        .min(s.rows.len().saturating_sub(1));
-                }
-                s.next_cursor = page.next_cursor;
+                s.place(slot, cursor, page.items, page.next_cursor);
                 s.load = Load::Loaded;
+                // The selection may already be near the new edge (fast scrolling).
+                if id == self.active_section_id() {
+                    return self.maybe_load_more(id);
+                }
                 vec![]
             }
             Err(e) => {
                 let text = e.user_message();
-                if !append {
+                if slot == Slot::Reset {
                     s.load = Load::Failed(text.clone());
                 }
                 self.error_toast(format!(
@@ -644,8 +608,9 @@ mod tests {
                 Effect::LoadPage {
                     section,
                     request,
-                    cursor,
-                } => Some((*section, *request, cursor.clone())),
+                    query,
+                    ..
+                } => Some((*section, *request, query.cursor())),
                 _ => None,
             })
             .expect("a page load")
@@ -663,7 +628,8 @@ mod tests {
         app.update(Msg::Page {
             section: sid,
             request: req,
-            append: false,
+            slot: Slot::Reset,
+            cursor: None,
             result: Ok(partners(3, None)),
         });
         assert!(
@@ -680,26 +646,22 @@ mod tests {
         app.update(Msg::Page {
             section: sid,
             request: req + 100,
-            append: false,
+            slot: Slot::Reset,
+            cursor: None,
             result: Ok(partners(1, None)),
         });
         assert!(
             app.section(sid).rows.is_empty(),
             "an answer to another request is ignored"
         );
-        app.update(Msg::Page {
+        // A first page shorter than the prefetch distance: the next is asked for at once.
+        let fx = app.update(Msg::Page {
             section: sid,
             request: req,
-            append: false,
+            slot: Slot::Reset,
+            cursor: None,
             result: Ok(partners(30, Some("c1"))),
         });
-        let mut fx = Vec::new();
-        for _ in 0..12 {
-            fx = app.update(key('j'));
-            if !fx.is_empty() {
-                break;
-            }
-        }
         let (_, req2, cursor) = request_of(&fx);
         assert_eq!(cursor.as_deref(), Some("c1"));
         assert!(
@@ -709,7 +671,8 @@ mod tests {
         app.update(Msg::Page {
             section: sid,
             request: req2,
-            append: true,
+            slot: Slot::Append,
+            cursor: Some("c1".into()),
             result: Ok(partners(5, None)),
         });
         assert_eq!(app.section(sid).rows.len(), 35);

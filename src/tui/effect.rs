@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
+use super::filter::ListQuery;
 use super::msg::Msg;
+use super::section::Slot;
 use super::tabs::SectionId;
 use crate::client::DecisionKey;
 
@@ -23,7 +25,8 @@ pub enum Effect {
     LoadPage {
         section: SectionId,
         request: u64,
-        cursor: Option<String>,
+        slot: Slot,
+        query: ListQuery,
     },
     /// Send `msg` back after `delay` (toasts fading, offline polling). Nothing is scheduled
     /// while idle, so an idle console wakes for nothing.
@@ -37,6 +40,12 @@ pub enum Effect {
         batch: u64,
         verdict: Verdict,
         items: Vec<(String, DecisionKey)>,
+    },
+    /// Export every page of `query` as CSV into `dir`; `cancel` stops it between pages.
+    Export {
+        query: crate::domain::ApprovalQuery,
+        dir: std::path::PathBuf,
+        cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,

@@ -5,11 +5,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{Item, Money, PartnerStatus, Status};
 
-/// Currencies without minor units; everything else has two.
-const ZERO_DECIMAL: &[&str] = &["JPY", "KRW", "VND", "CLP", "ISK", "HUF"];
-
 pub fn money(m: &Money) -> String {
-    let zero = ZERO_DECIMAL.contains(&m.currency.as_str());
+    let zero = m.minor_digits() == 0;
     let sign = if m.amount_minor < 0 { "-" } else { "" };
     let abs = m.amount_minor.unsigned_abs();
     let number = if zero {

@@ -42,10 +42,13 @@ pub enum Action {
     DetailDown,
     DetailUp,
     TogglePolling,
+    Search,
+    Filter,
+    Export,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 33] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -76,6 +79,9 @@ impl Action {
         Action::DetailDown,
         Action::DetailUp,
         Action::TogglePolling,
+        Action::Search,
+        Action::Filter,
+        Action::Export,
     ];
 
     /// The name used in `[keys]`.
@@ -111,6 +117,9 @@ impl Action {
             Action::DetailDown => "details_down",
             Action::DetailUp => "details_up",
             Action::TogglePolling => "pause_polling",
+            Action::Search => "search",
+            Action::Filter => "filter",
+            Action::Export => "export",
         }
     }
 
@@ -147,6 +156,9 @@ impl Action {
             Action::DetailDown => "scroll the detail pane down",
             Action::DetailUp => "scroll the detail pane up",
             Action::TogglePolling => "pause / resume polling while offline",
+            Action::Search => "search by partner name (and title for requests)",
+            Action::Filter => "filter by kind, decision and dates",
+            Action::Export => "export this history view to CSV",
         }
     }
 
@@ -182,6 +194,9 @@ impl Action {
             Action::DetailDown => &["J"],
             Action::DetailUp => &["K"],
             Action::TogglePolling => &["P"],
+            Action::Search => &["/"],
+            Action::Filter => &["f"],
+            Action::Export => &["e"],
         }
     }
 

@@ -6,11 +6,15 @@ pub mod app;
 pub mod decide;
 pub mod detail;
 pub mod effect;
+pub mod exporting;
+pub mod filter;
 pub mod format;
 pub mod keymap;
 pub mod modal;
 pub mod msg;
 pub mod runtime;
+pub mod search;
+pub mod section;
 pub mod tabs;
 pub mod terminal;
 pub mod textarea;
@@ -45,6 +49,7 @@ pub struct TuiOptions {
     pub read_only: bool,
     pub poll_interval: Duration,
     pub confirm_approve: bool,
+    pub export_dir: std::path::PathBuf,
     pub keys: BTreeMap<String, KeyBinding>,
 }
 
@@ -56,6 +61,7 @@ impl TuiOptions {
             read_only: s.read_only,
             poll_interval: Duration::from_secs(s.ui.poll_interval_secs.max(1)),
             confirm_approve: s.ui.confirm_approve,
+            export_dir: s.export_dir.clone(),
             keys: s.keys.clone(),
         }
     }
@@ -76,6 +82,7 @@ pub fn build_app(opts: &TuiOptions) -> Result<App> {
         read_only: opts.read_only,
         poll_interval: opts.poll_interval,
         confirm_approve: opts.confirm_approve,
+        export_dir: opts.export_dir.clone(),
     };
     Ok(App::new(session, keymap))
 }

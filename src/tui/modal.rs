@@ -67,4 +67,6 @@ pub enum Modal {
     DiscardReason(ReasonDialog),
     /// Quit while a decision is still being sent?
     ConfirmQuit,
+    /// Narrow a list by kind, decision and dates.
+    Filter(super::filter::FilterForm),
 }

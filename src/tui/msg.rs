@@ -3,6 +3,7 @@
 
 use crossterm::event::KeyEvent;
 
+use super::section::Slot;
 use super::tabs::{Row, SectionId};
 use crate::client::{ApiError, StreamItem};
 use crate::domain::{Approval, Me, Page, Summary};
@@ -21,7 +22,9 @@ pub enum Msg {
     Page {
         section: SectionId,
         request: u64,
-        append: bool,
+        slot: Slot,
+        /// The cursor that fetched it (kept, so a dropped page can be fetched again).
+        cursor: Option<String>,
         result: Result<Page<Row>, ApiError>,
     },
     Stream(StreamItem),
@@ -32,6 +35,15 @@ pub enum Msg {
         result: Result<Approval, ApiError>,
     },
     ExpireToast(u64),
+    /// An export has written this many rows so far.
+    ExportProgress(u64),
+    /// The export ended: the file and its rows, or what went wrong (or that it was cancelled).
+    ExportDone(Result<(std::path::PathBuf, u64), String>),
+    /// Typing in a search paused; `generation` tells the newest text from older ones.
+    SearchSettled {
+        section: SectionId,
+        generation: u64,
+    },
     /// Offline: time to poll `/summary` again.
     PollSummary,
     /// SIGINT / SIGTERM / SIGHUP: leave now.

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::app::PAGE_SIZE;
 use super::effect::{Effect, Verdict};
+use super::filter::ListQuery;
 use super::msg::Msg;
-use super::tabs::{Row, SectionId, Source};
+use super::tabs::Row;
 use crate::client::{Api, ApiResult};
-use crate::domain::{ApprovalQuery, ApproveBody, Page, PartnerQuery};
+use crate::domain::{ApproveBody, Page};
 
 #[derive(Clone)]
 pub struct Runtime {
@@ -41,15 +41,17 @@ impl Runtime {
             Effect::LoadPage {
                 section,
                 request,
-                cursor,
+                slot,
+                query,
             } => {
                 tokio::spawn(async move {
-                    let append = cursor.is_some();
-                    let result = load_page(api.as_ref(), section, cursor).await;
+                    let cursor = query.cursor();
+                    let result = load_page(api.as_ref(), query).await;
                     let _ = tx.send(Msg::Page {
                         section,
                         request,
-                        append,
+                        slot,
+                        cursor,
                         result,
                     });
                 });
@@ -73,6 +75,25 @@ impl Runtime {
                     }
                 });
             }
+            Effect::Export { query, dir, cancel } => {
+                tokio::spawn(async move {
+                    let progress_tx = tx.clone();
+                    let result = crate::export::export_history_to_dir(
+                        api.as_ref(),
+                        query,
+                        crate::export::Format::Csv,
+                        &dir,
+                        |rows| {
+                            let _ = progress_tx.send(Msg::ExportProgress(rows));
+                        },
+                        &cancel,
+                    )
+                    .await
+                    .map(|f| (f.path, f.rows))
+                    .map_err(|e| e.user_message());
+                    let _ = tx.send(Msg::ExportDone(result));
+                });
+            }
             Effect::After { delay, msg } => {
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
@@ -86,20 +107,9 @@ impl Runtime {
     }
 }
 
-async fn load_page(
-    api: &dyn Api,
-    section: SectionId,
-    cursor: Option<String>,
-) -> ApiResult<Page<Row>> {
-    match section.source() {
-        Source::Approvals { kinds, status } => {
-            let q = ApprovalQuery {
-                kinds: kinds.to_vec(),
-                status: Some(status),
-                cursor,
-                limit: Some(PAGE_SIZE),
-                ..Default::default()
-            };
+async fn load_page(api: &dyn Api, query: ListQuery) -> ApiResult<Page<Row>> {
+    match query {
+        ListQuery::Approvals(q) => {
             let page = api.approvals(&q).await?;
             Ok(Page {
                 items: page
@@ -110,12 +120,7 @@ async fn load_page(
                 next_cursor: page.next_cursor,
             })
         }
-        Source::Partners => {
-            let q = PartnerQuery {
-                cursor,
-                limit: Some(PAGE_SIZE),
-                ..Default::default()
-            };
+        ListQuery::Partners(q) => {
             let page = api.partners(&q).await?;
             Ok(Page {
                 items: page.items.into_iter().map(Row::Partner).collect(),

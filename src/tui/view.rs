@@ -10,6 +10,7 @@ use ratatui::widgets::{
 };
 
 use super::app::{App, Help, Live, Load, Section, ToastKind};
+use super::format::group;
 use super::keymap::Action;
 use super::modal::Modal;
 use super::tabs::{TabId, columns};
@@ -203,6 +204,15 @@ fn section_title(app: &App, theme: &Theme) -> Line<'static> {
         };
         spans.push(Span::styled(marker, style));
     }
+    let section = app.active_section();
+    if app.searching {
+        spans.push(Span::styled(
+            format!(" · search: {}▏", section.filter.q),
+            theme.key(),
+        ));
+    } else if let Some(f) = section.filter.describe() {
+        spans.push(Span::styled(format!(" · {f}"), theme.key()));
+    }
     spans.push(Span::raw(" "));
     Line::from(spans)
 }
@@ -214,7 +224,7 @@ fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: 
         .title(section_title(app, theme));
     if section.loading_more {
         block = block.title_bottom(Line::from(" loading more… ").alignment(Alignment::Right));
-    } else if section.load == Load::Loaded && !section.rows.is_empty() {
+    } else if section.load == Load::Loaded && !section.is_empty() {
         let more = if section.next_cursor.is_some() {
             "+"
         } else {
@@ -226,8 +236,8 @@ fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: 
         };
         let pos = format!(
             " {marks}{} of {}{more} ",
-            section.selected + 1,
-            section.rows.len()
+            group(section.selected as u64 + 1),
+            group(section.len() as u64)
         );
         block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
     }
@@ -239,7 +249,10 @@ fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: 
             "Could not load this list: {e}\nPress {} to try again.",
             app.keymap.first_label(Action::Refresh).unwrap_or_default()
         )),
-        Load::Loaded if section.rows.is_empty() => Some(section.id.empty_text().to_string()),
+        Load::Loaded if section.is_empty() && !section.filter.is_empty() => {
+            Some("Nothing matches. Esc clears the search and filters.".to_string())
+        }
+        Load::Loaded if section.is_empty() => Some(section.id.empty_text().to_string()),
         Load::Loaded => None,
     };
     if let Some(text) = message {
@@ -270,10 +283,7 @@ fn render_rows(
     if visible == 0 {
         return;
     }
-    let mut offset = section
-        .offset
-        .get()
-        .min(section.rows.len().saturating_sub(1));
+    let mut offset = section.offset.get().min(section.len().saturating_sub(1));
     if section.selected < offset {
         offset = section.selected;
     } else if section.selected >= offset + visible {
@@ -287,30 +297,24 @@ fn render_rows(
         std::iter::once(Cell::from("")).chain(cols.iter().map(|c| Cell::from(c.title))),
     )
     .style(theme.table_header());
-    let rows = section
-        .rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(visible)
-        .map(|(i, row)| {
-            let selected = i == section.selected;
-            let marked = section.marked.contains(row.id());
-            let marker = match (selected, marked) {
-                (true, true) => "▶●",
-                (true, false) => "▶",
-                (false, true) => " ●",
-                (false, false) => " ",
-            };
-            let cells = std::iter::once(Cell::from(marker))
-                .chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
-            let r = TableRow::new(cells);
-            if selected {
-                r.style(theme.selected())
-            } else {
-                r
-            }
-        });
+    let rows = section.visible(offset, visible).map(|(i, row)| {
+        let selected = i == section.selected;
+        let marked = section.marked.contains(row.id());
+        let marker = match (selected, marked) {
+            (true, true) => "▶●",
+            (true, false) => "▶",
+            (false, true) => " ●",
+            (false, false) => " ",
+        };
+        let cells = std::iter::once(Cell::from(marker))
+            .chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
+        let r = TableRow::new(cells);
+        if selected {
+            r.style(theme.selected())
+        } else {
+            r
+        }
+    });
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, area);
 }
@@ -335,12 +339,24 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             pairs.push(("type".into(), "filter", true));
             pairs.push(("Esc".into(), "close", true));
         }
+        (None, None) if app.searching => {
+            pairs.push(("type".into(), "search as you type", true));
+            pairs.push(("Enter".into(), "done", true));
+            pairs.push(("Esc".into(), "clear", true));
+        }
         (None, None) => {
             let can = app.read_only_reason().is_none();
             if app.in_queue() {
                 pairs.push((label(Action::Approve), "approve", can));
                 pairs.push((label(Action::Reject), "reject", can));
                 pairs.push((label(Action::Mark), "mark", can));
+            }
+            if !app.in_queue() {
+                pairs.push((label(Action::Search), "search", true));
+                if super::filter::has_decision(app.active_section_id()) {
+                    pairs.push((label(Action::Filter), "filter", true));
+                    pairs.push((label(Action::Export), "export", true));
+                }
             }
             pairs.push((label(Action::ToggleDetail), "details", true));
             if app.tab.sections().len() > 1 {
@@ -354,12 +370,7 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                     true,
                 ));
             }
-            if !app.in_queue() {
-                pairs.push((
-                    format!("{}/{}", label(Action::Down), label(Action::Up)),
-                    "move",
-                    true,
-                ));
+            if !app.in_queue() && app.tab.sections().len() < 2 {
                 pairs.push((label(Action::Refresh), "refresh", true));
             }
             pairs.push((label(Action::Help), "help", true));

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::App;
 use super::detail::fields;
+use super::filter::{FilterForm, FormField};
 use super::modal::{Modal, ReasonDialog};
 use super::theme::Theme;
 use crate::domain::MAX_REASON_CHARS;
@@ -89,6 +90,7 @@ pub fn render_modal(modal: &Modal, frame: &mut Frame, area: Rect, theme: &Theme)
             "y discard · n or Esc keep writing",
         ),
         Modal::Reason(d) => reason(d, frame, area, theme),
+        Modal::Filter(form) => filter_form(form, frame, area, theme),
     }
 }
 
@@ -211,5 +213,59 @@ fn reason(d: &ReasonDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
             height: status_h,
             ..inner
         },
+    );
+}
+
+fn filter_form(form: &FilterForm, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let fields = form.fields();
+    let rect = centred(area, 60, fields.len() as u16 + 6);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Filter ")
+        .title_bottom(
+            Line::from(Span::styled(
+                " Tab next · ←→ choose · Enter apply · Esc cancel ",
+                theme.key(),
+            ))
+            .alignment(Alignment::Right),
+        )
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    let mut lines = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let focus = i == form.field.min(fields.len() - 1);
+        let (label, value) = match f {
+            FormField::Kind => ("Kind", format!("‹ {} ›", form.kind_label())),
+            FormField::Decision => ("Decision", format!("‹ {} ›", form.decision_label())),
+            FormField::From => (
+                "From",
+                format!("{}{}", form.from, if focus { "▏" } else { "" }),
+            ),
+            FormField::To => ("To", format!("{}{}", form.to, if focus { "▏" } else { "" })),
+        };
+        let marker = if focus { "▶ " } else { "  " };
+        let style = if focus {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{label:<10}"), theme.table_header()),
+            Span::styled(value, style),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        "  Dates as 2026-11-01; empty means open.",
+        theme.dim(),
+    )));
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+    }
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
     );
 }

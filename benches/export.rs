@@ -1,0 +1,129 @@
+//! CSV/JSON export throughput against the reference server on loopback, release build.
+//!
+//! `cargo bench --bench export` (harness = false: a plain program, not a timed test). Starts the
+//! server in-process on a temporary database seeded with `EXPORT_BENCH_ROWS` decided approvals
+//! (default 200,000), exports the whole history through the real HTTP client to a buffered file
+//! under the temp dir, once as CSV and once as JSON, and prints rows, seconds, rows/s and the
+//! peak RSS of the export (VmHWM, reset after seeding). The server runs in the same process, so
+//! the RSS includes its side of the work too. QUALITY.md's target: at least 100k rows/s, flat
+//! memory.
+
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use partner_console::client::{HttpApi, HttpApiOptions};
+use partner_console::domain::ApprovalQuery;
+use partner_console::export::{Format, WRITE_BUFFER, export_history};
+use partner_console::secret::Secret;
+use partner_console::server::{self, SeedSource, ServerOptions};
+
+/// A `/proc/self/status` field in kB (Linux), e.g. `VmHWM`.
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Start a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0).
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn mb(kb: Option<u64>) -> String {
+    kb.map_or("n/a".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0))
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn run_once(api: &HttpApi, format: Format, out: &Path, expected: u64) {
+    let peak_reset = reset_peak_rss();
+    let rss_before = status_kb("VmRSS");
+    let file = std::fs::File::create(out).expect("create the output file");
+    let writer = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let started = Instant::now();
+    let rows = export_history(
+        api,
+        ApprovalQuery::default(),
+        format,
+        writer,
+        |_| {},
+        &AtomicBool::new(false),
+    )
+    .await
+    .expect("export");
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(rows, expected, "every decided approval exported");
+    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "export {:<4} rows {rows:>9}  {secs:>7.3} s  {:>9.0} rows/s  {:>6.1} MB written  \
+         RSS before {}  peak during export {}{}",
+        format!("{format:?}").to_lowercase(),
+        rows as f64 / secs,
+        bytes as f64 / 1e6,
+        mb(rss_before),
+        mb(status_kb("VmHWM")),
+        if peak_reset {
+            ""
+        } else {
+            " (peak since start: clear_refs unavailable)"
+        },
+    );
+}
+
+fn main() {
+    let rows: u64 = std::env::var("EXPORT_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(200_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let dir =
+            TempDir(std::env::temp_dir().join(format!("pc-bench-export-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).expect("temp dir");
+
+        let started = Instant::now();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let srv = server::start(
+            ServerOptions {
+                db: dir.0.join("bench.db"),
+                seed: SeedSource::Demo {
+                    decided: Some(rows),
+                },
+                impersonation_ttl: Duration::from_secs(1800),
+            },
+            listener,
+        )
+        .await
+        .expect("server starts");
+        println!(
+            "seeded {rows} decided approvals in {:.1} s; RSS {}",
+            started.elapsed().as_secs_f64(),
+            mb(status_kb("VmRSS"))
+        );
+
+        let api = HttpApi::new(HttpApiOptions {
+            base_url: srv.url(),
+            token: Some(Secret::new("demo-viewer")),
+            ..HttpApiOptions::default()
+        })
+        .expect("client");
+        run_once(&api, Format::Csv, &dir.0.join("export.csv"), rows).await;
+        run_once(&api, Format::Json, &dir.0.join("export.json"), rows).await;
+        srv.shutdown().await;
+    });
+}

@@ -1,0 +1,85 @@
+//! `e`: export the history view in front of the CSR (all pages, its search and filters) to a
+//! CSV file in the export dir, with a progress line and a cancel key. Part of `App`; pure: the
+//! writing happens in the runtime (`crate::export`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::app::App;
+use super::effect::Effect;
+use super::filter::{ListQuery, has_decision};
+
+/// Rows per page while exporting: the most the API gives.
+const EXPORT_PAGE: u32 = 500;
+
+#[derive(Debug)]
+pub struct ExportState {
+    pub rows: u64,
+    /// Set by the cancel key; the export stops between pages and removes its part file.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl App {
+    pub(super) fn start_export(&mut self) -> Vec<Effect> {
+        let id = self.active_section_id();
+        if !has_decision(id) {
+            return self.toast("Export works on history views; switch to a History section.");
+        }
+        if self.export.is_some() {
+            return self.toast("An export is already running; Esc cancels it.");
+        }
+        let ListQuery::Approvals(mut query) = self.section(id).filter.query(id, None, EXPORT_PAGE)
+        else {
+            return vec![];
+        };
+        query.cursor = None;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.export = Some(ExportState {
+            rows: 0,
+            cancel: cancel.clone(),
+        });
+        vec![Effect::Export {
+            query,
+            dir: self.session.export_dir.clone(),
+            cancel,
+        }]
+    }
+
+    /// Esc while exporting stops the export (before it clears anything else).
+    pub(super) fn cancel_export(&mut self) -> bool {
+        match &self.export {
+            Some(e) => {
+                e.cancel.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(super) fn on_export_progress(&mut self, rows: u64) -> Vec<Effect> {
+        match &mut self.export {
+            Some(e) => e.rows = rows,
+            None => self.dirty = false,
+        }
+        vec![]
+    }
+
+    pub(super) fn on_export_done(
+        &mut self,
+        result: Result<(std::path::PathBuf, u64), String>,
+    ) -> Vec<Effect> {
+        let cancelled = self
+            .export
+            .take()
+            .is_some_and(|e| e.cancel.load(Ordering::Relaxed));
+        match result {
+            Ok((path, rows)) => self.toast(format!(
+                "Exported {} rows to {}",
+                super::format::group(rows),
+                crate::text::clean_line(&path.display().to_string())
+            )),
+            Err(_) if cancelled => self.toast("Export cancelled; nothing was written."),
+            Err(why) => self.error_toast(format!("Export failed: {why}")),
+        }
+    }
+}
