@@ -300,3 +300,32 @@ fn viewers_see_the_deciding_keys_disabled() {
     press(&mut app, "a");
     both_sizes("viewer_pressed_approve", &app);
 }
+
+#[test]
+fn history_search_filters_and_export() {
+    let mut app = loaded_app(session());
+    press(&mut app, "5/acm");
+    both_sizes("history_searching", &app);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "f");
+    key(&mut app, KeyCode::Right, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, "2026-11-01");
+    both_sizes("history_filter_form", &app);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, "2026-10-01");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    both_sizes("history_filter_backwards", &app);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    press(&mut app, "11-30");
+    let fx = key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    answer(&mut app, fx);
+    both_sizes("history_filtered", &app);
+    let fx = key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    answer(&mut app, fx);
+    both_sizes("history_filtered_detail", &app);
+}

@@ -92,7 +92,18 @@ impl App {
                 .filter_map(as_approval)
                 .collect()
         };
-        let approvals: Vec<Approval> = rows.into_iter().cloned().collect();
+        // An item already on its way is not decided twice (a second key would make a second,
+        // refused, request and a confusing "already approved by you").
+        let sending: std::collections::HashSet<&str> = self
+            .batches
+            .values()
+            .flat_map(|b| b.targets.iter().map(|t| t.id()))
+            .collect();
+        let approvals: Vec<Approval> = rows
+            .into_iter()
+            .filter(|a| !sending.contains(a.id.as_str()))
+            .cloned()
+            .collect();
         approvals
             .into_iter()
             .map(|a| Target::new(a.clone(), self.key_for(&a, true)))
@@ -438,7 +449,10 @@ impl App {
                     let batch = self.batches.get_mut(&batch_id).expect("present");
                     batch.failed.push((target.clone(), e.user_message()));
                     // A retry of this decision must carry the same key.
-                    if e.code().is_none() {
+                    if e.code().is_none()
+                        || e.is_retryable()
+                        || e.code() == Some(codes::REQUEST_IN_FLIGHT)
+                    {
                         self.retry_keys
                             .insert((id.clone(), approve), target.key.clone());
                     }

@@ -47,7 +47,7 @@ pub struct ReasonDialog {
     pub input: TextArea,
     /// Why the last send did not go through, or what changed; the text stays.
     pub error: Option<String>,
-    /// A send is in flight: keys other than Esc wait.
+    /// A send is in flight: every key waits (the answer closes the dialog or says what failed).
     pub sending: bool,
 }
 

@@ -218,7 +218,11 @@ fn reason(d: &ReasonDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn filter_form(form: &FilterForm, frame: &mut Frame, area: Rect, theme: &Theme) {
     let fields = form.fields();
-    let rect = centred(area, 60, fields.len() as u16 + 6);
+    let rect = centred(
+        area,
+        60,
+        fields.len() as u16 + 4 + u16::from(form.error.is_some()),
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" Filter ")

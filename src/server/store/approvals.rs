@@ -9,12 +9,12 @@ use crate::server::cursor;
 use crate::server::problem::ApiProblem;
 
 /// The columns `approval_from_row` reads, of `approvals a` joined with `partners p`.
-const APPROVAL_COLUMNS: &str = "a.id, a.kind, a.status, a.version, a.title,
+pub(super) const APPROVAL_COLUMNS: &str = "a.id, a.kind, a.status, a.version, a.title,
         p.id, p.name, p.status, p.contact_email, p.contact_phone, p.contact_website,
         a.item_name, a.item_amount, a.item_currency, a.description, a.requested_at,
         a.decided_at, a.decided_by_id, a.decided_by_name, a.reason, a.details";
 
-const PARTNER_JOIN: &str = "JOIN partners p ON p.id = a.partner_id";
+pub(super) const PARTNER_JOIN: &str = "JOIN partners p ON p.id = a.partner_id";
 
 pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
     let kind: String = r.get(1)?;
@@ -92,7 +92,7 @@ pub struct ApprovalFilter {
 }
 
 /// The kinds whose title `q` matches too (API.md: the Requests kinds).
-const TITLE_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
+pub(super) const TITLE_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
 /// The same, as the SQL term the partial index `approvals_title_history` is declared with (the
 /// planner uses a partial index only when the query repeats its condition).
 const TITLE_KINDS_SQL: &str = "a.kind IN ('broadcast', 'advertising_package', 'ad')";
@@ -128,6 +128,14 @@ struct Plan {
     residual_q: Option<String>,
     /// The kinds the rows must have, when a range does not already imply them.
     kinds: Option<Vec<Kind>>,
+}
+
+impl Plan {
+    /// Ranges of partners and of titles may hold the same row: their union must drop doubles.
+    fn overlapping(&self) -> bool {
+        self.ranges.iter().any(|r| matches!(r, Range::Title(..)))
+            && self.ranges.iter().any(|r| matches!(r, Range::Partner(..)))
+    }
 }
 
 /// The filters `GET /approvals` and `GET /approvals/stats` share.
@@ -234,7 +242,7 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
 
 /// SQL text and its arguments, numbered as they are pushed.
 #[derive(Default)]
-struct Sql {
+pub(super) struct Sql {
     args: Vec<Box<dyn ToSql>>,
 }
 
@@ -244,7 +252,7 @@ impl Sql {
         format!("?{}", self.args.len())
     }
 
-    fn params(&self) -> Vec<&dyn ToSql> {
+    pub(super) fn params(&self) -> Vec<&dyn ToSql> {
         self.args.iter().map(|a| a.as_ref()).collect()
     }
 }
@@ -324,6 +332,40 @@ fn common_terms(
 }
 
 pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page<Approval>> {
+    let Some((text, sql)) = list_sql(conn, f)? else {
+        return Ok(Page {
+            items: Vec::new(),
+            next_cursor: None,
+        });
+    };
+    let mut stmt = conn.prepare_cached(&text)?;
+    let mut rows = stmt.query(sql.params().as_slice())?;
+    let mut items = Vec::with_capacity(f.limit as usize + 1);
+    while let Some(r) = rows.next()? {
+        items.push(approval_from_row(r)?);
+    }
+    let next_cursor = if items.len() > f.limit as usize {
+        items.truncate(f.limit as usize);
+        items.last().map(|a| {
+            let t = if f.status == StatusFilter::Pending {
+                Some(a.requested_at)
+            } else {
+                a.decided_at
+            };
+            cursor::encode(&[&t.map(ts).unwrap_or_default(), &a.id])
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// The query of one page of `f`, or `None` when nothing can match (a search that matches no
+/// partner and no title).
+pub(super) fn list_sql(
+    conn: &Connection,
+    f: &ApprovalFilter,
+) -> StoreResult<Option<(String, Sql)>> {
     let pending = f.status == StatusFilter::Pending;
     // Pending queues: oldest request first. Histories: newest decision first.
     let (time_col, order, cmp) = if pending {
@@ -344,10 +386,7 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
         },
     )?;
     if plan.ranges.is_empty() {
-        return Ok(Page {
-            items: Vec::new(),
-            next_cursor: None,
-        });
+        return Ok(None);
     }
     let mut sql = Sql::default();
     let mut common = common_terms(&mut sql, f.status, time_col, f.from, f.to);
@@ -368,9 +407,6 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
     } else {
         // Several: a page's worth of keys from each range, merged in order (SQLite merges the
         // sorted arms of a compound SELECT and stops at the limit), then the page's rows.
-        // Ranges of partners and of titles may overlap: UNION drops the doubles.
-        let overlap = plan.ranges.iter().any(|r| matches!(r, Range::Title(..)))
-            && plan.ranges.iter().any(|r| matches!(r, Range::Partner(..)));
         let arms: Vec<String> = plan
             .ranges
             .iter()
@@ -383,7 +419,11 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
                 )
             })
             .collect();
-        let arms = arms.join(if overlap { " UNION " } else { " UNION ALL " });
+        let arms = arms.join(if plan.overlapping() {
+            " UNION "
+        } else {
+            " UNION ALL "
+        });
         format!(
             "SELECT {APPROVAL_COLUMNS}
                FROM ({arms} ORDER BY t {order}, i {order} LIMIT {limit}) k
@@ -392,26 +432,7 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
         )
     };
 
-    let mut stmt = conn.prepare_cached(&text)?;
-    let mut rows = stmt.query(sql.params().as_slice())?;
-    let mut items = Vec::with_capacity(f.limit as usize + 1);
-    while let Some(r) = rows.next()? {
-        items.push(approval_from_row(r)?);
-    }
-    let next_cursor = if items.len() > f.limit as usize {
-        items.truncate(f.limit as usize);
-        items.last().map(|a| {
-            let t = if pending {
-                Some(a.requested_at)
-            } else {
-                a.decided_at
-            };
-            cursor::encode(&[&t.map(ts).unwrap_or_default(), &a.id])
-        })
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    Ok(Some((text, sql)))
 }
 
 /// A validated `GET /approvals/stats` query: a decided status and a closed window.
@@ -438,41 +459,7 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
             rejected: 0,
         })
         .collect();
-    let plan = plan(
-        conn,
-        &Filters {
-            kinds: &f.kinds,
-            status: f.status,
-            q: f.q.as_deref(),
-        },
-    )?;
-    if f.status != StatusFilter::Pending && !plan.ranges.is_empty() && f.from <= f.to {
-        let mut sql = Sql::default();
-        let common = common_terms(&mut sql, f.status, "a.decided_at", Some(f.from), Some(f.to));
-        let text = if let [range] = plan.ranges.as_slice() {
-            let (index, terms) = range_sql(&mut sql, range, &plan, &common);
-            format!(
-                "SELECT substr(a.decided_at, 1, 10) AS day, a.status, count(*)
-                   FROM approvals a INDEXED BY {index} WHERE {terms}
-                  GROUP BY day, a.status"
-            )
-        } else {
-            let overlap = plan.ranges.iter().any(|r| matches!(r, Range::Title(..)))
-                && plan.ranges.iter().any(|r| matches!(r, Range::Partner(..)));
-            let arms: Vec<String> = plan
-                .ranges
-                .iter()
-                .map(|range| {
-                    let (index, terms) = range_sql(&mut sql, range, &plan, &common);
-                    format!(
-                        "SELECT a.rowid AS r, a.decided_at AS t, a.status AS s
-                           FROM approvals a INDEXED BY {index} WHERE {terms}"
-                    )
-                })
-                .collect();
-            let arms = arms.join(if overlap { " UNION " } else { " UNION ALL " });
-            format!("SELECT substr(t, 1, 10) AS day, s, count(*) FROM ({arms}) GROUP BY day, s")
-        };
+    if let Some((text, sql)) = stats_sql(conn, f)? {
         let mut stmt = conn.prepare_cached(&text)?;
         let mut rows = stmt.query(sql.params().as_slice())?;
         while let Some(r) = rows.next()? {
@@ -499,6 +486,50 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
         rejected: days.iter().map(|d| d.rejected).sum(),
         days,
     })
+}
+
+/// The query that counts `f` per day and status, or `None` when nothing can match.
+pub(super) fn stats_sql(conn: &Connection, f: &StatsFilter) -> StoreResult<Option<(String, Sql)>> {
+    let plan = plan(
+        conn,
+        &Filters {
+            kinds: &f.kinds,
+            status: f.status,
+            q: f.q.as_deref(),
+        },
+    )?;
+    if f.status == StatusFilter::Pending || plan.ranges.is_empty() || f.from > f.to {
+        return Ok(None);
+    }
+    let mut sql = Sql::default();
+    let common = common_terms(&mut sql, f.status, "a.decided_at", Some(f.from), Some(f.to));
+    let text = if let [range] = plan.ranges.as_slice() {
+        let (index, terms) = range_sql(&mut sql, range, &plan, &common);
+        format!(
+            "SELECT substr(a.decided_at, 1, 10) AS day, a.status, count(*)
+                   FROM approvals a INDEXED BY {index} WHERE {terms}
+                  GROUP BY day, a.status"
+        )
+    } else {
+        let arms: Vec<String> = plan
+            .ranges
+            .iter()
+            .map(|range| {
+                let (index, terms) = range_sql(&mut sql, range, &plan, &common);
+                format!(
+                    "SELECT a.rowid AS r, a.decided_at AS t, a.status AS s
+                           FROM approvals a INDEXED BY {index} WHERE {terms}"
+                )
+            })
+            .collect();
+        let arms = arms.join(if plan.overlapping() {
+            " UNION "
+        } else {
+            " UNION ALL "
+        });
+        format!("SELECT substr(t, 1, 10) AS day, s, count(*) FROM ({arms}) GROUP BY day, s")
+    };
+    Ok(Some((text, sql)))
 }
 
 pub fn summary(conn: &Connection) -> StoreResult<Summary> {

@@ -9,6 +9,8 @@ mod decide;
 mod impersonation;
 mod partners;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 pub use approvals::*;
 pub use audit::*;

@@ -1,0 +1,449 @@
+//! The list and count queries against a plain reference (every row read, filtered and sorted
+//! in Rust), and the query plans they get: each reads an index in its sort order.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+
+use super::*;
+use crate::domain::*;
+use crate::server::SeedSource;
+
+struct TempDb {
+    dir: std::path::PathBuf,
+    store: Store,
+}
+
+impl TempDb {
+    fn demo(decided: u64) -> TempDb {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "pc-store-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir.join("pc.db")).expect("open");
+        crate::server::seed::apply(
+            &store,
+            &SeedSource::Demo {
+                decided: Some(decided),
+            },
+        )
+        .expect("seed");
+        TempDb { dir, store }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn all_rows(conn: &Connection) -> Vec<Approval> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {APPROVAL_COLUMNS} FROM approvals a {PARTNER_JOIN}"
+        ))
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().unwrap() {
+        out.push(approval_from_row(r).unwrap());
+    }
+    out
+}
+
+/// API.md's semantics, spelled out row by row.
+fn matches(a: &Approval, kinds: &[Kind], status: StatusFilter, q: Option<&str>) -> bool {
+    let status_ok = match status {
+        StatusFilter::Pending => a.status == Status::Pending,
+        StatusFilter::Approved => a.status == Status::Approved,
+        StatusFilter::Rejected => a.status == Status::Rejected,
+        StatusFilter::Decided => a.status != Status::Pending,
+    };
+    let kind_ok = kinds.is_empty() || kinds.contains(&a.kind);
+    let q_ok = match q.map(str::trim).filter(|q| !q.is_empty()) {
+        None => true,
+        Some(q) => {
+            let q = q.to_lowercase();
+            a.partner.name.to_lowercase().contains(&q)
+                || (TITLE_KINDS.contains(&a.kind) && a.title.to_lowercase().contains(&q))
+        }
+    };
+    status_ok && kind_ok && q_ok
+}
+
+fn time_of(a: &Approval, status: StatusFilter) -> DateTime<Utc> {
+    if status == StatusFilter::Pending {
+        a.requested_at
+    } else {
+        a.decided_at.expect("decided")
+    }
+}
+
+fn reference(rows: &[Approval], f: &ApprovalFilter) -> Vec<String> {
+    let mut hits: Vec<&Approval> = rows
+        .iter()
+        .filter(|a| matches(a, &f.kinds, f.status, f.q.as_deref()))
+        .filter(|a| f.from.is_none_or(|t| time_of(a, f.status) >= t))
+        .filter(|a| f.to.is_none_or(|t| time_of(a, f.status) <= t))
+        .collect();
+    hits.sort_by(|x, y| {
+        let kx = (time_of(x, f.status), &x.id);
+        let ky = (time_of(y, f.status), &y.id);
+        if f.status == StatusFilter::Pending {
+            kx.cmp(&ky)
+        } else {
+            ky.cmp(&kx)
+        }
+    });
+    hits.into_iter().map(|a| a.id.clone()).collect()
+}
+
+fn paged(conn: &Connection, f: &ApprovalFilter) -> Vec<String> {
+    let mut f = f.clone();
+    let mut out = Vec::new();
+    loop {
+        let page = list_approvals(conn, &f).unwrap();
+        assert!(page.items.len() <= f.limit as usize);
+        out.extend(page.items.into_iter().map(|a| a.id));
+        match page.next_cursor {
+            Some(c) => f.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+const KIND_SETS: &[&[Kind]] = &[
+    &[],
+    &[Kind::Partnership],
+    &[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad],
+    &[Kind::Addon, Kind::Ad],
+    &[Kind::Ad],
+];
+/// A few partners (merged ranges), a title only, partners and titles together, most partners
+/// (the whole history walked), nothing at all, and a wildcard that must stay literal.
+const QUERIES: &[Option<&str>] = &[
+    None,
+    Some("harbor"),
+    Some("sale"),
+    Some("LIVE"),
+    Some("a"),
+    Some("zzz"),
+    Some("%"),
+    Some(" media "),
+];
+
+#[test]
+fn pages_match_a_plain_reading_of_every_row() {
+    let db = TempDb::demo(1500);
+    db.store
+        .read_now(|conn| -> StoreResult<()> {
+            let rows = all_rows(conn);
+            let newest = rows.iter().filter_map(|a| a.decided_at).max().unwrap();
+            let windows = [
+                (None, None),
+                (
+                    Some(newest - Duration::days(40)),
+                    Some(newest - Duration::days(10)),
+                ),
+            ];
+            let mut checked = 0;
+            for status in [
+                StatusFilter::Pending,
+                StatusFilter::Decided,
+                StatusFilter::Approved,
+                StatusFilter::Rejected,
+            ] {
+                for kinds in KIND_SETS {
+                    for q in QUERIES {
+                        for (from, to) in windows {
+                            for limit in [29, 500] {
+                                let f = ApprovalFilter {
+                                    kinds: kinds.to_vec(),
+                                    status,
+                                    q: q.map(str::to_string),
+                                    from,
+                                    to,
+                                    cursor: None,
+                                    limit,
+                                };
+                                let want = reference(&rows, &f);
+                                assert_eq!(paged(conn, &f), want, "{f:?}");
+                                checked += usize::from(!want.is_empty());
+                            }
+                        }
+                    }
+                }
+            }
+            assert!(
+                checked > 200,
+                "the filters should find something: {checked}"
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn stats_match_a_plain_count_of_every_row() {
+    let db = TempDb::demo(1500);
+    db.store
+        .read_now(|conn| -> StoreResult<()> {
+            let rows = all_rows(conn);
+            let newest = rows.iter().filter_map(|a| a.decided_at).max().unwrap();
+            let windows = [
+                (newest - Duration::days(30), newest),
+                (
+                    newest - Duration::days(200) + Duration::hours(5),
+                    newest - Duration::days(20) - Duration::hours(3),
+                ),
+            ];
+            for status in [
+                StatusFilter::Decided,
+                StatusFilter::Approved,
+                StatusFilter::Rejected,
+            ] {
+                for kinds in KIND_SETS {
+                    for q in QUERIES {
+                        for (from, to) in windows {
+                            let f = StatsFilter {
+                                kinds: kinds.to_vec(),
+                                status,
+                                q: q.map(str::to_string),
+                                from,
+                                to,
+                            };
+                            let got = approval_stats(conn, &f).unwrap();
+                            let days = (to.date_naive() - from.date_naive()).num_days() + 1;
+                            assert_eq!(got.days.len() as i64, days);
+                            let mut want = std::collections::BTreeMap::<String, (u64, u64)>::new();
+                            for a in rows.iter().filter(|a| matches(a, kinds, status, *q)) {
+                                let t = a.decided_at.unwrap();
+                                if t < from || t > to {
+                                    continue;
+                                }
+                                let e = want.entry(t.format("%Y-%m-%d").to_string()).or_default();
+                                match a.status {
+                                    Status::Approved => e.0 += 1,
+                                    Status::Rejected => e.1 += 1,
+                                    Status::Pending => unreachable!(),
+                                }
+                            }
+                            for d in &got.days {
+                                let w = want.remove(&d.day).unwrap_or_default();
+                                assert_eq!((d.approved, d.rejected), w, "{} {f:?}", d.day);
+                            }
+                            assert!(want.is_empty(), "days outside the window: {want:?}");
+                            assert_eq!(
+                                got.approved + got.rejected,
+                                got.days
+                                    .iter()
+                                    .map(|d| d.approved + d.rejected)
+                                    .sum::<u64>()
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn plan_of(conn: &Connection, text: &str, sql: &Sql) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {text}")).unwrap();
+    let mut rows = stmt.query(sql.params().as_slice()).unwrap();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().unwrap() {
+        out.push(r.get::<_, String>(3).unwrap());
+    }
+    out
+}
+
+/// Every line that reads `approvals` reads an index; nothing sorts more than a page (a sort is
+/// allowed only inside a merge of ranges, each of which is cut at a page first).
+fn assert_indexed(what: &str, plan: &[String]) {
+    for line in plan {
+        if line.starts_with("SCAN a") || line.starts_with("SEARCH a") {
+            assert!(
+                line.contains("INDEX") || line.contains("INTEGER PRIMARY KEY"),
+                "{what}: {line}\n{plan:#?}"
+            );
+        }
+        assert!(!line.starts_with("SCAN approvals"), "{what}: {line}");
+    }
+    if !plan.iter().any(|l| l.contains("UNION")) {
+        assert!(
+            !plan.iter().any(|l| l.contains("TEMP B-TREE FOR ORDER BY")),
+            "{what} sorts:\n{plan:#?}"
+        );
+    }
+}
+
+#[test]
+fn every_console_list_reads_an_index_in_order() {
+    let db = TempDb::demo(600);
+    db.store
+        .read_now(|conn| -> StoreResult<()> {
+            let cursor = {
+                let page = list_approvals(
+                    conn,
+                    &ApprovalFilter {
+                        kinds: vec![],
+                        status: StatusFilter::Decided,
+                        q: None,
+                        from: None,
+                        to: None,
+                        cursor: None,
+                        limit: 300,
+                    },
+                )?;
+                page.next_cursor.unwrap()
+            };
+            let now = Utc::now();
+            let cases: Vec<(&str, ApprovalFilter)> = vec![
+                (
+                    "history",
+                    ApprovalFilter {
+                        kinds: vec![],
+                        status: StatusFilter::Decided,
+                        q: None,
+                        from: None,
+                        to: None,
+                        cursor: None,
+                        limit: 50,
+                    },
+                ),
+                (
+                    "history deep",
+                    ApprovalFilter {
+                        cursor: Some(cursor.clone()),
+                        ..base(vec![], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "partnership history",
+                    base(vec![Kind::Partnership], StatusFilter::Decided),
+                ),
+                (
+                    "requests history",
+                    base(TITLE_KINDS.to_vec(), StatusFilter::Decided),
+                ),
+                (
+                    "requests history deep",
+                    ApprovalFilter {
+                        cursor: Some(cursor.clone()),
+                        ..base(TITLE_KINDS.to_vec(), StatusFilter::Decided)
+                    },
+                ),
+                ("approved", base(vec![], StatusFilter::Approved)),
+                ("rejected ads", base(vec![Kind::Ad], StatusFilter::Rejected)),
+                (
+                    "search partner",
+                    ApprovalFilter {
+                        q: Some("harbor".into()),
+                        ..base(vec![], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "search partner deep",
+                    ApprovalFilter {
+                        q: Some("harbor".into()),
+                        cursor: Some(cursor.clone()),
+                        ..base(vec![Kind::Partnership], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "search requests",
+                    ApprovalFilter {
+                        q: Some("live".into()),
+                        ..base(TITLE_KINDS.to_vec(), StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "search most",
+                    ApprovalFilter {
+                        q: Some("a".into()),
+                        ..base(vec![], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "window",
+                    ApprovalFilter {
+                        from: Some(now - Duration::days(20)),
+                        to: Some(now - Duration::days(10)),
+                        ..base(vec![], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "window one kind",
+                    ApprovalFilter {
+                        from: Some(now - Duration::days(20)),
+                        to: Some(now - Duration::days(10)),
+                        ..base(vec![Kind::Addon], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "queue",
+                    base(vec![Kind::Partnership], StatusFilter::Pending),
+                ),
+                ("all queues", base(vec![], StatusFilter::Pending)),
+                (
+                    "queue search",
+                    ApprovalFilter {
+                        q: Some("acme".into()),
+                        ..base(vec![Kind::Ad], StatusFilter::Pending)
+                    },
+                ),
+            ];
+            for (what, f) in &cases {
+                let (text, sql) = list_sql(conn, f)?.expect("a query");
+                let plan = plan_of(conn, &text, &sql);
+                if std::env::var_os("SHOW_PLANS").is_some() {
+                    eprintln!("== {what}\n{}", plan.join("\n"));
+                }
+                assert_indexed(what, &plan);
+            }
+            for (what, f) in &cases {
+                if f.status == StatusFilter::Pending {
+                    continue;
+                }
+                let s = StatsFilter {
+                    kinds: f.kinds.clone(),
+                    status: f.status,
+                    q: f.q.clone(),
+                    from: now - Duration::days(30),
+                    to: now,
+                };
+                let (text, sql) = stats_sql(conn, &s)?.expect("a query");
+                let plan = plan_of(conn, &text, &sql);
+                if std::env::var_os("SHOW_PLANS").is_some() {
+                    eprintln!("== stats {what}\n{}", plan.join("\n"));
+                }
+                for line in &plan {
+                    if line.starts_with("SCAN a") || line.starts_with("SEARCH a") {
+                        assert!(
+                        line.contains("INDEX") || line.contains("INTEGER PRIMARY KEY"),
+                        "stats {what}: {line}"
+                    );
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn base(kinds: Vec<Kind>, status: StatusFilter) -> ApprovalFilter {
+    ApprovalFilter {
+        kinds,
+        status,
+        q: None,
+        from: None,
+        to: None,
+        cursor: None,
+        limit: 50,
+    }
+}
