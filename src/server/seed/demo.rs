@@ -479,9 +479,9 @@ impl Iterator for DecidedGen {
             - Duration::minutes(60)
             - Duration::seconds((self.i as f64 * step * 60.0) as i64);
         let kind = *rng.pick(&Kind::ALL);
-        let p = rng.pick(&self.partners).clone();
+        let p = rng.pick(&self.partners);
         let requested_at = decided_at - Duration::minutes(10 + rng.below(60 * 72) as i64);
-        let mut a = approval(rng, kind, &p, requested_at);
+        let mut a = approval(rng, kind, p, requested_at);
         let rejected = rng.below(4) == 0;
         a.id = Some(format!("ap_h{:07}", self.i));
         a.status = if rejected {

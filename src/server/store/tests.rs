@@ -425,9 +425,9 @@ fn every_console_list_reads_an_index_in_order() {
                 for line in &plan {
                     if line.starts_with("SCAN a") || line.starts_with("SEARCH a") {
                         assert!(
-                        line.contains("INDEX") || line.contains("INTEGER PRIMARY KEY"),
-                        "stats {what}: {line}"
-                    );
+                            line.contains("INDEX") || line.contains("INTEGER PRIMARY KEY"),
+                            "stats {what}: {line}"
+                        );
                     }
                 }
             }
