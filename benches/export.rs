@@ -4,8 +4,9 @@
 //! server in-process on a temporary database seeded with `EXPORT_BENCH_ROWS` decided approvals
 //! (default 200,000), exports the whole history through the real HTTP client to a buffered file
 //! under the temp dir, once as CSV and once as JSON, and prints rows, seconds, rows/s and the
-//! peak RSS of the export (VmHWM, reset after seeding). The server runs in the same process, so
-//! the RSS includes its side of the work too. QUALITY.md's target: at least 100k rows/s, flat
+//! peak RSS of the export (VmHWM, reset before each run). The server runs in the same process,
+//! so the RSS includes its side of the work too. Last, the same pages are only fetched, to show
+//! how much of the time is the export's own. QUALITY.md's target: at least 100k rows/s, flat
 //! memory.
 
 use std::io::BufWriter;
@@ -13,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use partner_console::client::{HttpApi, HttpApiOptions};
-use partner_console::domain::ApprovalQuery;
-use partner_console::export::{Format, WRITE_BUFFER, export_history};
+use partner_console::client::{Api, HttpApi, HttpApiOptions};
+use partner_console::domain::{ApprovalQuery, StatusFilter};
+use partner_console::export::{Format, PAGE_LIMIT, WRITE_BUFFER, export_history};
 use partner_console::secret::Secret;
 use partner_console::server::{self, SeedSource, ServerOptions};
 
@@ -80,6 +81,32 @@ async fn run_once(api: &HttpApi, format: Format, out: &Path, expected: u64) {
     );
 }
 
+/// The ceiling: the same pages fetched and decoded by the client, nothing written.
+async fn fetch_only(api: &HttpApi, expected: u64) {
+    let mut query = ApprovalQuery {
+        status: Some(StatusFilter::Decided),
+        limit: Some(PAGE_LIMIT),
+        ..ApprovalQuery::default()
+    };
+    let started = Instant::now();
+    let mut rows = 0u64;
+    loop {
+        let page = api.approvals(&query).await.expect("page");
+        rows += page.items.len() as u64;
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(rows, expected);
+    println!(
+        "fetch only  rows {rows:>9}  {secs:>7.3} s  {:>9.0} rows/s  (pages fetched and decoded, \
+         nothing written: the ceiling the server and client set)",
+        rows as f64 / secs
+    );
+}
+
 fn main() {
     let rows: u64 = std::env::var("EXPORT_BENCH_ROWS")
         .ok()
@@ -124,6 +151,7 @@ fn main() {
         .expect("client");
         run_once(&api, Format::Csv, &dir.0.join("export.csv"), rows).await;
         run_once(&api, Format::Json, &dir.0.join("export.json"), rows).await;
+        fetch_only(&api, rows).await;
         srv.shutdown().await;
     });
 }

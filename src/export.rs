@@ -175,7 +175,13 @@ fn timestamp(t: DateTime<Utc>) -> String {
 /// does not have (no item, not decided, no reason): an empty CSV cell, a JSON `null`.
 fn cells(a: &Approval) -> [Option<Cow<'_, str>>; 13] {
     let item = a.item.as_ref();
-    let owned = |s: String| Some(Cow::Owned(guard_cell(&s).into_owned()));
+    // Values made here (a price, a time) are guarded too, without copying them twice.
+    let owned = |s: String| {
+        Some(match guard_cell(&s) {
+            Cow::Borrowed(_) => Cow::Owned(s),
+            Cow::Owned(guarded) => Cow::Owned(guarded),
+        })
+    };
     [
         Some(guard_cell(&a.id)),
         Some(guard_cell(a.kind.as_str())),
@@ -286,6 +292,11 @@ impl<W: Write> HistoryWriter<W> {
         Ok(())
     }
 
+    /// Append every approval of `approvals`.
+    pub fn write_all(&mut self, approvals: &[Approval]) -> io::Result<()> {
+        approvals.iter().try_for_each(|a| self.write(a))
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.rows
@@ -373,10 +384,12 @@ impl ExportError {
 ///
 /// The query's filters (kinds, `q`, `from`/`to`, status) are kept; status defaults to every
 /// decided approval; paging starts at the beginning (the query's cursor is ignored) with
-/// [`PAGE_LIMIT`] rows a page. Each page is written as soon as it arrives, then
-/// `progress(rows_so_far)` is called. `cancel` is checked before each page: once set, the
-/// output is closed (a JSON array stays valid), flushed, and `Cancelled` is returned. At the
-/// end `out` is flushed and the row count returned.
+/// [`PAGE_LIMIT`] rows a page, following `next_cursor`. Each page is written as soon as it
+/// arrives, while the next one is already being fetched (so at most two pages are in memory,
+/// and the writing hides behind the server's work); after each page `progress(rows_so_far)` is
+/// called. `cancel` is checked before the first page and after each page: once set, the page
+/// in flight is dropped, the output is closed (a JSON array stays valid) and flushed, and
+/// `Cancelled` is returned. At the end `out` is flushed and the row count returned.
 ///
 /// `out` is a blocking writer, written from this task: a file or stdout, behind a `BufWriter`.
 pub async fn export_history<W: Write>(
@@ -394,19 +407,13 @@ pub async fn export_history<W: Write>(
         ..query
     };
     let mut writer = HistoryWriter::new(out, format)?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(stop(writer)?);
+    }
+    let mut page = api.approvals(&query).await?;
     loop {
-        if cancel.load(Ordering::Relaxed) {
-            let rows = writer.rows();
-            writer.finish()?;
-            return Err(ExportError::Cancelled { rows });
-        }
-        let page = api.approvals(&query).await?;
-        for approval in &page.items {
-            writer.write(approval)?;
-        }
-        progress(writer.rows());
-        match page.next_cursor {
-            None => break,
+        let next = match page.next_cursor.take() {
+            None => None,
             // A server that hands back the cursor it was given would have us loop forever.
             Some(next) if query.cursor.as_deref() == Some(next.as_str()) => {
                 return Err(ApiError::Decode {
@@ -414,12 +421,37 @@ pub async fn export_history<W: Write>(
                 }
                 .into());
             }
-            Some(next) => query.cursor = Some(next),
+            Some(next) => Some(next),
+        };
+        let Some(cursor) = next else {
+            writer.write_all(&page.items)?;
+            progress(writer.rows());
+            break;
+        };
+        query.cursor = Some(cursor);
+        // Ask for the next page first, then write this one while the server works on that.
+        let fetch = async { Ok::<_, ExportError>(api.approvals(&query).await?) };
+        let write = async {
+            writer.write_all(&page.items)?;
+            progress(writer.rows());
+            Ok::<_, ExportError>(())
+        };
+        let (next_page, ()) = futures_util::future::try_join(fetch, write).await?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(stop(writer)?);
         }
+        page = next_page;
     }
     let rows = writer.rows();
     writer.finish()?;
     Ok(rows)
+}
+
+/// Close and flush a cancelled export; the error to return.
+fn stop<W: Write>(writer: HistoryWriter<W>) -> Result<ExportError, ExportError> {
+    let rows = writer.rows();
+    writer.finish()?;
+    Ok(ExportError::Cancelled { rows })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -700,6 +700,10 @@ impl Api for HttpApi {
         self.get("/users".into(), page_query(cursor, limit)).await
     }
 
+    fn with_partner_token(&self, token: Secret) -> std::sync::Arc<dyn Api> {
+        std::sync::Arc::new(self.with_token(token))
+    }
+
     fn events(&self) -> EventStream {
         sse::spawn(sse::Connect {
             client: self.stream_client.clone(),

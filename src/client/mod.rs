@@ -78,4 +78,8 @@ pub trait Api: Send + Sync {
 
     /// Subscribe to `/events`; the stream reconnects by itself with `Last-Event-ID`.
     fn events(&self) -> EventStream;
+
+    /// The same backend with another token: an impersonation token acts as the partner's
+    /// owner (the partner's own endpoints only).
+    fn with_partner_token(&self, token: crate::secret::Secret) -> std::sync::Arc<dyn Api>;
 }

@@ -96,6 +96,11 @@ pub struct App {
     /// decision of the same version again, so a late success is never doubled.
     pub(super) retry_keys: HashMap<(String, bool), crate::client::DecisionKey>,
     pub polling_paused: bool,
+    /// The full partner behind the selected row of My Partners.
+    pub partner_detail: Option<super::partners::PartnerDetail>,
+    pub(super) detail_gen: u64,
+    /// Acting as a partner's owner: the console shows the partner's own view.
+    pub impersonating: Option<super::partners::Impersonating>,
     /// A running export and its progress.
     pub export: Option<super::exporting::ExportState>,
     /// The search line of the active section has the focus.
@@ -133,6 +138,9 @@ impl App {
             retry_keys: HashMap::new(),
             polling_paused: false,
             export: None,
+            partner_detail: None,
+            detail_gen: 0,
+            impersonating: None,
             searching: false,
             search_gen: 0,
             keymap,
@@ -218,6 +226,15 @@ impl App {
             Msg::Stream(item) => self.on_stream(item),
             Msg::Decided { batch, id, result } => self.on_decided(batch, id, result),
             Msg::ExportProgress(rows) => self.on_export_progress(rows),
+            Msg::DetailSettled(generation) => self.on_detail_settled(generation),
+            Msg::Partner { id, result } => self.on_partner(id, result),
+            Msg::Impersonated(result) => self.on_impersonated(result),
+            Msg::PartnerView(result) => self.on_partner_view(result),
+            Msg::ImpersonationEnded(result) => self.on_impersonation_ended(result),
+            Msg::ImpersonationExpired(id) => self.on_impersonation_expired(id),
+            Msg::ImpersonationTick => self.on_impersonation_tick(),
+            Msg::FinderSettled(generation) => self.on_finder_settled(generation),
+            Msg::Found { generation, result } => self.on_found(generation, result),
             Msg::ExportDone(result) => self.on_export_done(result),
             Msg::SearchSettled {
                 section,
@@ -269,6 +286,9 @@ impl App {
         }
         match self.modal.take() {
             Some(Modal::Filter(form)) => return self.on_filter_key(form, key),
+            Some(Modal::Copy(choices)) => return self.on_copy_key(choices, key),
+            Some(Modal::Impersonate(d)) => return self.on_impersonate_key(d, key),
+            Some(Modal::Finder(f)) => return self.on_finder_key(f, key),
             Some(other) => {
                 self.modal = Some(other);
                 return self.on_modal_key(key);
@@ -314,6 +334,16 @@ impl App {
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        // The partner's own view has its own few keys; the CSR's lists wait behind it.
+        if self.impersonating.is_some()
+            && !matches!(
+                action,
+                Action::Quit | Action::Help | Action::ExitImpersonation | Action::Suspend
+            )
+        {
+            self.dirty = false;
+            return vec![];
+        }
         match action {
             Action::Quit => self.ask_quit(),
             Action::Help => {
@@ -355,10 +385,14 @@ impl App {
             Action::Search => self.start_search(),
             Action::Filter => self.open_filter(),
             Action::Export => self.start_export(),
+            Action::Copy => self.open_copy(),
+            Action::Impersonate => self.open_impersonate(),
+            Action::ExitImpersonation => self.ask_exit_impersonation(),
+            Action::Find => self.open_finder(),
             Action::ToggleDetail => {
                 self.detail_open = !self.detail_open;
                 self.detail_scroll = 0;
-                vec![]
+                self.schedule_partner_detail()
             }
             Action::DetailDown => {
                 self.detail_scroll = self.detail_scroll.saturating_add(3);
@@ -424,7 +458,10 @@ impl App {
         if !unchanged {
             self.detail_scroll = 0;
         }
-        let fx = self.maybe_load_more(id);
+        let mut fx = self.maybe_load_more(id);
+        if !unchanged {
+            fx.extend(self.schedule_partner_detail());
+        }
         self.dirty = !unchanged || !fx.is_empty();
         fx
     }

@@ -291,9 +291,12 @@ impl App {
                 }
             },
             Modal::Reason(dialog) => self.on_reason_key(dialog, key),
-            // Handled before this (`App::on_filter_key`); kept open if it ever gets here.
-            Modal::Filter(form) => {
-                self.modal = Some(Modal::Filter(form));
+            // Handled before this (search.rs, partners.rs); kept open if one ever gets here.
+            other @ (Modal::Filter(_)
+            | Modal::Copy(_)
+            | Modal::Impersonate(_)
+            | Modal::Finder(_)) => {
+                self.modal = Some(other);
                 vec![]
             }
         }

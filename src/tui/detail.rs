@@ -4,7 +4,7 @@
 use super::format;
 use super::modal::what;
 use super::tabs::Row;
-use crate::domain::{Approval, Kind, Status};
+use crate::domain::{Approval, Kind, Partner, Status};
 
 pub struct Field {
     pub label: &'static str,
@@ -190,4 +190,39 @@ pub fn changes(old: &Approval, new: &Approval) -> Vec<String> {
         out.push(format!("version {} → {}", old.version, new.version));
     }
     out
+}
+
+/// Everything about a partner (My Partners, once `GET /partners/{id}` answered).
+pub fn partner_fields(p: &Partner) -> Vec<Field> {
+    let c = &p.contact;
+    let channels = if p.channels.is_empty() {
+        "No channels.".to_string()
+    } else {
+        p.channels
+            .iter()
+            .map(|ch| {
+                format!(
+                    "{} · {} · {} followers",
+                    ch.name,
+                    ch.kind,
+                    format::group(ch.followers.max(0) as u64)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    vec![
+        f("Partner", p.summary.name.clone()),
+        f("Package", format::item(p.summary.package.as_ref())),
+        f("Status", format::partner_status(p.summary.status)),
+        f("Invoice ID", p.summary.invoice_id.clone()),
+        f("Created", format::absolute(p.created_at)),
+        f("Contact", c.name.clone()),
+        f("Email", c.email.clone()),
+        f("Phone", c.phone.clone()),
+        f("Website", c.website.clone()),
+        f("Address", c.address.clone()),
+        f("Time zone", c.time_zone.clone()),
+        block("Channels", channels),
+    ]
 }

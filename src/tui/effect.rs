@@ -47,6 +47,30 @@ pub enum Effect {
         dir: std::path::PathBuf,
         cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     },
+    /// The full partner for the detail pane.
+    LoadPartner {
+        id: String,
+    },
+    /// Put text on the clipboard (OSC 52; the event loop writes it to the terminal).
+    Copy {
+        text: String,
+    },
+    Impersonate {
+        partner_id: String,
+        reason: String,
+    },
+    /// The partner's own view, with the impersonation token.
+    LoadPartnerView {
+        token: String,
+    },
+    EndImpersonation {
+        id: String,
+    },
+    /// Partners for the finder: those containing `q`, else those containing its first letter.
+    FindPartners {
+        q: String,
+        generation: u64,
+    },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
     Quit,

@@ -45,10 +45,14 @@ pub enum Action {
     Search,
     Filter,
     Export,
+    Copy,
+    Impersonate,
+    ExitImpersonation,
+    Find,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -82,6 +86,10 @@ impl Action {
         Action::Search,
         Action::Filter,
         Action::Export,
+        Action::Copy,
+        Action::Impersonate,
+        Action::ExitImpersonation,
+        Action::Find,
     ];
 
     /// The name used in `[keys]`.
@@ -120,6 +128,10 @@ impl Action {
             Action::Search => "search",
             Action::Filter => "filter",
             Action::Export => "export",
+            Action::Copy => "copy",
+            Action::Impersonate => "impersonate",
+            Action::ExitImpersonation => "exit_impersonation",
+            Action::Find => "find_partner",
         }
     }
 
@@ -159,6 +171,10 @@ impl Action {
             Action::Search => "search by partner name (and title for requests)",
             Action::Filter => "filter by kind, decision and dates",
             Action::Export => "export this history view to CSV",
+            Action::Copy => "copy the email, phone or invoice ID (OSC 52)",
+            Action::Impersonate => "impersonate the selected partner (after a reason)",
+            Action::ExitImpersonation => "exit impersonating (asks first)",
+            Action::Find => "find a partner by a fragment of its name",
         }
     }
 
@@ -197,6 +213,10 @@ impl Action {
             Action::Search => &["/"],
             Action::Filter => &["f"],
             Action::Export => &["e"],
+            Action::Copy => &["y"],
+            Action::Impersonate => &["i"],
+            Action::ExitImpersonation => &["X"],
+            Action::Find => &[":"],
         }
     }
 

@@ -3,6 +3,7 @@
 //! draws on (`terminal.rs`). `run` is the event loop that ties them together.
 
 pub mod app;
+pub mod clipboard;
 pub mod decide;
 pub mod detail;
 pub mod effect;
@@ -12,6 +13,7 @@ pub mod format;
 pub mod keymap;
 pub mod modal;
 pub mod msg;
+pub mod partners;
 pub mod runtime;
 pub mod search;
 pub mod section;
@@ -175,6 +177,14 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
         for fx in app.update(msg) {
             match fx {
                 Effect::Quit => {}
+                Effect::Copy { text } => {
+                    use std::io::Write;
+                    let in_tmux = std::env::var_os("TMUX").is_some();
+                    // Buffered with the next frame (the toast that says it was copied).
+                    let _ = term
+                        .backend_mut()
+                        .write_all(&clipboard::osc52(&text, in_tmux));
+                }
                 Effect::Suspend => {
                     terminal::suspend()?;
                     terminal::force_full_redraw(&mut term)?;
@@ -185,6 +195,20 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
         }
     }
     events_task.abort();
+    // Quitting while impersonating ends the session on the backend too (briefly: a dead
+    // backend must not hold the exit; the token expires by itself at the latest).
+    if let Some(imp) = &app.impersonating {
+        let wait = if hangup {
+            Duration::from_millis(700)
+        } else {
+            Duration::from_secs(3)
+        };
+        match tokio::time::timeout(wait, api.end_impersonation(&imp.session.id)).await {
+            Ok(Ok(())) => tracing::info!("impersonation {} ended on quit", imp.session.id),
+            Ok(Err(e)) => tracing::warn!("could not end impersonation on quit: {e}"),
+            Err(_) => tracing::warn!("ending impersonation on quit timed out"),
+        }
+    }
     if hangup {
         // The pty is gone: restore what can be restored without waiting on it.
         guard.abandon();

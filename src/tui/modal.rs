@@ -69,4 +69,10 @@ pub enum Modal {
     ConfirmQuit,
     /// Narrow a list by kind, decision and dates.
     Filter(super::filter::FilterForm),
+    /// Which value to copy: (key, what, value).
+    Copy(Vec<(char, &'static str, String)>),
+    /// The reason for impersonating a partner.
+    Impersonate(super::partners::ImpersonateDialog),
+    /// Find a partner by a fragment of its name.
+    Finder(super::partners::Finder),
 }

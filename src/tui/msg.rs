@@ -6,7 +6,9 @@ use crossterm::event::KeyEvent;
 use super::section::Slot;
 use super::tabs::{Row, SectionId};
 use crate::client::{ApiError, StreamItem};
-use crate::domain::{Approval, Me, Page, Summary};
+use crate::domain::{
+    Approval, Channel, Engagement, Impersonation, Me, Page, Partner, PartnerSummary, Summary,
+};
 
 // Short-lived values, one or a few at a time: boxing the big variants buys nothing.
 #[allow(clippy::large_enum_variant)]
@@ -46,6 +48,23 @@ pub enum Msg {
     },
     /// Offline: time to poll `/summary` again.
     PollSummary,
+    /// The selection rested on a partner: fetch it if `generation` is still the newest.
+    DetailSettled(u64),
+    Partner {
+        id: String,
+        result: Result<Partner, ApiError>,
+    },
+    Impersonated(Result<Impersonation, ApiError>),
+    PartnerView(Result<(Partner, Vec<Channel>, Vec<Engagement>), ApiError>),
+    ImpersonationEnded(Result<(), ApiError>),
+    ImpersonationExpired(String),
+    /// A minute passed while impersonating (the banner shows the minutes left).
+    ImpersonationTick,
+    FinderSettled(u64),
+    Found {
+        generation: u64,
+        result: Result<Vec<PartnerSummary>, ApiError>,
+    },
     /// SIGINT / SIGTERM / SIGHUP: leave now.
     Shutdown,
 }

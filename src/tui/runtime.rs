@@ -10,7 +10,8 @@ use super::filter::ListQuery;
 use super::msg::Msg;
 use super::tabs::Row;
 use crate::client::{Api, ApiResult};
-use crate::domain::{ApproveBody, Page};
+use crate::domain::{ApproveBody, Page, PartnerQuery, PartnerSummary};
+use crate::secret::Secret;
 
 #[derive(Clone)]
 pub struct Runtime {
@@ -100,7 +101,46 @@ impl Runtime {
                     let _ = tx.send(msg);
                 });
             }
-            Effect::Suspend | Effect::Quit => {
+            Effect::LoadPartner { id } => {
+                tokio::spawn(async move {
+                    let result = api.partner(&id).await;
+                    let _ = tx.send(Msg::Partner { id, result });
+                });
+            }
+            Effect::Impersonate { partner_id, reason } => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Impersonated(
+                        api.impersonate(&partner_id, &reason).await,
+                    ));
+                });
+            }
+            Effect::LoadPartnerView { token } => {
+                tokio::spawn(async move {
+                    let partner = api.with_partner_token(Secret::new(token));
+                    let result = async {
+                        let me = partner.partner_me().await?;
+                        let channels = partner.partner_channels(None).await?.items;
+                        let engagements = partner.partner_engagements(None).await?.items;
+                        Ok((me, channels, engagements))
+                    }
+                    .await;
+                    let _ = tx.send(Msg::PartnerView(result));
+                });
+            }
+            Effect::EndImpersonation { id } => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::ImpersonationEnded(api.end_impersonation(&id).await));
+                });
+            }
+            Effect::FindPartners { q, generation } => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Found {
+                        generation,
+                        result: find_partners(api.as_ref(), &q).await,
+                    });
+                });
+            }
+            Effect::Copy { .. } | Effect::Suspend | Effect::Quit => {
                 tracing::warn!("terminal effect reached the runtime; ignored");
             }
         }
@@ -127,5 +167,23 @@ async fn load_page(api: &dyn Api, query: ListQuery) -> ApiResult<Page<Row>> {
                 next_cursor: page.next_cursor,
             })
         }
+    }
+}
+
+/// Partners whose name contains `q`; when none do (a fuzzy fragment like "bhr"), those
+/// containing its first letter, for the finder to rank.
+async fn find_partners(api: &dyn Api, q: &str) -> ApiResult<Vec<PartnerSummary>> {
+    let query = |q: String, limit| PartnerQuery {
+        q: Some(q),
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let found = api.partners(&query(q.to_string(), 100)).await?.items;
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    match q.chars().next() {
+        Some(first) => Ok(api.partners(&query(first.to_string(), 500)).await?.items),
+        None => Ok(Vec::new()),
     }
 }

@@ -26,7 +26,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
         too_small(frame, area);
         return;
     }
-    let banners = banners(app);
+    let banners = banners(app, now);
     let [banner_area, header, tabs, body, keybar] = Layout::vertical([
         Constraint::Length(banners.len() as u16),
         Constraint::Length(1),
@@ -37,6 +37,18 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     .areas(area);
     render_banners(frame, banner_area, &banners, theme);
     render_header(app, frame, header, theme);
+    if let Some(imp) = &app.impersonating {
+        super::widgets::render_partner_view(imp, frame, tabs, body, theme);
+        render_keybar(app, frame, keybar, theme);
+        render_toasts(app, frame, body, theme);
+        if let Some(help) = &app.help {
+            render_help(app, help, frame, body, theme);
+        }
+        if let Some(modal) = &app.modal {
+            super::widgets::render_modal(modal, frame, body, theme);
+        }
+        return;
+    }
     render_tabs(app, frame, tabs, theme);
     let (list, detail) = split_body(app, body);
     render_section(app, frame, list, theme, now);
@@ -87,8 +99,21 @@ fn too_small(frame: &mut Frame, area: Rect) {
 }
 
 /// The banners that apply, most serious first.
-fn banners(app: &App) -> Vec<(String, bool)> {
+fn banners(app: &App, now: DateTime<Utc>) -> Vec<(String, bool)> {
     let mut out = Vec::new();
+    if let Some(imp) = &app.impersonating {
+        out.push((
+            format!(
+                "Impersonating {} as Partner Owner · {} · {} exits",
+                imp.session.partner.name,
+                imp.time_left(now),
+                app.keymap
+                    .first_label(Action::ExitImpersonation)
+                    .unwrap_or_default()
+            ),
+            true,
+        ));
+    }
     if app.session.production {
         out.push((
             format!(
@@ -339,6 +364,11 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             pairs.push(("type".into(), "filter", true));
             pairs.push(("Esc".into(), "close", true));
         }
+        (None, None) if app.impersonating.is_some() => {
+            pairs.push((label(Action::ExitImpersonation), "exit impersonating", true));
+            pairs.push((label(Action::Help), "help", true));
+            pairs.push((label(Action::Quit), "quit (ends the impersonation)", true));
+        }
         (None, None) if app.searching => {
             pairs.push(("type".into(), "search as you type", true));
             pairs.push(("Enter".into(), "done", true));
@@ -474,7 +504,7 @@ fn render_help(app: &App, help: &Help, frame: &mut Frame, body: Rect, theme: &Th
 
 /// The list height the view will give the active section at this terminal size, for paging.
 pub fn list_rows(app: &App, height: u16) -> usize {
-    let banners = banners(app).len() as u16;
+    let banners = banners(app, Utc::now()).len() as u16;
     // banners + header + tabs + keybar + the block's two borders + the table header
     height.saturating_sub(banners + 3 + 2 + 1) as usize
 }

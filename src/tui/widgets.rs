@@ -9,6 +9,7 @@ use super::app::App;
 use super::detail::fields;
 use super::filter::{FilterForm, FormField};
 use super::modal::{Modal, ReasonDialog};
+use super::partners::{Finder, ImpersonateDialog, Impersonating};
 use super::theme::Theme;
 use crate::domain::MAX_REASON_CHARS;
 
@@ -26,8 +27,27 @@ pub fn render_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
         return;
     };
+    // My Partners: the full partner once it is here.
+    let full = match row {
+        super::tabs::Row::Partner(p) => app.partner_detail.as_ref().filter(|d| d.id == p.id),
+        _ => None,
+    };
+    let (list, note) = match full {
+        Some(d) => match (&d.partner, &d.load) {
+            (Some(p), _) => (super::detail::partner_fields(p), None),
+            (None, super::section::Load::Failed(e)) => (
+                fields(row),
+                Some(format!("Could not load the contact: {e}")),
+            ),
+            _ => (
+                fields(row),
+                Some("Loading contact and channels…".to_string()),
+            ),
+        },
+        None => (fields(row), None),
+    };
     let mut lines: Vec<Line> = Vec::new();
-    for f in fields(row) {
+    for f in list {
         if f.block {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(f.label, theme.table_header())));
@@ -40,6 +60,10 @@ pub fn render_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Span::raw(f.value),
             ]));
         }
+    }
+    if let Some(note) = note {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(note, theme.dim())));
     }
     let more = app
         .keymap
@@ -91,6 +115,22 @@ pub fn render_modal(modal: &Modal, frame: &mut Frame, area: Rect, theme: &Theme)
         ),
         Modal::Reason(d) => reason(d, frame, area, theme),
         Modal::Filter(form) => filter_form(form, frame, area, theme),
+        Modal::Copy(choices) => {
+            let lines: Vec<String> = choices
+                .iter()
+                .map(|(k, what, v)| format!("{k}  {what}: {v}"))
+                .collect();
+            confirm(
+                frame,
+                area,
+                theme,
+                "Copy to the clipboard",
+                &lines.join("\n"),
+                "a letter copies · Esc cancels",
+            )
+        }
+        Modal::Impersonate(d) => impersonate(d, frame, area, theme),
+        Modal::Finder(f) => finder(f, frame, area, theme),
     }
 }
 
@@ -272,4 +312,179 @@ fn filter_form(form: &FilterForm, frame: &mut Frame, area: Rect, theme: &Theme) 
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+fn impersonate(d: &ImpersonateDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rect = centred(area, 70, 10);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" Impersonate {} ", d.partner.name))
+        .title_bottom(
+            Line::from(Span::styled(" Enter starts · Esc cancels ", theme.key()))
+                .alignment(Alignment::Right),
+        )
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    let mut lines = vec![
+        Line::from("You will act as the partner's owner for at most 30 minutes."),
+        Line::from("Why? (required; it goes into the audit log)"),
+        Line::from(""),
+        Line::from(Span::styled(
+            if d.sending {
+                d.input.text().to_string()
+            } else {
+                d.input.with_cursor('▏')
+            },
+            theme.selected(),
+        )),
+        Line::from(""),
+    ];
+    if d.sending {
+        lines.push(Line::from(Span::styled("Starting…", theme.key())));
+    } else if let Some(e) = &d.error {
+        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+    }
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn finder(f: &Finder, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rect = centred(area, 60, 16);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Find a partner ")
+        .title_bottom(
+            Line::from(Span::styled(
+                " ↑↓ choose · Enter opens · Esc cancels ",
+                theme.key(),
+            ))
+            .alignment(Alignment::Right),
+        );
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(": ", theme.key()),
+            Span::raw(format!("{}▏", f.input)),
+        ]),
+        Line::from(""),
+    ];
+    if f.input.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "Type a fragment of the name (letters in order).",
+            theme.dim(),
+        )));
+    } else if f.results.is_empty() {
+        lines.push(Line::from(Span::styled(
+            if f.loading {
+                "Searching…"
+            } else {
+                "No partner matches."
+            },
+            theme.dim(),
+        )));
+    }
+    let room = inner.height.saturating_sub(2) as usize;
+    let start = f.selected.saturating_sub(room.saturating_sub(1));
+    for (i, p) in f.results.iter().enumerate().skip(start).take(room) {
+        let text = format!(
+            "{} {}  ·  {}  ·  {}",
+            if i == f.selected { "▶" } else { " " },
+            p.name,
+            p.status.label(),
+            p.invoice_id
+        );
+        let style = if i == f.selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The partner's own view while impersonating: who, their channels and engagements.
+pub fn render_partner_view(
+    imp: &Impersonating,
+    frame: &mut Frame,
+    title_area: Rect,
+    body: Rect,
+    theme: &Theme,
+) {
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(" Partner view: "),
+            Span::styled(imp.session.partner.name.clone(), theme.tab_active()),
+            Span::raw(" (as Partner Owner)"),
+        ])),
+        title_area,
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" The partner's channels and engagements ");
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    match &imp.load {
+        super::section::Load::Loaded => {}
+        super::section::Load::Failed(e) => {
+            frame.render_widget(
+                Paragraph::new(format!("Could not load the partner's view: {e}"))
+                    .style(theme.dim()),
+                inner,
+            );
+            return;
+        }
+        _ => {
+            frame.render_widget(
+                Paragraph::new("Loading the partner's view…").style(theme.dim()),
+                inner,
+            );
+            return;
+        }
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(me) = &imp.me {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL_WIDTH$}", "Package"), theme.table_header()),
+            Span::raw(super::format::item(me.summary.package.as_ref())),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL_WIDTH$}", "Status"), theme.table_header()),
+            Span::raw(me.summary.status.label()),
+        ]));
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(Span::styled(
+        format!("Channels ({})", imp.channels.len()),
+        theme.table_header(),
+    )));
+    for c in &imp.channels {
+        lines.push(Line::from(format!(
+            "  {:<32} {:<10} {:>9} followers",
+            c.name,
+            c.kind,
+            super::format::group(c.followers.max(0) as u64)
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!("Engagements ({})", imp.engagements.len()),
+        theme.table_header(),
+    )));
+    for e in &imp.engagements {
+        lines.push(Line::from(format!(
+            "  {:<32} {:<13} {:<10} {}",
+            e.title,
+            e.engagement_type,
+            e.status,
+            super::format::absolute(e.starts_at)
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -43,15 +43,19 @@ pub fn import(
     // cache keeps the tables' growing edges in memory.
     let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
     let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "synchronous", "OFF")?;
-    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    if std::env::var("PCX_SYNC").is_err() { conn.pragma_update(None, "synchronous", "OFF")?; }
+    conn.pragma_update(None, "cache_size", std::env::var("PCX_CACHE").ok().and_then(|v| v.parse::<i64>().ok()).unwrap_or(IMPORT_CACHE_KIB))?;
+    if let Ok(t) = std::env::var("PCX_THREADS") { conn.pragma_update(None, "threads", t)?; }
+    if let Ok(t) = std::env::var("PCX_TEMP") { conn.pragma_update(None, "temp_store", t)?; }
     let imported = import_in_one_transaction(conn, users, partners, approvals);
     conn.pragma_update(None, "cache_size", cache_size)?;
     conn.pragma_update(None, "synchronous", synchronous)?;
     imported?;
     // Copy the write-ahead log into the database file and sync both (the log of a big seed is
     // as big as the data; TRUNCATE gives the space back).
+    let t = std::time::Instant::now();
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    eprintln!("TIMING checkpoint {:?}", t.elapsed());
     Ok(())
 }
 
@@ -65,14 +69,18 @@ fn drop_indexes(tx: &Connection, table: &str) -> Result<Vec<String>, ImportError
     let indexes: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT name, sql FROM sqlite_master
-              WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+              WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
         )?;
         let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    if std::env::var("PCX_KEEP").is_ok() { return Ok(vec![]); }
+    for (name, sql) in &indexes {
+        if sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err() { continue; }
+        let what = if sql.starts_with("CREATE TRIGGER") { "TRIGGER" } else { "INDEX" };
+        tx.execute_batch(&format!("DROP {what} \"{}\"", name.replace('"', "\"\"")))?;
     }
+    let indexes: Vec<_> = indexes.into_iter().filter(|(_, sql)| !(sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err())).collect();
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
@@ -212,6 +220,7 @@ fn import_in_one_transaction(
     }
 
     let approval_indexes = drop_indexes(&tx, "approvals")?;
+    let t0 = std::time::Instant::now();
     {
         let mut ins = tx.prepare(
             "INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name, item_amount,
@@ -313,9 +322,14 @@ fn import_in_one_transaction(
             })?;
         }
     }
+    eprintln!("TIMING rows {:?}", t0.elapsed());
     for sql in &approval_indexes {
+        let t = std::time::Instant::now();
         tx.execute_batch(sql)?;
+        eprintln!("TIMING {:?} {sql}", t.elapsed());
     }
+    let t = std::time::Instant::now();
     tx.commit()?;
+    eprintln!("TIMING commit {:?}", t.elapsed());
     Ok(())
 }
