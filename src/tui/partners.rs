@@ -590,7 +590,7 @@ mod tests {
             .iter()
             .filter_map(|n| fuzzy_score("harb", n).map(|s| (s, *n)))
             .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
         let order: Vec<_> = ranked.iter().map(|r| r.1).collect();
         assert_eq!(order[0], "Harborview Travel");
         assert_eq!(order[1], "Blue Harbor Radio");
