@@ -7,7 +7,6 @@ mod common;
 use common::fixtures::{self, now};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::client::{ApiError, StreamItem};
-use partner_console::domain::Me;
 use partner_console::domain::*;
 use partner_console::tui::app::{App, Session, Slot};
 use partner_console::tui::effect::Effect;
@@ -328,4 +327,42 @@ fn history_search_filters_and_export() {
     let fx = key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     answer(&mut app, fx);
     both_sizes("history_filtered_detail", &app);
+}
+
+#[test]
+fn my_partners_detail_copy_finder_and_impersonation() {
+    let mut app = loaded_app(session());
+    press(&mut app, "4");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let id = app
+        .active_section()
+        .selected_row()
+        .unwrap()
+        .id()
+        .to_string();
+    app.update(Msg::DetailSettled(u64::MAX)); // a stale settle does nothing
+    app.update(Msg::Partner {
+        id,
+        result: Ok(fixtures::partner(0)),
+    });
+    both_sizes("partner_detail", &app);
+    press(&mut app, "y");
+    both_sizes("partner_copy", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "i");
+    press(&mut app, "Billing question");
+    both_sizes("partner_impersonate_reason", &app);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    app.update(Msg::Impersonated(Ok(fixtures::impersonation(0))));
+    app.update(Msg::PartnerView(Ok((
+        fixtures::partner(0),
+        fixtures::partner(0).channels,
+        fixtures::engagements(),
+    ))));
+    both_sizes("impersonating", &app);
+    press(&mut app, "X");
+    both_sizes("impersonation_exit_question", &app);
+    press(&mut app, "n");
+    press(&mut app, ":");
+    both_sizes("finder_empty", &app);
 }

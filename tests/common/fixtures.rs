@@ -153,3 +153,68 @@ pub fn csr() -> Me {
         role: Role::Csr,
     }
 }
+
+pub fn partner(i: usize) -> Partner {
+    let s = partner_summary(i);
+    let r = partner_ref(i);
+    Partner {
+        contact: Contact {
+            name: "Anna Keller".into(),
+            email: r.email.clone(),
+            phone: r.phone.clone(),
+            website: r.website.clone(),
+            address: "Torstraße 12, 10119 Berlin, Germany".into(),
+            time_zone: "Europe/Berlin".into(),
+        },
+        channels: vec![
+            Channel {
+                id: "ch_1".into(),
+                name: format!("{} TV", s.name),
+                kind: "video".into(),
+                followers: 12_345,
+            },
+            Channel {
+                id: "ch_2".into(),
+                name: format!("{} Live", s.name),
+                kind: "podcast".into(),
+                followers: 987,
+            },
+        ],
+        created_at: now() - Duration::days(400),
+        summary: s,
+    }
+}
+
+pub fn impersonation(i: usize) -> Impersonation {
+    let r = partner_ref(i);
+    Impersonation {
+        id: "im_1".into(),
+        token: "imp_secret".into(),
+        partner: PartnerRef {
+            id: r.id,
+            name: r.name,
+        },
+        role: Role::PartnerOwner,
+        started_at: now(),
+        expires_at: now() + Duration::minutes(30),
+    }
+}
+
+pub fn engagements() -> Vec<Engagement> {
+    vec![
+        Engagement {
+            id: "en_1".into(),
+            title: "Quiz night".into(),
+            engagement_type: "Quiz".into(),
+            status: "scheduled".into(),
+            starts_at: now() + Duration::days(2),
+        },
+        Engagement {
+            id: "en_2".into(),
+            title: "Holiday schedule".into(),
+            engagement_type: "Announcement".into(),
+            status: "ended".into(),
+            starts_at: now() - Duration::days(5),
+        },
+    ]
+}

@@ -43,10 +43,23 @@ pub fn import(
     // cache keeps the tables' growing edges in memory.
     let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
     let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    if std::env::var("PCX_SYNC").is_err() { conn.pragma_update(None, "synchronous", "OFF")?; }
-    conn.pragma_update(None, "cache_size", std::env::var("PCX_CACHE").ok().and_then(|v| v.parse::<i64>().ok()).unwrap_or(IMPORT_CACHE_KIB))?;
-    if let Ok(t) = std::env::var("PCX_THREADS") { conn.pragma_update(None, "threads", t)?; }
-    if let Ok(t) = std::env::var("PCX_TEMP") { conn.pragma_update(None, "temp_store", t)?; }
+    if std::env::var("PCX_SYNC").is_err() {
+        conn.pragma_update(None, "synchronous", "OFF")?;
+    }
+    conn.pragma_update(
+        None,
+        "cache_size",
+        std::env::var("PCX_CACHE")
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(IMPORT_CACHE_KIB),
+    )?;
+    if let Ok(t) = std::env::var("PCX_THREADS") {
+        conn.pragma_update(None, "threads", t)?;
+    }
+    if let Ok(t) = std::env::var("PCX_TEMP") {
+        conn.pragma_update(None, "temp_store", t)?;
+    }
     let imported = import_in_one_transaction(conn, users, partners, approvals);
     conn.pragma_update(None, "cache_size", cache_size)?;
     conn.pragma_update(None, "synchronous", synchronous)?;
@@ -74,13 +87,26 @@ fn drop_indexes(tx: &Connection, table: &str) -> Result<Vec<String>, ImportError
         let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    if std::env::var("PCX_KEEP").is_ok() { return Ok(vec![]); }
+    if std::env::var("PCX_KEEP").is_ok() {
+        return Ok(vec![]);
+    }
     for (name, sql) in &indexes {
-        if sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err() { continue; }
-        let what = if sql.starts_with("CREATE TRIGGER") { "TRIGGER" } else { "INDEX" };
+        if sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err() {
+            continue;
+        }
+        let what = if sql.starts_with("CREATE TRIGGER") {
+            "TRIGGER"
+        } else {
+            "INDEX"
+        };
         tx.execute_batch(&format!("DROP {what} \"{}\"", name.replace('"', "\"\"")))?;
     }
-    let indexes: Vec<_> = indexes.into_iter().filter(|(_, sql)| !(sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err())).collect();
+    let indexes: Vec<_> = indexes
+        .into_iter()
+        .filter(|(_, sql)| {
+            !(sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err())
+        })
+        .collect();
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
