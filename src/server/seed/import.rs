@@ -1,13 +1,13 @@
 //! Check seed data and insert it in one transaction: the first problem refuses the whole
 //! import, naming its place (`approvals[3].partner`), and nothing is written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, params};
 
 use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser};
-use crate::domain::{MAX_REASON_CHARS, Status};
-use crate::server::store::{new_id, token_hash, ts};
+use crate::domain::{Kind, MAX_REASON_CHARS, Status};
+use crate::server::store::{TITLE_KINDS, new_id, token_hash, ts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -37,77 +37,48 @@ pub fn import(
     partners: Vec<SeedPartner>,
     approvals: impl IntoIterator<Item = SeedApproval>,
 ) -> Result<(), ImportError> {
-    // A seed is one big transaction into a new database: nothing is acknowledged to anyone
-    // until it is over, so it need not be synced as it goes. It is synced once at the end (the
-    // checkpoint below runs with the connection's own setting, FULL, again). A bigger page
-    // cache keeps the tables' growing edges in memory.
+    // A seed is one transaction that nobody sees before it commits, so it is not synced as it
+    // goes: it is synced once at the end, by the checkpoint below, which runs with the
+    // connection's own setting (FULL) again. A bigger page cache keeps the growing edges of
+    // the tables in memory and lets the index builds sort in memory.
     let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
     let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    if std::env::var("PCX_SYNC").is_err() {
-        conn.pragma_update(None, "synchronous", "OFF")?;
-    }
-    conn.pragma_update(
-        None,
-        "cache_size",
-        std::env::var("PCX_CACHE")
-            .ok()
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(IMPORT_CACHE_KIB),
-    )?;
-    if let Ok(t) = std::env::var("PCX_THREADS") {
-        conn.pragma_update(None, "threads", t)?;
-    }
-    if let Ok(t) = std::env::var("PCX_TEMP") {
-        conn.pragma_update(None, "temp_store", t)?;
-    }
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let imported = import_in_one_transaction(conn, users, partners, approvals);
     conn.pragma_update(None, "cache_size", cache_size)?;
     conn.pragma_update(None, "synchronous", synchronous)?;
     imported?;
-    // Copy the write-ahead log into the database file and sync both (the log of a big seed is
-    // as big as the data; TRUNCATE gives the space back).
-    let t = std::time::Instant::now();
+    // Copy the write-ahead log into the database file and sync both; the log of a big seed is
+    // as big as the data, and TRUNCATE gives that space back.
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    eprintln!("TIMING checkpoint {:?}", t.elapsed());
     Ok(())
 }
 
 /// The page cache while importing, in KiB (SQLite's negative `cache_size`).
 const IMPORT_CACHE_KIB: i64 = -64 * 1024;
 
-/// The indexes of `table`, dropped: a bulk load builds each index once at the end (one sort)
-/// far faster than it updates them row by row. Returns their SQL to make them again; inside
-/// the import's transaction, so a refused import leaves them as they were.
-fn drop_indexes(tx: &Connection, table: &str) -> Result<Vec<String>, ImportError> {
-    let indexes: Vec<(String, String)> = {
+/// The indexes and triggers of `table`, dropped, with the SQL to make them again. A bulk load
+/// builds each index once at the end (one sort) far faster than it updates them row by row.
+/// This happens inside the import's transaction, so a refused import leaves them as they were.
+fn drop_indexes_and_triggers(tx: &Connection, table: &str) -> Result<Vec<String>, ImportError> {
+    let found: Vec<(String, String, String)> = {
         let mut stmt = tx.prepare(
-            "SELECT name, sql FROM sqlite_master
-              WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+            "SELECT type, name, sql FROM sqlite_master
+              WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL
+              ORDER BY type, name",
         )?;
-        let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    if std::env::var("PCX_KEEP").is_ok() {
-        return Ok(vec![]);
+    for (kind, name, _) in &found {
+        let kind = if kind == "trigger" { "TRIGGER" } else { "INDEX" };
+        tx.execute_batch(&format!(
+            "DROP {kind} \"{}\"",
+            name.replace('"', "\"\"")
+        ))?;
     }
-    for (name, sql) in &indexes {
-        if sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err() {
-            continue;
-        }
-        let what = if sql.starts_with("CREATE TRIGGER") {
-            "TRIGGER"
-        } else {
-            "INDEX"
-        };
-        tx.execute_batch(&format!("DROP {what} \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    let indexes: Vec<_> = indexes
-        .into_iter()
-        .filter(|(_, sql)| {
-            !(sql.starts_with("CREATE TRIGGER") && std::env::var("PCX_TRIG").is_err())
-        })
-        .collect();
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok(found.into_iter().map(|(_, _, sql)| sql).collect())
 }
 
 fn import_in_one_transaction(
@@ -245,8 +216,11 @@ fn import_in_one_transaction(
         }
     }
 
-    let approval_indexes = drop_indexes(&tx, "approvals")?;
+    let derived = drop_indexes_and_triggers(&tx, "approvals")?;
     let t0 = std::time::Instant::now();
+    let skip = std::env::var("PCX_SKIP").is_ok();
+    // What the trigger approval_titles_on_insert does row by row, once at the end.
+    let mut titles: HashMap<Kind, HashSet<String>> = HashMap::new();
     {
         let mut ins = tx.prepare(
             "INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name, item_amount,
@@ -320,6 +294,7 @@ fn import_in_one_transaction(
             let id = a.id.clone().unwrap_or_else(|| new_id("ap"));
             let version = if a.status == Status::Pending { 1 } else { 2 };
             let details = serde_json::to_string(&a.details).unwrap_or_else(|_| "{}".into());
+            if skip { std::hint::black_box((&id, &details, ts(a.requested_at), a.decided_at.map(ts), &reason, &partner_id, &decided_by)); continue; }
             ins.execute(params![
                 id,
                 a.kind.as_str(),
@@ -346,13 +321,28 @@ fn import_in_one_transaction(
                 }
                 other => ImportError::Sql(other),
             })?;
+            if TITLE_KINDS.contains(&a.kind) {
+                let seen = titles.entry(a.kind).or_default();
+                if !seen.contains(a.title.as_str()) {
+                    seen.insert(a.title.clone());
+                }
+            }
+        }
+    }
+    {
+        let mut ins =
+            tx.prepare("INSERT OR IGNORE INTO approval_titles (kind, title) VALUES (?1, ?2)")?;
+        for (kind, seen) in &titles {
+            for title in seen {
+                ins.execute(params![kind.as_str(), title])?;
+            }
         }
     }
     eprintln!("TIMING rows {:?}", t0.elapsed());
-    for sql in &approval_indexes {
+    for sql in &derived {
         let t = std::time::Instant::now();
         tx.execute_batch(sql)?;
-        eprintln!("TIMING {:?} {sql}", t.elapsed());
+        eprintln!("TIMING {:?} {}", t.elapsed(), sql.lines().next().unwrap_or(""));
     }
     let t = std::time::Instant::now();
     tx.commit()?;

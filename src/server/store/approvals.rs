@@ -91,8 +91,9 @@ pub struct ApprovalFilter {
     pub limit: u32,
 }
 
-/// The kinds whose title `q` matches too (API.md: the Requests kinds).
-pub(super) const TITLE_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
+/// The kinds whose title `q` matches too (API.md: the Requests kinds); the trigger
+/// `approval_titles_on_insert` keeps the distinct titles of these.
+pub const TITLE_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
 /// The same, as the SQL term the partial index `approvals_title_history` is declared with (the
 /// planner uses a partial index only when the query repeats its condition).
 const TITLE_KINDS_SQL: &str = "a.kind IN ('broadcast', 'advertising_package', 'ad')";
@@ -110,7 +111,7 @@ const MAX_SEARCH_RANGES: usize = 16;
 enum Range {
     /// Every decided approval (`approvals_history`).
     History,
-    /// The pending approvals of one kind (`approvals_pending`).
+    /// The pending approvals of one kind (`approvals_queue`).
     Pending(Kind),
     /// The decided approvals of one kind (`approvals_kind_history`).
     Kind(Kind),
@@ -275,7 +276,7 @@ fn range_sql(
         Range::Pending(k) => {
             terms.push("a.status = 'pending'".into());
             terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
-            "approvals_pending"
+            "approvals_queue"
         }
         Range::Kind(k) => {
             terms.push("a.status <> 'pending'".into());

@@ -130,6 +130,8 @@ CREATE TABLE impersonations (
     // asks for walks one of these in its sort order, reading no more than a page's worth of
     // entries per index range, and the filters it does not seek on are read from the index
     // itself (covering columns), so rows that do not match never cost a table lookup:
+    // - approvals_queue: the pending approvals of a kind, oldest request first; only the
+    //   pending ones (approvals_pending held every row, a million of them useless).
     // - approvals_history: all kinds, newest decision first; status, kind and partner are there
     //   to filter on.
     // - approvals_kind_history: one kind's history (the Partnership and Add-ons tabs; the three
@@ -141,8 +143,11 @@ CREATE TABLE impersonations (
     //   the title; the distinct titles (few next to the rows) are matched first, then their
     //   ranges merged. A trigger keeps the distinct titles.
     r#"
+DROP INDEX approvals_pending;
 DROP INDEX approvals_decided;
 DROP INDEX approvals_by_partner;
+CREATE INDEX approvals_queue ON approvals (kind, requested_at, id)
+    WHERE status = 'pending';
 CREATE INDEX approvals_history ON approvals (decided_at, id, status, kind, partner_id)
     WHERE status <> 'pending';
 CREATE INDEX approvals_kind_history ON approvals (kind, decided_at, id, status, partner_id)
