@@ -72,11 +72,12 @@ fn drop_indexes_and_triggers(tx: &Connection, table: &str) -> Result<Vec<String>
         rows.collect::<Result<_, _>>()?
     };
     for (kind, name, _) in &found {
-        let kind = if kind == "trigger" { "TRIGGER" } else { "INDEX" };
-        tx.execute_batch(&format!(
-            "DROP {kind} \"{}\"",
-            name.replace('"', "\"\"")
-        ))?;
+        let kind = if kind == "trigger" {
+            "TRIGGER"
+        } else {
+            "INDEX"
+        };
+        tx.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))?;
     }
     Ok(found.into_iter().map(|(_, _, sql)| sql).collect())
 }
@@ -294,7 +295,18 @@ fn import_in_one_transaction(
             let id = a.id.clone().unwrap_or_else(|| new_id("ap"));
             let version = if a.status == Status::Pending { 1 } else { 2 };
             let details = serde_json::to_string(&a.details).unwrap_or_else(|_| "{}".into());
-            if skip { std::hint::black_box((&id, &details, ts(a.requested_at), a.decided_at.map(ts), &reason, &partner_id, &decided_by)); continue; }
+            if skip {
+                std::hint::black_box((
+                    &id,
+                    &details,
+                    ts(a.requested_at),
+                    a.decided_at.map(ts),
+                    &reason,
+                    &partner_id,
+                    &decided_by,
+                ));
+                continue;
+            }
             ins.execute(params![
                 id,
                 a.kind.as_str(),
@@ -342,7 +354,11 @@ fn import_in_one_transaction(
     for sql in &derived {
         let t = std::time::Instant::now();
         tx.execute_batch(sql)?;
-        eprintln!("TIMING {:?} {}", t.elapsed(), sql.lines().next().unwrap_or(""));
+        eprintln!(
+            "TIMING {:?} {}",
+            t.elapsed(),
+            sql.lines().next().unwrap_or("")
+        );
     }
     let t = std::time::Instant::now();
     tx.commit()?;
