@@ -29,9 +29,17 @@ fn session() -> Session {
     }
 }
 
-/// Answer every page load of `fx` with the fixture rows for that section.
+/// Answer every page load of `fx` with the fixture rows for that section (and the chart's
+/// numbers with fixture stats).
 fn answer(app: &mut App, fx: Vec<Effect>) {
     for e in fx {
+        if let Effect::LoadStats { request, .. } = e {
+            app.update(Msg::Stats {
+                request,
+                result: Ok(fixtures::stats()),
+            });
+            continue;
+        }
         if let Effect::LoadPage {
             section,
             request,

@@ -101,6 +101,9 @@ pub struct App {
     pub(super) detail_gen: u64,
     /// Acting as a partner's owner: the console shows the partner's own view.
     pub impersonating: Option<super::partners::Impersonating>,
+    /// Decisions per day for the History tab's chart, and the request it answers.
+    pub stats: Option<Result<crate::domain::ApprovalStats, String>>,
+    pub(super) stats_request: u64,
     /// A running export and its progress.
     pub export: Option<super::exporting::ExportState>,
     /// The search line of the active section has the focus.
@@ -138,6 +141,8 @@ impl App {
             retry_keys: HashMap::new(),
             polling_paused: false,
             export: None,
+            stats: None,
+            stats_request: 0,
             partner_detail: None,
             detail_gen: 0,
             impersonating: None,
@@ -226,6 +231,14 @@ impl App {
             Msg::Stream(item) => self.on_stream(item),
             Msg::Decided { batch, id, result } => self.on_decided(batch, id, result),
             Msg::ExportProgress(rows) => self.on_export_progress(rows),
+            Msg::Stats { request, result } => {
+                if request != self.stats_request {
+                    self.dirty = false;
+                    return vec![];
+                }
+                self.stats = Some(result.map_err(|e| e.user_message()));
+                vec![]
+            }
             Msg::DetailSettled(generation) => self.on_detail_settled(generation),
             Msg::Partner { id, result } => self.on_partner(id, result),
             Msg::Impersonated(result) => self.on_impersonated(result),
@@ -422,7 +435,33 @@ impl App {
 
     fn switch_tab(&mut self, index: usize) -> Vec<Effect> {
         self.tab = TabId::ALL[index.min(TabId::ALL.len() - 1)];
-        self.ensure_loaded(self.active_section_id())
+        let mut fx = self.ensure_loaded(self.active_section_id());
+        if self.stats.is_none() {
+            fx.extend(self.stats_effect());
+        }
+        fx
+    }
+
+    /// The chart's numbers for the History tab, with its filters (dates, kind, decision, search).
+    pub(super) fn stats_effect(&mut self) -> Vec<Effect> {
+        if self.tab != TabId::History {
+            // Asked for again when the tab is shown.
+            self.stats = None;
+            return vec![];
+        }
+        let id = SectionId::AllHistory;
+        let super::filter::ListQuery::Approvals(mut query) =
+            self.section(id).filter.query(id, None, 1)
+        else {
+            return vec![];
+        };
+        query.cursor = None;
+        query.limit = None;
+        self.stats_request = self.next_id();
+        vec![Effect::LoadStats {
+            request: self.stats_request,
+            query,
+        }]
     }
 
     fn switch_section(&mut self, delta: isize) -> Vec<Effect> {

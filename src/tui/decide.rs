@@ -565,7 +565,7 @@ impl App {
     /// Histories changed: reload the one in view, forget the others until shown.
     fn invalidate_histories(&mut self) -> Vec<Effect> {
         let active = self.active_section_id();
-        let mut fx = Vec::new();
+        let mut fx = self.stats_effect();
         for id in SectionId::ALL.into_iter().filter(|s| is_history(*s)) {
             if id == active {
                 fx.extend(self.reload(id));

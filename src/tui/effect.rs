@@ -71,6 +71,11 @@ pub enum Effect {
         q: String,
         generation: u64,
     },
+    /// Decisions per day for the History tab's chart.
+    LoadStats {
+        request: u64,
+        query: crate::domain::ApprovalQuery,
+    },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
     Quit,

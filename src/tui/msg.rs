@@ -65,6 +65,10 @@ pub enum Msg {
         generation: u64,
         result: Result<Vec<PartnerSummary>, ApiError>,
     },
+    Stats {
+        request: u64,
+        result: Result<crate::domain::ApprovalStats, ApiError>,
+    },
     /// SIGINT / SIGTERM / SIGHUP: leave now.
     Shutdown,
 }

@@ -140,6 +140,12 @@ impl Runtime {
                     });
                 });
             }
+            Effect::LoadStats { request, query } => {
+                tokio::spawn(async move {
+                    let result = api.approval_stats(&query).await;
+                    let _ = tx.send(Msg::Stats { request, result });
+                });
+            }
             Effect::Copy { .. } | Effect::Suspend | Effect::Quit => {
                 tracing::warn!("terminal effect reached the runtime; ignored");
             }

@@ -90,7 +90,9 @@ impl App {
         let s = self.section_mut(id);
         s.selected = 0;
         s.offset.set(0);
-        self.reload(id)
+        let mut fx = self.reload(id);
+        fx.extend(self.stats_effect());
+        fx
     }
 
     pub(super) fn open_filter(&mut self) -> Vec<Effect> {
@@ -147,7 +149,9 @@ impl App {
         s.filter = filter;
         s.selected = 0;
         s.offset.set(0);
-        self.reload(id)
+        let mut fx = self.reload(id);
+        fx.extend(self.stats_effect());
+        fx
     }
 
     /// Esc in the list: marks first, then search and filters.

@@ -50,6 +50,15 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
         return;
     }
     render_tabs(app, frame, tabs, theme);
+    // The History tab opens with decisions per day over the range shown.
+    let body = if app.tab == TabId::History && body.height >= 16 {
+        let [chart, rest] =
+            Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(body);
+        super::widgets::render_chart(app, frame, chart, theme);
+        rest
+    } else {
+        body
+    };
     let (list, detail) = split_body(app, body);
     render_section(app, frame, list, theme, now);
     if let Some(detail) = detail {

@@ -218,3 +218,21 @@ pub fn engagements() -> Vec<Engagement> {
         },
     ]
 }
+
+/// Fourteen days of decisions, a few each day.
+pub fn stats() -> ApprovalStats {
+    let days: Vec<DayCount> = (0..14)
+        .map(|i| DayCount {
+            day: (now() - Duration::days(13 - i))
+                .format("%Y-%m-%d")
+                .to_string(),
+            approved: [3, 5, 2, 8, 6, 1, 0, 4, 7, 9, 5, 3, 2, 6][i as usize],
+            rejected: [1, 0, 2, 1, 0, 0, 0, 1, 3, 0, 1, 2, 0, 1][i as usize],
+        })
+        .collect();
+    ApprovalStats {
+        approved: days.iter().map(|d| d.approved).sum(),
+        rejected: days.iter().map(|d| d.rejected).sum(),
+        days,
+    }
+}
