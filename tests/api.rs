@@ -582,6 +582,36 @@ async fn pagination_yields_every_item_exactly_once() {
     assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len());
     assert_eq!(names.len(), 48);
 
+    // By status: active first, then pending, suspended, inactive; by name within; every
+    // partner exactly once across pages.
+    let mut by_status = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = csr
+            .partners(&PartnerQuery {
+                sort: PartnerSort::Status,
+                cursor: cursor.clone(),
+                limit: Some(7),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        by_status.extend(
+            page.items
+                .into_iter()
+                .map(|p| (p.status, p.name.to_lowercase())),
+        );
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let rank = |s: PartnerStatus| PartnerStatus::ALL.iter().position(|x| *x == s).unwrap();
+    let mut sorted = by_status.clone();
+    sorted.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(a.1.cmp(&b.1)));
+    assert_eq!(by_status, sorted);
+    assert_eq!(by_status.len(), 48);
+
     // Limits are capped; junk cursors are refused.
     for bad in [
         "limit=0",

@@ -579,6 +579,9 @@ fn partners_query(query: &PartnerQuery) -> Query {
     if let Some(s) = query.status {
         q.push(("status", s.as_str().to_string()));
     }
+    if query.sort != PartnerSort::Name {
+        q.push(("sort", query.sort.as_str().to_string()));
+    }
     q.extend(page_query(query.cursor.as_deref(), query.limit));
     q
 }

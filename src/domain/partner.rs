@@ -92,11 +92,31 @@ pub struct Engagement {
     pub starts_at: DateTime<Utc>,
 }
 
+/// The order of `GET /partners`: by name (the default), or by status (active, pending,
+/// suspended, inactive), then name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerSort {
+    #[default]
+    Name,
+    Status,
+}
+
+impl PartnerSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerSort::Name => "name",
+            PartnerSort::Status => "status",
+        }
+    }
+}
+
 /// The filters of `GET /partners`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PartnerQuery {
     pub q: Option<String>,
     pub status: Option<PartnerStatus>,
+    pub sort: PartnerSort,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }

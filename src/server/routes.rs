@@ -508,9 +508,15 @@ async fn list_partners(State(st): S, caller: Caller, p: Params) -> Res {
             ApiProblem::bad_param("status must be active, pending, suspended or inactive.")
         })?),
     };
+    let sort = match param(&p, "sort").filter(|s| !s.is_empty()) {
+        None | Some("name") => PartnerSort::Name,
+        Some("status") => PartnerSort::Status,
+        Some(_) => return Err(ApiProblem::bad_param("sort must be name or status.")),
+    };
     let filter = PartnerFilter {
         q: query_text(&p)?,
         status,
+        sort,
         cursor: cursor(&p),
         limit: limit(&p)?,
     };

@@ -402,6 +402,7 @@ impl App {
             Action::Impersonate => self.open_impersonate(),
             Action::ExitImpersonation => self.ask_exit_impersonation(),
             Action::Find => self.open_finder(),
+            Action::Sort => self.toggle_sort(),
             Action::ToggleDetail => {
                 self.detail_open = !self.detail_open;
                 self.detail_scroll = 0;

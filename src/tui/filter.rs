@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::tabs::{SectionId, Source};
-use crate::domain::{ApprovalQuery, Kind, PartnerQuery, Status, StatusFilter};
+use crate::domain::{ApprovalQuery, Kind, PartnerQuery, PartnerSort, Status, StatusFilter};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -16,6 +16,8 @@ pub struct Filter {
     pub decision: Option<Status>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// The directory's order (My Partners).
+    pub sort: PartnerSort,
 }
 
 /// A page request for one section, ready for the API.
@@ -77,6 +79,7 @@ impl Filter {
             }
             Source::Partners => ListQuery::Partners(PartnerQuery {
                 q: self.query_text(),
+                sort: self.sort,
                 cursor,
                 limit: Some(limit),
                 ..Default::default()
@@ -101,6 +104,9 @@ impl Filter {
         }
         if let Some(d) = self.decision {
             parts.push(super::format::decision(d).to_lowercase());
+        }
+        if self.sort == PartnerSort::Status {
+            parts.push("by status".into());
         }
         match (self.from, self.to) {
             (Some(f), Some(t)) => parts.push(format!("{f} – {t}")),
@@ -149,6 +155,7 @@ mod tests {
             decision: Some(Status::Rejected),
             from: parse_date("2026-11-01").unwrap(),
             to: parse_date("2026-11-20").unwrap(),
+            sort: PartnerSort::Name,
         };
         let ListQuery::Approvals(q) = f.query(SectionId::AllHistory, None, 200) else {
             panic!()
@@ -297,6 +304,7 @@ impl FilterForm {
         }
         Ok(Filter {
             q: current.q.clone(),
+            sort: current.sort,
             kinds: match self.kind {
                 0 => Vec::new(),
                 i => self.kinds.get(i - 1).map(|k| vec![*k]).unwrap_or_default(),

@@ -49,10 +49,11 @@ pub enum Action {
     Impersonate,
     ExitImpersonation,
     Find,
+    Sort,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -90,6 +91,7 @@ impl Action {
         Action::Impersonate,
         Action::ExitImpersonation,
         Action::Find,
+        Action::Sort,
     ];
 
     /// The name used in `[keys]`.
@@ -132,6 +134,7 @@ impl Action {
             Action::Impersonate => "impersonate",
             Action::ExitImpersonation => "exit_impersonation",
             Action::Find => "find_partner",
+            Action::Sort => "sort",
         }
     }
 
@@ -175,6 +178,7 @@ impl Action {
             Action::Impersonate => "impersonate the selected partner (after a reason)",
             Action::ExitImpersonation => "exit impersonating (asks first)",
             Action::Find => "find a partner by a fragment of its name",
+            Action::Sort => "sort My Partners by name or by status",
         }
     }
 
@@ -217,6 +221,7 @@ impl Action {
             Action::Impersonate => &["i"],
             Action::ExitImpersonation => &["X"],
             Action::Find => &[":"],
+            Action::Sort => &["s"],
         }
     }
 

@@ -10,6 +10,7 @@ use super::filter::{Filter, FilterForm, has_decision, kind_choices};
 use super::modal::Modal;
 use super::msg::Msg;
 use super::tabs::SectionId;
+use crate::domain::PartnerSort;
 
 /// Wait this long after the last key before asking the server.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -152,6 +153,21 @@ impl App {
         let mut fx = self.reload(id);
         fx.extend(self.stats_effect());
         fx
+    }
+
+    /// `s` on My Partners: by name, by status, and back.
+    pub(super) fn toggle_sort(&mut self) -> Vec<Effect> {
+        let id = self.active_section_id();
+        if id != SectionId::Partners {
+            self.dirty = false;
+            return vec![];
+        }
+        let mut filter = self.section(id).filter.clone();
+        filter.sort = match filter.sort {
+            PartnerSort::Name => PartnerSort::Status,
+            PartnerSort::Status => PartnerSort::Name,
+        };
+        self.set_filter(id, filter)
     }
 
     /// Esc in the list: marks first, then search and filters.

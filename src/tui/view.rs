@@ -399,6 +399,7 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             }
             pairs.push((label(Action::ToggleDetail), "details", true));
             if app.active_section_id() == super::tabs::SectionId::Partners {
+                pairs.push((label(Action::Sort), "sort", true));
                 pairs.push((label(Action::Copy), "copy", true));
                 pairs.push((label(Action::Impersonate), "impersonate", can));
             }

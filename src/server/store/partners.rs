@@ -40,18 +40,32 @@ fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
 pub struct PartnerFilter {
     pub q: Option<String>,
     pub status: Option<PartnerStatus>,
+    pub sort: PartnerSort,
     pub cursor: Option<String>,
     pub limit: u32,
 }
 
+/// Status order for `sort=status`: the partners a CSR works with first.
+const STATUS_RANK: &str =
+    "CASE status WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
+
 pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<PartnerSummary>> {
-    let (after_name, after_id) = match &f.cursor {
-        None => (String::new(), String::new()),
+    // Keyset on (rank, name, id); by name the rank is 0 for every row. Cursors carry the sort
+    // they were made for, so one from another order is refused rather than misread.
+    let (after_rank, after_name, after_id) = match &f.cursor {
+        None => (-1i64, String::new(), String::new()),
         Some(c) => {
-            let mut p = cursor::decode(c, 2).ok_or_else(ApiProblem::invalid_cursor)?;
-            let id = p.pop().unwrap_or_default();
-            (p.pop().unwrap_or_default(), id)
+            let p = cursor::decode(c, 4).ok_or_else(ApiProblem::invalid_cursor)?;
+            if p[0] != f.sort.as_str() {
+                return Err(ApiProblem::invalid_cursor().into());
+            }
+            let rank = p[1].parse().map_err(|_| ApiProblem::invalid_cursor())?;
+            (rank, p[2].clone(), p[3].clone())
         }
+    };
+    let rank_expr = match f.sort {
+        PartnerSort::Name => "0",
+        PartnerSort::Status => STATUS_RANK,
     };
     let q =
         f.q.as_deref()
@@ -60,13 +74,14 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
             .map(like_pattern)
             .unwrap_or_else(|| "%".into());
     let sql = format!(
-        "SELECT {SUMMARY_COLS}, name_lower FROM partners
-          WHERE (name_lower, id) > (?1, ?2) AND name_lower LIKE ?3 ESCAPE '\\'
-            AND (?4 IS NULL OR status = ?4)
-          ORDER BY name_lower, id LIMIT ?5"
+        "SELECT {SUMMARY_COLS}, name_lower, {rank_expr} AS rk FROM partners
+          WHERE ({rank_expr}, name_lower, id) > (?1, ?2, ?3) AND name_lower LIKE ?4 ESCAPE '\\'
+            AND (?5 IS NULL OR status = ?5)
+          ORDER BY rk, name_lower, id LIMIT ?6"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![
+        after_rank,
         after_name,
         after_id,
         q,
@@ -74,15 +89,21 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
         f.limit as i64 + 1
     ])?;
     let mut items = Vec::new();
-    let mut last_key = (String::new(), String::new());
+    let mut last_key = (0i64, String::new(), String::new());
     while let Some(r) = rows.next()? {
         if items.len() == f.limit as usize {
+            let rank = last_key.0.to_string();
             return Ok(Page {
                 items,
-                next_cursor: Some(cursor::encode(&[&last_key.0, &last_key.1])),
+                next_cursor: Some(cursor::encode(&[
+                    f.sort.as_str(),
+                    &rank,
+                    &last_key.1,
+                    &last_key.2,
+                ])),
             });
         }
-        last_key = (r.get(7)?, r.get(0)?);
+        last_key = (r.get(8)?, r.get(7)?, r.get(0)?);
         items.push(summary_from_row(r)?);
     }
     Ok(Page {
