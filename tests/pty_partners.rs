@@ -169,3 +169,45 @@ fn quitting_while_impersonating_ends_the_session() {
         .unwrap();
     assert_eq!((total, open), (1, 0), "the session was ended on quit");
 }
+
+#[test]
+fn the_directory_sorts_by_status_and_searches_as_you_type() {
+    let server = ServerProc::start();
+    let mut term = Pty::spawn(
+        &["--url", &server.url],
+        &[("PARTNER_CONSOLE_TOKEN", "demo-viewer")],
+        100,
+        30,
+    );
+    term.wait_for("● live", WAIT).unwrap();
+    term.send("4");
+    term.wait_for("Invoice ID", WAIT).unwrap();
+    term.wait_for("Acme Media", WAIT).unwrap();
+    term.send("s");
+    term.wait_for("by status", WAIT).unwrap();
+    // Active partners come first, the inactive ones last.
+    term.wait_until_text("active first", WAIT, |s| {
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains("INV-2026-")).collect();
+        !rows.is_empty() && rows[0].contains("Active")
+    })
+    .unwrap();
+    term.send("G");
+    term.wait_until_text("inactive last", WAIT, |s| {
+        s.lines()
+            .filter(|l| l.contains("INV-2026-"))
+            .last()
+            .is_some_and(|l| l.contains("Inactive"))
+    })
+    .unwrap();
+    term.send("/");
+    term.send("cedar");
+    term.wait_until_text("only Cedar", WAIT, |s| {
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains("INV-2026-")).collect();
+        rows.len() == 1 && rows[0].contains("Cedar & Pine Publishing")
+    })
+    .unwrap();
+    // While the search line has the focus, letters are text; Enter leaves it.
+    term.send(keys::ENTER);
+    term.send("q");
+    term.exit_status(Duration::from_secs(5)).unwrap();
+}
