@@ -195,7 +195,7 @@ fn the_directory_sorts_by_status_and_searches_as_you_type() {
     term.wait_until_text("inactive last", WAIT, |s| {
         s.lines()
             .filter(|l| l.contains("INV-2026-"))
-            .last()
+            .next_back()
             .is_some_and(|l| l.contains("Inactive"))
     })
     .unwrap();
