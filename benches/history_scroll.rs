@@ -6,7 +6,6 @@
 //! set-up and is reported separately.
 
 #[path = "../tests/pty/mod.rs"]
-#[allow(dead_code)]
 mod pty;
 
 use std::time::{Duration, Instant};
@@ -70,10 +69,12 @@ fn main() {
         std::thread::sleep(Duration::from_millis(3));
         if last_report.elapsed() > Duration::from_millis(250) {
             last_report = Instant::now();
-            if let Some((at, of, more)) = term.with_screen(|s| position(&pty::screen_to_text(s))) {
-                if !more && at == of && of >= rows {
-                    break;
-                }
+            if let Some((at, of, more)) = term.with_screen(|s| position(&pty::screen_to_text(s)))
+                && !more
+                && at == of
+                && of >= rows
+            {
+                break;
             }
             if t.elapsed() > Duration::from_secs(1800) {
                 panic!(
