@@ -194,8 +194,7 @@ fn the_directory_sorts_by_status_and_searches_as_you_type() {
     term.send("G");
     term.wait_until_text("inactive last", WAIT, |s| {
         s.lines()
-            .filter(|l| l.contains("INV-2026-"))
-            .next_back()
+            .rfind(|l| l.contains("INV-2026-"))
             .is_some_and(|l| l.contains("Inactive"))
     })
     .unwrap();
