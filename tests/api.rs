@@ -928,3 +928,274 @@ async fn the_example_seed_file_imports() {
     assert_eq!(statuses, ["approved", "rejected"]);
     srv.shutdown().await;
 }
+
+/// Every approval of `query` (all pages), as the list endpoint gives them.
+async fn all_approvals(api: &dyn Api, query: &ApprovalQuery) -> Vec<Approval> {
+    let mut q = ApprovalQuery {
+        limit: Some(500),
+        ..query.clone()
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = api.approvals(&q).await.expect("list");
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+/// The stats of `query` against a count of what the list endpoint returns for the same
+/// filters and window: day by day, and the totals.
+async fn assert_stats_match_list(api: &dyn Api, query: &ApprovalQuery) -> ApprovalStats {
+    let stats = api.approval_stats(query).await.expect("stats");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date");
+    let first = day(&stats.days.first().expect("days").day);
+    let last = day(&stats.days.last().expect("days").day);
+    for (i, d) in stats.days.iter().enumerate() {
+        assert_eq!(
+            day(&d.day),
+            first + chrono::Days::new(i as u64),
+            "dense, ascending"
+        );
+    }
+    // Without from/to the window is whole days, first to last.
+    let start = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let listed =
+        all_approvals(
+            api,
+            &ApprovalQuery {
+                status: Some(query.status.unwrap_or(StatusFilter::Decided)),
+                cursor: None,
+                from: Some(query.from.unwrap_or(start(first))),
+                to: Some(query.to.unwrap_or(
+                    start(last + chrono::Days::new(1)) - chrono::Duration::milliseconds(1),
+                )),
+                ..query.clone()
+            },
+        )
+        .await;
+    let mut want = std::collections::BTreeMap::<String, (u64, u64)>::new();
+    for a in &listed {
+        let e = want
+            .entry(
+                a.decided_at
+                    .expect("decided")
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            )
+            .or_default();
+        match a.status {
+            Status::Approved => e.0 += 1,
+            Status::Rejected => e.1 += 1,
+            Status::Pending => panic!("a pending approval in a history"),
+        }
+    }
+    for d in &stats.days {
+        let w = want.remove(&d.day).unwrap_or_default();
+        assert_eq!((d.approved, d.rejected), w, "{} for {query:?}", d.day);
+    }
+    assert!(want.is_empty(), "listed outside the days: {want:?}");
+    assert_eq!(
+        (stats.approved, stats.rejected),
+        (
+            listed
+                .iter()
+                .filter(|a| a.status == Status::Approved)
+                .count() as u64,
+            listed
+                .iter()
+                .filter(|a| a.status == Status::Rejected)
+                .count() as u64
+        ),
+        "{query:?}"
+    );
+    stats
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stats_count_what_the_list_shows() {
+    // ~2,000 decisions, six hours apart: the last 30 days hold a few hundred.
+    let srv = TestServer::start(
+        SeedSource::Demo {
+            decided: Some(2000),
+        },
+        Duration::from_secs(60),
+    )
+    .await;
+    let viewer = srv.client("demo-viewer");
+
+    // The default: the last 30 days, today included, all kinds, decided.
+    let stats = assert_stats_match_list(&viewer, &ApprovalQuery::default()).await;
+    assert_eq!(stats.days.len(), 30);
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(stats.days[29].day, today.format("%Y-%m-%d").to_string());
+    assert!(stats.approved > 50 && stats.rejected > 10, "{stats:?}");
+
+    // Filters apply, the same as to the list.
+    let newest = viewer
+        .approvals(&ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items[0]
+        .decided_at
+        .unwrap();
+    let requests = vec![Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
+    let cases = [
+        ApprovalQuery {
+            kinds: vec![Kind::Partnership],
+            ..Default::default()
+        },
+        ApprovalQuery {
+            kinds: requests.clone(),
+            ..Default::default()
+        },
+        ApprovalQuery {
+            status: Some(StatusFilter::Rejected),
+            kinds: vec![Kind::Addon, Kind::Ad],
+            ..Default::default()
+        },
+        ApprovalQuery {
+            status: Some(StatusFilter::Approved),
+            ..Default::default()
+        },
+        ApprovalQuery {
+            q: Some("harbor".into()),
+            ..Default::default()
+        },
+        ApprovalQuery {
+            q: Some("SALE".into()),
+            kinds: requests.clone(),
+            ..Default::default()
+        },
+        ApprovalQuery {
+            q: Some("zzz".into()),
+            ..Default::default()
+        },
+        // A window cut mid-day at both ends, and one of whole days long ago.
+        ApprovalQuery {
+            from: Some(newest - chrono::Duration::days(90) + chrono::Duration::hours(7)),
+            to: Some(newest - chrono::Duration::days(3) - chrono::Duration::hours(5)),
+            ..Default::default()
+        },
+        ApprovalQuery {
+            from: Some("2026-01-01T00:00:00Z".parse().unwrap()),
+            to: Some("2026-03-31T23:59:59.999Z".parse().unwrap()),
+            kinds: vec![Kind::Addon],
+            ..Default::default()
+        },
+    ];
+    let all = stats.approved + stats.rejected;
+    for q in &cases {
+        let s = assert_stats_match_list(&viewer, q).await;
+        if q.from.is_none() && q.q.as_deref() != Some("zzz") {
+            let n = s.approved + s.rejected;
+            assert!(n > 0 && n <= all, "{q:?}: {n} of {all}");
+        }
+    }
+    // Cursor and limit are not stats parameters; the client does not send them.
+    assert_stats_match_list(
+        &viewer,
+        &ApprovalQuery {
+            cursor: Some("zz".into()),
+            limit: Some(3),
+            ..Default::default()
+        },
+    )
+    .await;
+
+    // A decision counts at once, on today, under its kind.
+    let csr = srv.client("demo-csr");
+    let item = first_pending(&csr, Kind::Ad).await;
+    let ads = ApprovalQuery {
+        kinds: vec![Kind::Ad],
+        ..Default::default()
+    };
+    let before = csr.approval_stats(&ads).await.unwrap();
+    csr.reject(&item.id, &DecisionKey::new(item.version), "Not this month.")
+        .await
+        .unwrap();
+    let after = assert_stats_match_list(&csr, &ads).await;
+    assert_eq!(after.rejected, before.rejected + 1);
+    assert_eq!(after.days[29].rejected, before.days[29].rejected + 1);
+    assert_eq!(after.approved, before.approved);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stats_refuse_bad_windows_and_keep_to_staff() {
+    let srv = TestServer::demo().await;
+    for token in ["demo-viewer", "demo-csr", "demo-admin"] {
+        let s = srv
+            .client(token)
+            .approval_stats(&ApprovalQuery::default())
+            .await
+            .unwrap_or_else(|e| panic!("{token}: {e:?}"));
+        assert_eq!(s.days.len(), 30, "{token}");
+    }
+    for bad in [
+        "status=pending",
+        "status=maybe",
+        "kind=boat",
+        "from=yesterday",
+        "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        "from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z",
+        "from=2020-01-01T00:00:00Z",
+    ] {
+        let res = srv
+            .http()
+            .get(srv.api(&format!("/approvals/stats?{bad}")))
+            .bearer_auth("demo-viewer")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+        let p: Problem = res.json().await.unwrap();
+        assert_eq!(p.code, codes::INVALID_PARAMETER, "{bad}");
+    }
+    // Exactly 366 days is allowed; one millisecond more is not.
+    let viewer = srv.client("demo-viewer");
+    let from: chrono::DateTime<chrono::Utc> = "2025-01-01T00:00:00Z".parse().unwrap();
+    let year = viewer
+        .approval_stats(&ApprovalQuery {
+            from: Some(from),
+            to: Some(from + chrono::Duration::days(366)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(year.days.len(), 367);
+    let err = viewer
+        .approval_stats(&ApprovalQuery {
+            from: Some(from),
+            to: Some(from + chrono::Duration::days(366) + chrono::Duration::milliseconds(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(problem(&err).code, codes::INVALID_PARAMETER);
+
+    // Not for partners (impersonation), nor without a token.
+    let imp = srv
+        .client("demo-csr")
+        .impersonate("pt_001", "stats check")
+        .await
+        .unwrap();
+    let partner = client_for(&srv.url, &imp.token);
+    let err = partner
+        .approval_stats(&ApprovalQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(problem(&err).status, 403);
+    let res = srv
+        .http()
+        .get(srv.api("/approvals/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}

@@ -114,9 +114,9 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
     let db = opts.db.clone();
     let seed = opts.seed.clone();
     let store = tokio::task::spawn_blocking(move || -> Result<Store> {
-        let store =
-            Store::open(&db).wrap_err_with(|| format!("opening the database {}", db.display()))?;
-        seed::apply(&store, &seed)?;
+        let (store, seeded) = Store::open_with(&db, |conn| seed::apply(conn, &seed))
+            .wrap_err_with(|| format!("opening the database {}", db.display()))?;
+        seeded?;
         Ok(store)
     })
     .await??;

@@ -7,21 +7,27 @@ mod file;
 mod import;
 
 pub use file::{SeedError, SeedFile, load_file};
-pub use import::import;
+pub use import::{ImportError, import};
 
 use color_eyre::eyre::{Result, eyre};
+use rusqlite::Connection;
 
 use super::SeedSource;
-use super::store::{self, Store};
+use super::store;
 
 /// Seed an empty database; a database with users already in it is left as it is (data is kept
 /// across restarts). A seed file is checked even then, so a bad file never goes unnoticed.
-pub fn apply(store: &Store, seed: &SeedSource) -> Result<()> {
+///
+/// Runs on the writer before any other connection is open (`Store::open_with`), so that a
+/// first seed can write the database straight into its file: through the write-ahead log a
+/// big seed would be written twice (log, then checkpoint), with a rollback journal only once
+/// (the journal of a new, empty database holds next to nothing).
+pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
     let file = match seed {
         SeedSource::File(path) => Some(load_file(path).map_err(|e| eyre!("{e}"))?),
         _ => None,
     };
-    let populated = store.read_now(store::count_users)? > 0;
+    let populated = store::count_users(conn)? > 0;
     if populated {
         if *seed != SeedSource::None {
             tracing::info!("the database already holds data; --seed is not applied again");
@@ -31,8 +37,16 @@ pub fn apply(store: &Store, seed: &SeedSource) -> Result<()> {
     match seed {
         SeedSource::None => Ok(()),
         SeedSource::Demo { decided } => {
-            let data = demo::generate(decided.unwrap_or(demo::DEFAULT_DECIDED));
-            store.write_now(|c| import(c, data.users, data.partners, data.approvals))?;
+            let n = decided.unwrap_or(demo::DEFAULT_DECIDED);
+            let data = demo::generate(n);
+            let started = std::time::Instant::now();
+            without_wal(conn, |c| {
+                import(c, data.users, data.partners, data.approvals)
+            })?;
+            tracing::info!(
+                "demo data loaded ({n} decided approvals) in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             tracing::warn!(
                 "demo data loaded: the tokens demo-admin, demo-csr and demo-viewer are public; use them for demos only"
             );
@@ -41,11 +55,57 @@ pub fn apply(store: &Store, seed: &SeedSource) -> Result<()> {
         SeedSource::File(path) => {
             let f = file.expect("loaded above");
             let n = f.approvals.len();
-            store
-                .write_now(|c| import(c, f.users, f.partners, f.approvals))
+            without_wal(conn, |c| import(c, f.users, f.partners, f.approvals))
                 .map_err(|e| eyre!("seed file {}: {e}", path.display()))?;
             tracing::info!("seed file {} imported ({n} approvals)", path.display());
             Ok(())
         }
     }
+}
+
+/// Run `f` with a rollback journal instead of the write-ahead log, and go back to WAL after,
+/// whatever `f` returned. Needs the connection to be the only one (SQLite leaves WAL mode only
+/// then); if it is not, `f` runs in WAL mode as it is.
+fn without_wal<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return f(conn);
+    }
+    let switched = conn
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
+    let out = f(conn);
+    if switched {
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+    }
+    out
+}
+
+/// For benchmarks and load tests: `n` more pending approvals, copies of decided ones (same
+/// kind, partner, title, item and details) with new ids, requested now. Returns how many were
+/// added (fewer than `n` only if there are fewer decided approvals to copy).
+pub fn add_pending(store: &store::Store, n: u64) -> Result<u64> {
+    let now = store::ts(chrono::Utc::now());
+    let added = store.write_now(|c| -> rusqlite::Result<usize> {
+        let tx = c.transaction()?;
+        let added = tx.execute(
+            "INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name,
+                    item_amount, item_currency, description, requested_at, details)
+             SELECT 'ap_' || lower(hex(randomblob(16))), kind, 'pending', 1, title, partner_id,
+                    item_name, item_amount, item_currency, description, ?1, details
+               FROM approvals INDEXED BY approvals_history
+              WHERE status <> 'pending'
+              ORDER BY decided_at DESC, id DESC
+              LIMIT ?2",
+            rusqlite::params![now, n as i64],
+        )?;
+        tx.commit()?;
+        Ok(added)
+    })?;
+    Ok(added as u64)
 }

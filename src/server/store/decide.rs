@@ -58,9 +58,13 @@ pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<Stor
     // IMMEDIATE: take the write lock up front so two deciders never both read "pending".
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
 
+    // Every statement here is prepared once per connection (`prepare_cached`): parsing them
+    // again on each decision cost more than running them.
     let earlier: Option<(String, u16, String, Option<String>)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT fingerprint, status, body, etag FROM idempotency WHERE user_id = ?1 AND key = ?2",
+        )?
+        .query_row(
             params![req.decider.id, req.idempotency_key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
@@ -84,19 +88,19 @@ pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<Stor
     }
 
     let outcome = decide_fresh(&tx, &req)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO idempotency (user_id, key, fingerprint, status, body, etag, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            req.decider.id,
-            req.idempotency_key,
-            req.fingerprint,
-            outcome.status,
-            outcome.body,
-            outcome.etag,
-            ts(req.now)
-        ],
-    )?;
+    )?
+    .execute(params![
+        req.decider.id,
+        req.idempotency_key,
+        req.fingerprint,
+        outcome.status,
+        outcome.body,
+        outcome.etag,
+        ts(req.now)
+    ])?;
     tx.commit()?;
     Ok(outcome)
 }
@@ -149,12 +153,14 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         Decision::Reject { reason } => Some(reason.as_str()),
         Decision::Approve { comment } => comment.as_deref(),
     };
-    let changed = conn.execute(
-        "UPDATE approvals
+    let changed = conn
+        .prepare_cached(
+            "UPDATE approvals
             SET status = ?1, version = version + 1, decided_at = ?2, decided_by_id = ?3,
                 decided_by_name = ?4, reason = ?5
           WHERE id = ?6 AND status = 'pending' AND version = ?7",
-        params![
+        )?
+        .execute(params![
             status.as_str(),
             ts(req.now),
             req.decider.id,
@@ -162,16 +168,26 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
             reason,
             req.approval_id,
             req.if_match
-        ],
-    )?;
+        ])?;
     if changed != 1 {
         // Cannot happen under the IMMEDIATE lock; refuse rather than guess.
         return Err(super::StoreError::Corrupt(
             "conditional update matched no row".into(),
         ));
     }
-    let decided = get_approval(conn, req.approval_id)?
-        .ok_or_else(|| super::StoreError::Corrupt("approval vanished mid-transaction".into()))?;
+    // The approval as it is now, without reading it again: what the UPDATE above wrote, with
+    // the time as stored (to the millisecond).
+    let decided = Approval {
+        status,
+        version: current.version + 1,
+        decided_at: Some(super::parse_ts(&ts(req.now))?),
+        decided_by: Some(UserRef {
+            id: req.decider.id.clone(),
+            name: req.decider.name.clone(),
+        }),
+        reason: reason.map(str::to_string),
+        ..current
+    };
 
     let audit_detail = match &req.decision {
         Decision::Approve { comment: Some(c) } => format!("{}: approved ({c})", decided.title),
@@ -189,18 +205,18 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
     )?;
     if let Decision::Reject { reason } = &req.decision {
         let (subject, body) = rejection_email(&decided, reason);
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO outbox (id, to_addr, subject, body, approval_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                new_id("em"),
-                decided.partner.email,
-                subject,
-                body,
-                decided.id,
-                ts(req.now)
-            ],
-        )?;
+        )?
+        .execute(params![
+            new_id("em"),
+            decided.partner.email,
+            subject,
+            body,
+            decided.id,
+            ts(req.now)
+        ])?;
     }
     let data = serde_json::to_string(&ApprovalDecided {
         id: decided.id.clone(),

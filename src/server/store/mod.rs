@@ -1,7 +1,7 @@
-//! The SQL side of the server. One writer connection (SQLite allows one writer at a time; a
-//! mutex makes that explicit and cheap) and a few readers, all in WAL mode so readers never
-//! wait for the writer. Callers run store functions on a blocking thread (`Store::read` /
-//! `Store::write` do the `spawn_blocking`).
+//! The SQL side of the server. One writer connection (SQLite allows one writer at a time),
+//! driven by one thread that runs the writes in order (`Store::write`), a few readers, all in
+//! WAL mode so readers never wait for the writer (`Store::read` runs on a blocking thread), and
+//! a checkpointer thread that copies the log into the database file off the writer's path.
 
 mod approvals;
 mod audit;
@@ -56,13 +56,146 @@ pub struct Store {
 }
 
 struct Inner {
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
+    /// Runs `Store::write` jobs; stops (and is waited for) when the store goes, before the
+    /// checkpointer.
+    writer_thread: WriterThread,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Stops (and is waited for) when the store goes.
+    _checkpointer: Checkpointer,
+}
+
+type WriteJob = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// One thread that runs every asynchronous write, one after the other, on the writer
+/// connection.
+///
+/// SQLite has one writer at a time anyway; with a thread per request (tokio's blocking pool)
+/// queueing on the writer's mutex, each write also waited for the next thread to be woken and
+/// scheduled while holding nothing but the queue up. Here the next job is already in the
+/// channel when one ends. Each job is still its own transaction, committed (and synced)
+/// before its caller hears back; nothing is batched.
+struct WriterThread {
+    jobs: Option<std::sync::mpsc::Sender<WriteJob>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WriterThread {
+    fn start(writer: Arc<Mutex<Connection>>) -> StoreResult<WriterThread> {
+        let (jobs, queue) = std::sync::mpsc::channel::<WriteJob>();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+                    // A panicking job drops its reply channel (its caller gets an error) and
+                    // rolls its transaction back; the thread goes on with the next.
+                    let _ =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer: {e}")))?;
+        Ok(WriterThread {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    fn submit(&self, job: WriteJob) -> StoreResult<()> {
+        self.jobs
+            .as_ref()
+            .and_then(|j| j.send(job).ok())
+            .ok_or_else(|| StoreError::Join("the database writer has stopped".into()))
+    }
+}
+
+impl Drop for WriterThread {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(t) = self.thread.take()
+            // (A job that held the last handle on the store ends here, on the thread itself.)
+            && t.thread().id() != std::thread::current().id()
+        {
+            let _ = t.join();
+        }
+    }
+}
+
+/// How often the checkpointer copies the write-ahead log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+/// The writer checkpoints by itself only past this many log pages (40 MB). Under a steady
+/// stream of writes the checkpointer never sees the log fully copied between two commits, so
+/// the log would only grow; the writer's own checkpoint, between two of its transactions,
+/// finishes what the checkpointer left (little) and lets the next transaction start the log
+/// over. So the log stays under ~40 MB.
+const WRITER_AUTOCHECKPOINT_PAGES: i64 = 10_000;
+/// Page caches, in KiB (SQLite's negative `cache_size`): the writer keeps the growing edges of
+/// every index of a big history in memory; a reader holds the pages a few lists walk.
+const WRITER_CACHE_KIB: i64 = -64 * 1024;
+const READER_CACHE_KIB: i64 = -16 * 1024;
+
+/// Copies the write-ahead log into the database file on its own thread and connection.
+///
+/// SQLite otherwise checkpoints inside the commit that crosses `wal_autocheckpoint` (every
+/// 1,000 pages; a decision writes a dozen), so every few dozen decisions one waited for a copy
+/// of the log and a sync of the database file while holding the only writer. Here nothing
+/// waits for it: it is a PASSIVE checkpoint, which copies what it can without blocking the
+/// writer or the readers. Durability is unchanged: each commit is synced to the log before it
+/// returns (synchronous=FULL); only the later copy into the database file moves.
+struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> StoreResult<Checkpointer> {
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    // (busy, log pages, pages copied); busy only means another checkpoint ran.
+                    if let Err(e) =
+                        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0))
+                    {
+                        tracing::warn!("checkpoint failed: {e}");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the checkpointer: {e}")))?;
+        Ok(Checkpointer {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Store {
     pub fn open(path: &Path) -> StoreResult<Store> {
+        Self::open_with(path, |_| ()).map(|(store, ())| store)
+    }
+
+    /// Open and migrate, then run `prepare` on the writer while it is still the only
+    /// connection (a first seed uses that to load without the write-ahead log), then open the
+    /// readers. Returns what `prepare` returned, next to the store.
+    pub fn open_with<T>(
+        path: &Path,
+        prepare: impl FnOnce(&mut Connection) -> T,
+    ) -> StoreResult<(Store, T)> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -73,6 +206,9 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         schema::migrate(&mut writer)?;
+        let prepared = prepare(&mut writer);
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
+        writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         let readers = (0..READERS)
             .map(|_| {
                 let c = Connection::open_with_flags(
@@ -80,16 +216,24 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 configure(&c)?;
+                c.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+                // A list's SQL depends on its filters (kinds, partners and titles searched):
+                // room for the variants a few consoles use, each parsed once.
+                c.set_prepared_statement_cache_capacity(64);
                 Ok(Mutex::new(c))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Store {
+        let writer = Arc::new(Mutex::new(writer));
+        let store = Store {
             inner: Arc::new(Inner {
-                writer: Mutex::new(writer),
+                writer_thread: WriterThread::start(Arc::clone(&writer))?,
+                writer,
                 readers,
                 next_reader: AtomicUsize::new(0),
+                _checkpointer: Checkpointer::start(path)?,
             }),
-        })
+        };
+        Ok((store, prepared))
     }
 
     /// Run `f` on a reader connection, on a blocking thread.
@@ -104,16 +248,21 @@ impl Store {
             .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
-    /// Run `f` on the writer connection, on a blocking thread.
+    /// Run `f` on the writer connection, on the writer thread, after the writes before it.
     pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || this.write_now(f))
+        let (reply, replied) = tokio::sync::oneshot::channel();
+        self.inner
+            .writer_thread
+            .submit(Box::new(move |conn: &mut Connection| {
+                let _ = reply.send(f(conn));
+            }))?;
+        replied
             .await
-            .map_err(|e| StoreError::Join(e.to_string()))?
+            .map_err(|_| StoreError::Join("a write failed without an answer".into()))?
     }
 
     /// Synchronous forms, for start-up (seeding) and blocking contexts.

@@ -174,6 +174,50 @@ BEGIN
     INSERT OR IGNORE INTO approval_titles (kind, title) VALUES (NEW.kind, NEW.title);
 END;
 "#,
+    // 3: decisions per day, for `GET /approvals/stats`: a count per (UTC day of decided_at,
+    // kind, status), kept by triggers, so a window of whole days is a few rows per day read
+    // instead of every decision in it. Also makes sure of migration 2's queue index (databases
+    // made while migration 2 was being written may lack it).
+    r#"
+DROP INDEX IF EXISTS approvals_pending;
+CREATE INDEX IF NOT EXISTS approvals_queue ON approvals (kind, requested_at, id)
+    WHERE status = 'pending';
+
+CREATE TABLE decided_days (
+    day    TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (day, kind, status)
+) WITHOUT ROWID;
+INSERT INTO decided_days (day, kind, status, n)
+    SELECT substr(decided_at, 1, 10), kind, status, count(*) FROM approvals
+     WHERE status <> 'pending'
+     GROUP BY 1, 2, 3;
+CREATE TRIGGER decided_days_on_insert AFTER INSERT ON approvals
+    WHEN NEW.status <> 'pending'
+BEGIN
+    INSERT INTO decided_days (day, kind, status, n)
+        VALUES (substr(NEW.decided_at, 1, 10), NEW.kind, NEW.status, 1)
+        ON CONFLICT (day, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER decided_days_on_update AFTER UPDATE OF status, decided_at, kind ON approvals
+BEGIN
+    UPDATE decided_days SET n = n - 1
+     WHERE OLD.status <> 'pending' AND day = substr(OLD.decided_at, 1, 10)
+       AND kind = OLD.kind AND status = OLD.status;
+    INSERT INTO decided_days (day, kind, status, n)
+        SELECT substr(NEW.decided_at, 1, 10), NEW.kind, NEW.status, 1
+         WHERE NEW.status <> 'pending'
+        ON CONFLICT (day, kind, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER decided_days_on_delete AFTER DELETE ON approvals
+    WHEN OLD.status <> 'pending'
+BEGIN
+    UPDATE decided_days SET n = n - 1
+     WHERE day = substr(OLD.decided_at, 1, 10) AND kind = OLD.kind AND status = OLD.status;
+END;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {

@@ -1,7 +1,7 @@
 //! The list and count queries against a plain reference (every row read, filtered and sorted
 //! in Rust), and the query plans they get: each reads an index in its sort order.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::Connection;
 
 use super::*;
@@ -22,14 +22,13 @@ impl TempDb {
             N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         let _ = std::fs::remove_dir_all(&dir);
-        let store = Store::open(&dir.join("pc.db")).expect("open");
-        crate::server::seed::apply(
-            &store,
-            &SeedSource::Demo {
-                decided: Some(decided),
-            },
-        )
-        .expect("seed");
+        let seed = SeedSource::Demo {
+            decided: Some(decided),
+        };
+        let (store, seeded) =
+            Store::open_with(&dir.join("pc.db"), |c| crate::server::seed::apply(c, &seed))
+                .expect("open");
+        seeded.expect("seed");
         TempDb { dir, store }
     }
 }
@@ -193,12 +192,27 @@ fn stats_match_a_plain_count_of_every_row() {
         .read_now(|conn| -> StoreResult<()> {
             let rows = all_rows(conn);
             let newest = rows.iter().filter_map(|a| a.decided_at).max().unwrap();
+            let oldest = rows.iter().filter_map(|a| a.decided_at).min().unwrap();
+            let midnight = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
             let windows = [
                 (newest - Duration::days(30), newest),
                 (
                     newest - Duration::days(200) + Duration::hours(5),
                     newest - Duration::days(20) - Duration::hours(3),
                 ),
+                // Whole days (from the day counts alone), and whole days but the last.
+                (
+                    midnight(newest) - Duration::days(40),
+                    midnight(newest) + Duration::days(1) - Duration::milliseconds(1),
+                ),
+                (
+                    midnight(newest) - Duration::days(9),
+                    newest - Duration::hours(1),
+                ),
+                // Within one day.
+                (newest - Duration::hours(20), newest - Duration::hours(2)),
+                // Past the first and the last decision, cut days at both ends.
+                (oldest - Duration::hours(30), newest + Duration::hours(1)),
             ];
             for status in [
                 StatusFilter::Decided,
@@ -446,4 +460,77 @@ fn base(kinds: Vec<Kind>, status: StatusFilter) -> ApprovalFilter {
         cursor: None,
         limit: 50,
     }
+}
+
+/// What the triggers keep (and the import fills in bulk) equals a count of the rows.
+#[test]
+fn day_counts_and_titles_match_the_rows() {
+    let db = TempDb::demo(2000);
+    let check =
+        |db: &TempDb| {
+            db.store
+                .read_now(|conn| -> StoreResult<()> {
+                    let q = |sql: &str| -> Vec<(String, String, i64)> {
+                        let mut stmt = conn.prepare(sql).unwrap();
+                        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                            .unwrap()
+                            .map(Result::unwrap)
+                            .collect()
+                    };
+                    assert_eq!(
+                    q("SELECT day || kind, status, n FROM decided_days WHERE n <> 0 ORDER BY 1, 2"),
+                    q("SELECT substr(decided_at, 1, 10) || kind, status, count(*) FROM approvals
+                        WHERE status <> 'pending' GROUP BY 1, 2 ORDER BY 1, 2")
+                );
+                    assert_eq!(
+                        q("SELECT kind, title, 0 FROM approval_titles ORDER BY 1, 2"),
+                        q("SELECT DISTINCT kind, title, 0 FROM approvals
+                        WHERE kind IN ('broadcast', 'advertising_package', 'ad') ORDER BY 1, 2")
+                    );
+                    Ok(())
+                })
+                .unwrap();
+        };
+    check(&db);
+    // Decisions keep them (the triggers).
+    let pending: Vec<(String, i64)> = db
+        .store
+        .read_now(|c| {
+            let page = list_approvals(c, &base(vec![], StatusFilter::Pending))?;
+            Ok::<_, StoreError>(page.items.into_iter().map(|a| (a.id, a.version)).collect())
+        })
+        .unwrap();
+    let decider = Decider {
+        id: "us_test".into(),
+        name: "tester".into(),
+    };
+    for (i, (id, version)) in pending.iter().take(6).enumerate() {
+        let decision = if i % 2 == 0 {
+            Decision::Approve { comment: None }
+        } else {
+            Decision::Reject {
+                reason: "no".into(),
+            }
+        };
+        let key = format!("k{i}");
+        let out = db
+            .store
+            .write_now(|c| {
+                decide(
+                    c,
+                    DecideRequest {
+                        approval_id: id,
+                        decider: &decider,
+                        decision,
+                        idempotency_key: &key,
+                        fingerprint: "f",
+                        if_match: *version,
+                        now: Utc::now(),
+                    },
+                )
+            })
+            .unwrap();
+        assert_eq!(out.status, 200);
+    }
+    check(&db);
 }

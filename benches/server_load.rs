@@ -1,0 +1,426 @@
+//! The reference server under load at scale (QUALITY.md, Performance: "server: decisions/s,
+//! page p99 at 1M rows", ≥ 2,000/s and ≤ 10 ms).
+//!
+//! Seeds a temporary database with `SERVER_BENCH_ROWS` decided approvals (default 1,000,000)
+//! plus `SERVER_BENCH_DECISIONS` pending ones (default 10,000), starts the server in-process on
+//! 127.0.0.1:0 and drives it over HTTP with the crate's own client (`HttpApi`, no retries):
+//! history pages (the first, and deep ones via the cursor, all the way to the end), search,
+//! stats, and decisions from 8 concurrent clients, each approving or rejecting its own pending
+//! items. Latencies are client-side round trips (request, JSON, decoding). Prints a table.
+//!
+//! `cargo bench --bench server_load`; `SERVER_BENCH_DB=path` keeps (and on later runs reuses)
+//! the database instead of a temporary one; `SERVER_BENCH_ONLY=pages,search,stats,decisions`
+//! runs only those parts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use partner_console::client::{Api, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
+use partner_console::domain::*;
+use partner_console::secret::Secret;
+use partner_console::server::{self, SeedSource, ServerOptions, Store, seed};
+
+const CLIENTS: usize = 8;
+/// The console's page size (`tui::app::PAGE_SIZE`).
+const CONSOLE_PAGE: u32 = 200;
+const PAGE_TARGET: Duration = Duration::from_millis(10);
+const DECISIONS_TARGET: f64 = 2000.0;
+
+/// Whether `part` is to run (`SERVER_BENCH_ONLY`, all by default).
+fn runs(part: &str) -> bool {
+    std::env::var("SERVER_BENCH_ONLY")
+        .map_or(true, |only| only.split(',').any(|p| p.trim() == part))
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+struct Row {
+    what: String,
+    samples: Vec<Duration>,
+    note: String,
+}
+
+impl Row {
+    fn new(what: &str, mut samples: Vec<Duration>) -> Row {
+        samples.sort();
+        Row {
+            what: what.to_string(),
+            samples,
+            note: String::new(),
+        }
+    }
+
+    fn pct(&self, p: f64) -> Duration {
+        if self.samples.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((self.samples.len() as f64 * p).ceil() as usize).clamp(1, self.samples.len());
+        self.samples[i - 1]
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn client(url: &str, token: &str) -> HttpApi {
+    HttpApi::new(HttpApiOptions {
+        base_url: url.to_string(),
+        token: Some(Secret::new(token)),
+        retry: RetryPolicy::none(),
+        request_timeout: Duration::from_secs(60),
+        read_timeout: Duration::from_secs(60),
+        ..HttpApiOptions::default()
+    })
+    .expect("client")
+}
+
+fn history(kinds: &[Kind], limit: u32) -> ApprovalQuery {
+    ApprovalQuery {
+        kinds: kinds.to_vec(),
+        status: Some(StatusFilter::Decided),
+        limit: Some(limit),
+        ..Default::default()
+    }
+}
+
+/// `n` times the same query.
+async fn repeat(api: &HttpApi, query: &ApprovalQuery, n: usize) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let page = api.approvals(query).await.expect("page");
+        out.push(t.elapsed());
+        std::hint::black_box(page);
+    }
+    out
+}
+
+/// Follow the cursor for at most `pages` pages (all of them with `usize::MAX`); returns each
+/// page's time and how many rows were seen.
+async fn walk(api: &HttpApi, query: &ApprovalQuery, pages: usize) -> (Vec<Duration>, u64) {
+    let mut q = query.clone();
+    let mut out = Vec::new();
+    let mut rows = 0u64;
+    while out.len() < pages {
+        let t = Instant::now();
+        let page = api.approvals(&q).await.expect("page");
+        out.push(t.elapsed());
+        rows += page.items.len() as u64;
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    (out, rows)
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run());
+}
+
+async fn run() {
+    let rows = env_u64("SERVER_BENCH_ROWS", 1_000_000);
+    let decisions = env_u64("SERVER_BENCH_DECISIONS", 10_000);
+    let (db, keep) = match std::env::var_os("SERVER_BENCH_DB") {
+        Some(p) => (PathBuf::from(p), true),
+        None => {
+            let dir = std::env::temp_dir().join(format!("pc-server-load-{}", std::process::id()));
+            (dir.join("bench.db"), false)
+        }
+    };
+
+    // Seed (timed), then the pending items the decision round will take.
+    let started = Instant::now();
+    let fresh = !db.exists();
+    let (store, seeded) = Store::open_with(&db, |c| {
+        seed::apply(
+            c,
+            &SeedSource::Demo {
+                decided: Some(rows),
+            },
+        )
+    })
+    .expect("open the database");
+    seeded.expect("seed");
+    let seed_time = started.elapsed();
+    let added = seed::add_pending(&store, decisions).expect("pending items");
+    drop(store);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let srv = server::start(
+        ServerOptions {
+            db: db.clone(),
+            seed: SeedSource::None,
+            impersonation_ttl: Duration::from_secs(1800),
+        },
+        listener,
+    )
+    .await
+    .expect("server starts");
+    let url = srv.url();
+    let api = client(&url, "demo-viewer");
+    let mut table: Vec<Row> = Vec::new();
+
+    // Warm up: a few of each kind of request, not counted.
+    for q in [
+        history(&[], 50),
+        history(&[Kind::Partnership], 50),
+        history(&[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad], 50),
+    ] {
+        repeat(&api, &q, 20).await;
+    }
+
+    let newest = api.approvals(&history(&[], 1)).await.expect("page").items[0]
+        .decided_at
+        .expect("decided");
+
+    // History pages: the console's page (200 rows), the API's default (50), the export's (500).
+    let mut page_rows = Vec::new();
+    if runs("pages") {
+        let all = history(&[], CONSOLE_PAGE);
+        page_rows.push(Row::new(
+            "history, first page (200)",
+            repeat(&api, &all, 300).await,
+        ));
+        let (whole, seen) = walk(&api, &all, usize::MAX).await;
+        let mut row = Row::new("history, every page to the end (200)", whole);
+        row.note = format!("{seen} rows");
+        page_rows.push(row);
+        let partnership = history(&[Kind::Partnership], CONSOLE_PAGE);
+        page_rows.push(Row::new(
+            "partnership history, first page (200)",
+            repeat(&api, &partnership, 300).await,
+        ));
+        let (deep, _) = walk(&api, &partnership, 500).await;
+        page_rows.push(Row::new("partnership history, 500 pages (200)", deep));
+        let requests = history(
+            &[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad],
+            CONSOLE_PAGE,
+        );
+        page_rows.push(Row::new(
+            "requests history, first page (200)",
+            repeat(&api, &requests, 300).await,
+        ));
+        let (deep, _) = walk(&api, &requests, 500).await;
+        page_rows.push(Row::new("requests history, 500 pages (200)", deep));
+        let window = ApprovalQuery {
+            from: Some(newest - chrono::Duration::days(200)),
+            to: Some(newest - chrono::Duration::days(100)),
+            ..history(&[Kind::Addon], CONSOLE_PAGE)
+        };
+        let (w, _) = walk(&api, &window, 300).await;
+        page_rows.push(Row::new("add-on history, from/to, 300 pages (200)", w));
+        let small = history(&[], 50);
+        page_rows.push(Row::new(
+            "history, first page (50)",
+            repeat(&api, &small, 300).await,
+        ));
+        let (deep, _) = walk(&api, &small, 2000).await;
+        page_rows.push(Row::new("history, 2,000 pages (50)", deep));
+        let (whole, seen) = walk(&api, &history(&[], 500), usize::MAX).await;
+        let mut row = Row::new("history, every page to the end (500)", whole);
+        row.note = format!("{seen} rows");
+        table.push(row);
+    }
+
+    if runs("search") {
+        // Search: partners (a few, many, none), titles (Requests), both.
+        let mut search = Vec::new();
+        let mut worst = (Duration::ZERO, String::new());
+        for q in [
+            "acme", "harbor", "radio", "media", "a", "zzz", "sale", "live", "pixel",
+        ] {
+            for kinds in [
+                &[][..],
+                &[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad][..],
+                &[Kind::Partnership][..],
+            ] {
+                let query = ApprovalQuery {
+                    q: Some(q.to_string()),
+                    ..history(kinds, 50)
+                };
+                let t = repeat(&api, &query, 20).await;
+                let (deeper, _) = walk(&api, &query, 10).await;
+                for d in t.iter().chain(&deeper) {
+                    if *d > worst.0 {
+                        worst = (*d, format!("q={q} kinds={kinds:?}"));
+                    }
+                }
+                search.extend(t);
+                search.extend(deeper);
+            }
+        }
+        let mut row = Row::new("search (q), first pages and 10 deep", search);
+        row.note = format!("slowest: {}", worst.1);
+        table.push(row);
+    }
+
+    if runs("stats") {
+        // Stats.
+        let mut stats = Vec::new();
+        let year = ApprovalQuery {
+            from: Some(newest - chrono::Duration::days(365)),
+            to: Some(newest),
+            ..Default::default()
+        };
+        for (query, n) in [
+            (ApprovalQuery::default(), 100),
+            (history(&[Kind::Partnership], 50), 50),
+            (
+                history(&[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad], 50),
+                50,
+            ),
+            (
+                ApprovalQuery {
+                    q: Some("acme".into()),
+                    ..Default::default()
+                },
+                50,
+            ),
+        ] {
+            for _ in 0..n {
+                let t = Instant::now();
+                let s = api.approval_stats(&query).await.expect("stats");
+                stats.push(t.elapsed());
+                std::hint::black_box(s);
+            }
+        }
+        table.push(Row::new(
+            "stats, last 30 days (all, kind, requests, q)",
+            stats,
+        ));
+        let mut year_stats = Vec::new();
+        for _ in 0..10 {
+            let t = Instant::now();
+            let s = api.approval_stats(&year).await.expect("stats");
+            year_stats.push(t.elapsed());
+            assert_eq!(s.days.len(), 366);
+        }
+        table.push(Row::new("stats, 365 days", year_stats));
+    }
+
+    let mut decisions_line = String::new();
+    if runs("decisions") {
+        // Decisions: 8 clients, each its own pending items.
+        let mut pending = Vec::new();
+        let mut q = ApprovalQuery {
+            status: Some(StatusFilter::Pending),
+            limit: Some(500),
+            ..Default::default()
+        };
+        loop {
+            let page = api.approvals(&q).await.expect("pending");
+            pending.extend(page.items.into_iter().map(|a| (a.id, a.version)));
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        pending.truncate(decisions as usize);
+        let n_decisions = pending.len();
+        let shares: Vec<Vec<(String, i64)>> = (0..CLIENTS)
+            .map(|i| pending.iter().skip(i).step_by(CLIENTS).cloned().collect())
+            .collect();
+        let started = Instant::now();
+        let tasks: Vec<_> = shares
+            .into_iter()
+            .enumerate()
+            .map(|(i, share)| {
+                let csr = Arc::new(client(&url, "demo-csr"));
+                tokio::spawn(async move {
+                    let mut times = Vec::with_capacity(share.len());
+                    for (j, (id, version)) in share.into_iter().enumerate() {
+                        let key = DecisionKey::new(version);
+                        let t = Instant::now();
+                        let decided = if (i + j) % 4 == 0 {
+                            csr.reject(&id, &key, "Not in this quarter's budget.").await
+                        } else {
+                            csr.approve(&id, &key, &ApproveBody::default()).await
+                        };
+                        times.push(t.elapsed());
+                        let decided = decided.expect("decision");
+                        assert_ne!(decided.status, Status::Pending);
+                    }
+                    times
+                })
+            })
+            .collect();
+        let mut times = Vec::new();
+        for t in tasks {
+            times.extend(t.await.expect("client task"));
+        }
+        let wall = started.elapsed();
+        let per_second = n_decisions as f64 / wall.as_secs_f64();
+        let mut row = Row::new(&format!("decision, {CLIENTS} concurrent clients"), times);
+        row.note = format!("{per_second:.0} decisions/s");
+        decisions_line = format!(
+            "decisions: {per_second:.0}/s ({n_decisions} in {:.2} s), target ≥ {DECISIONS_TARGET}/s: {} \
+             (each 200 is sent after its transaction committed, synchronous=FULL)",
+            wall.as_secs_f64(),
+            if per_second >= DECISIONS_TARGET {
+                "met"
+            } else {
+                "MISSED"
+            }
+        );
+        table.push(row);
+    }
+
+    srv.shutdown().await;
+    if !keep && let Some(dir) = db.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    // The table.
+    println!();
+    println!(
+        "server_load: {rows} decided approvals{}, {added} pending added, release build, loopback",
+        if fresh {
+            format!(", seeded in {:.1} s", seed_time.as_secs_f64())
+        } else {
+            " (database reused)".to_string()
+        }
+    );
+    println!(
+        "{:<46} {:>6} {:>8} {:>8} {:>8} {:>8}  note",
+        "what", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    for r in page_rows.iter().chain(&table) {
+        println!(
+            "{:<46} {:>6} {:>8} {:>8} {:>8} {:>8}  {}",
+            r.what,
+            r.samples.len(),
+            ms(r.pct(0.50)),
+            ms(r.pct(0.95)),
+            ms(r.pct(0.99)),
+            ms(r.pct(1.0)),
+            r.note
+        );
+    }
+    println!();
+    if let Some(worst) = page_rows.iter().max_by_key(|r| r.pct(0.99)) {
+        let p99 = worst.pct(0.99);
+        println!(
+            "page p99 (pages of 200 and 50; worst: {}): {} ms, target ≤ {} ms: {}",
+            worst.what,
+            ms(p99),
+            PAGE_TARGET.as_millis(),
+            if p99 <= PAGE_TARGET { "met" } else { "MISSED" }
+        );
+    }
+    if !decisions_line.is_empty() {
+        println!("{decisions_line}");
+    }
+}
