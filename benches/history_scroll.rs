@@ -46,12 +46,13 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let mut term = Pty::spawn(
-        &["--url", &server.url],
-        &[("PARTNER_CONSOLE_TOKEN", "demo-viewer")],
-        120,
-        40,
-    );
+    // `HISTORY_BENCH_MALLOC_ARENA_MAX` passes glibc's arena limit to the console, to compare.
+    let arenas = std::env::var("HISTORY_BENCH_MALLOC_ARENA_MAX").unwrap_or_default();
+    let mut env = vec![("PARTNER_CONSOLE_TOKEN", "demo-viewer")];
+    if !arenas.is_empty() {
+        env.push(("MALLOC_ARENA_MAX", arenas.as_str()));
+    }
+    let mut term = Pty::spawn(&["--url", &server.url], &env, 120, 40);
     term.wait_for("● live", Duration::from_secs(60))
         .expect("console up");
     term.send("5");

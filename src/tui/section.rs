@@ -10,7 +10,7 @@ use super::filter::Filter;
 use super::tabs::{Row, SectionId};
 
 /// Rows kept in memory at most (a few pages beyond a screen either way).
-pub const WINDOW_ROWS: usize = 1_500;
+pub const WINDOW_ROWS: usize = 1_000;
 /// Fetch the next (or previous) page when the selection comes this close to the window's edge.
 pub const PREFETCH: usize = 50;
 
