@@ -1,0 +1,142 @@
+//! The console as a user feels it, in a pty at 120×40 against a reference server process on
+//! loopback (release build): start → first frame with data, key → frame latency over 500
+//! selection moves (p50/p99), bytes per move / half-page scroll / page, frames per key, and
+//! bytes and CPU over an idle minute. Run with `cargo bench --bench pty_latency`
+//! (`PTY_BENCH_IDLE_SECS` shortens the idle minute).
+
+#[path = "../tests/pty/mod.rs"]
+mod pty;
+
+use std::time::{Duration, Instant};
+
+use pty::{Pty, ServerProc, keys};
+
+const END_FRAME: &[u8] = b"\x1b[?2026l";
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat; after the `)` they are at 11 and 12.
+    fields
+        .get(11)
+        .and_then(|u| u.parse::<u64>().ok())
+        .unwrap_or(0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+}
+
+/// Send `key` and wait for the end of the frame it causes; the time and the bytes written.
+fn key_to_frame(term: &mut Pty, key: &str) -> (Duration, Vec<u8>) {
+    term.mark();
+    let before = term.total_bytes();
+    let t = Instant::now();
+    term.send(key);
+    loop {
+        if term.total_bytes() > before {
+            let bytes = term.bytes_since_mark();
+            if pty::contains(&bytes, END_FRAME) {
+                return (t.elapsed(), bytes);
+            }
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "no frame after {key:?}"
+        );
+        std::hint::spin_loop();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let server = ServerProc::start_with(&["--seed", "demo", "--seed-size", "20000"]);
+    let t = Instant::now();
+    let mut term = Pty::spawn(
+        &["--url", &server.url],
+        &[("PARTNER_CONSOLE_TOKEN", "demo-viewer")],
+        120,
+        40,
+    );
+    term.wait_until_text("first frame with data", Duration::from_secs(30), |s| {
+        s.contains("Requested") && s.contains("▶")
+    })
+    .unwrap();
+    let first = t.elapsed();
+    println!(
+        "start → first frame with data: {:.1} ms (process start included; harness polls every 20 ms)",
+        first.as_secs_f64() * 1e3
+    );
+    term.send("5");
+    term.wait_for("Decision", Duration::from_secs(10)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let mut lat = Vec::new();
+    let mut move_bytes = Vec::new();
+    for i in 0..500 {
+        // Down and up in turn: a selection move that does not scroll the list.
+        let key = if i % 2 == 0 { "j" } else { "k" };
+        let (d, bytes) = key_to_frame(&mut term, key);
+        lat.push(d);
+        move_bytes.push(bytes.len());
+        assert_eq!(
+            bytes
+                .windows(END_FRAME.len())
+                .filter(|w| *w == END_FRAME)
+                .count(),
+            1,
+            "one frame per key"
+        );
+    }
+    lat.sort();
+    move_bytes.sort();
+    println!(
+        "key → frame over 500 moves: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&lat, 0.5).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3
+    );
+    println!(
+        "bytes per selection move: median {} B, max {} B",
+        move_bytes[move_bytes.len() / 2],
+        move_bytes.last().unwrap()
+    );
+    // A move past the bottom edge scrolls every visible row by one.
+    term.send("G");
+    std::thread::sleep(Duration::from_millis(300));
+    term.send("g");
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..40 {
+        key_to_frame(&mut term, "j");
+    }
+    let (_, scroll) = key_to_frame(&mut term, "j");
+    println!(
+        "bytes per one-row scroll (j at the bottom edge): {} B",
+        scroll.len()
+    );
+    let (_, half) = key_to_frame(&mut term, &keys::ctrl('d'));
+    println!("bytes per half-page scroll (Ctrl-d): {} B", half.len());
+    let (_, page) = key_to_frame(&mut term, keys::PAGE_DOWN);
+    println!("bytes per page (PgDn): {} B", page.len());
+
+    let idle: u64 = std::env::var("PTY_BENCH_IDLE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    std::thread::sleep(Duration::from_millis(500));
+    term.mark();
+    let cpu0 = cpu_ticks(term.pid());
+    std::thread::sleep(Duration::from_secs(idle));
+    let cpu1 = cpu_ticks(term.pid());
+    println!(
+        "idle {idle} s: {} B written, {} CPU ticks (1 tick = 10 ms)",
+        term.bytes_since_mark().len(),
+        cpu1.saturating_sub(cpu0)
+    );
+    term.send("q");
+    let _ = term.exit_status(Duration::from_secs(5));
+}
