@@ -366,6 +366,11 @@ impl App {
                 d.input.insert_str(text);
                 true
             }
+            // The impersonation reason is one line: Enter sends it.
+            Some(Modal::Impersonate(d)) if !d.sending => {
+                d.input.insert_str(&crate::text::clean_line(text));
+                true
+            }
             _ => false,
         }
     }

@@ -34,6 +34,22 @@ pub struct PartnerDetail {
     pub partner: Option<Partner>,
 }
 
+/// Longest partner name in one-line messages and the impersonation banner, in chars (at most
+/// twice as many columns).
+const SHORT_NAME_CHARS: usize = 30;
+
+/// `name` cut to [`SHORT_NAME_CHARS`] chars, ending in `…` when cut: what follows the name in
+/// a one-line message or the banner (the role, the time left, "You are back as …") stays on
+/// screen whatever the name, even a 1,000-char one.
+pub(super) fn short_name(name: &str) -> String {
+    if name.chars().count() <= SHORT_NAME_CHARS {
+        return name.to_string();
+    }
+    let mut cut: String = name.chars().take(SHORT_NAME_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// Acting as a partner's owner.
 #[derive(Debug)]
 pub struct Impersonating {
@@ -335,7 +351,10 @@ impl App {
                         msg: Msg::ImpersonationExpired(id),
                     },
                 ];
-                fx.extend(self.toast(format!("Impersonating {name} as Partner Owner")));
+                fx.extend(self.toast(format!(
+                    "Impersonating {} as Partner Owner",
+                    short_name(&name)
+                )));
                 fx
             }
             Err(e) => {
@@ -436,7 +455,7 @@ impl App {
         let name = self
             .impersonating
             .take()
-            .map(|i| i.session.partner.name)
+            .map(|i| short_name(&i.session.partner.name))
             .unwrap_or_default();
         self.tab = TabId::Partners;
         let me = self

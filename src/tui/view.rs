@@ -114,7 +114,7 @@ fn banners(app: &App, now: DateTime<Utc>) -> Vec<(String, bool)> {
         out.push((
             format!(
                 "Impersonating {} as Partner Owner · {} · {} exits",
-                imp.session.partner.name,
+                super::partners::short_name(&imp.session.partner.name),
                 imp.time_left(now),
                 app.keymap
                     .first_label(Action::ExitImpersonation)
@@ -363,6 +363,26 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         (Some(Modal::Reason(_)), _) => {
             pairs.push(("Enter".into(), "send", true));
             pairs.push(("Alt-Enter".into(), "new line", true));
+            pairs.push(("Esc".into(), "cancel", true));
+        }
+        (Some(Modal::Filter(_)), _) => {
+            pairs.push(("Tab".into(), "next field", true));
+            pairs.push(("←→".into(), "choose", true));
+            pairs.push(("Enter".into(), "apply", true));
+            pairs.push(("Esc".into(), "cancel", true));
+        }
+        (Some(Modal::Copy(_)), _) => {
+            pairs.push(("letter".into(), "copies", true));
+            pairs.push(("Esc".into(), "cancel", true));
+        }
+        (Some(Modal::Impersonate(_)), _) => {
+            pairs.push(("Enter".into(), "start", true));
+            pairs.push(("Esc".into(), "cancel", true));
+        }
+        (Some(Modal::Finder(_)), _) => {
+            pairs.push(("type".into(), "find", true));
+            pairs.push(("↑↓".into(), "choose", true));
+            pairs.push(("Enter".into(), "open", true));
             pairs.push(("Esc".into(), "cancel", true));
         }
         (Some(_), _) => {
