@@ -223,3 +223,48 @@ fn sends_colour(bytes: &[u8]) -> bool {
         })
     })
 }
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_continuing_redraws() {
+    // The pty's child leads its own session, so the kernel discards its SIGTSTP (POSIX: an
+    // orphaned process group is never stopped) and `raise` returns at once. What the console
+    // does around the stop is all visible: give the terminal back, take it again, redraw all.
+    let server = ServerProc::start();
+    let mut term = console(&server, 100, 30, &[]);
+    term.wait_for("● live", WAIT).unwrap();
+    term.wait_quiet(Duration::from_millis(300), WAIT).unwrap();
+    term.mark();
+    term.send(&keys::ctrl('z'));
+    poll_bytes(&term, "taken back", |b| {
+        pty::rfind(b, b"\x1b[?1049h")
+            .is_some_and(|h| pty::rfind(b, b"\x1b[?1049l").is_some_and(|l| l < h))
+    });
+    term.wait_until_text("redrawn after Ctrl-Z", WAIT, |s| {
+        s.contains("1 Partnership (12)") && s.contains("Requested")
+    })
+    .unwrap();
+    assert!(term.alternate_screen());
+    // `fg` sends SIGCONT: the console re-enters its screen and redraws everything.
+    term.wait_quiet(Duration::from_millis(300), WAIT).unwrap();
+    term.mark();
+    term.send_signal(libc::SIGCONT);
+    poll_bytes(&term, "redrawn after SIGCONT", |b| {
+        pty::contains(b, b"\x1b[?1049h") && pty::contains(b, "1 Partnership (12)".as_bytes())
+    });
+    term.send("q");
+    term.exit_status(Duration::from_secs(5)).unwrap();
+    assert_restored(&term);
+}
+
+/// Wait until the bytes written since the mark satisfy `done`.
+fn poll_bytes(term: &Pty, what: &str, done: impl Fn(&[u8]) -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done(&term.bytes_since_mark()) {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {WAIT:?}\n{}",
+            term.screen_text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
