@@ -53,6 +53,44 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Key → frame latency and bytes of 500 alternating moves (no scrolling).
+fn moves(term: &mut Pty) -> (Vec<Duration>, Vec<usize>) {
+    let mut lat = Vec::new();
+    let mut bytes = Vec::new();
+    for i in 0..500 {
+        let key = if i % 2 == 0 { "j" } else { "k" };
+        let (d, b) = key_to_frame(term, key);
+        assert_eq!(
+            b.windows(END_FRAME.len())
+                .filter(|w| *w == END_FRAME)
+                .count(),
+            1,
+            "one frame per key"
+        );
+        lat.push(d);
+        bytes.push(b.len());
+    }
+    lat.sort();
+    bytes.sort();
+    (lat, bytes)
+}
+
+/// The bare ratatui table app of `examples/bare_table.rs`, built with the bench profile (the
+/// one `cargo bench` just used, so nothing is rebuilt) for the baseline.
+fn bare_app() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--profile", "bench", "--example", "bare_table"])
+        .current_dir(root)
+        .status()
+        .expect("cargo build the bare app");
+    assert!(status.success(), "building examples/bare_table failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    target.join("release").join("examples").join("bare_table")
+}
+
 fn main() {
     let server = ServerProc::start_with(&["--seed", "demo", "--seed-size", "20000"]);
     let t = Instant::now();
@@ -75,25 +113,7 @@ fn main() {
     term.wait_for("Decision", Duration::from_secs(10)).unwrap();
     std::thread::sleep(Duration::from_millis(300));
 
-    let mut lat = Vec::new();
-    let mut move_bytes = Vec::new();
-    for i in 0..500 {
-        // Down and up in turn: a selection move that does not scroll the list.
-        let key = if i % 2 == 0 { "j" } else { "k" };
-        let (d, bytes) = key_to_frame(&mut term, key);
-        lat.push(d);
-        move_bytes.push(bytes.len());
-        assert_eq!(
-            bytes
-                .windows(END_FRAME.len())
-                .filter(|w| *w == END_FRAME)
-                .count(),
-            1,
-            "one frame per key"
-        );
-    }
-    lat.sort();
-    move_bytes.sort();
+    let (lat, move_bytes) = moves(&mut term);
     println!(
         "key → frame over 500 moves: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         percentile(&lat, 0.5).as_secs_f64() * 1e3,
@@ -139,4 +159,26 @@ fn main() {
     );
     term.send("q");
     let _ = term.exit_status(Duration::from_secs(5));
+
+    // The same moves in a bare ratatui table app, on the same machine at the same time: the
+    // ratio holds when the machine is noisy.
+    let bare = bare_app();
+    let mut base = Pty::spawn_program(&bare, pty::TestHome::new(), &[], &[], 120, 40);
+    base.wait_for("bare ratatui", Duration::from_secs(10))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let (blat, bbytes) = moves(&mut base);
+    let (p50, bp50) = (percentile(&lat, 0.5), percentile(&blat, 0.5));
+    let (p99, bp99) = (percentile(&lat, 0.99), percentile(&blat, 0.99));
+    println!(
+        "bare ratatui table: p50 {:.2} ms, p99 {:.2} ms, {} B per move; console / bare: p50 ×{:.2}, p99 ×{:.2}, bytes ×{:.2}",
+        bp50.as_secs_f64() * 1e3,
+        bp99.as_secs_f64() * 1e3,
+        bbytes[bbytes.len() / 2],
+        p50.as_secs_f64() / bp50.as_secs_f64(),
+        p99.as_secs_f64() / bp99.as_secs_f64(),
+        move_bytes[move_bytes.len() / 2] as f64 / bbytes[bbytes.len() / 2] as f64
+    );
+    base.send("q");
+    let _ = base.exit_status(Duration::from_secs(5));
 }

@@ -274,6 +274,19 @@ impl Pty {
         cols: u16,
         rows: u16,
     ) -> Pty {
+        Pty::spawn_program(Path::new(BIN), home, args, env, cols, rows)
+    }
+
+    /// Like [`Pty::spawn_in`] with another program (benchmarks run a bare ratatui app beside the
+    /// console).
+    pub fn spawn_program(
+        program: &Path,
+        home: TestHome,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -283,7 +296,7 @@ impl Pty {
             })
             .expect("open a pty");
 
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         for name in PASS_THROUGH {
