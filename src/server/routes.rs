@@ -110,8 +110,9 @@ fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
 }
 
 fn limit(p: &Params) -> Result<u32, ApiProblem> {
+    // An empty `limit=` is not an integer: 400 like any other bad value (the contract's schema).
     match param(p, "limit") {
-        None | Some("") => Ok(DEFAULT_LIMIT),
+        None => Ok(DEFAULT_LIMIT),
         Some(v) => match v.parse::<u32>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
             _ => Err(ApiProblem::bad_param(format!(
@@ -138,7 +139,7 @@ fn query_text(p: &Params) -> Result<Option<String>, ApiProblem> {
 }
 
 fn time(p: &Params, name: &str) -> Result<Option<DateTime<Utc>>, ApiProblem> {
-    match param(p, name).filter(|v| !v.is_empty()) {
+    match param(p, name) {
         None => Ok(None),
         Some(v) => DateTime::parse_from_rfc3339(v)
             .map(|t| Some(t.with_timezone(&Utc)))
@@ -215,10 +216,13 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiProblem> {
             "Decisions need If-Match with the version you saw, e.g. If-Match: \"3\".",
         ));
     };
+    // Exactly a strong ETag of a version: `"` 1..=18 digits `"` (always fits an i64), as the
+    // contract's pattern says; anything else (weak, unquoted, `*`, a list) is refused.
     v.to_str()
         .ok()
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|s| s.parse::<i64>().ok())
+        .map(str::trim)
+        .and_then(|s| s.strip_prefix('"')?.strip_suffix('"'))
+        .and_then(parse_small_uint)
         .ok_or_else(|| {
             ApiProblem::new(
                 StatusCode::BAD_REQUEST,
@@ -226,6 +230,14 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiProblem> {
                 "If-Match must be the approval's version as an ETag, e.g. \"3\".",
             )
         })
+}
+
+/// 1..=18 ASCII digits (no sign, no spaces) as an i64; `None` for anything else.
+fn parse_small_uint(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// Trimmed, required, bounded text (reasons).
@@ -276,7 +288,7 @@ async fn events(State(st): S, caller: Caller, headers: HeaderMap) -> Res {
         Some(v) => Some(
             v.to_str()
                 .ok()
-                .and_then(|s| s.trim().parse::<i64>().ok())
+                .and_then(|s| parse_small_uint(s.trim()))
                 .ok_or_else(|| {
                     ApiProblem::bad_param("Last-Event-ID must be an id this server sent.")
                 })?,
@@ -290,19 +302,17 @@ fn kinds_and_status(
     p: &Params,
     default: StatusFilter,
 ) -> Result<(Vec<Kind>, StatusFilter), ApiProblem> {
+    // Absent: all kinds. Present: a non-empty list without empty items (`kind=` and `kind=ad,`
+    // are refused like any other value that is not a list of kinds).
     let mut kinds = Vec::new();
-    for k in param(p, "kind")
-        .unwrap_or("")
-        .split(',')
-        .filter(|k| !k.is_empty())
-    {
+    for k in param(p, "kind").map(|v| v.split(',')).into_iter().flatten() {
         kinds.push(Kind::parse(k).ok_or_else(|| {
             ApiProblem::bad_param(format!(
                 "kind {k:?} is not one of partnership, addon, broadcast, advertising_package, ad."
             ))
         })?);
     }
-    let status = match param(p, "status").filter(|s| !s.is_empty()) {
+    let status = match param(p, "status") {
         None => default,
         Some(s) => StatusFilter::parse(s).ok_or_else(|| {
             ApiProblem::bad_param("status must be pending, approved, rejected or decided.")
@@ -403,7 +413,7 @@ async fn approve(
     body: Bytes,
 ) -> Res {
     let pre = Preconditions::check(&caller, &headers)?;
-    let parsed: ApproveBody = json_body(&headers, &body)?;
+    let parsed: ApproveRequest = json_body(&headers, &body)?;
     let comment = match parsed.comment.as_deref().map(str::trim) {
         Some(c) if c.chars().count() > MAX_REASON_CHARS => {
             return Err(ApiProblem::new(
@@ -429,6 +439,19 @@ async fn reject(
     let parsed: RejectBody = json_body(&headers, &body)?;
     let reason = required_text(&parsed.reason, MAX_REASON_CHARS, "reason")?;
     decide(st, pre, id, Decision::Reject { reason }).await
+}
+
+/// `ApproveBody` as the server reads it: `comment` may be absent but, when present, must be a
+/// string (the contract's schema); `"comment": null` is a 400 `invalid_body`, not "no comment".
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveRequest {
+    #[serde(default, deserialize_with = "present_string")]
+    comment: Option<String>,
+}
+
+fn present_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    <String as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// What every decision needs before its body is even read: the role, the key, the version.
@@ -502,13 +525,13 @@ async fn decide(State(st): S, pre: Preconditions, id: String, decision: Decision
 
 async fn list_partners(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Viewer)?;
-    let status = match param(&p, "status").filter(|s| !s.is_empty()) {
+    let status = match param(&p, "status") {
         None => None,
         Some(s) => Some(PartnerStatus::parse(s).ok_or_else(|| {
             ApiProblem::bad_param("status must be active, pending, suspended or inactive.")
         })?),
     };
-    let sort = match param(&p, "sort").filter(|s| !s.is_empty()) {
+    let sort = match param(&p, "sort") {
         None | Some("name") => PartnerSort::Name,
         Some("status") => PartnerSort::Status,
         Some(_) => return Err(ApiProblem::bad_param("sort must be name or status.")),
