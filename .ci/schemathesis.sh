@@ -35,7 +35,7 @@ fi
 
 # ---- the server, on a fresh demo database ------------------------------------------------
 cargo build --locked --quiet
-BIN=target/debug/partner-console
+BIN="${CARGO_TARGET_DIR:-target}/debug/partner-console"
 [ -x "$BIN" ] || fail "$BIN was not built"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/partner-console-st.XXXXXX")
