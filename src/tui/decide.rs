@@ -119,17 +119,21 @@ impl App {
         }
     }
 
-    fn refuse_read_only(&mut self) -> Option<Vec<Effect>> {
-        let why = self.read_only_reason()?;
-        Some(self.error_toast(why))
+    /// The deciding keys work in a pending queue, for a session that may decide; elsewhere
+    /// they do nothing, and a read-only session is told why.
+    fn may_decide_here(&mut self) -> Result<(), Vec<Effect>> {
+        if !self.in_queue() {
+            self.dirty = false;
+            return Err(vec![]);
+        }
+        match self.read_only_reason() {
+            Some(why) => Err(self.error_toast(why)),
+            None => Ok(()),
+        }
     }
 
     pub(super) fn approve_selected(&mut self) -> Vec<Effect> {
-        if !self.in_queue() {
-            self.dirty = false;
-            return vec![];
-        }
-        if let Some(fx) = self.refuse_read_only() {
+        if let Err(fx) = self.may_decide_here() {
             return fx;
         }
         let targets = self.targets();
@@ -154,11 +158,7 @@ impl App {
     }
 
     pub(super) fn reject_selected(&mut self) -> Vec<Effect> {
-        if !self.in_queue() {
-            self.dirty = false;
-            return vec![];
-        }
-        if let Some(fx) = self.refuse_read_only() {
+        if let Err(fx) = self.may_decide_here() {
             return fx;
         }
         let targets: Vec<Target> = self
@@ -183,11 +183,7 @@ impl App {
     }
 
     pub(super) fn toggle_mark(&mut self) -> Vec<Effect> {
-        if !self.in_queue() {
-            self.dirty = false;
-            return vec![];
-        }
-        if let Some(fx) = self.refuse_read_only() {
+        if let Err(fx) = self.may_decide_here() {
             return fx;
         }
         let id = self.active_section_id();
@@ -196,17 +192,13 @@ impl App {
             if !s.marked.remove(&row_id) {
                 s.marked.insert(row_id);
             }
-            s.selected = (s.selected + 1).min(s.rows.len().saturating_sub(1));
+            s.selected = (s.selected + 1).min(s.len().saturating_sub(1));
         }
         vec![]
     }
 
     pub(super) fn mark_all(&mut self) -> Vec<Effect> {
-        if !self.in_queue() {
-            self.dirty = false;
-            return vec![];
-        }
-        if let Some(fx) = self.refuse_read_only() {
+        if let Err(fx) = self.may_decide_here() {
             return fx;
         }
         let id = self.active_section_id();
