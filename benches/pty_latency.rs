@@ -110,7 +110,7 @@ fn main() {
         first.as_secs_f64() * 1e3
     );
     term.send("5");
-    term.wait_for("Decision", Duration::from_secs(10)).unwrap();
+    term.wait_for("1 of 200+", Duration::from_secs(10)).unwrap();
     std::thread::sleep(Duration::from_millis(300));
 
     let (lat, move_bytes) = moves(&mut term);
