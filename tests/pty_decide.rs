@@ -2,14 +2,14 @@
 //! the server is asked (as admin, over HTTP) what really happened.
 #![cfg(all(unix, feature = "server"))]
 
+mod common;
 #[path = "pty/mod.rs"]
 mod pty;
 
 use std::time::Duration;
 
-use partner_console::client::{Api, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
+use partner_console::client::{Api, DecisionKey, HttpApi};
 use partner_console::domain::*;
-use partner_console::secret::Secret;
 use pty::{Pty, ServerProc, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -25,13 +25,7 @@ impl Backend {
             .enable_all()
             .build()
             .unwrap();
-        let api = HttpApi::new(HttpApiOptions {
-            base_url: server.url.clone(),
-            token: Some(Secret::new("demo-admin")),
-            retry: RetryPolicy::none(),
-            ..HttpApiOptions::default()
-        })
-        .unwrap();
+        let api = common::client_for(&server.url, "demo-admin");
         Backend { rt, api }
     }
 

@@ -3,13 +3,13 @@
 //! confirmation; afterwards the server's audit log and database say what happened.
 #![cfg(all(unix, feature = "server"))]
 
+mod common;
 #[path = "pty/mod.rs"]
 mod pty;
 
 use std::time::Duration;
 
-use partner_console::client::{Api, HttpApi, HttpApiOptions, RetryPolicy};
-use partner_console::secret::Secret;
+use partner_console::client::Api;
 use pty::{Pty, ServerProc, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -106,13 +106,7 @@ fn find_read_copy_impersonate_and_come_back() {
         .enable_all()
         .build()
         .unwrap();
-    let admin = HttpApi::new(HttpApiOptions {
-        base_url: server.url.clone(),
-        token: Some(Secret::new("demo-admin")),
-        retry: RetryPolicy::none(),
-        ..HttpApiOptions::default()
-    })
-    .unwrap();
+    let admin = common::client_for(&server.url, "demo-admin");
     let audit = rt.block_on(admin.audit(None, Some(100))).unwrap().items;
     let start = audit
         .iter()

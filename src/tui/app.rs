@@ -338,7 +338,10 @@ impl App {
             KeyCode::Backspace => {
                 help.filter.pop();
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            // Typed text is shown back, so the sanitizer's rule applies to it too.
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL) && !crate::text::is_unsafe(c) =>
+            {
                 help.filter.push(c)
             }
             _ => self.dirty = false,

@@ -92,6 +92,27 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// A dialog's frame: bordered, titled, with its keys at the bottom right.
+fn dialog_block(title: String, keys: &str, theme: &Theme) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .title_bottom(
+            Line::from(Span::styled(format!(" {keys} "), theme.key())).alignment(Alignment::Right),
+        )
+}
+
+/// Clear `rect` and draw `lines` in `block`, padded and wrapped: the body of a text dialog.
+fn draw_text_dialog(frame: &mut Frame, rect: Rect, block: Block<'_>, lines: Vec<Line<'_>>) {
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block.padding(ratatui::widgets::Padding::horizontal(1)))
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
 pub fn render_modal(modal: &Modal, frame: &mut Frame, area: Rect, theme: &Theme) {
     match modal {
         Modal::Confirm { title, message, .. } => {
@@ -137,21 +158,14 @@ pub fn render_modal(modal: &Modal, frame: &mut Frame, area: Rect, theme: &Theme)
 fn confirm(frame: &mut Frame, area: Rect, theme: &Theme, title: &str, message: &str, keys: &str) {
     let text_lines = message.lines().count() as u16;
     let rect = centred(area, 70, text_lines + 4);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {title} "))
-        .title_bottom(
-            Line::from(Span::styled(format!(" {keys} "), theme.key())).alignment(Alignment::Right),
-        );
     let mut lines: Vec<Line> = message.lines().map(|l| Line::from(l.to_string())).collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("y/N", theme.key())));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block.padding(ratatui::widgets::Padding::horizontal(1)))
-            .wrap(Wrap { trim: false }),
+    draw_text_dialog(
+        frame,
         rect,
+        dialog_block(format!(" {title} "), keys, theme),
+        lines,
     );
 }
 
@@ -263,17 +277,11 @@ fn filter_form(form: &FilterForm, frame: &mut Frame, area: Rect, theme: &Theme) 
         60,
         fields.len() as u16 + 4 + u16::from(form.error.is_some()),
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Filter ")
-        .title_bottom(
-            Line::from(Span::styled(
-                " Tab next · ←→ choose · Enter apply · Esc cancel ",
-                theme.key(),
-            ))
-            .alignment(Alignment::Right),
-        )
-        .padding(ratatui::widgets::Padding::horizontal(1));
+    let block = dialog_block(
+        " Filter ".into(),
+        "Tab next · ←→ choose · Enter apply · Esc cancel",
+        theme,
+    );
     let mut lines = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         let focus = i == form.field.min(fields.len() - 1);
@@ -305,25 +313,16 @@ fn filter_form(form: &FilterForm, frame: &mut Frame, area: Rect, theme: &Theme) 
     if let Some(e) = &form.error {
         lines.push(Line::from(Span::styled(e.clone(), theme.error())));
     }
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    draw_text_dialog(frame, rect, block, lines);
 }
 
 fn impersonate(d: &ImpersonateDialog, frame: &mut Frame, area: Rect, theme: &Theme) {
     let rect = centred(area, 70, 10);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" Impersonate {} ", d.partner.name))
-        .title_bottom(
-            Line::from(Span::styled(" Enter starts · Esc cancels ", theme.key()))
-                .alignment(Alignment::Right),
-        )
-        .padding(ratatui::widgets::Padding::horizontal(1));
+    let block = dialog_block(
+        format!(" Impersonate {} ", d.partner.name),
+        "Enter starts · Esc cancels",
+        theme,
+    );
     let mut lines = vec![
         Line::from("You will act as the partner's owner for at most 30 minutes."),
         Line::from("Why? (required; it goes into the audit log)"),
@@ -343,27 +342,16 @@ fn impersonate(d: &ImpersonateDialog, frame: &mut Frame, area: Rect, theme: &The
     } else if let Some(e) = &d.error {
         lines.push(Line::from(Span::styled(e.clone(), theme.error())));
     }
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    draw_text_dialog(frame, rect, block, lines);
 }
 
 fn finder(f: &Finder, frame: &mut Frame, area: Rect, theme: &Theme) {
     let rect = centred(area, 60, 16);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Find a partner ")
-        .title_bottom(
-            Line::from(Span::styled(
-                " ↑↓ choose · Enter opens · Esc cancels ",
-                theme.key(),
-            ))
-            .alignment(Alignment::Right),
-        );
+    let block = dialog_block(
+        " Find a partner ".into(),
+        "↑↓ choose · Enter opens · Esc cancels",
+        theme,
+    );
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use ratatui::layout::Constraint;
 
 use super::{Row, SectionId};
+use crate::domain::Approval;
 use crate::tui::format;
 
 pub struct Column {
@@ -63,42 +64,28 @@ fn title(r: &Row, _: DateTime<Utc>) -> String {
         Row::Partner(p) => p.name.clone(),
     }
 }
-fn requested(r: &Row, now: DateTime<Utc>) -> String {
+/// A cell only approvals have (partners' rows leave it empty).
+fn of_approval(r: &Row, cell: impl FnOnce(&Approval) -> Option<String>) -> String {
     match r {
-        Row::Approval(a) => format::relative(a.requested_at, now),
+        Row::Approval(a) => cell(a).unwrap_or_default(),
         Row::Partner(_) => String::new(),
     }
+}
+
+fn requested(r: &Row, now: DateTime<Utc>) -> String {
+    of_approval(r, |a| Some(format::relative(a.requested_at, now)))
 }
 fn decided(r: &Row, now: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a
-            .decided_at
-            .map(|t| format::relative(t, now))
-            .unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| a.decided_at.map(|t| format::relative(t, now)))
 }
 fn decision(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => format::decision(a.status).into(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| Some(format::decision(a.status).into()))
 }
 fn decided_by(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a
-            .decided_by
-            .as_ref()
-            .map(|u| u.name.clone())
-            .unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| a.decided_by.as_ref().map(|u| u.name.clone()))
 }
 fn kind(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a.kind.label().into(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| Some(a.kind.label().into()))
 }
 fn status(r: &Row, _: DateTime<Utc>) -> String {
     match r {
@@ -107,67 +94,35 @@ fn status(r: &Row, _: DateTime<Utc>) -> String {
     }
 }
 fn phone(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a.partner.phone.clone(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| Some(a.partner.phone.clone()))
 }
 fn email(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a.partner.email.clone(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| Some(a.partner.email.clone()))
 }
 fn engagement(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a.details.engagement_type.clone().unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| a.details.engagement_type.clone())
 }
 fn starts(r: &Row, now: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a
-            .details
-            .starts_at
-            .map(|t| format::relative(t, now))
-            .unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| a.details.starts_at.map(|t| format::relative(t, now)))
 }
 fn impressions(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a
-            .details
+    of_approval(r, |a| {
+        a.details
             .impressions
             .map(|n| format::group(n.max(0) as u64))
-            .unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    })
 }
 fn package_name(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a.item.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| a.item.as_ref().map(|i| i.name.clone()))
 }
 fn price(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => a
-            .item
-            .as_ref()
-            .map(|i| format::money(&i.price))
-            .unwrap_or_default(),
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| a.item.as_ref().map(|i| format::money(&i.price)))
 }
 fn runs(r: &Row, _: DateTime<Utc>) -> String {
-    match r {
-        Row::Approval(a) => match (a.details.starts_at, a.details.ends_at) {
-            (Some(s), Some(e)) => format!("{}–{}", s.format("%b %d"), e.format("%b %d")),
-            _ => String::new(),
-        },
-        Row::Partner(_) => String::new(),
-    }
+    of_approval(r, |a| {
+        let (s, e) = (a.details.starts_at?, a.details.ends_at?);
+        Some(format!("{}–{}", s.format("%b %d"), e.format("%b %d")))
+    })
 }
 fn invoice(r: &Row, _: DateTime<Utc>) -> String {
     match r {
