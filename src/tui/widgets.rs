@@ -156,11 +156,15 @@ pub fn render_modal(modal: &Modal, frame: &mut Frame, area: Rect, theme: &Theme)
 }
 
 fn confirm(frame: &mut Frame, area: Rect, theme: &Theme, title: &str, message: &str, keys: &str) {
+    let yes_no = keys.starts_with("y ");
     let text_lines = message.lines().count() as u16;
-    let rect = centred(area, 70, text_lines + 4);
+    let rect = centred(area, 70, text_lines + 2 + if yes_no { 2 } else { 0 });
     let mut lines: Vec<Line> = message.lines().map(|l| Line::from(l.to_string())).collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("y/N", theme.key())));
+    // A question answered with y/N says so; a chooser (copy) has its keys in its own lines.
+    if yes_no {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("y/N", theme.key())));
+    }
     draw_text_dialog(
         frame,
         rect,
