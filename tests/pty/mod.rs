@@ -24,7 +24,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -231,6 +231,14 @@ const PASS_THROUGH: &[&str] = &["PATH", "RUST_LOG", "RUST_BACKTRACE", "LLVM_PROF
 // ---------------------------------------------------------------------------------------------
 // Pty
 
+/// What the reader thread shares with the test: what it has seen, and a condition variable it
+/// signals after each chunk, so waiting never polls or spins (a spinning benchmark would take a
+/// core from the app it measures).
+struct Shared {
+    seen: Mutex<Seen>,
+    arrived: Condvar,
+}
+
 /// What the reader thread has seen.
 struct Seen {
     parser: vt100::Parser,
@@ -252,7 +260,7 @@ pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     pid: u32,
     status: Option<ExitStatus>,
-    seen: Arc<Mutex<Seen>>,
+    shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
     mark: usize,
@@ -325,20 +333,23 @@ impl Pty {
         let master_fd = pair.master.as_raw_fd().expect("master fd");
         let read_fd = dup_cloexec(master_fd);
         let writer = Arc::new(Mutex::new(Some(File::from(dup_cloexec(master_fd)))));
-        let seen = Arc::new(Mutex::new(Seen {
-            parser: vt100::Parser::new(rows, cols, 0),
-            raw: Vec::new(),
-            last_byte: Instant::now(),
-            eof: false,
-        }));
+        let shared = Arc::new(Shared {
+            seen: Mutex::new(Seen {
+                parser: vt100::Parser::new(rows, cols, 0),
+                raw: Vec::new(),
+                last_byte: Instant::now(),
+                eof: false,
+            }),
+            arrived: Condvar::new(),
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let reader = {
-            let seen = seen.clone();
+            let shared = shared.clone();
             let stop = stop.clone();
             let writer = writer.clone();
             std::thread::Builder::new()
                 .name(format!("pty-reader-{pid}"))
-                .spawn(move || read_loop(read_fd, &seen, &stop, &writer))
+                .spawn(move || read_loop(read_fd, &shared, &stop, &writer))
                 .expect("spawn reader thread")
         };
 
@@ -348,7 +359,7 @@ impl Pty {
             child,
             pid,
             status: None,
-            seen,
+            shared,
             stop,
             reader: Some(reader),
             mark: 0,
@@ -477,7 +488,7 @@ impl Pty {
                     }
                 )));
             }
-            std::thread::sleep(POLL);
+            self.wait_for_bytes(POLL);
         }
     }
 
@@ -517,6 +528,37 @@ impl Pty {
     /// Every byte the child wrote since the last [`Pty::mark`] (since the start without one).
     pub fn bytes_since_mark(&self) -> Vec<u8> {
         self.seen().raw[self.mark..].to_vec()
+    }
+
+    /// Blocks until the bytes since the last [`Pty::mark`] satisfy `done`, at most `timeout`:
+    /// those bytes, and when the last of them arrived. Waits on the reader's signal; it never
+    /// polls or spins.
+    pub fn wait_bytes_since_mark(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[u8]) -> bool,
+    ) -> Result<(Vec<u8>, Instant), String> {
+        let deadline = Instant::now() + timeout;
+        let mut seen = self.seen();
+        loop {
+            let bytes = &seen.raw[self.mark..];
+            if done(bytes) {
+                return Ok((bytes.to_vec(), seen.last_byte));
+            }
+            let now = Instant::now();
+            if now >= deadline || seen.eof {
+                drop(seen);
+                return Err(self.failure(&format!(
+                    "the expected output did not come within {timeout:?}"
+                )));
+            }
+            seen = self
+                .shared
+                .arrived
+                .wait_timeout(seen, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
     }
 
     /// Every byte the child wrote.
@@ -620,7 +662,16 @@ impl Pty {
     }
 
     fn seen(&self) -> MutexGuard<'_, Seen> {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.seen.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Blocks until the next chunk of output arrives (or the reader stops), at most `timeout`.
+    fn wait_for_bytes(&self, timeout: Duration) {
+        let seen = self.seen();
+        if seen.eof {
+            return;
+        }
+        let _ = self.shared.arrived.wait_timeout(seen, timeout);
     }
 }
 
@@ -652,12 +703,16 @@ fn dup_cloexec(fd: RawFd) -> OwnedFd {
 
 /// Reads the master until the child side closes or `stop` is set, feeding the parser and
 /// answering cursor-position and device-attribute queries.
-fn read_loop(fd: OwnedFd, seen: &Mutex<Seen>, stop: &AtomicBool, writer: &Mutex<Option<File>>) {
+fn read_loop(fd: OwnedFd, shared: &Shared, stop: &AtomicBool, writer: &Mutex<Option<File>>) {
+    let seen = &shared.seen;
     let mut file = File::from(fd);
     let mut buf = vec![0u8; 64 * 1024];
     // The end of the previous chunk, so a query split across reads is still seen.
     let mut tail: Vec<u8> = Vec::new();
-    let finish = |seen: &Mutex<Seen>| seen.lock().unwrap_or_else(|e| e.into_inner()).eof = true;
+    let finish = |seen: &Mutex<Seen>| {
+        seen.lock().unwrap_or_else(|e| e.into_inner()).eof = true;
+        shared.arrived.notify_all();
+    };
     while !stop.load(Ordering::SeqCst) {
         let mut pollfd = libc::pollfd {
             fd: file.as_raw_fd(),
@@ -712,6 +767,7 @@ fn read_loop(fd: OwnedFd, seen: &Mutex<Seen>, stop: &AtomicBool, writer: &Mutex<
             let keep = window.len().saturating_sub(3);
             tail = window[keep..].to_vec();
         }
+        shared.arrived.notify_all();
         if !replies.is_empty()
             && let Some(w) = writer.lock().unwrap_or_else(|e| e.into_inner()).as_mut()
         {
