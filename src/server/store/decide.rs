@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreResult, get_approval, insert_audit, insert_event, new_id, ts};
 use crate::domain::*;
@@ -55,8 +55,10 @@ pub struct DecideRequest<'a> {
 }
 
 pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<StoredResponse> {
-    // IMMEDIATE: take the write lock up front so two deciders never both read "pending".
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // A savepoint inside the writer's `BEGIN IMMEDIATE` (`Store::write`): the write lock is
+    // taken before anything is read, so two deciders never both read "pending"; a refusal or
+    // error rolls back this decision alone.
+    let tx = conn.savepoint()?;
 
     // Every statement here is prepared once per connection (`prepare_cached`): parsing them
     // again on each decision cost more than running them.

@@ -78,7 +78,7 @@ pub struct NewSession<'a> {
 }
 
 pub fn start_session(conn: &mut Connection, s: &NewSession<'_>) -> StoreResult<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     tx.execute(
         "INSERT INTO impersonations (id, token_hash, csr_id, partner_id, reason, started_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -104,7 +104,7 @@ pub fn end_session(
     by: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let tx = conn.transaction()?;
+    let tx = conn.savepoint()?;
     let changed = tx.execute(
         "UPDATE impersonations SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL",
         params![ts(now), s.id],

@@ -534,3 +534,80 @@ fn day_counts_and_titles_match_the_rows() {
     }
     check(&db);
 }
+
+/// Group commit (`WriterThread`): writes queued behind a slow one share its successor's
+/// transaction, a failing write rolls back only itself, and each caller is answered only once
+/// its write is committed (a reader already sees it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_writes_share_one_commit_and_fail_alone() {
+    let db = TempDb::demo(0);
+    let store = db.store.clone();
+    let audit_row = |target: String| {
+        move |c: &Connection| -> StoreResult<i64> {
+            c.query_row(
+                "SELECT count(*) FROM audit WHERE action = 'group-commit-test' AND target = ?1",
+                [target],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)
+        }
+    };
+    // Holds the writer while the others queue up behind it.
+    let slow = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(|_c| {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    Ok(())
+                })
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+
+    let writes = (0..40).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let result = store
+                .write(move |c| {
+                    let in_batch = !c.is_autocommit();
+                    let sp = c.savepoint()?;
+                    insert_audit(
+                        &sp,
+                        Utc::now(),
+                        "tester",
+                        None,
+                        "group-commit-test",
+                        &format!("w{i}"),
+                        "",
+                    )?;
+                    if i % 2 == 1 {
+                        // Written, then refused: the savepoint must take it back.
+                        return Err(StoreError::Corrupt(format!("refused w{i}")));
+                    }
+                    sp.commit()?;
+                    Ok(in_batch)
+                })
+                .await;
+            (i, result)
+        })
+    });
+    let results = futures_util::future::join_all(writes).await;
+    slow.await.unwrap().unwrap();
+
+    for joined in results {
+        let (i, result) = joined.unwrap();
+        let seen = store.read(audit_row(format!("w{i}"))).await.unwrap();
+        if i % 2 == 1 {
+            assert!(
+                matches!(result, Err(StoreError::Corrupt(_))),
+                "w{i}: {result:?}"
+            );
+            assert_eq!(seen, 0, "w{i} failed, so nothing of it stays");
+        } else {
+            assert!(result.unwrap(), "w{i} ran inside the batch's transaction");
+            assert_eq!(seen, 1, "w{i} was answered after its commit");
+        }
+    }
+}
