@@ -23,6 +23,30 @@ pub fn money(m: &Money) -> String {
     }
 }
 
+/// `text` as it fits in `width` terminal columns: whole, or cut with `…` as its last column, so
+/// a value cut by a narrow column (a price, an email) never looks complete.
+pub fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.into();
+    }
+    if width == 0 {
+        return "".into();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out.into()
+}
+
 /// 1234567 → "1,234,567".
 pub fn group(n: u64) -> String {
     let s = n.to_string();
@@ -82,6 +106,16 @@ pub fn decision(s: Status) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_by_display_width() {
+        assert_eq!(fit("Gold (€49.00)", 13), "Gold (€49.00)");
+        assert_eq!(fit("Bronze ($19.00)", 13), "Bronze ($19.…");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+        assert_eq!(fit("abc", 1), "…");
+        assert_eq!(fit("abc", 0), "");
+    }
+
     use super::*;
 
     #[test]

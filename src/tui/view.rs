@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, Clear, Paragraph, Row as TableRow, Table, Tabs, Wrap,
 };
 
 use super::app::{App, Help, Live, Load, Section, ToastKind};
-use super::format::group;
+use super::format::{self, group};
 use super::keymap::Action;
 use super::modal::Modal;
 use super::tabs::{TabId, columns};
@@ -301,6 +301,8 @@ fn render_section(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: 
     render_rows(section, frame, inner, theme, now);
 }
 
+const COLUMN_SPACING: u16 = 1;
+
 /// The table of one section, only its visible rows.
 fn render_rows(
     section: &Section,
@@ -327,8 +329,22 @@ fn render_rows(
 
     let mut widths = vec![Constraint::Length(2)];
     widths.extend(cols.iter().map(|c| c.width));
+    // The widths the table will give each column (the same layout, cached), so a value too
+    // wide for its column is cut with `…` rather than silently.
+    let col_widths: Vec<usize> = Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(COLUMN_SPACING)
+        .split(area)
+        .iter()
+        .skip(1)
+        .map(|r| r.width as usize)
+        .collect();
     let header = TableRow::new(
-        std::iter::once(Cell::from("")).chain(cols.iter().map(|c| Cell::from(c.title))),
+        std::iter::once(Cell::from("")).chain(
+            cols.iter()
+                .zip(&col_widths)
+                .map(|(c, &w)| Cell::from(format::fit(c.title, w))),
+        ),
     )
     .style(theme.table_header());
     let rows = section.visible(offset, visible).map(|(i, row)| {
@@ -340,8 +356,11 @@ fn render_rows(
             (false, true) => " ●",
             (false, false) => " ",
         };
-        let cells = std::iter::once(Cell::from(marker))
-            .chain(cols.iter().map(|c| Cell::from((c.cell)(row, now))));
+        let cells = std::iter::once(Cell::from(marker)).chain(
+            cols.iter()
+                .zip(&col_widths)
+                .map(|(c, &w)| Cell::from(format::fit(&(c.cell)(row, now), w).into_owned())),
+        );
         let r = TableRow::new(cells);
         if selected {
             r.style(theme.selected())
@@ -349,7 +368,10 @@ fn render_rows(
             r
         }
     });
-    let table = Table::new(rows, widths).header(header).column_spacing(1);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(COLUMN_SPACING)
+        .flex(Flex::Start);
     frame.render_widget(table, area);
 }
 

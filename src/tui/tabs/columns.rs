@@ -133,7 +133,9 @@ fn invoice(r: &Row, _: DateTime<Utc>) -> String {
 
 const PARTNERSHIP_PENDING: &[Column] = &[
     col("Partner", Fill(3), partner),
-    col("Package (price)", Fill(2), item),
+    // Wide enough for "Platinum (€99.00)": a price is the one value here a CSR must not
+    // see cut.
+    col("Package (price)", Length(17), item),
     col("Requested", Length(9), requested),
     col("Status", Length(9), status),
     wide("Phone", Fill(2), phone),
