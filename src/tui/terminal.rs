@@ -307,8 +307,9 @@ impl TerminalGuard {
     }
 }
 
-/// QUALITY.md 9: after SIGHUP the process is gone within 2 s.
-const HANGUP_EXIT_DEADLINE: Duration = Duration::from_secs(2);
+/// QUALITY.md 9: after SIGHUP the process is gone within 2 s; the net fires earlier, leaving
+/// room for a loaded machine to schedule the exit.
+const HANGUP_EXIT_DEADLINE: Duration = Duration::from_millis(1500);
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
@@ -497,7 +498,12 @@ pub fn signals() -> io::Result<tokio::sync::mpsc::Receiver<Signal>> {
             let received = tokio::select! {
                 Some(()) = interrupt.recv() => Signal::Interrupt,
                 Some(()) = terminate.recv() => Signal::Terminate,
-                Some(()) = hangup.recv() => Signal::Hangup,
+                Some(()) = hangup.recv() => {
+                    // The 2 s of QUALITY.md 9 count from the hangup, not from the moment the
+                    // event loop gets to it (under load that came 2.5 s late once in CI).
+                    exit_deadline(HANGUP_EXIT_DEADLINE, Signal::Hangup.exit_code());
+                    Signal::Hangup
+                }
                 Some(()) = cont.recv() => Signal::Continue,
                 else => break,
             };
