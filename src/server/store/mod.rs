@@ -130,12 +130,11 @@ impl WriterThread {
 /// Runs `batch` in one transaction and answers each job after its commit (or its failure).
 fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let why = format!("cannot start a write: {e}");
+        tracing::warn!("cannot start a batch of writes ({e}); running them one by one");
         for job in batch {
             // Without the outer transaction each job's savepoint is a transaction of its own.
             if let Ok(answer) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)))
             {
-                tracing::warn!("{why}; ran a write on its own");
                 answer(None);
             }
         }
