@@ -692,6 +692,38 @@ async fn a_decision_survives_a_restart() {
     );
 }
 
+#[tokio::test]
+async fn shutting_down_ends_event_streams_and_the_server() {
+    let mut srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let mut events = csr.events();
+    let connected = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(item) = events.next().await {
+            if matches!(item, StreamItem::Connected) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(connected, Ok(true));
+    // A graceful shutdown does not wait for the open stream...
+    tokio::time::timeout(Duration::from_secs(5), srv.stop())
+        .await
+        .expect("the server stops while a console is subscribed to its events");
+    // ...and the subscriber hears that the stream is gone (the console shows "offline").
+    let disconnected = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(item) = events.next().await {
+            if matches!(item, StreamItem::Disconnected { .. }) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(disconnected, Ok(true));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn events_stream_decisions_and_resume_from_last_event_id() {
     let srv = TestServer::demo().await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::store::{self, Store};
 
@@ -18,12 +18,25 @@ const REPLAY_BATCH: u32 = 500;
 pub struct Hub {
     store: Store,
     wake: broadcast::Sender<i64>,
+    /// Set when the server shuts down: every open stream ends, so a graceful shutdown does not
+    /// wait forever for event streams and the consoles see the server go.
+    closing: watch::Sender<bool>,
 }
 
 impl Hub {
     pub fn new(store: Store) -> Self {
         let (wake, _) = broadcast::channel(64);
-        Hub { store, wake }
+        let (closing, _) = watch::channel(false);
+        Hub {
+            store,
+            wake,
+            closing,
+        }
+    }
+
+    /// End every open stream, and any opened from now on.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 
     /// Tell the open streams that event `id` is committed.
@@ -45,16 +58,21 @@ impl Hub {
         let state = (
             self.store.clone(),
             rx,
+            self.closing.subscribe(),
             start,
             VecDeque::<(i64, String, String)>::new(),
         );
-        let stream =
-            futures_util::stream::unfold(state, |(store, mut rx, mut last, mut buf)| async move {
+        let stream = futures_util::stream::unfold(
+            state,
+            |(store, mut rx, mut closing, mut last, mut buf)| async move {
                 loop {
+                    if *closing.borrow() {
+                        return None;
+                    }
                     if let Some((id, name, data)) = buf.pop_front() {
                         last = id;
                         let ev = Event::default().id(id.to_string()).event(name).data(data);
-                        return Some((Ok(ev), (store, rx, last, buf)));
+                        return Some((Ok(ev), (store, rx, closing, last, buf)));
                     }
                     let after = last;
                     match store
@@ -71,13 +89,18 @@ impl Hub {
                             tokio::time::sleep(Duration::from_secs(1)).await;
                         }
                     }
-                    // Nothing new: wait for a wake-up. A lagged receiver just re-reads the table.
-                    match rx.recv().await {
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => return None,
+                    // Nothing new: wait for a wake-up (a lagged receiver just re-reads the
+                    // table) or the end.
+                    tokio::select! {
+                        woke = rx.recv() => match woke {
+                            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                            Err(broadcast::error::RecvError::Closed) => return None,
+                        },
+                        _ = closing.wait_for(|closed| *closed) => return None,
                     }
                 }
-            });
+            },
+        );
         Ok(Sse::new(stream).keep_alive(
             KeepAlive::new()
                 .interval(Duration::from_secs(15))

@@ -126,6 +126,7 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         impersonation_ttl: ttl,
     });
     let housekeeping = spawn_housekeeping(state.store.clone());
+    let events = state.events.clone();
     let router = routes::router(state);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -133,6 +134,9 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
+                // Event streams never finish by themselves: end them, or the graceful
+                // shutdown would wait for every connected console to quit.
+                events.close();
             })
             .await;
         if let Err(e) = served {

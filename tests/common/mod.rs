@@ -84,6 +84,13 @@ impl TestServer {
     }
 
     /// Stop the server and start another on the same database (and a new port).
+    /// Shuts the server down gracefully, as SIGTERM does (`restart` starts it again).
+    pub async fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+    }
+
     pub async fn restart(&mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
