@@ -191,6 +191,9 @@ impl App {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => {
+                if matches!(self.modal, Some(Modal::Finder(_))) {
+                    return self.paste_into_finder(&text);
+                }
                 if self.paste_into_modal(&text) {
                     return vec![];
                 }

@@ -81,6 +81,9 @@ pub struct ImpersonateDialog {
     pub sending: bool,
 }
 
+/// The longest query the finder takes, typed or pasted.
+const FINDER_MAX_CHARS: usize = 100;
+
 /// The quick partner finder (`:`).
 #[derive(Debug, Default)]
 pub struct Finder {
@@ -499,13 +502,26 @@ impl App {
             KeyCode::Char(c)
                 if !key.modifiers.contains(KeyModifiers::CONTROL) && !crate::text::is_unsafe(c) =>
             {
-                if f.input.chars().count() < 100 {
+                if f.input.chars().count() < FINDER_MAX_CHARS {
                     f.input.push(c);
                     fx.extend(self.finder_changed(&mut f));
                 }
             }
             _ => self.dirty = false,
         }
+        self.modal = Some(Modal::Finder(f));
+        fx
+    }
+
+    /// Pasted text goes into the finder's one-line query, cleaned, up to its length limit.
+    pub(super) fn paste_into_finder(&mut self, text: &str) -> Vec<Effect> {
+        let Some(Modal::Finder(mut f)) = self.modal.take() else {
+            return vec![];
+        };
+        let room = FINDER_MAX_CHARS.saturating_sub(f.input.chars().count());
+        f.input
+            .extend(crate::text::clean_line(text).chars().take(room));
+        let fx = self.finder_changed(&mut f);
         self.modal = Some(Modal::Finder(f));
         fx
     }
@@ -596,6 +612,36 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paste_fills_the_finder_cleaned_and_searches() {
+        use crossterm::event::{KeyEvent, KeyModifiers};
+        let mut app = App::new(Default::default(), Default::default());
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(':'),
+            KeyModifiers::NONE,
+        )));
+        assert!(matches!(app.modal, Some(Modal::Finder(_))), "`:` opens it");
+        let fx = app.update(Msg::Paste("Harbor\u{1b}[31m\nview".into()));
+        let Some(Modal::Finder(f)) = &app.modal else {
+            panic!("the finder stays open");
+        };
+        assert!(
+            !f.input.chars().any(crate::text::is_unsafe),
+            "no escape or line break gets in: {:?}",
+            f.input
+        );
+        assert!(f.input.starts_with("Harbor"), "{:?}", f.input);
+        assert!(
+            matches!(fx.as_slice(), [Effect::After { msg: Msg::FinderSettled(g), .. }] if *g == f.generation),
+            "a paste searches like typing: {fx:?}"
+        );
+        app.update(Msg::Paste("x".repeat(500)));
+        let Some(Modal::Finder(f)) = &app.modal else {
+            panic!("still open");
+        };
+        assert_eq!(f.input.chars().count(), FINDER_MAX_CHARS);
+    }
 
     #[test]
     fn fuzzy_ranks_prefixes_and_word_starts_first() {
