@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{TempDir, TestServer, client_for, launch};
-use partner_console::client::{Api, ApiError, DecisionKey, StreamItem};
+use partner_console::client::{Api, ApiError, DecisionKey, EventStream, StreamItem};
 use partner_console::domain::*;
 use partner_console::server::{ROUTES, SeedSource};
 
@@ -692,33 +692,36 @@ async fn a_decision_survives_a_restart() {
     );
 }
 
-#[tokio::test]
-async fn shutting_down_ends_event_streams_and_the_server() {
-    let mut srv = TestServer::demo().await;
-    let csr = srv.client("demo-csr");
-    let mut events = csr.events();
-    let connected = tokio::time::timeout(Duration::from_secs(5), async {
+/// Whether `events` yields an item matching `wanted` within 5 s.
+async fn until(
+    events: &mut EventStream,
+    wanted: impl Fn(&StreamItem) -> bool,
+) -> Result<bool, tokio::time::error::Elapsed> {
+    tokio::time::timeout(Duration::from_secs(5), async {
         while let Some(item) = events.next().await {
-            if matches!(item, StreamItem::Connected) {
+            if wanted(&item) {
                 return true;
             }
         }
         false
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn shutting_down_ends_event_streams_and_the_server() {
+    let mut srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let mut events = csr.events();
+    let connected = until(&mut events, |i| matches!(i, StreamItem::Connected)).await;
     assert_eq!(connected, Ok(true));
     // A graceful shutdown does not wait for the open stream...
     tokio::time::timeout(Duration::from_secs(5), srv.stop())
         .await
         .expect("the server stops while a console is subscribed to its events");
     // ...and the subscriber hears that the stream is gone (the console shows "offline").
-    let disconnected = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(item) = events.next().await {
-            if matches!(item, StreamItem::Disconnected { .. }) {
-                return true;
-            }
-        }
-        false
+    let disconnected = until(&mut events, |i| {
+        matches!(i, StreamItem::Disconnected { .. })
     })
     .await;
     assert_eq!(disconnected, Ok(true));
@@ -730,15 +733,7 @@ async fn events_stream_decisions_and_resume_from_last_event_id() {
     let csr = srv.client("demo-csr");
     let mut events = csr.events();
     // Wait until connected so the decision is not missed.
-    let connected = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(item) = events.next().await {
-            if matches!(item, StreamItem::Connected) {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
+    let connected = until(&mut events, |i| matches!(i, StreamItem::Connected)).await;
     assert_eq!(connected, Ok(true));
     let item = first_pending(&csr, Kind::Partnership).await;
     srv.client("demo-admin")

@@ -25,10 +25,15 @@ pub fn money(m: &Money) -> String {
 
 /// `text` as it fits in `width` terminal columns: whole, or cut with `…` as its last column, so
 /// a value cut by a narrow column (a price, an email) never looks complete.
-pub fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+/// A value that fits is passed through as it came (an owned `String` is not copied).
+pub fn fit<'a>(
+    text: impl Into<std::borrow::Cow<'a, str>>,
+    width: usize,
+) -> std::borrow::Cow<'a, str> {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let text = text.into();
     if text.width() <= width {
-        return text.into();
+        return text;
     }
     if width == 0 {
         return "".into();

@@ -359,7 +359,7 @@ fn render_rows(
         let cells = std::iter::once(Cell::from(marker)).chain(
             cols.iter()
                 .zip(&col_widths)
-                .map(|(c, &w)| Cell::from(format::fit(&(c.cell)(row, now), w).into_owned())),
+                .map(|(c, &w)| Cell::from(format::fit((c.cell)(row, now), w))),
         );
         let r = TableRow::new(cells);
         if selected {
