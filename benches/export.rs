@@ -91,7 +91,7 @@ async fn fetch_only(api: &HttpApi, expected: u64) {
     let started = Instant::now();
     let mut rows = 0u64;
     loop {
-        let page = api.approvals(&query).await.expect("page");
+        let page = api.export_rows(&query).await.expect("page");
         rows += page.items.len() as u64;
         match page.next_cursor {
             Some(c) => query.cursor = Some(c),

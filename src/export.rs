@@ -2,9 +2,10 @@
 //!
 //! One writer ([`HistoryWriter`]) and one loop ([`export_history`]) serve both the console's
 //! `e` key (through [`export_history_to_dir`]) and `partner-console export history` (through
-//! [`run_cli`]). Pages are fetched with the largest page size the API allows ([`PAGE_LIMIT`]),
-//! following `next_cursor`, and each row is written as it arrives: memory stays flat at one page
-//! whatever the size of the history.
+//! [`run_cli`]). Rows come from `GET /approvals/export` (only the exported columns of each
+//! approval, as [`ExportRow`]s) in the largest pages it serves ([`PAGE_LIMIT`]), following
+//! `next_cursor`, and each row is written as it arrives: memory stays flat at one page whatever
+//! the size of the history.
 //!
 //! Every cell passes through [`guard_cell`] (QUALITY.md 2): control, bidi and zero-width chars
 //! are removed with the rules of [`crate::text`], and a cell that a spreadsheet would take for a
@@ -19,17 +20,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::cli::{DecisionArg, ExportArgs, ExportCommand, GlobalOpts, HistoryExportArgs};
 use crate::client::{Api, ApiError, HttpApi};
 use crate::config::Config;
-use crate::domain::{Approval, ApprovalQuery, StatusFilter};
+use crate::domain::{ApprovalQuery, EXPORT_PAGE_MAX, ExportRow, StatusFilter, plain_decimal};
 use crate::text;
 
-/// Rows per request: the most `GET /approvals` serves in one page (API.md).
-pub const PAGE_LIMIT: u32 = 500;
+/// Rows per request: the most `GET /approvals/export` serves in one page (API.md).
+pub const PAGE_LIMIT: u32 = EXPORT_PAGE_MAX;
 
 /// Capacity of the buffered writer in front of a file or stdout: few, large `write()`s.
 pub const WRITE_BUFFER: usize = 256 * 1024;
@@ -168,13 +169,12 @@ fn strip_unsafe(s: &str) -> Cow<'_, str> {
 
 /// An RFC 3339 timestamp in UTC with milliseconds, as the server keeps them.
 fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    crate::domain::timestamp::millis(t)
 }
 
-/// The cells of one approval, in [`COLUMNS`] order, guarded. `None` is a value the approval
-/// does not have (no item, not decided, no reason): an empty CSV cell, a JSON `null`.
-fn cells(a: &Approval) -> [Option<Cow<'_, str>>; 13] {
-    let item = a.item.as_ref();
+/// The cells of one row, in [`COLUMNS`] order, guarded. `None` is a value the approval does
+/// not have (no item, not decided, no reason): an empty CSV cell, a JSON `null`.
+fn cells(r: &ExportRow) -> [Option<Cow<'_, str>>; 13] {
     // Values made here (a price, a time) are guarded too, without copying them twice.
     let owned = |s: String| {
         Some(match guard_cell(&s) {
@@ -182,20 +182,22 @@ fn cells(a: &Approval) -> [Option<Cow<'_, str>>; 13] {
             Cow::Owned(guarded) => Cow::Owned(guarded),
         })
     };
+    let currency = r.currency.as_deref();
     [
-        Some(guard_cell(&a.id)),
-        Some(guard_cell(a.kind.as_str())),
-        Some(guard_cell(&a.title)),
-        Some(guard_cell(&a.partner.name)),
-        Some(guard_cell(&a.partner.email)),
-        item.map(|i| guard_cell(&i.name)),
-        item.and_then(|i| owned(i.price.plain_decimal())),
-        item.map(|i| guard_cell(&i.price.currency)),
-        Some(guard_cell(a.status.as_str())),
-        a.decided_by.as_ref().map(|u| guard_cell(&u.name)),
-        a.decided_at.and_then(|t| owned(timestamp(t))),
-        owned(timestamp(a.requested_at)),
-        a.reason.as_deref().map(guard_cell),
+        Some(guard_cell(&r.id)),
+        Some(guard_cell(r.kind.as_str())),
+        Some(guard_cell(&r.title)),
+        Some(guard_cell(&r.partner)),
+        Some(guard_cell(&r.partner_email)),
+        r.item.as_deref().map(guard_cell),
+        r.price_minor
+            .and_then(|amount| owned(plain_decimal(amount, currency.unwrap_or("")))),
+        currency.map(guard_cell),
+        Some(guard_cell(r.status.as_str())),
+        r.decided_by.as_deref().map(guard_cell),
+        r.decided_at.and_then(|t| owned(timestamp(t))),
+        owned(timestamp(r.requested_at)),
+        r.reason.as_deref().map(guard_cell),
     ]
 }
 
@@ -269,9 +271,9 @@ impl<W: Write> HistoryWriter<W> {
         })
     }
 
-    /// Append one approval.
-    pub fn write(&mut self, approval: &Approval) -> io::Result<()> {
-        let cells = cells(approval);
+    /// Append one row.
+    pub fn write(&mut self, row: &ExportRow) -> io::Result<()> {
+        let cells = cells(row);
         match self.format {
             Format::Csv => {
                 for (i, cell) in cells.iter().enumerate() {
@@ -292,9 +294,9 @@ impl<W: Write> HistoryWriter<W> {
         Ok(())
     }
 
-    /// Append every approval of `approvals`.
-    pub fn write_all(&mut self, approvals: &[Approval]) -> io::Result<()> {
-        approvals.iter().try_for_each(|a| self.write(a))
+    /// Append every row of `rows`.
+    pub fn write_all(&mut self, rows: &[ExportRow]) -> io::Result<()> {
+        rows.iter().try_for_each(|r| self.write(r))
     }
 
     /// Rows written so far.
@@ -410,7 +412,7 @@ pub async fn export_history<W: Write>(
     if cancel.load(Ordering::Relaxed) {
         return Err(stop(writer)?);
     }
-    let mut page = api.approvals(&query).await?;
+    let mut page = api.export_rows(&query).await?;
     loop {
         let next = match page.next_cursor.take() {
             None => None,
@@ -430,7 +432,7 @@ pub async fn export_history<W: Write>(
         };
         query.cursor = Some(cursor);
         // Ask for the next page first, then write this one while the server works on that.
-        let fetch = async { Ok::<_, ExportError>(api.approvals(&query).await?) };
+        let fetch = async { Ok::<_, ExportError>(api.export_rows(&query).await?) };
         let write = async {
             writer.write_all(&page.items)?;
             progress(writer.rows());
@@ -833,7 +835,7 @@ fn cli_message(e: &ExportError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ApprovalPartner, Item, Kind, Money, PartnerStatus, Status, UserRef};
+    use crate::domain::{Kind, Status};
 
     #[test]
     fn formulas_are_made_inert() {
@@ -915,49 +917,38 @@ mod tests {
         assert_eq!(field("'=1"), "'=1");
     }
 
-    fn approval(i: usize) -> Approval {
-        Approval {
+    fn row(i: usize) -> ExportRow {
+        ExportRow {
             id: format!("ap_{i}"),
             kind: Kind::Addon,
-            status: Status::Rejected,
-            version: 2,
             title: "@SUM(A1)".into(),
-            partner: ApprovalPartner {
-                id: "p1".into(),
-                name: "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
-                status: PartnerStatus::Active,
-                email: "a@b.example".into(),
-                phone: String::new(),
-                website: String::new(),
-            },
-            item: Some(Item {
-                name: "Gold, \"best\"".into(),
-                price: Money::new(-250, "EUR"),
-            }),
-            description: String::new(),
-            requested_at: DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
-                .unwrap()
-                .with_timezone(&Utc),
+            partner: "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
+            partner_email: "a@b.example".into(),
+            item: Some("Gold, \"best\"".into()),
+            price_minor: Some(-250),
+            currency: Some("EUR".into()),
+            status: Status::Rejected,
+            decided_by: Some("Ann".into()),
             decided_at: Some(
                 DateTime::parse_from_rfc3339("2026-11-02T10:00:00.123Z")
                     .unwrap()
                     .with_timezone(&Utc),
             ),
-            decided_by: Some(UserRef {
-                id: "u1".into(),
-                name: "Ann".into(),
-            }),
+            requested_at: DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
             reason: Some("No.\r\nSee \u{1b}[2Jthis".into()),
-            details: Default::default(),
         }
     }
 
     #[test]
     fn csv_rows() {
         let mut w = HistoryWriter::new(Vec::new(), Format::Csv).unwrap();
-        w.write(&approval(1)).unwrap();
-        let mut a = approval(2);
+        w.write(&row(1)).unwrap();
+        let mut a = row(2);
         a.item = None;
+        a.price_minor = None;
+        a.currency = None;
         a.reason = None;
         a.status = Status::Approved;
         w.write(&a).unwrap();
@@ -981,9 +972,11 @@ mod tests {
         assert_eq!(v, serde_json::json!([]));
 
         let mut w = HistoryWriter::new(Vec::new(), Format::Json).unwrap();
-        w.write(&approval(1)).unwrap();
-        let mut a = approval(2);
+        w.write(&row(1)).unwrap();
+        let mut a = row(2);
         a.item = None;
+        a.price_minor = None;
+        a.currency = None;
         w.write(&a).unwrap();
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
         assert_eq!(out.lines().count(), 4, "{out}");
@@ -1012,16 +1005,13 @@ mod tests {
 
     #[test]
     fn plain_decimals() {
-        assert_eq!(Money::new(4900, "EUR").plain_decimal(), "49.00");
-        assert_eq!(Money::new(129_900, "USD").plain_decimal(), "1299.00");
-        assert_eq!(Money::new(5, "GBP").plain_decimal(), "0.05");
-        assert_eq!(Money::new(-250, "CHF").plain_decimal(), "-2.50");
-        assert_eq!(Money::new(1500, "JPY").plain_decimal(), "1500");
-        assert_eq!(Money::new(-7, "KRW").plain_decimal(), "-7");
-        assert_eq!(
-            Money::new(i64::MIN, "EUR").plain_decimal(),
-            "-92233720368547758.08"
-        );
+        assert_eq!(plain_decimal(4900, "EUR"), "49.00");
+        assert_eq!(plain_decimal(129_900, "USD"), "1299.00");
+        assert_eq!(plain_decimal(5, "GBP"), "0.05");
+        assert_eq!(plain_decimal(-250, "CHF"), "-2.50");
+        assert_eq!(plain_decimal(1500, "JPY"), "1500");
+        assert_eq!(plain_decimal(-7, "KRW"), "-7");
+        assert_eq!(plain_decimal(i64::MIN, "EUR"), "-92233720368547758.08");
     }
 
     #[test]

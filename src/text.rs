@@ -415,6 +415,38 @@ impl Clean for Approval {
     }
 }
 
+impl Clean for ExportRow {
+    fn clean(self) -> Self {
+        ExportRow {
+            id: line(self.id),
+            kind: self.kind,
+            title: line(self.title),
+            partner: line(self.partner),
+            partner_email: line(self.partner_email),
+            item: opt_line(self.item),
+            price_minor: self.price_minor,
+            currency: opt_line(self.currency),
+            status: self.status,
+            decided_by: opt_line(self.decided_by),
+            decided_at: self.decided_at,
+            requested_at: self.requested_at,
+            reason: opt_text(self.reason),
+        }
+    }
+}
+
+impl Clean for ExportPage {
+    /// The rows are cleaned; the column names only ever get compared, and the cursor is left as
+    /// it came (see `Page`).
+    fn clean(self) -> Self {
+        ExportPage {
+            columns: self.columns,
+            rows: self.rows.clean(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 impl Clean for ApprovalStats {
     fn clean(self) -> Self {
         ApprovalStats {

@@ -633,6 +633,131 @@ async fn pagination_yields_every_item_exactly_once() {
     }
 }
 
+/// What `approval` should be as an export row.
+fn export_row_of(a: &Approval) -> ExportRow {
+    ExportRow {
+        id: a.id.clone(),
+        kind: a.kind,
+        title: a.title.clone(),
+        partner: a.partner.name.clone(),
+        partner_email: a.partner.email.clone(),
+        item: a.item.as_ref().map(|i| i.name.clone()),
+        price_minor: a.item.as_ref().map(|i| i.price.amount_minor),
+        currency: a.item.as_ref().map(|i| i.price.currency.clone()),
+        status: a.status,
+        decided_by: a.decided_by.as_ref().map(|u| u.name.clone()),
+        decided_at: a.decided_at,
+        requested_at: a.requested_at,
+        reason: a.reason.clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_rows_are_the_listed_approvals_page_by_page() {
+    let srv = TestServer::start(
+        SeedSource::Demo { decided: Some(523) },
+        Duration::from_secs(60),
+    )
+    .await;
+    let viewer = srv.client("demo-viewer");
+    let queries = [
+        // No status: the pending queues, as for the list.
+        ApprovalQuery::default(),
+        ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            ..Default::default()
+        },
+        ApprovalQuery {
+            status: Some(StatusFilter::Rejected),
+            kinds: vec![Kind::Addon, Kind::Ad],
+            ..Default::default()
+        },
+        ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            q: Some("media".into()),
+            ..Default::default()
+        },
+    ];
+    for query in queries {
+        let listed = all_approvals(&viewer, &query).await;
+        assert!(!listed.is_empty(), "{query:?} selects something");
+        let mut rows = Vec::new();
+        let mut q = ApprovalQuery {
+            limit: Some(37),
+            ..query.clone()
+        };
+        loop {
+            let page = viewer.export_rows(&q).await.expect("export page");
+            assert!(page.items.len() <= 37);
+            rows.extend(page.items);
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        let want: Vec<ExportRow> = listed.iter().map(export_row_of).collect();
+        assert_eq!(rows, want, "{query:?}");
+    }
+
+    // A cursor of the list works in the export: the export goes on where the list stopped.
+    let decided = ApprovalQuery {
+        status: Some(StatusFilter::Decided),
+        limit: Some(37),
+        ..Default::default()
+    };
+    let first = viewer.approvals(&decided).await.unwrap();
+    let after = ApprovalQuery {
+        cursor: first.next_cursor.clone(),
+        ..decided.clone()
+    };
+    let second = viewer.approvals(&after).await.unwrap();
+    let exported = viewer.export_rows(&after).await.unwrap();
+    let want: Vec<ExportRow> = second.items.iter().map(export_row_of).collect();
+    assert_eq!(exported.items, want);
+
+    // The wire form: the columns named, arrays of values, pages of 1,000 by default.
+    let res = srv
+        .http()
+        .get(srv.api("/approvals/export?status=decided"))
+        .bearer_auth("demo-viewer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["columns"], serde_json::json!(EXPORT_COLUMNS));
+    assert_eq!(body["rows"].as_array().unwrap().len(), 523);
+    assert_eq!(
+        body["rows"][0].as_array().unwrap().len(),
+        EXPORT_COLUMNS.len()
+    );
+    assert!(body["next_cursor"].is_null());
+
+    for (bad, status) in [
+        ("limit=0", 400),
+        ("limit=1001", 400),
+        ("cursor=zz", 400),
+        ("status=maybe", 400),
+        ("limit=1000", 200),
+    ] {
+        let res = srv
+            .http()
+            .get(srv.api(&format!("/approvals/export?{bad}")))
+            .bearer_auth("demo-viewer")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{bad}");
+    }
+    let res = srv
+        .http()
+        .get(srv.api("/approvals/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "a token is needed");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn search_and_filters() {
     let srv = TestServer::demo().await;

@@ -17,14 +17,15 @@ use common::{TempDir, TestServer, client_for, launch};
 use partner_console::client::{Api, DecisionKey};
 use partner_console::domain::*;
 use partner_console::export::{
-    COLUMNS, ExportError, Format, export_history, export_history_to_dir, export_history_to_file,
-    part_path,
+    COLUMNS, ExportError, Format, PAGE_LIMIT, export_history, export_history_to_dir,
+    export_history_to_file, part_path,
 };
 use partner_console::server::SeedSource;
 use tokio::io::AsyncReadExt;
 
-/// Decided approvals in the demo history: three export pages (500, 500, the rest).
-const HISTORY: u64 = 1234;
+/// Decided approvals in the demo history: three export pages (`PAGE_LIMIT` twice, the rest).
+const HISTORY: u64 = 2 * PAGE_LIMIT as u64 + 345;
+const PAGE: u64 = PAGE_LIMIT as u64;
 
 async fn demo_server() -> TestServer {
     TestServer::start(
@@ -183,9 +184,9 @@ async fn assert_export_matches_listing(api: &dyn Api, query: &ApprovalQuery) -> 
     for (row, a) in records.iter().zip(&expected) {
         assert_eq!(row, &expected_cells(a), "row of {}", a.id);
     }
-    // One progress call per page of 500.
+    // One progress call per page.
     let n = records.len() as u64;
-    let pages = n.div_ceil(500).max(1);
+    let pages = n.div_ceil(PAGE).max(1);
     assert_eq!(progress.len() as u64, pages, "{progress:?}");
     assert_eq!(progress.last().copied(), Some(n));
     records.len()
@@ -477,7 +478,7 @@ async fn json_has_the_same_rows_as_csv() {
     let (csv_bytes, _) = export(&api, &ApprovalQuery::default(), Format::Csv).await;
     let (_, records) = parse_csv(&csv_bytes);
     let (json, progress) = export(&api, &ApprovalQuery::default(), Format::Json).await;
-    assert_eq!(progress, [500, 1000, HISTORY]);
+    assert_eq!(progress, [PAGE, 2 * PAGE, HISTORY]);
     let text = String::from_utf8(json).unwrap();
     // One object per line between the brackets.
     assert_eq!(text.lines().count() as u64, HISTORY + 2);
@@ -526,10 +527,13 @@ async fn cancel_and_failure_leave_no_file() {
     .await
     .unwrap_err();
     assert!(
-        matches!(err, ExportError::Cancelled { rows: 500 }),
+        matches!(err, ExportError::Cancelled { rows: PAGE }),
         "{err:?}"
     );
-    assert!(err.user_message().contains("500 rows"), "{err}");
+    assert_eq!(
+        err.user_message(),
+        "Export cancelled after 1,000 rows; nothing was saved."
+    );
     assert_eq!(entries(&out_dir), Vec::<String>::new());
 
     // Cancelled, to a named JSON file: neither it nor its part file exists.
@@ -568,9 +572,9 @@ async fn cancel_and_failure_leave_no_file() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(err, ExportError::Cancelled { rows: 500 }));
+    assert!(matches!(err, ExportError::Cancelled { rows: PAGE }));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
-    assert_eq!(rows.len(), 500);
+    assert_eq!(rows.len() as u64, PAGE);
 
     // The backend refuses midway (a token it does not know): no file either.
     cancel.store(false, Ordering::Relaxed);

@@ -383,6 +383,7 @@ fn the_client_turns_every_fault_into_a_typed_error_in_time() {
             "/me",
             "/summary",
             "/approvals",
+            "/approvals/export",
             "/partners",
             "/approvals/ap_1/reject",
         ] {
@@ -399,6 +400,12 @@ fn the_client_turns_every_fault_into_a_typed_error_in_time() {
                     api.approvals(&ApprovalQuery::default()).await.unwrap_err(),
                 ),
                 (
+                    "export rows",
+                    api.export_rows(&ApprovalQuery::default())
+                        .await
+                        .unwrap_err(),
+                ),
+                (
                     "partners",
                     api.partners(&PartnerQuery::default()).await.unwrap_err(),
                 ),
@@ -409,10 +416,16 @@ fn the_client_turns_every_fault_into_a_typed_error_in_time() {
         for (what, err) in &errors {
             expect(what, fault, err);
         }
-        // Timeouts honoured: per attempt at most the request timeout (plus slack), five calls.
-        let bound = REQUEST_TIMEOUT * attempts(fault) as u32 * 5 + Duration::from_secs(2);
+        // Timeouts honoured: per attempt at most the request timeout (plus slack), six calls.
+        let bound = REQUEST_TIMEOUT * attempts(fault) as u32 * 6 + Duration::from_secs(2);
         assert!(took < bound, "{fault:?} took {took:?} (bound {bound:?})");
-        for path in ["/me", "/summary", "/approvals", "/partners"] {
+        for path in [
+            "/me",
+            "/summary",
+            "/approvals",
+            "/approvals/export",
+            "/partners",
+        ] {
             let n = server.hits("GET", path).len();
             assert_eq!(n, attempts(fault), "{fault:?}: attempts on GET {path}");
         }

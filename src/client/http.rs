@@ -432,6 +432,53 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     clip(&cur.to_string(), 200)
 }
 
+/// The rows of an export page, if its columns are the ones this client knows: positional values
+/// under other names cannot be read safely.
+fn export_page(page: ExportPage) -> ApiResult<Page<ExportRow>> {
+    if page.columns != EXPORT_COLUMNS {
+        return Err(ApiError::Decode {
+            message: format!(
+                "the backend's export has the columns {:?}, not {:?}",
+                page.columns, EXPORT_COLUMNS
+            ),
+        });
+    }
+    Ok(Page {
+        items: page.rows,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// A spawned task that is aborted when its handle is dropped (a cancelled export's page in
+/// flight), and whose panic, if it panics, is the awaiter's.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::future::Future for AbortOnDrop<ApiResult<T>> {
+    type Output = ApiResult<T>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<ApiResult<T>> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|joined| match joined {
+                Ok(result) => result,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // Only a runtime that is shutting down cancels the task.
+                Err(e) => Err(ApiError::Unreachable {
+                    message: format!("the request was stopped: {e}"),
+                }),
+            })
+    }
+}
+
 /// Read a body up to `cap` bytes. `complete` is false when it was longer (the rest is not read).
 async fn read_body(mut resp: Response, cap: usize) -> Result<(Vec<u8>, bool), ApiError> {
     let declared = resp
@@ -602,6 +649,19 @@ impl Api for HttpApi {
 
     async fn approvals(&self, query: &ApprovalQuery) -> ApiResult<Page<Approval>> {
         self.get("/approvals".into(), approvals_query(query)).await
+    }
+
+    async fn export_rows(&self, query: &ApprovalQuery) -> ApiResult<Page<ExportRow>> {
+        // An export writes one page while it fetches the next (`export::export_history`). The
+        // page is fetched and decoded on a task of its own, so that decoding (most of the
+        // client's work) runs on another thread beside the writing instead of after it.
+        let this = self.clone();
+        let params = approvals_query(query);
+        let fetch = AbortOnDrop(tokio::spawn(async move {
+            this.get::<ExportPage>("/approvals/export".into(), params)
+                .await
+        }));
+        export_page(fetch.await?)
     }
 
     async fn approval(&self, id: &str) -> ApiResult<Approval> {
@@ -925,6 +985,54 @@ mod tests {
                 .header("user-agent")
                 .unwrap()
                 .starts_with("partner-console/")
+        );
+    }
+
+    #[tokio::test]
+    async fn export_rows_are_read_only_under_the_known_columns() {
+        let columns = serde_json::to_string(&EXPORT_COLUMNS).unwrap();
+        let row = r#"["ap_1","addon","Gold add-on","Acme\u001b[2J","a@example.com","Gold",4900,"EUR",
+            "approved","Ann","2025-01-03T00:00:00.500Z","2025-01-02T03:04:05Z",null]"#;
+        let good = format!(r#"{{"columns":{columns},"rows":[{row}],"next_cursor":"c2"}}"#);
+        let mut swapped = EXPORT_COLUMNS;
+        swapped.swap(3, 4);
+        let swapped = serde_json::to_string(&swapped).unwrap();
+        let bad = format!(r#"{{"columns":{swapped},"rows":[{row}],"next_cursor":null}}"#);
+        let server = serve(vec![json(200, &good), json(200, &bad)]).await;
+        let api = api(&server.base_url, Some("t"));
+        let query = ApprovalQuery {
+            status: Some(StatusFilter::Decided),
+            limit: Some(1000),
+            ..Default::default()
+        };
+        let page = api.export_rows(&query).await.unwrap();
+        assert_eq!(page.next_cursor.as_deref(), Some("c2"));
+        let r = &page.items[0];
+        assert_eq!(
+            (r.id.as_str(), r.kind, r.status),
+            ("ap_1", Kind::Addon, Status::Approved)
+        );
+        assert_eq!(r.partner, "Acme[2J", "cleaned like every decoded string");
+        assert_eq!(
+            (r.price_minor, r.currency.as_deref()),
+            (Some(4900), Some("EUR"))
+        );
+        assert_eq!(
+            r.decided_at
+                .map(crate::domain::timestamp::millis)
+                .as_deref(),
+            Some("2025-01-03T00:00:00.500Z")
+        );
+        assert_eq!(r.reason, None);
+        let err = api.export_rows(&query).await.unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Decode { message } if message.contains("columns")),
+            "{err:?}"
+        );
+        let reqs = server.requests();
+        assert_eq!(
+            reqs[0].target,
+            "/api/v1/approvals/export?status=decided&limit=1000"
         );
     }
 

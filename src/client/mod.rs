@@ -47,6 +47,10 @@ pub trait Api: Send + Sync {
     async fn summary(&self) -> ApiResult<Summary>;
 
     async fn approvals(&self, query: &ApprovalQuery) -> ApiResult<Page<Approval>>;
+    /// `GET /approvals/export`: the page of `query` (same filters, order and cursor as
+    /// [`approvals`](Api::approvals)) as export rows. A page whose `columns` are not
+    /// [`EXPORT_COLUMNS`](crate::domain::EXPORT_COLUMNS) is refused as undecodable.
+    async fn export_rows(&self, query: &ApprovalQuery) -> ApiResult<Page<ExportRow>>;
     async fn approval(&self, id: &str) -> ApiResult<Approval>;
     /// `GET /approvals/stats`: decisions per UTC day under the filters of `query` (its `kinds`,
     /// `status` (decided when unset; pending is refused), `q`, `from`, `to`; `cursor` and `limit`

@@ -174,7 +174,9 @@ pub struct Approval {
     pub partner: ApprovalPartner,
     pub item: Option<Item>,
     pub description: String,
+    #[serde(deserialize_with = "super::timestamp::deserialize")]
     pub requested_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "super::timestamp::deserialize_opt")]
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<UserRef>,
     pub reason: Option<String>,

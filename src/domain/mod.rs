@@ -6,11 +6,14 @@
 
 mod approval;
 mod events;
+mod export;
 mod partner;
 mod problem;
+pub mod timestamp;
 
 pub use approval::*;
 pub use events::*;
+pub use export::*;
 pub use partner::*;
 pub use problem::*;
 
@@ -35,24 +38,29 @@ impl Money {
         }
     }
 
-    /// How many decimals the currency is written with: 0 for [`ZERO_DECIMAL_CURRENCIES`], else 2.
+    /// How many decimals the currency is written with (see [`minor_digits`]).
     pub fn minor_digits(&self) -> u32 {
-        if ZERO_DECIMAL_CURRENCIES.contains(&self.currency.as_str()) {
-            0
-        } else {
-            2
-        }
+        minor_digits(&self.currency)
     }
+}
 
-    /// The amount as a plain decimal for machines (CSV, JSON): no grouping, no symbol, `.` as
-    /// the separator: `4900 EUR` → `"49.00"`, `-5 USD` → `"-0.05"`, `1500 JPY` → `"1500"`.
-    pub fn plain_decimal(&self) -> String {
-        let sign = if self.amount_minor < 0 { "-" } else { "" };
-        let abs = self.amount_minor.unsigned_abs();
-        match self.minor_digits() {
-            0 => format!("{sign}{abs}"),
-            _ => format!("{sign}{}.{:02}", abs / 100, abs % 100),
-        }
+/// How many decimals `currency` is written with: 0 for [`ZERO_DECIMAL_CURRENCIES`], else 2.
+pub fn minor_digits(currency: &str) -> u32 {
+    if ZERO_DECIMAL_CURRENCIES.contains(&currency) {
+        0
+    } else {
+        2
+    }
+}
+
+/// An amount as a plain decimal for machines (CSV, JSON): no grouping, no symbol, `.` as the
+/// separator: `4900 EUR` → `"49.00"`, `-5 USD` → `"-0.05"`, `1500 JPY` → `"1500"`.
+pub fn plain_decimal(amount_minor: i64, currency: &str) -> String {
+    let sign = if amount_minor < 0 { "-" } else { "" };
+    let abs = amount_minor.unsigned_abs();
+    match minor_digits(currency) {
+        0 => format!("{sign}{abs}"),
+        _ => format!("{sign}{}.{:02}", abs / 100, abs % 100),
     }
 }
 

@@ -32,6 +32,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/events"),
     ("GET", "/approvals"),
     ("GET", "/approvals/stats"),
+    ("GET", "/approvals/export"),
     ("GET", "/approvals/{id}"),
     ("POST", "/approvals/{id}/approve"),
     ("POST", "/approvals/{id}/reject"),

@@ -44,6 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         // A static segment wins over `{id}` in axum's router, whatever the order; it comes
         // first here for the reader.
         .route("/approvals/stats", get(approval_stats))
+        .route("/approvals/export", get(export_approvals))
         .route("/approvals/{id}", get(get_approval))
         .route("/approvals/{id}/approve", post(approve))
         .route("/approvals/{id}/reject", post(reject))
@@ -110,13 +111,18 @@ fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
 }
 
 fn limit(p: &Params) -> Result<u32, ApiProblem> {
+    limit_up_to(p, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// `limit`, from 1 to `max`; `default` when absent.
+fn limit_up_to(p: &Params, default: u32, max: u32) -> Result<u32, ApiProblem> {
     // An empty `limit=` is not an integer: 400 like any other bad value (the contract's schema).
     match param(p, "limit") {
-        None => Ok(DEFAULT_LIMIT),
+        None => Ok(default),
         Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
             _ => Err(ApiProblem::bad_param(format!(
-                "limit must be an integer from 1 to {MAX_LIMIT}."
+                "limit must be an integer from 1 to {max}."
             ))),
         },
     }
@@ -323,21 +329,39 @@ fn kinds_and_status(
 
 async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Viewer)?;
-    let (kinds, status) = kinds_and_status(&p, StatusFilter::Pending)?;
-    let filter = ApprovalFilter {
-        kinds,
-        status,
-        q: query_text(&p)?,
-        from: time(&p, "from")?,
-        to: time(&p, "to")?,
-        cursor: cursor(&p),
-        limit: limit(&p)?,
-    };
+    let filter = approval_filter(&p, limit(&p)?)?;
     let page = st
         .store
         .read(move |c| store::list_approvals(c, &filter))
         .await?;
     Ok(json(StatusCode::OK, &page))
+}
+
+/// The filters `GET /approvals` and `GET /approvals/export` share, with the page size.
+fn approval_filter(p: &Params, limit: u32) -> Result<ApprovalFilter, ApiProblem> {
+    let (kinds, status) = kinds_and_status(p, StatusFilter::Pending)?;
+    Ok(ApprovalFilter {
+        kinds,
+        status,
+        q: query_text(p)?,
+        from: time(p, "from")?,
+        to: time(p, "to")?,
+        cursor: cursor(p),
+        limit,
+    })
+}
+
+/// `GET /approvals/export`: the page `GET /approvals` would list, as lean rows, in pages of up
+/// to `EXPORT_PAGE_MAX`.
+async fn export_approvals(State(st): S, caller: Caller, p: Params) -> Res {
+    caller.user(Role::Viewer)?;
+    let limit = limit_up_to(&p, EXPORT_PAGE_MAX, EXPORT_PAGE_MAX)?;
+    let filter = approval_filter(&p, limit)?;
+    let body = st
+        .store
+        .read(move |c| store::export_approvals(c, &filter))
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The window `GET /approvals/stats` counts: `from`/`to` as given; without `to`, the end of

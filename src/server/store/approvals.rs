@@ -333,7 +333,7 @@ fn common_terms(
 }
 
 pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page<Approval>> {
-    let Some((text, sql)) = list_sql(conn, f)? else {
+    let Some((text, sql)) = list_sql(conn, f, APPROVAL_COLUMNS)? else {
         return Ok(Page {
             items: Vec::new(),
             next_cursor: None,
@@ -361,11 +361,12 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
     Ok(Page { items, next_cursor })
 }
 
-/// The query of one page of `f`, or `None` when nothing can match (a search that matches no
-/// partner and no title).
+/// The query of one page of `f` selecting `columns` (of `approvals a` joined with `partners
+/// p`), or `None` when nothing can match (a search that matches no partner and no title).
 pub(super) fn list_sql(
     conn: &Connection,
     f: &ApprovalFilter,
+    columns: &str,
 ) -> StoreResult<Option<(String, Sql)>> {
     let pending = f.status == StatusFilter::Pending;
     // Pending queues: oldest request first. Histories: newest decision first.
@@ -402,7 +403,7 @@ pub(super) fn list_sql(
         // One range: read the page straight off it.
         let (index, terms) = range_sql(&mut sql, range, &plan, &common);
         format!(
-            "SELECT {APPROVAL_COLUMNS} FROM approvals a INDEXED BY {index} {PARTNER_JOIN}
+            "SELECT {columns} FROM approvals a INDEXED BY {index} {PARTNER_JOIN}
              WHERE {terms} ORDER BY {order_by} LIMIT {limit}"
         )
     } else {
@@ -426,7 +427,7 @@ pub(super) fn list_sql(
             " UNION ALL "
         });
         format!(
-            "SELECT {APPROVAL_COLUMNS}
+            "SELECT {columns}
                FROM ({arms} ORDER BY t {order}, i {order} LIMIT {limit}) k
                CROSS JOIN approvals a ON a.rowid = k.r {PARTNER_JOIN}
               ORDER BY k.t {order}, k.i {order}"

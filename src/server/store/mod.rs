@@ -6,6 +6,7 @@
 mod approvals;
 mod audit;
 mod decide;
+mod export;
 mod impersonation;
 mod partners;
 mod schema;
@@ -15,6 +16,7 @@ mod tests;
 pub use approvals::*;
 pub use audit::*;
 pub use decide::*;
+pub use export::*;
 pub use impersonation::*;
 pub use partners::*;
 
@@ -22,10 +24,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 use super::problem::ApiProblem;
+use crate::domain::timestamp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -352,13 +355,11 @@ fn configure(conn: &Connection) -> StoreResult<()> {
 
 /// Timestamps are stored as fixed-width RFC 3339 UTC text, so text order is time order.
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    timestamp::millis(t)
 }
 
 pub fn parse_ts(s: &str) -> StoreResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {s:?}: {e}")))
+    timestamp::parse(s).ok_or_else(|| StoreError::Corrupt(format!("bad timestamp {s:?}")))
 }
 
 pub fn parse_opt_ts(s: Option<String>) -> StoreResult<Option<DateTime<Utc>>> {

@@ -413,7 +413,7 @@ fn every_console_list_reads_an_index_in_order() {
                 ),
             ];
             for (what, f) in &cases {
-                let (text, sql) = list_sql(conn, f)?.expect("a query");
+                let (text, sql) = list_sql(conn, f, APPROVAL_COLUMNS)?.expect("a query");
                 let plan = plan_of(conn, &text, &sql);
                 if std::env::var_os("SHOW_PLANS").is_some() {
                     eprintln!("== {what}\n{}", plan.join("\n"));
