@@ -174,9 +174,16 @@ pub struct Approval {
     pub partner: ApprovalPartner,
     pub item: Option<Item>,
     pub description: String,
-    #[serde(deserialize_with = "super::timestamp::deserialize")]
+    #[serde(
+        serialize_with = "super::timestamp::serialize",
+        deserialize_with = "super::timestamp::deserialize"
+    )]
     pub requested_at: DateTime<Utc>,
-    #[serde(default, deserialize_with = "super::timestamp::deserialize_opt")]
+    #[serde(
+        default,
+        serialize_with = "super::timestamp::serialize_opt",
+        deserialize_with = "super::timestamp::deserialize_opt"
+    )]
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<UserRef>,
     pub reason: Option<String>,

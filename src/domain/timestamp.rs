@@ -81,6 +81,22 @@ pub fn millis(t: DateTime<Utc>) -> String {
     out
 }
 
+/// `#[serde(serialize_with = "timestamp::serialize")]`: written as [`millis`] writes it.
+pub fn serialize<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&millis(*t))
+}
+
+/// The same for an `Option<DateTime<Utc>>` field (`None` is `null`).
+pub fn serialize_opt<S: serde::Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 struct TimestampVisitor;
 
 impl Visitor<'_> for TimestampVisitor {
