@@ -75,7 +75,25 @@ async fn no_route() -> ApiProblem {
 }
 
 fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
-    (status, axum::Json(value)).into_response()
+    // Into a plain `Vec` rather than `axum::Json`'s `BytesMut` writer: serde_json writes many
+    // small pieces, and each `BytesMut::put_slice` checks and reserves on its own (13% of a
+    // history page's server time went there).
+    let mut body = Vec::with_capacity(8 * 1024);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("cannot encode a response: {e}");
+            ApiProblem::internal().into_response()
+        }
+    }
 }
 
 fn with_etag(mut res: Response, version: impl std::fmt::Display) -> Response {

@@ -390,8 +390,21 @@ pub(super) fn list_sql(
     if plan.ranges.is_empty() {
         return Ok(None);
     }
+    // Past the first page the cursor bounds the time from the side the list walks towards, and
+    // it is tighter than `to` (histories) or `from` (queues) whenever it lies inside them, as a
+    // cursor of this list does. SQLite seeks on one bound per side: given both, it kept `to`
+    // and walked every row from there down to the cursor, so page n of a window cost n pages.
+    let (mut from, mut to) = (f.from, f.to);
+    if let Some(parts) = &after {
+        let at = parts[0].as_str();
+        if pending {
+            from = from.filter(|from| at < ts(*from).as_str());
+        } else {
+            to = to.filter(|to| at > ts(*to).as_str());
+        }
+    }
     let mut sql = Sql::default();
-    let mut common = common_terms(&mut sql, f.status, time_col, f.from, f.to);
+    let mut common = common_terms(&mut sql, f.status, time_col, from, to);
     if let Some(parts) = after {
         let t = sql.arg(parts[0].clone());
         let id = sql.arg(parts[1].clone());

@@ -186,6 +186,67 @@ fn pages_match_a_plain_reading_of_every_row() {
 }
 
 #[test]
+fn a_deep_page_of_a_window_reads_no_more_than_the_first() {
+    let db = TempDb::demo(1500);
+    db.store
+        .read_now(|conn| -> StoreResult<()> {
+            let rows = all_rows(conn);
+            let newest = rows.iter().filter_map(|a| a.decided_at).max().unwrap();
+            let oldest = rows.iter().filter_map(|a| a.decided_at).min().unwrap();
+            // SQLite's count of virtual machine steps for one page: the rows it walked.
+            let steps = |f: &ApprovalFilter| -> StoreResult<i32> {
+                let (text, sql) = list_sql(conn, f, APPROVAL_COLUMNS)?.expect("a query");
+                let mut stmt = conn.prepare(&text)?;
+                let mut rows = stmt.query(sql.params().as_slice())?;
+                while rows.next()?.is_some() {}
+                drop(rows);
+                Ok(stmt.get_status(rusqlite::StatementStatus::VmStep))
+            };
+            for (kinds, status) in [
+                (vec![], StatusFilter::Decided),
+                (vec![Kind::Addon], StatusFilter::Decided),
+                (vec![], StatusFilter::Pending),
+            ] {
+                let times = |a: &Approval| match status {
+                    StatusFilter::Pending => Some(a.requested_at),
+                    _ => a.decided_at,
+                };
+                let matching: Vec<DateTime<Utc>> = rows
+                    .iter()
+                    .filter(|a| (a.status == Status::Pending) == (status == StatusFilter::Pending))
+                    .filter_map(times)
+                    .collect();
+                let (lo, hi) = (
+                    *matching.iter().min().unwrap(),
+                    *matching.iter().max().unwrap(),
+                );
+                let mut f = ApprovalFilter {
+                    kinds,
+                    status,
+                    q: None,
+                    from: Some(lo.min(oldest) - Duration::hours(1)),
+                    to: Some(hi.max(newest) + Duration::hours(1)),
+                    cursor: None,
+                    // Nine pages of what there is (the queues are short).
+                    limit: (matching.len() / 10).clamp(1, 10) as u32,
+                };
+                let first = steps(&f)?;
+                for _ in 0..8 {
+                    f.cursor = list_approvals(conn, &f)?.next_cursor;
+                    assert!(f.cursor.is_some(), "{f:?} has nine pages");
+                }
+                let ninth = steps(&f)?;
+                assert!(
+                    ninth <= first * 2,
+                    "page 9 took {ninth} steps, page 1 {first}: {f:?}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
 fn stats_match_a_plain_count_of_every_row() {
     let db = TempDb::demo(1500);
     db.store
