@@ -377,7 +377,7 @@ async fn export_approvals(State(st): S, caller: Caller, p: Params) -> Res {
     let filter = approval_filter(&p, limit)?;
     let body = st
         .store
-        .read(move |c| store::export_approvals(c, &filter))
+        .read(move |c| store::export_approvals(c, &filter, store::EXPORT_PAGE_BYTES))
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -22,8 +22,19 @@ const EXPORT_SQL_COLUMNS: &str = "a.id, a.kind, a.title, p.name, p.contact_email
 const DECIDED_AT: usize = 10;
 const REQUESTED_AT: usize = 11;
 
+/// Where a page of export rows ends early: after the row that takes its body past this many
+/// bytes. Half the client's body cap (`client::MAX_BODY_BYTES`), so a page of unusually long
+/// values (reasons of 2,000 characters, escaped controls) still arrives whole.
+pub const EXPORT_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
 /// The JSON body of one page: `{"columns": [...], "rows": [[...], ...], "next_cursor": ...}`.
-pub fn export_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Vec<u8>> {
+/// The page holds `f.limit` rows, or fewer when the body passes `max_bytes` first; either way
+/// `next_cursor` is set only when another row follows.
+pub fn export_approvals(
+    conn: &Connection,
+    f: &ApprovalFilter,
+    max_bytes: usize,
+) -> StoreResult<Vec<u8>> {
     let mut out = Vec::with_capacity(f.limit as usize * 256);
     out.extend_from_slice(b"{\"columns\":");
     serde_json::to_writer(&mut out, &EXPORT_COLUMNS).map_err(json_error)?;
@@ -41,8 +52,9 @@ pub fn export_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Ve
         let mut rows = stmt.query(sql.params().as_slice())?;
         let mut written = 0u32;
         while let Some(r) = rows.next()? {
-            if written == f.limit {
-                // The query asks for one row more than a page: there is a next page.
+            if last.is_some() {
+                // The page is full and another row follows (the query asks for one row more
+                // than a page): there is a next page.
                 next_cursor = last.as_ref().map(|(t, id)| cursor::encode(&[t, id]));
                 break;
             }
@@ -51,7 +63,7 @@ pub fn export_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Ve
             }
             write_row(&mut out, r)?;
             written += 1;
-            if written == f.limit {
+            if written == f.limit || out.len() >= max_bytes {
                 last = Some((
                     text_at(r, time)?.unwrap_or_default().to_string(),
                     text_at(r, 0)?.unwrap_or_default().to_string(),

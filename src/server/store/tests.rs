@@ -186,6 +186,65 @@ fn pages_match_a_plain_reading_of_every_row() {
 }
 
 #[test]
+fn export_pages_end_early_when_large_and_lose_no_row() {
+    let db = TempDb::demo(1500);
+    db.store
+        .read_now(|conn| -> StoreResult<()> {
+            let f = ApprovalFilter {
+                kinds: vec![],
+                status: StatusFilter::Decided,
+                q: None,
+                from: None,
+                to: None,
+                cursor: None,
+                limit: 1000,
+            };
+            let want = paged(
+                conn,
+                &ApprovalFilter {
+                    limit: 500,
+                    ..f.clone()
+                },
+            );
+            for max_bytes in [EXPORT_PAGE_BYTES, 20_000, 1] {
+                let mut f = f.clone();
+                let (mut ids, mut pages) = (Vec::new(), 0);
+                loop {
+                    let body = export_approvals(conn, &f, max_bytes)?;
+                    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    let rows = page["rows"].as_array().unwrap();
+                    assert!(!rows.is_empty(), "no empty page before the end");
+                    assert!(rows.len() <= 1000);
+                    if max_bytes == 1 {
+                        assert_eq!(rows.len(), 1, "one row past the size, then the page ends");
+                    }
+                    ids.extend(rows.iter().map(|r| r[0].as_str().unwrap().to_string()));
+                    pages += 1;
+                    match page["next_cursor"].as_str() {
+                        Some(c) => f.cursor = Some(c.to_string()),
+                        None => break,
+                    }
+                }
+                assert_eq!(
+                    ids, want,
+                    "every row once, in order (max {max_bytes} bytes)"
+                );
+                let expected_pages = match max_bytes {
+                    EXPORT_PAGE_BYTES => want.len().div_ceil(1000),
+                    1 => want.len(),
+                    _ => pages,
+                };
+                assert_eq!(pages, expected_pages);
+                if max_bytes == 20_000 {
+                    assert!(pages > want.len().div_ceil(1000), "20 kB pages end early");
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
 fn a_deep_page_of_a_window_reads_no_more_than_the_first() {
     let db = TempDb::demo(1500);
     db.store
