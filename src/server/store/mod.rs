@@ -180,15 +180,26 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1
 /// finishes what the checkpointer left (little) and lets the next transaction start the log
 /// over. So the log stays under ~40 MB.
 const WRITER_AUTOCHECKPOINT_PAGES: i64 = 10_000;
-/// Page caches, in KiB (SQLite's negative `cache_size`): the writer keeps the growing edges of
-/// every index of a big history in memory; a reader holds the pages a few lists walk.
-const WRITER_CACHE_KIB: i64 = -64 * 1024;
+/// Page caches, in KiB (SQLite's negative `cache_size`). A reader holds the pages a few lists
+/// walk. The writer's cache is small on purpose, and it maps the file like the readers: it
+/// reads clean pages from the mapping and keeps mostly the pages it dirties.
+///
+/// Why small: when B-tree balancing reorders new pages, SQLite gives one of them the page
+/// number of the locking page (the one at 1 GiB) for a moment, and the page cache remembers that
+/// number as its largest key. At every COMMIT SQLite then drops the cached pages past the end
+/// of the database, and for a database under 1 GiB that is a scan of the cache's whole hash
+/// table, one slot per cached page. With 64 MB (16,384 pages) that scan was 14% of the writer's
+/// time at 1M history rows (perf probes on `pcache1TruncateUnsafe`: largest key 0x40001 at each
+/// commit). With 4 MB and the mapping, decisions/s went from 1,110–1,171 to 1,376–1,667 on the
+/// same copy of a 1M database (16 MB: 1,242–1,359; `SERVER_BENCH_ONLY=decisions cargo bench
+/// --bench server_load`).
+const WRITER_CACHE_KIB: i64 = -4 * 1024;
 const READER_CACHE_KIB: i64 = -16 * 1024;
-/// Readers map the database file (up to this many bytes) instead of copying its pages into
-/// each connection's cache with `pread`: the four readers then share the OS page cache, and a
-/// page one list read is warm for the next list on any reader. Pages still in the log are read
-/// from the log as before.
-const READER_MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
+/// Connections map the database file (up to this many bytes) instead of copying its pages into
+/// each connection's cache with `pread`: they share the OS page cache, and a page one list read
+/// is warm for the next list on any reader. Pages still in the log are read from the log as
+/// before.
+const MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
 
 /// Copies the write-ahead log into the database file on its own thread and connection.
 ///
@@ -264,6 +275,7 @@ impl Store {
         let prepared = prepare(&mut writer);
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
         writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+        writer.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         // Each write runs in a savepoint (group commit, `WriterThread`), and SQLite keeps a
         // savepoint's undo pages in a temporary file: in memory they cost no writes to disk.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
@@ -275,7 +287,7 @@ impl Store {
                 )?;
                 configure(&c)?;
                 c.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-                c.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+                c.pragma_update(None, "mmap_size", MMAP_BYTES)?;
                 // A list's SQL depends on its filters (kinds, partners and titles searched):
                 // room for the variants a few consoles use, each parsed once.
                 c.set_prepared_statement_cache_capacity(64);
