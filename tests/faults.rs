@@ -378,15 +378,17 @@ fn the_client_turns_every_fault_into_a_typed_error_in_time() {
         .build()
         .unwrap();
     let api = client(&server.url);
+    // The reads the loop below makes, and the decision.
+    let gets = [
+        "/me",
+        "/summary",
+        "/approvals",
+        "/approvals/export",
+        "/partners",
+    ];
+    let reject = "/approvals/ap_1/reject";
     for fault in ALL_FAULTS {
-        for path in [
-            "/me",
-            "/summary",
-            "/approvals",
-            "/approvals/export",
-            "/partners",
-            "/approvals/ap_1/reject",
-        ] {
+        for path in gets.iter().chain([&reject]) {
             server.set(path, fault);
         }
         let t = Instant::now();
@@ -419,17 +421,11 @@ fn the_client_turns_every_fault_into_a_typed_error_in_time() {
         // Timeouts honoured: per attempt at most the request timeout (plus slack), six calls.
         let bound = REQUEST_TIMEOUT * attempts(fault) as u32 * 6 + Duration::from_secs(2);
         assert!(took < bound, "{fault:?} took {took:?} (bound {bound:?})");
-        for path in [
-            "/me",
-            "/summary",
-            "/approvals",
-            "/approvals/export",
-            "/partners",
-        ] {
+        for path in gets {
             let n = server.hits("GET", path).len();
             assert_eq!(n, attempts(fault), "{fault:?}: attempts on GET {path}");
         }
-        let posts = server.hits("POST", "/approvals/ap_1/reject");
+        let posts = server.hits("POST", reject);
         assert_eq!(posts.len(), attempts(fault), "{fault:?}: decision attempts");
         let keys: Vec<Option<&str>> = posts.iter().map(|h| h.header("idempotency-key")).collect();
         assert!(
