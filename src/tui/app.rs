@@ -700,6 +700,17 @@ mod tests {
     }
 
     #[test]
+    fn an_export_names_its_file_before_its_directory() {
+        let mut app = app();
+        let path = std::path::PathBuf::from("/home/ann/Downloads/history-20261202.csv");
+        app.update(Msg::ExportDone(Ok((path, 2500))));
+        assert_eq!(
+            app.toasts.last().map(|t| t.text.as_str()),
+            Some("Exported 2,500 rows to history-20261202.csv in /home/ann/Downloads")
+        );
+    }
+
+    #[test]
     fn tabs_load_their_first_section_once() {
         let mut app = app();
         let fx = app.init();

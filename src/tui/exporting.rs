@@ -73,11 +73,18 @@ impl App {
             .take()
             .is_some_and(|e| e.cancel.load(Ordering::Relaxed));
         match result {
-            Ok((path, rows)) => self.toast(format!(
-                "Exported {} rows to {}",
-                super::format::group(rows),
-                crate::text::clean_line(&path.display().to_string())
-            )),
+            Ok((path, rows)) => {
+                // The file's name before its directory: a narrow window cuts a toast's end, and
+                // the directory is the part the CSR chose (and `info` shows).
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                let dir = path.parent().unwrap_or(&path).display().to_string();
+                self.toast(format!(
+                    "Exported {} rows to {} in {}",
+                    super::format::group(rows),
+                    crate::text::clean_line(&name),
+                    crate::text::clean_line(&dir)
+                ))
+            }
             Err(_) if cancelled => self.toast("Export cancelled; nothing was written."),
             Err(why) => self.error_toast(format!("Export failed: {why}")),
         }
