@@ -26,7 +26,9 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::cli::{DecisionArg, ExportArgs, ExportCommand, GlobalOpts, HistoryExportArgs};
 use crate::client::{Api, ApiError, HttpApi};
 use crate::config::Config;
-use crate::domain::{ApprovalQuery, EXPORT_PAGE_MAX, ExportRow, StatusFilter, plain_decimal};
+use crate::domain::{
+    ApprovalQuery, EXPORT_PAGE_MAX, ExportRow, StatusFilter, plain_decimal, timestamp,
+};
 use crate::text;
 
 /// Rows per request: the most `GET /approvals/export` serves in one page (API.md).
@@ -167,11 +169,6 @@ fn strip_unsafe(s: &str) -> Cow<'_, str> {
 // ---------------------------------------------------------------------------------------------
 // Rows and the writer.
 
-/// An RFC 3339 timestamp in UTC with milliseconds, as the server keeps them.
-fn timestamp(t: DateTime<Utc>) -> String {
-    crate::domain::timestamp::millis(t)
-}
-
 /// The cells of one row, in [`COLUMNS`] order, guarded. `None` is a value the approval does
 /// not have (no item, not decided, no reason): an empty CSV cell, a JSON `null`.
 fn cells(r: &ExportRow) -> [Option<Cow<'_, str>>; 13] {
@@ -195,8 +192,9 @@ fn cells(r: &ExportRow) -> [Option<Cow<'_, str>>; 13] {
         currency.map(guard_cell),
         Some(guard_cell(r.status.as_str())),
         r.decided_by.as_deref().map(guard_cell),
-        r.decided_at.and_then(|t| owned(timestamp(t))),
-        owned(timestamp(r.requested_at)),
+        // Timestamps as the server keeps them: RFC 3339 in UTC with milliseconds.
+        r.decided_at.and_then(|t| owned(timestamp::millis(t))),
+        owned(timestamp::millis(r.requested_at)),
         r.reason.as_deref().map(guard_cell),
     ]
 }

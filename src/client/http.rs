@@ -437,9 +437,11 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 fn export_page(page: ExportPage) -> ApiResult<Page<ExportRow>> {
     if page.columns != EXPORT_COLUMNS {
         return Err(ApiError::Decode {
+            // The names are the backend's text: cleaned and cut like any error detail.
             message: format!(
-                "the backend's export has the columns {:?}, not {:?}",
-                page.columns, EXPORT_COLUMNS
+                "the backend's export has the columns {}, not {:?}",
+                clip(&format!("{:?}", page.columns), 200),
+                EXPORT_COLUMNS
             ),
         });
     }

@@ -80,20 +80,25 @@ fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
     // history page's server time went there).
     let mut body = Vec::with_capacity(8 * 1024);
     match serde_json::to_writer(&mut body, value) {
-        Ok(()) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
+        Ok(()) => json_response(status, body),
         Err(e) => {
             tracing::error!("cannot encode a response: {e}");
             ApiProblem::internal().into_response()
         }
     }
+}
+
+/// A response of JSON already encoded.
+fn json_response(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.into(),
+    )
+        .into_response()
 }
 
 fn with_etag(mut res: Response, version: impl std::fmt::Display) -> Response {
@@ -107,12 +112,7 @@ fn with_etag(mut res: Response, version: impl std::fmt::Display) -> Response {
 fn partner_response(p: &Partner) -> Response {
     let body = serde_json::to_string(p).unwrap_or_default();
     let digest = store::token_hash(&body);
-    let mut res = (StatusCode::OK, body).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    with_etag(res, &digest[..16])
+    with_etag(json_response(StatusCode::OK, body), &digest[..16])
 }
 
 // ---- query parameters -------------------------------------------------------------------
@@ -379,7 +379,7 @@ async fn export_approvals(State(st): S, caller: Caller, p: Params) -> Res {
         .store
         .read(move |c| store::export_approvals(c, &filter, store::EXPORT_PAGE_BYTES))
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(json_response(StatusCode::OK, body))
 }
 
 /// The window `GET /approvals/stats` counts: `from`/`to` as given; without `to`, the end of
