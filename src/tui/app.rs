@@ -711,6 +711,20 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_export_says_so_once() {
+        let mut app = app();
+        let why = crate::export::ExportError::Api(crate::client::ApiError::Unreachable {
+            message: "connection refused".into(),
+        })
+        .user_message();
+        app.update(Msg::ExportDone(Err(why)));
+        assert_eq!(
+            app.toasts.last().map(|t| t.text.as_str()),
+            Some("Export failed: The backend could not be reached.")
+        );
+    }
+
+    #[test]
     fn tabs_load_their_first_section_once() {
         let mut app = app();
         let fx = app.init();

@@ -86,7 +86,8 @@ impl App {
                 ))
             }
             Err(_) if cancelled => self.toast("Export cancelled; nothing was written."),
-            Err(why) => self.error_toast(format!("Export failed: {why}")),
+            // `why` is the export's own sentence ("Export failed: …", "Could not write …").
+            Err(why) => self.error_toast(why),
         }
     }
 }
