@@ -21,7 +21,6 @@ use partner_console::domain::*;
 use partner_console::secret::Secret;
 use partner_console::server::{self, SeedSource, ServerOptions, Store, seed};
 
-const CLIENTS: usize = 8;
 /// The console's page size (`tui::app::PAGE_SIZE`).
 const CONSOLE_PAGE: u32 = 200;
 const PAGE_TARGET: Duration = Duration::from_millis(10);
@@ -330,8 +329,9 @@ async fn run() {
         }
         pending.truncate(decisions as usize);
         let n_decisions = pending.len();
-        let shares: Vec<Vec<(String, i64)>> = (0..CLIENTS)
-            .map(|i| pending.iter().skip(i).step_by(CLIENTS).cloned().collect())
+        let clients = env_u64("SERVER_BENCH_CLIENTS", 8).max(1) as usize;
+        let shares: Vec<Vec<(String, i64)>> = (0..clients)
+            .map(|i| pending.iter().skip(i).step_by(clients).cloned().collect())
             .collect();
         let started = Instant::now();
         let tasks: Vec<_> = shares
@@ -363,7 +363,7 @@ async fn run() {
         }
         let wall = started.elapsed();
         let per_second = n_decisions as f64 / wall.as_secs_f64();
-        let mut row = Row::new(&format!("decision, {CLIENTS} concurrent clients"), times);
+        let mut row = Row::new(&format!("decision, {clients} concurrent clients"), times);
         row.note = format!("{per_second:.0} decisions/s");
         decisions_line = format!(
             "decisions: {per_second:.0}/s ({n_decisions} in {:.2} s), target ≥ {DECISIONS_TARGET}/s: {} \

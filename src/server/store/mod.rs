@@ -12,6 +12,7 @@ mod partners;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 pub use approvals::*;
 pub use audit::*;
@@ -29,6 +30,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::problem::ApiProblem;
 use crate::domain::timestamp;
+use writer::{Answer, WriterThread};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -69,109 +71,6 @@ struct Inner {
     _checkpointer: Checkpointer,
 }
 
-/// A write: runs on the writer connection inside the batch's transaction and returns how to
-/// answer its caller once that transaction's fate is known (`None`: committed; `Some`: the
-/// commit failed, so the write did not happen).
-type WriteJob = Box<dyn FnOnce(&mut Connection) -> Answer + Send>;
-type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
-
-/// At most this many queued writes share one commit.
-const MAX_BATCH: usize = 64;
-
-/// One thread that runs every asynchronous write, one after the other, on the writer
-/// connection, with group commit.
-///
-/// SQLite has one writer at a time anyway; with a thread per request (tokio's blocking pool)
-/// queueing on the writer's mutex, each write also waited for the next thread to be woken and
-/// scheduled while holding nothing but the queue up. Here the next job is already in the
-/// channel when one ends.
-///
-/// Group commit: the writes waiting in the queue when the thread takes one (up to
-/// [`MAX_BATCH`]) run in one `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint (a job
-/// that fails rolls back only itself), and every caller is answered after that COMMIT, which
-/// is synced (synchronous=FULL): an acknowledged write is on disk, as before, but eight
-/// concurrent deciders share one sync instead of paying one each (`cargo bench --bench
-/// server_load`). Jobs therefore use savepoints, never `BEGIN`.
-struct WriterThread {
-    jobs: Option<std::sync::mpsc::Sender<WriteJob>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl WriterThread {
-    fn start(writer: Arc<Mutex<Connection>>) -> StoreResult<WriterThread> {
-        let (jobs, queue) = std::sync::mpsc::channel::<WriteJob>();
-        let thread = std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || {
-                while let Ok(first) = queue.recv() {
-                    let mut batch = vec![first];
-                    while batch.len() < MAX_BATCH {
-                        match queue.try_recv() {
-                            Ok(job) => batch.push(job),
-                            Err(_) => break,
-                        }
-                    }
-                    let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
-                    run_batch(&mut conn, batch);
-                }
-            })
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer: {e}")))?;
-        Ok(WriterThread {
-            jobs: Some(jobs),
-            thread: Some(thread),
-        })
-    }
-
-    fn submit(&self, job: WriteJob) -> StoreResult<()> {
-        self.jobs
-            .as_ref()
-            .and_then(|j| j.send(job).ok())
-            .ok_or_else(|| StoreError::Join("the database writer has stopped".into()))
-    }
-}
-
-/// Runs `batch` in one transaction and answers each job after its commit (or its failure).
-fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        tracing::warn!("cannot start a batch of writes ({e}); running them one by one");
-        for job in batch {
-            // Without the outer transaction each job's savepoint is a transaction of its own.
-            if let Ok(answer) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)))
-            {
-                answer(None);
-            }
-        }
-        return;
-    }
-    // A panicking job drops its reply channel (its caller gets an error) and its savepoint
-    // rolls back; the others go on.
-    let answers: Vec<Answer> = batch
-        .into_iter()
-        .filter_map(|job| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn))).ok())
-        .collect();
-    match conn.execute_batch("COMMIT") {
-        Ok(()) => answers.into_iter().for_each(|answer| answer(None)),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            let why = format!("the write was not committed: {e}");
-            tracing::error!("{why}");
-            answers.into_iter().for_each(|answer| answer(Some(&why)));
-        }
-    }
-}
-
-impl Drop for WriterThread {
-    fn drop(&mut self) {
-        drop(self.jobs.take());
-        if let Some(t) = self.thread.take()
-            // (A job that held the last handle on the store ends here, on the thread itself.)
-            && t.thread().id() != std::thread::current().id()
-        {
-            let _ = t.join();
-        }
-    }
-}
-
 /// How often the checkpointer copies the write-ahead log into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 /// The writer checkpoints by itself only past this many log pages (40 MB). Under a steady
@@ -207,8 +106,8 @@ const MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
 /// 1,000 pages; a decision writes a dozen), so every few dozen decisions one waited for a copy
 /// of the log and a sync of the database file while holding the only writer. Here nothing
 /// waits for it: it is a PASSIVE checkpoint, which copies what it can without blocking the
-/// writer or the readers. Durability is unchanged: each commit is synced to the log before it
-/// returns (synchronous=FULL); only the later copy into the database file moves.
+/// writer or the readers. Durability is unchanged: each write is synced to the log before it
+/// is acknowledged ([`WriterThread`]); only the later copy into the database file moves.
 struct Checkpointer {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -279,6 +178,7 @@ impl Store {
         // Each write runs in a savepoint (group commit, `WriterThread`), and SQLite keeps a
         // savepoint's undo pages in a temporary file: in memory they cost no writes to disk.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
+        let log_sync = writer_durability(&writer, path)?;
         let readers = (0..READERS)
             .map(|_| {
                 let c = Connection::open_with_flags(
@@ -297,7 +197,7 @@ impl Store {
         let writer = Arc::new(Mutex::new(writer));
         let store = Store {
             inner: Arc::new(Inner {
-                writer_thread: WriterThread::start(Arc::clone(&writer))?,
+                writer_thread: WriterThread::start(Arc::clone(&writer), log_sync)?,
                 writer,
                 readers,
                 next_reader: AtomicUsize::new(0),
@@ -345,7 +245,9 @@ impl Store {
             .map_err(|_| StoreError::Join("a write failed without an answer".into()))?
     }
 
-    /// Synchronous forms, for start-up (seeding) and blocking contexts.
+    /// Synchronous forms, for start-up (seeding) and blocking contexts. A `write_now` commit
+    /// is in the log (it survives a kill -9) but is synced to disk only by the next
+    /// `Store::write` or checkpoint: nothing a client is told about goes through it.
     pub fn read_now<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         let i = self.inner.next_reader.fetch_add(1, Ordering::Relaxed) % self.inner.readers.len();
         let conn = self.inner.readers[i]
@@ -360,10 +262,25 @@ impl Store {
     }
 }
 
+/// How the writer's commits reach the disk. In WAL mode the writer commits with
+/// synchronous=NORMAL and its thread's log syncer syncs the log before any write is
+/// acknowledged (see [`WriterThread`]). Should the file system refuse WAL mode, the writer
+/// keeps synchronous=FULL, so each commit syncs itself and there is nothing left to sync.
+fn writer_durability(writer: &Connection, path: &Path) -> StoreResult<writer::SyncLog> {
+    let mode: String = writer.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!("the database is in {mode} mode, not WAL; every commit syncs itself");
+        return Ok(Arc::new(|| Ok(())));
+    }
+    writer.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(writer::log_file_sync(path))
+}
+
 fn configure(conn: &Connection) -> StoreResult<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // WAL: readers never block the writer; synchronous=FULL: a decision acknowledged with a 200
-    // is on disk, so a kill -9 right after loses nothing (QUALITY.md 12).
+    // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it
+    // returns, so a kill -9 (or a power cut) right after loses nothing (QUALITY.md 12). The
+    // writer moves that sync off its path (`writer_durability`), without weakening it.
     conn.pragma_update(None, "journal_mode", "WAL")
         .or_else(|_| Ok::<(), rusqlite::Error>(()))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
