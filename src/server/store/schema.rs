@@ -218,6 +218,18 @@ BEGIN
      WHERE day = substr(OLD.decided_at, 1, 10) AND kind = OLD.kind AND status = OLD.status;
 END;
 "#,
+    // 4: a decision writes fewer pages. approvals_partner_history is only ever read for
+    // decided approvals, so it now holds only those: a decision adds one entry to it instead
+    // of moving one from the pending end of the partner's range to the newest (two random
+    // pages). The foreign key gets an index on partner_id alone, which a decision never
+    // changes. (WAL frames per decision at 1M rows, batches of 4: 11.3 → 10.4, with the
+    // time-ordered ids of `new_id`.)
+    r#"
+DROP INDEX approvals_partner_history;
+CREATE INDEX approvals_partner_history ON approvals (partner_id, decided_at, id, status, kind)
+    WHERE status <> 'pending';
+CREATE INDEX approvals_by_partner ON approvals (partner_id);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
