@@ -270,7 +270,7 @@ fn writer_durability(writer: &Connection, path: &Path) -> StoreResult<writer::Sy
     let mode: String = writer.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!("the database is in {mode} mode, not WAL; every commit syncs itself");
-        return Ok(Arc::new(|| Ok(())));
+        return Ok(Box::new(|| Ok(())));
     }
     writer.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(writer::log_file_sync(path))

@@ -18,8 +18,9 @@ use super::{StoreError, StoreResult};
 pub(super) type WriteJob = Box<dyn FnOnce(&mut Connection) -> Answer + Send>;
 pub(super) type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
 
-/// Makes everything committed so far durable: `fdatasync` of the write-ahead log.
-pub(super) type SyncLog = Arc<dyn Fn() -> std::io::Result<()> + Send + Sync>;
+/// Makes everything committed so far durable: `fdatasync` of the write-ahead log. Called by
+/// the log syncer's thread only.
+pub(super) type SyncLog = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
 /// At most this many queued writes share one commit.
 const MAX_BATCH: usize = 64;
@@ -58,7 +59,7 @@ impl WriterThread {
         let (committed, to_sync) = channel::<Vec<Answer>>();
         let syncer = std::thread::Builder::new()
             .name("sqlite-log-sync".into())
-            .spawn(move || sync_and_answer(&to_sync, sync.as_ref()))
+            .spawn(move || sync_and_answer(&to_sync, sync))
             .map_err(spawn_error)?;
         let (jobs, queue) = channel::<WriteJob>();
         let thread = std::thread::Builder::new()
@@ -129,7 +130,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) -> Vec<Answer> {
 }
 
 /// The log syncer's loop: takes every batch committed so far, syncs once, answers them all.
-fn sync_and_answer(to_sync: &Receiver<Vec<Answer>>, sync: &dyn Fn() -> std::io::Result<()>) {
+fn sync_and_answer(to_sync: &Receiver<Vec<Answer>>, mut sync: SyncLog) {
     while let Ok(mut waiting) = to_sync.recv() {
         while let Ok(more) = to_sync.try_recv() {
             waiting.extend(more);
@@ -172,13 +173,15 @@ pub(super) fn log_file_sync(db: &Path) -> SyncLog {
     let mut path = db.as_os_str().to_owned();
     path.push("-wal");
     let path = PathBuf::from(path);
-    let file: Mutex<Option<File>> = Mutex::new(None);
-    Arc::new(move || {
-        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
-        if file.is_none() {
-            *file = Some(File::open(&path)?);
+    let mut file: Option<File> = None;
+    Box::new(move || match &file {
+        Some(f) => f.sync_data(),
+        None => {
+            let f = File::open(&path)?;
+            let synced = f.sync_data();
+            file = Some(f);
+            synced
         }
-        file.as_ref().map_or(Ok(()), File::sync_data)
     })
 }
 
@@ -195,22 +198,38 @@ mod tests {
         Arc::new(Mutex::new(conn))
     }
 
-    /// Submits `n` writes, each reporting back whether it was acknowledged as done.
-    fn acknowledged(writer: &WriterThread, n: i64) -> Vec<Result<(), String>> {
+    /// Submits `n` writes. For each: `at_commit()` taken when the write has run, `at_answer()`
+    /// when it is answered, and whether it was acknowledged as done (or why not).
+    fn submit_writes<T: Send + 'static>(
+        writer: &WriterThread,
+        n: i64,
+        at_commit: impl Fn() -> T + Clone + Send + 'static,
+        at_answer: impl Fn() -> T + Clone + Send + 'static,
+    ) -> Vec<(T, T, Result<(), String>)> {
         let (tx, rx) = channel();
         for i in 0..n {
-            let tx = tx.clone();
+            let (tx, at_commit, at_answer) = (tx.clone(), at_commit.clone(), at_answer.clone());
             writer
                 .submit(Box::new(move |c: &mut Connection| -> Answer {
                     c.execute("INSERT INTO t (n) VALUES (?1)", [i]).unwrap();
+                    let committed = at_commit();
                     Box::new(move |failed: Option<&str>| {
-                        let _ = tx.send(failed.map_or(Ok(()), |why| Err(why.to_string())));
+                        let done = failed.map_or(Ok(()), |why| Err(why.to_string()));
+                        let _ = tx.send((committed, at_answer(), done));
                     })
                 }))
                 .unwrap();
         }
         drop(tx);
         rx.iter().collect()
+    }
+
+    /// Whether each of `n` writes was acknowledged as done.
+    fn acknowledged(writer: &WriterThread, n: i64) -> Vec<Result<(), String>> {
+        submit_writes(writer, n, || (), || ())
+            .into_iter()
+            .map(|(_, _, done)| done)
+            .collect()
     }
 
     /// No write is acknowledged before a sync that started after its commit has returned,
@@ -222,7 +241,7 @@ mod tests {
         let finished = Arc::new(AtomicUsize::new(0));
         let sync: SyncLog = {
             let (started, finished) = (Arc::clone(&started), Arc::clone(&finished));
-            Arc::new(move || {
+            Box::new(move || {
                 started.fetch_add(1, Ordering::SeqCst);
                 std::thread::sleep(std::time::Duration::from_millis(20));
                 finished.fetch_add(1, Ordering::SeqCst);
@@ -230,25 +249,15 @@ mod tests {
             })
         };
         let writer = WriterThread::start(writer_on(&dir), sync).unwrap();
-        let (tx, rx) = channel();
-        for i in 0..50 {
-            let (tx, started, finished) = (tx.clone(), Arc::clone(&started), Arc::clone(&finished));
-            writer
-                .submit(Box::new(move |c: &mut Connection| -> Answer {
-                    c.execute("INSERT INTO t (n) VALUES (?1)", [i]).unwrap();
-                    // Syncs begun by now may have missed this write.
-                    let begun = started.load(Ordering::SeqCst);
-                    Box::new(move |failed: Option<&str>| {
-                        let _ = tx.send((failed.is_none(), begun, finished.load(Ordering::SeqCst)));
-                    })
-                }))
-                .unwrap();
-        }
-        drop(tx);
-        let answers: Vec<_> = rx.iter().collect();
+        // At commit: the syncs begun by now, which may have missed the write. At the answer:
+        // the syncs finished.
+        let answers = submit_writes(&writer, 50, move || started.load(Ordering::SeqCst), {
+            let finished = Arc::clone(&finished);
+            move || finished.load(Ordering::SeqCst)
+        });
         assert_eq!(answers.len(), 50);
-        for (ok, begun_at_commit, finished_at_answer) in &answers {
-            assert!(ok);
+        for (begun_at_commit, finished_at_answer, done) in &answers {
+            assert!(done.is_ok());
             assert!(
                 finished_at_answer > begun_at_commit,
                 "answered only after a sync begun after its commit had finished"
@@ -268,7 +277,7 @@ mod tests {
         let fail = Arc::new(AtomicBool::new(true));
         let sync: SyncLog = {
             let fail = Arc::clone(&fail);
-            Arc::new(move || {
+            Box::new(move || {
                 if fail.load(Ordering::SeqCst) {
                     Err(std::io::Error::other("device full"))
                 } else {
@@ -292,7 +301,7 @@ mod tests {
     #[test]
     fn the_log_file_sync_finds_the_databases_log() {
         let dir = TempDir::new("writer");
-        let sync = log_file_sync(&dir.path().join("w.db"));
+        let mut sync = log_file_sync(&dir.path().join("w.db"));
         assert!(sync().is_err(), "no log yet");
         let writer = writer_on(&dir);
         writer
