@@ -84,6 +84,8 @@ pub(crate) struct AppState {
     pub store: Store,
     pub events: events::Hub,
     pub impersonation_ttl: Duration,
+    /// Users by token hash, so most requests authenticate without a read (`auth`).
+    pub user_tokens: auth::UserTokens,
 }
 
 /// A server running on a tokio task: dropping the handle does not stop it; `shutdown` does.
@@ -125,6 +127,7 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         events: events::Hub::new(store.clone()),
         store,
         impersonation_ttl: ttl,
+        user_tokens: auth::UserTokens::default(),
     });
     let housekeeping = spawn_housekeeping(state.store.clone());
     let events = state.events.clone();
