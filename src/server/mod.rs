@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use color_eyre::eyre::{Context, Result};
 use tokio::net::TcpListener;
 
@@ -134,6 +135,13 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
     let router = routes::router(state);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // TCP_NODELAY on every connection: a response or an event is sent as soon as it is
+    // written, never held back by Nagle's algorithm until the peer acknowledges the last one.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY on a connection: {e}");
+        }
+    });
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move {
