@@ -256,6 +256,38 @@ fn every_queue_with_its_detail_open() {
 }
 
 #[test]
+fn the_detail_scrolls_no_further_than_its_last_line() {
+    let mut app = loaded_app(session());
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "3]]");
+    // Drawing measures the detail's text at the pane's width; the runtime draws after each key.
+    let top = screen(&app, 80, 24, false);
+    for _ in 0..40 {
+        press(&mut app, "J");
+        screen(&app, 80, 24, false);
+    }
+    let bottom = screen(&app, 80, 24, false);
+    assert_ne!(bottom, top, "this detail is longer than its pane");
+    let pane: Vec<&str> = bottom
+        .lines()
+        .skip_while(|l| !l.contains("Details"))
+        .skip(1)
+        .take_while(|l| l.starts_with('│'))
+        .collect();
+    let last = pane
+        .last()
+        .expect("the detail pane")
+        .trim_matches(['│', ' ']);
+    assert!(!last.is_empty(), "its last line stays in view:\n{bottom}");
+    press(&mut app, "K");
+    assert_ne!(
+        screen(&app, 80, 24, false),
+        bottom,
+        "K scrolls back up at once"
+    );
+}
+
+#[test]
 fn the_decision_modals() {
     let mut app = loaded_app(session());
     press(&mut app, "a");
@@ -306,6 +338,26 @@ fn viewers_see_the_deciding_keys_disabled() {
     })));
     press(&mut app, "a");
     both_sizes("viewer_pressed_approve", &app);
+}
+
+#[test]
+fn a_long_user_name_is_cut_before_the_role() {
+    let mut app = loaded_app(session());
+    app.update(Msg::Me(Ok(Me {
+        name: "Maximiliane Alexandra von Hohenzollern-Sigmaringen".into(),
+        ..fixtures::csr()
+    })));
+    for (width, whole) in [(80, false), (120, true)] {
+        let screen = screen(&app, width, 24, false);
+        let header = screen.lines().next().unwrap();
+        let name = if whole {
+            "Hohenzollern-Sigmaringen (csr) · demo"
+        } else {
+            "… (csr) · demo"
+        };
+        assert!(header.contains(name), "{header}");
+        assert!(header.contains("● live"), "{header}");
+    }
 }
 
 #[test]

@@ -118,11 +118,11 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 }
 
 /// The users behind the user tokens seen lately, so that a request from a known user needs no
-/// trip to a reader connection before its handler runs. A decision spent about a tenth of its
-/// time there: a blocking-pool hop plus a read transaction that, with the writer committing
-/// all the while, starts by dropping its connection's cache and mapping
-/// (`SERVER_BENCH_ONLY=decisions cargo bench --bench server_load`: +6% decisions/s, mean of
-/// seven alternating pairs).
+/// trip to a reader connection before its handler runs: a blocking-pool hop plus a read
+/// transaction that, with the writer committing all the while, starts by dropping its
+/// connection's page cache and its mapping of the file. Skipping it gave +6.5% decisions/s
+/// (`SERVER_BENCH_ONLY=decisions cargo bench --bench server_load`, mean of seven alternating
+/// pairs).
 ///
 /// Only users are kept, never impersonation tokens: those end through the API and must stop
 /// working at once. A user row never changes while the server runs (users come from the seed,

@@ -90,6 +90,10 @@ pub struct App {
     pub(super) behind_quit: Option<Modal>,
     pub detail_open: bool,
     pub detail_scroll: u16,
+    /// How far the detail pane can scroll before its last line leaves it, as the last frame
+    /// drew it: only drawing knows how the text wraps at the pane's width, and `J` stops there
+    /// so that `K` answers at once. A `Cell` because drawing reads `&App`.
+    pub detail_scroll_max: std::cell::Cell<u16>,
     /// Decisions in flight, by batch id.
     pub batches: HashMap<u64, Batch>,
     /// Keys of decisions that failed to reach the server, reused when the CSR tries the same
@@ -137,6 +141,7 @@ impl App {
             behind_quit: None,
             detail_open: false,
             detail_scroll: 0,
+            detail_scroll_max: std::cell::Cell::new(u16::MAX),
             batches: HashMap::new(),
             retry_keys: HashMap::new(),
             polling_paused: false,
@@ -415,7 +420,10 @@ impl App {
                 self.schedule_partner_detail()
             }
             Action::DetailDown => {
-                self.detail_scroll = self.detail_scroll.saturating_add(3);
+                self.detail_scroll = self
+                    .detail_scroll
+                    .saturating_add(3)
+                    .min(self.detail_scroll_max.get());
                 vec![]
             }
             Action::DetailUp => {

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, Clear, Paragraph, Row as TableRow, Table, Tabs, Wrap,
 };
+use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Help, Live, Load, Section, ToastKind};
 use super::format::{self, group};
@@ -165,12 +166,6 @@ fn render_banners(frame: &mut Frame, area: Rect, banners: &[(String, bool)], the
 }
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let who = match &app.user {
-        Some(me) => format!("{} ({})", me.name, role_word(me.role)),
-        None => "…".into(),
-    };
-    let left = format!(" partner-console · {who} · {}", app.session.profile);
-    frame.render_widget(Paragraph::new(left).style(theme.header()), area);
     let (live, style) = match app.live {
         Live::Live => ("● live", theme.live()),
         Live::Connecting => ("◌ connecting", theme.header()),
@@ -182,6 +177,19 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::styled(live, style),
         Span::styled(format!("   {help} help "), theme.header()),
     ]);
+    let profile = &app.session.profile;
+    let who = match &app.user {
+        Some(me) => {
+            // A long name is cut, never the role after it: the role says what the keys do.
+            let role = role_word(me.role);
+            let around = " partner-console ·  () · ".width() + role.len() + profile.width();
+            let room = usize::from(area.width).saturating_sub(around + right.width() + 1);
+            format!("{} ({role})", format::fit(me.name.as_str(), room.max(4)))
+        }
+        None => "…".into(),
+    };
+    let left = format!(" partner-console · {who} · {profile}");
+    frame.render_widget(Paragraph::new(left).style(theme.header()), area);
     frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), area);
 }
 

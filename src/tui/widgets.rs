@@ -75,9 +75,13 @@ pub fn render_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         .title_bottom(Line::from(format!(" {more} scrolls ")).alignment(Alignment::Right));
     let p = Paragraph::new(lines)
         .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+        .wrap(Wrap { trim: false });
+    let max = p
+        .line_count(area.width)
+        .saturating_sub(usize::from(area.height));
+    let max = u16::try_from(max).unwrap_or(u16::MAX);
+    app.detail_scroll_max.set(max);
+    frame.render_widget(p.scroll((app.detail_scroll.min(max), 0)), area);
 }
 
 /// A box of `width`×`height` centred in `area`, never larger than it.
