@@ -1048,6 +1048,37 @@ async fn a_seed_file_imports_and_a_bad_one_imports_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_seed_with_a_bad_currency_or_a_route_for_an_id_is_refused() {
+    let dir = TempDir::new("seed-values");
+    let cases = [
+        (
+            GOOD_SEED.replace("\"currency\": \"EUR\"", "\"currency\": \"euro\""),
+            "approvals[0].item.price.currency",
+            "\"euro\" is not a currency code",
+        ),
+        (
+            GOOD_SEED.replace("{\"kind\": \"ad\"", "{\"id\": \"export\", \"kind\": \"ad\""),
+            "approvals[1].id",
+            "\"export\" is the name of a route",
+        ),
+    ];
+    for (i, (seed, place, message)) in cases.into_iter().enumerate() {
+        let file = dir.path().join(format!("seed{i}.json"));
+        std::fs::write(&file, seed).unwrap();
+        let err = launch(
+            &dir.path().join(format!("seed{i}.db")),
+            SeedSource::File(file),
+            Duration::from_secs(60),
+        )
+        .await
+        .err()
+        .expect("the seed is refused");
+        let msg = format!("{err:#}");
+        assert!(msg.contains(place) && msg.contains(message), "{msg}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_example_seed_file_imports() {
     let path = std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),

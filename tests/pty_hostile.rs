@@ -5,7 +5,9 @@
 //! DCS, lone ESC, BEL, BS, CR, NUL, DEL, C1 controls — and reader attacks — bidi overrides and
 //! isolates, zero-width chars, BOM, U+2028/2029 — next to legitimate unusual Unicode (combining
 //! marks, wide CJK, emoji with ZWJ, RTL text), spreadsheet formulas, and 10,000-char values.
-//! The reference server imports it as is (it stores strings as given).
+//! The reference server imports it as is (it stores strings as given), except currencies,
+//! which it checks: the hostile ones are written into its database once it has started, as
+//! any other backend might serve them.
 //!
 //! `every_view_of_hostile_data_is_inert`: the console runs in a pty at 120×40 as a CSR, visits
 //! every tab and section, opens and scrolls the detail pane, the partner detail, the finder,
@@ -220,7 +222,7 @@ fn seed() -> Value {
             "ptn_formula",
             FORMULAS[0].to_string(),
             &formula,
-            "=\u{202E}EU\x1b[31mR"
+            FORMULA_CURRENCY.0
         ),
     ]);
 
@@ -265,7 +267,7 @@ fn seed() -> Value {
                 if matches!(*kind, "partnership" | "addon" | "advertising_package") {
                     a["item"] = json!({
                         "name": text("item"),
-                        "price": { "amount_minor": 1900 + n, "currency": if p == 2 { "+US" } else { "USD" } },
+                        "price": { "amount_minor": 1900 + n, "currency": if p == 2 { ITEM_CURRENCY.0 } else { "USD" } },
                     });
                 }
                 if s > 0 {
@@ -288,9 +290,33 @@ fn write_seed(dir: &Path) -> PathBuf {
     file
 }
 
+/// Currencies the seed import refuses (it wants three capital letters): the seed carries a
+/// stand-in, and [`start_server`] puts the hostile value in its place in the database.
+const FORMULA_CURRENCY: (&str, &str) = ("QQF", "=\u{202E}EU\x1b[31mR");
+const ITEM_CURRENCY: (&str, &str) = ("QQI", "+US");
+
 fn start_server(dir: &TempDir) -> ServerProc {
     let file = write_seed(dir.path());
-    ServerProc::start_with(&["--seed", file.to_str().unwrap()])
+    let server = ServerProc::start_with(&["--seed", file.to_str().unwrap()]);
+    let db = rusqlite::Connection::open(&server.db).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    let partners = db
+        .execute(
+            "UPDATE partners SET package_currency = ?2 WHERE package_currency = ?1",
+            FORMULA_CURRENCY,
+        )
+        .unwrap();
+    let items = db
+        .execute(
+            "UPDATE approvals SET item_currency = ?2 WHERE item_currency = ?1",
+            ITEM_CURRENCY,
+        )
+        .unwrap();
+    assert!(
+        partners == 1 && items > 0,
+        "{partners} partners, {items} items"
+    );
+    server
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,23 @@ fn required(place: String, value: &str) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// A price's currency is an ISO 4217 code, three capital letters (`EUR`): the console writes
+/// prices by it (`€49.00`, `49.00 CHF`) and exports carry it, so anything else would show as
+/// it came.
+fn currency(place: String, code: &str) -> Result<(), ImportError> {
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Ok(());
+    }
+    Err(invalid(
+        place,
+        format!("{code:?} is not a currency code (three capital letters, like \"EUR\")"),
+    ))
+}
+
+/// Names under `/approvals/` that are routes of their own: an approval with one of these ids
+/// could never be fetched by `GET /approvals/{id}`.
+const APPROVAL_ROUTES: [&str; 2] = ["export", "stats"];
+
 pub fn import(
     conn: &mut Connection,
     users: Vec<SeedUser>,
@@ -159,6 +176,9 @@ fn import_in_one_transaction(
             required(place("contact.email"), &p.contact.email)?;
             let id = p.id.clone().unwrap_or_else(|| new_id("pt"));
             required(place("id"), &id)?;
+            if let Some(package) = &p.package {
+                currency(place("package.price.currency"), &package.price.currency)?;
+            }
             if by_id.contains_key(&id) {
                 return Err(invalid(
                     place("id"),
@@ -297,6 +317,16 @@ fn import_in_one_transaction(
                 return Err(invalid(place("decided_at"), "is before requested_at"));
             }
             let id = a.id.clone().unwrap_or_else(|| new_id("ap"));
+            required(place("id"), &id)?;
+            if APPROVAL_ROUTES.contains(&id.as_str()) {
+                return Err(invalid(
+                    place("id"),
+                    format!("{id:?} is the name of a route (/approvals/{id}); choose another id"),
+                ));
+            }
+            if let Some(item) = &a.item {
+                currency(place("item.price.currency"), &item.price.currency)?;
+            }
             let version = if a.status == Status::Pending { 1 } else { 2 };
             let details = serde_json::to_string(&a.details).unwrap_or_else(|_| "{}".into());
             ins.execute(params![
