@@ -191,6 +191,13 @@ impl App {
         self.next_id
     }
 
+    /// The detail pane starts over at its top for another item. How far that text can scroll
+    /// is known again only once it is drawn; until then `J` is not held to the old one's end.
+    pub(super) fn detail_from_the_top(&mut self) {
+        self.detail_scroll = 0;
+        self.detail_scroll_max.set(u16::MAX);
+    }
+
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         self.dirty = true;
         match msg {
@@ -416,7 +423,7 @@ impl App {
             Action::Sort => self.toggle_sort(),
             Action::ToggleDetail => {
                 self.detail_open = !self.detail_open;
-                self.detail_scroll = 0;
+                self.detail_from_the_top();
                 self.schedule_partner_detail()
             }
             Action::DetailDown => {
@@ -510,7 +517,7 @@ impl App {
         let unchanged = to == s.selected;
         s.selected = to;
         if !unchanged {
-            self.detail_scroll = 0;
+            self.detail_from_the_top();
         }
         let mut fx = self.maybe_load_more(id);
         if !unchanged {

@@ -580,7 +580,7 @@ impl App {
     fn go_to_partner(&mut self, p: PartnerSummary) -> Vec<Effect> {
         self.tab = TabId::Partners;
         self.detail_open = true;
-        self.detail_scroll = 0;
+        self.detail_from_the_top();
         let id = SectionId::Partners;
         let mut fx = Vec::new();
         let position = self.section(id).rows.iter().position(|r| r.id() == p.id);

@@ -177,19 +177,18 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::styled(live, style),
         Span::styled(format!("   {help} help "), theme.header()),
     ]);
-    let profile = &app.session.profile;
+    let left = |who: &str| format!(" partner-console · {who} · {}", app.session.profile);
     let who = match &app.user {
         Some(me) => {
             // A long name is cut, never the role after it: the role says what the keys do.
-            let role = role_word(me.role);
-            let around = " partner-console ·  () · ".width() + role.len() + profile.width();
-            let room = usize::from(area.width).saturating_sub(around + right.width() + 1);
-            format!("{} ({role})", format::fit(me.name.as_str(), room.max(4)))
+            let role = format!(" ({})", role_word(me.role));
+            let room =
+                usize::from(area.width).saturating_sub(left(&role).width() + right.width() + 1);
+            format!("{}{role}", format::fit(me.name.as_str(), room.max(4)))
         }
         None => "…".into(),
     };
-    let left = format!(" partner-console · {who} · {profile}");
-    frame.render_widget(Paragraph::new(left).style(theme.header()), area);
+    frame.render_widget(Paragraph::new(left(&who)).style(theme.header()), area);
     frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), area);
 }
 
