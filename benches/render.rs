@@ -7,13 +7,13 @@ use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::domain::*;
+use partner_console::tui::app::effect::Effect;
+use partner_console::tui::app::keymap::Keymap;
+use partner_console::tui::app::msg::Msg;
 use partner_console::tui::app::{App, Session};
-use partner_console::tui::effect::Effect;
-use partner_console::tui::keymap::Keymap;
-use partner_console::tui::msg::Msg;
-use partner_console::tui::tabs::{Row, SectionId};
-use partner_console::tui::theme::Theme;
+use partner_console::tui::queue::tabs::{Row, SectionId};
 use partner_console::tui::view;
+use partner_console::tui::view::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

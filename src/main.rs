@@ -11,7 +11,7 @@ use partner_console::config::Config;
 use partner_console::tui::{self, TuiOptions};
 
 fn main() -> Result<()> {
-    partner_console::tui::terminal::install_panic_hook()?;
+    partner_console::tui::platform::terminal::install_panic_hook()?;
     let cli = Cli::parse();
     if matches!(cli.command, None | Some(Command::Info)) || is_demo(&cli) {
         limit_malloc_arenas();

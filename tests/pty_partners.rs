@@ -56,7 +56,7 @@ fn find_read_copy_impersonate_and_come_back() {
     term.wait_for("Copy to the clipboard", WAIT).unwrap();
     term.send("e");
     term.wait_for("Copied the email", WAIT).unwrap();
-    let b64 = partner_console::tui::clipboard::base64(email.as_bytes());
+    let b64 = partner_console::tui::platform::clipboard::base64(email.as_bytes());
     assert!(
         pty::contains(
             &term.bytes_since_mark(),

@@ -8,13 +8,13 @@ use common::fixtures::{self, now};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::client::{ApiError, StreamItem};
 use partner_console::domain::*;
+use partner_console::tui::app::effect::Effect;
+use partner_console::tui::app::keymap::Keymap;
+use partner_console::tui::app::msg::Msg;
 use partner_console::tui::app::{App, Session, Slot};
-use partner_console::tui::effect::Effect;
-use partner_console::tui::keymap::Keymap;
-use partner_console::tui::msg::Msg;
-use partner_console::tui::tabs::{Row, SectionId};
-use partner_console::tui::theme::Theme;
+use partner_console::tui::queue::tabs::{Row, SectionId};
 use partner_console::tui::view;
+use partner_console::tui::view::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -3,26 +3,13 @@
 //! draws on (`terminal.rs`). `run` is the event loop that ties them together.
 
 pub mod app;
-pub mod clipboard;
 pub mod decide;
-pub mod detail;
-pub mod effect;
-pub mod exporting;
-pub mod filter;
-pub mod format;
-pub mod keymap;
-pub mod modal;
-pub mod msg;
+pub mod history;
 pub mod partners;
-pub mod runtime;
-pub mod search;
-pub mod section;
-pub mod tabs;
-pub mod terminal;
+pub mod platform;
+pub mod queue;
 pub mod textarea;
-pub mod theme;
 pub mod view;
-pub mod widgets;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,12 +22,12 @@ use tokio::sync::mpsc;
 
 use crate::client::Api;
 use crate::config::KeyBinding;
+use app::effect::Effect;
+use app::keymap::Keymap;
+use app::msg::Msg;
 use app::{App, Session};
-use effect::Effect;
-use keymap::Keymap;
-use msg::Msg;
-use runtime::Runtime;
-use theme::Theme;
+use platform::runtime::Runtime;
+use view::theme::Theme;
 
 /// What the console needs besides the API: who/where (for the header and banners) and the
 /// user's keys and preferences.
@@ -93,8 +80,8 @@ pub fn build_app(opts: &TuiOptions) -> Result<App> {
 /// way out (the guard's Drop; the panic hook for panics).
 pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
     let mut app = build_app(&opts)?;
-    let theme = Theme::new(terminal::colors_enabled());
-    let (guard, mut term) = terminal::TerminalGuard::enter()?;
+    let theme = Theme::new(platform::terminal::colors_enabled());
+    let (guard, mut term) = platform::terminal::TerminalGuard::enter()?;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runtime = Runtime::new(api.clone(), tx.clone());
@@ -108,7 +95,7 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
             }
         }
     });
-    let mut signals = terminal::signals()?;
+    let mut signals = platform::terminal::signals()?;
     let mut input = EventStream::new();
 
     for fx in app.init() {
@@ -123,7 +110,8 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
             let size = term.size().unwrap_or_default();
             app.page_rows = view::list_rows(&app, size.height);
             let now = chrono::Utc::now();
-            if let Err(e) = terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now))
+            if let Err(e) =
+                platform::terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now))
             {
                 // The terminal is gone (an SSH drop): leave as from a hangup.
                 tracing::info!("drawing failed: {e}; leaving");
@@ -162,13 +150,13 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                 }
             },
             Some(sig) = signals.recv() => match sig {
-                terminal::Signal::Hangup => {
+                platform::terminal::Signal::Hangup => {
                     hangup = true;
                     Msg::Shutdown
                 }
-                terminal::Signal::Interrupt | terminal::Signal::Terminate => Msg::Shutdown,
-                terminal::Signal::Continue => {
-                    terminal::resume(&mut term)?;
+                platform::terminal::Signal::Interrupt | platform::terminal::Signal::Terminate => Msg::Shutdown,
+                platform::terminal::Signal::Continue => {
+                    platform::terminal::resume(&mut term)?;
                     app.dirty = true;
                     continue;
                 }
@@ -183,11 +171,11 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                     // Buffered with the next frame (the toast that says it was copied).
                     let _ = term
                         .backend_mut()
-                        .write_all(&clipboard::osc52(&text, in_tmux));
+                        .write_all(&platform::clipboard::osc52(&text, in_tmux));
                 }
                 Effect::Suspend => {
-                    terminal::suspend()?;
-                    terminal::force_full_redraw(&mut term)?;
+                    platform::terminal::suspend()?;
+                    platform::terminal::force_full_redraw(&mut term)?;
                     app.dirty = true;
                 }
                 other => runtime.spawn(other),

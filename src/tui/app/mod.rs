@@ -1,20 +1,24 @@
 //! The console's state and `update(Msg) -> Vec<Effect>`: pure, never awaits, never touches the
 //! terminal or the network. Rendering (`view.rs`) reads `&App`.
 
+pub mod effect;
+pub mod keymap;
+pub mod msg;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::decide::Batch;
-use super::effect::Effect;
-use super::keymap::{Action, Keymap};
-use super::modal::Modal;
-use super::msg::Msg;
-pub use super::section::{Load, Section, Slot};
-use super::tabs::{Row, SectionId, TabId};
 use crate::client::{ApiError, StreamItem};
 use crate::domain::{Me, PendingCounts};
+use crate::tui::app::effect::Effect;
+use crate::tui::app::keymap::{Action, Keymap};
+use crate::tui::app::msg::Msg;
+use crate::tui::decide::Batch;
+use crate::tui::decide::modal::Modal;
+pub use crate::tui::queue::section::{Load, Section, Slot};
+use crate::tui::queue::tabs::{Row, SectionId, TabId};
 
 /// Rows fetched per page.
 pub const PAGE_SIZE: u32 = 200;
@@ -87,7 +91,7 @@ pub struct App {
     pub help: Option<Help>,
     pub modal: Option<Modal>,
     /// What the quit question covers, back on "no" (a reason being written is never lost).
-    pub(super) behind_quit: Option<Modal>,
+    pub(in crate::tui) behind_quit: Option<Modal>,
     pub detail_open: bool,
     pub detail_scroll: u16,
     /// How far the detail pane can scroll before its last line leaves it, as the last frame
@@ -98,28 +102,28 @@ pub struct App {
     pub batches: HashMap<u64, Batch>,
     /// Keys of decisions that failed to reach the server, reused when the CSR tries the same
     /// decision of the same version again, so a late success is never doubled.
-    pub(super) retry_keys: HashMap<(String, bool), crate::client::DecisionKey>,
+    pub(in crate::tui) retry_keys: HashMap<(String, bool), crate::client::DecisionKey>,
     pub polling_paused: bool,
     /// The full partner behind the selected row of My Partners.
-    pub partner_detail: Option<super::partners::PartnerDetail>,
-    pub(super) detail_gen: u64,
+    pub partner_detail: Option<crate::tui::partners::PartnerDetail>,
+    pub(in crate::tui) detail_gen: u64,
     /// Acting as a partner's owner: the console shows the partner's own view.
-    pub impersonating: Option<super::partners::Impersonating>,
+    pub impersonating: Option<crate::tui::partners::Impersonating>,
     /// Decisions per day for the History tab's chart, and the request it answers.
     pub stats: Option<Result<crate::domain::ApprovalStats, String>>,
-    pub(super) stats_request: u64,
+    pub(in crate::tui) stats_request: u64,
     /// A running export and its progress.
-    pub export: Option<super::exporting::ExportState>,
+    pub export: Option<crate::tui::history::export::ExportState>,
     /// The search line of the active section has the focus.
     pub searching: bool,
     /// Bumped by every search edit; only the newest settles into a request.
-    pub(super) search_gen: u64,
+    pub(in crate::tui) search_gen: u64,
     pub keymap: Keymap,
     /// The last known list height, for paging keys (set by the view's layout via `Resize`).
     pub page_rows: usize,
     pub quitting: bool,
     /// Polling `/summary` is scheduled (only while the stream is down).
-    pub(super) polling: bool,
+    pub(in crate::tui) polling: bool,
     next_id: u64,
     /// Something changed since the last frame.
     pub dirty: bool,
@@ -178,7 +182,7 @@ impl App {
         &self.sections[id.index()]
     }
 
-    pub(super) fn section_mut(&mut self, id: SectionId) -> &mut Section {
+    pub(in crate::tui) fn section_mut(&mut self, id: SectionId) -> &mut Section {
         &mut self.sections[id.index()]
     }
 
@@ -186,14 +190,14 @@ impl App {
         self.section(self.active_section_id())
     }
 
-    pub(super) fn next_id(&mut self) -> u64 {
+    pub(in crate::tui) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
 
     /// The detail pane starts over at its top for another item. How far that text can scroll
     /// is known again only once it is drawn; until then `J` is not held to the old one's end.
-    pub(super) fn detail_from_the_top(&mut self) {
+    pub(in crate::tui) fn detail_from_the_top(&mut self) {
         self.detail_scroll = 0;
         self.detail_scroll_max.set(u16::MAX);
     }
@@ -465,14 +469,14 @@ impl App {
     }
 
     /// The chart's numbers for the History tab, with its filters (dates, kind, decision, search).
-    pub(super) fn stats_effect(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn stats_effect(&mut self) -> Vec<Effect> {
         if self.tab != TabId::History {
             // Asked for again when the tab is shown.
             self.stats = None;
             return vec![];
         }
         let id = SectionId::AllHistory;
-        let super::filter::ListQuery::Approvals(mut query) =
+        let crate::tui::queue::filter::ListQuery::Approvals(mut query) =
             self.section(id).filter.query(id, None, 1)
         else {
             return vec![];
@@ -536,7 +540,7 @@ impl App {
         }
     }
 
-    pub(super) fn reload(&mut self, id: SectionId) -> Vec<Effect> {
+    pub(in crate::tui) fn reload(&mut self, id: SectionId) -> Vec<Effect> {
         let request = self.next_id();
         let s = self.section_mut(id);
         s.request = request;
@@ -554,7 +558,7 @@ impl App {
     }
 
     /// Fetch the page the selection is heading for, if the window lacks it.
-    pub(super) fn maybe_load_more(&mut self, id: SectionId) -> Vec<Effect> {
+    pub(in crate::tui) fn maybe_load_more(&mut self, id: SectionId) -> Vec<Effect> {
         let Some((slot, cursor)) = self.section(id).wanted() else {
             return vec![];
         };
@@ -638,7 +642,7 @@ impl App {
         }
     }
 
-    pub(super) fn schedule_poll(&mut self) -> Effect {
+    pub(in crate::tui) fn schedule_poll(&mut self) -> Effect {
         self.polling = true;
         Effect::After {
             delay: self.session.poll_interval.max(Duration::from_secs(1)),

@@ -4,8 +4,8 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
-use super::tabs::{SectionId, Source};
 use crate::domain::{ApprovalQuery, Kind, PartnerQuery, PartnerSort, Status, StatusFilter};
+use crate::tui::queue::tabs::{SectionId, Source};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -103,7 +103,7 @@ impl Filter {
             );
         }
         if let Some(d) = self.decision {
-            parts.push(super::format::decision(d).to_lowercase());
+            parts.push(crate::tui::view::format::decision(d).to_lowercase());
         }
         if self.sort == PartnerSort::Status {
             parts.push("by status".into());

@@ -1,10 +1,10 @@
 //! What the detail pane shows for a row: every field the product documents list for that kind
 //! (seed 001), as label/value pairs. Data, not drawing.
 
-use super::format;
-use super::modal::what;
-use super::tabs::Row;
 use crate::domain::{Approval, Kind, Partner, Status};
+use crate::tui::decide::modal::what;
+use crate::tui::queue::tabs::Row;
+use crate::tui::view::format;
 
 pub struct Field {
     pub label: &'static str,

@@ -3,12 +3,12 @@
 
 use crossterm::event::KeyEvent;
 
-use super::section::Slot;
-use super::tabs::{Row, SectionId};
 use crate::client::{ApiError, StreamItem};
 use crate::domain::{
     Approval, Channel, Engagement, Impersonation, Me, Page, Partner, PartnerSummary, Summary,
 };
+use crate::tui::queue::section::Slot;
+use crate::tui::queue::tabs::{Row, SectionId};
 
 // Short-lived values, one or a few at a time: boxing the big variants buys nothing.
 #[allow(clippy::large_enum_variant)]

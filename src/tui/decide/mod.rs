@@ -1,16 +1,18 @@
 //! Deciding: approve (after y/N), reject (with a reason), marks for bulk decisions, the answers
 //! item by item, and what live events from other CSRs do to the lists. Part of `App`; pure.
 
+pub mod modal;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Load};
-use super::detail::changes;
-use super::effect::{Effect, Verdict};
-use super::modal::{Modal, ReasonDialog, Target};
-use super::tabs::{Row, SectionId, Source};
-use super::textarea::TextArea;
 use crate::client::{ApiError, DecisionKey};
 use crate::domain::{Approval, Kind, MAX_REASON_CHARS, ServerEvent, Status, StatusFilter, codes};
+use crate::tui::app::effect::{Effect, Verdict};
+use crate::tui::app::{App, Load};
+use crate::tui::decide::modal::{Modal, ReasonDialog, Target};
+use crate::tui::queue::detail::changes;
+use crate::tui::queue::tabs::{Row, SectionId, Source};
+use crate::tui::textarea::TextArea;
 
 /// A decision on its way: what was asked, and what has come back so far.
 #[derive(Debug)]
@@ -132,7 +134,7 @@ impl App {
         }
     }
 
-    pub(super) fn approve_selected(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn approve_selected(&mut self) -> Vec<Effect> {
         if let Err(fx) = self.may_decide_here() {
             return fx;
         }
@@ -157,7 +159,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn reject_selected(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn reject_selected(&mut self) -> Vec<Effect> {
         if let Err(fx) = self.may_decide_here() {
             return fx;
         }
@@ -182,7 +184,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn toggle_mark(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn toggle_mark(&mut self) -> Vec<Effect> {
         if let Err(fx) = self.may_decide_here() {
             return fx;
         }
@@ -197,7 +199,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn mark_all(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn mark_all(&mut self) -> Vec<Effect> {
         if let Err(fx) = self.may_decide_here() {
             return fx;
         }
@@ -240,7 +242,7 @@ impl App {
 
     // ---- modal keys ---------------------------------------------------------------------
 
-    pub(super) fn on_modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::tui) fn on_modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(modal) = self.modal.take() else {
             return vec![];
         };
@@ -352,7 +354,7 @@ impl App {
     }
 
     /// Text pasted while the reason dialog is open goes into it.
-    pub(super) fn paste_into_modal(&mut self, text: &str) -> bool {
+    pub(in crate::tui) fn paste_into_modal(&mut self, text: &str) -> bool {
         match &mut self.modal {
             Some(Modal::Reason(d)) if !d.sending => {
                 d.input.insert_str(text);
@@ -368,7 +370,7 @@ impl App {
     }
 
     /// Is a decision on its way? One prepared behind an open y/N question has not left yet.
-    pub(super) fn decisions_in_flight(&self) -> bool {
+    pub(in crate::tui) fn decisions_in_flight(&self) -> bool {
         let unsent = match &self.modal {
             Some(Modal::Confirm {
                 on_yes: Effect::Decide { batch, .. },
@@ -404,7 +406,7 @@ impl App {
 
     // ---- answers ------------------------------------------------------------------------
 
-    pub(super) fn on_decided(
+    pub(in crate::tui) fn on_decided(
         &mut self,
         batch_id: u64,
         id: String,
@@ -575,7 +577,7 @@ impl App {
 
     // ---- live ---------------------------------------------------------------------------
 
-    pub(super) fn on_live_event(&mut self, event: ServerEvent) -> Vec<Effect> {
+    pub(in crate::tui) fn on_live_event(&mut self, event: ServerEvent) -> Vec<Effect> {
         let mut fx = vec![Effect::LoadSummary];
         match event {
             ServerEvent::ApprovalDecided(d) => {
@@ -596,7 +598,7 @@ impl App {
                     fx.extend(self.toast(format!(
                         "{} – {} was just {} by {}",
                         a.partner.name,
-                        super::modal::what(&a),
+                        crate::tui::decide::modal::what(&a),
                         Status::as_str(d.status),
                         d.decided_by.name
                     )));
@@ -652,7 +654,7 @@ fn already_decided_words(current: &Approval) -> String {
     format!(
         "{} – {}: already {} by {who} at {when} – list refreshed",
         current.partner.name,
-        super::modal::what(current),
+        crate::tui::decide::modal::what(current),
         current.status.as_str()
     )
 }
@@ -671,9 +673,9 @@ mod tests {
         ApprovalCreated, ApprovalDecided, ApprovalPartner, Details, Item, Me, Money, Page,
         PartnerStatus, Problem, Role, UserRef,
     };
+    use crate::tui::app::keymap::Keymap;
+    use crate::tui::app::msg::Msg;
     use crate::tui::app::{Session, ToastKind};
-    use crate::tui::keymap::Keymap;
-    use crate::tui::msg::Msg;
 
     // ---- data -----------------------------------------------------------------------------
 

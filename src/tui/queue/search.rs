@@ -4,13 +4,13 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::App;
-use super::effect::Effect;
-use super::filter::{Filter, FilterForm, has_decision, kind_choices};
-use super::modal::Modal;
-use super::msg::Msg;
-use super::tabs::SectionId;
 use crate::domain::PartnerSort;
+use crate::tui::app::App;
+use crate::tui::app::effect::Effect;
+use crate::tui::app::msg::Msg;
+use crate::tui::decide::modal::Modal;
+use crate::tui::queue::filter::{Filter, FilterForm, has_decision, kind_choices};
+use crate::tui::queue::tabs::SectionId;
 
 /// Wait this long after the last key before asking the server.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -18,13 +18,13 @@ pub const DEBOUNCE: Duration = Duration::from_millis(150);
 const MAX_Q: usize = 200;
 
 impl App {
-    pub(super) fn start_search(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn start_search(&mut self) -> Vec<Effect> {
         self.searching = true;
         vec![]
     }
 
     /// Keys while the search line has the focus.
-    pub(super) fn on_search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::tui) fn on_search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let id = self.active_section_id();
         match key.code {
             KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
@@ -62,7 +62,7 @@ impl App {
     }
 
     /// Pasted text into the search line.
-    pub(super) fn paste_into_search(&mut self, text: &str) -> Vec<Effect> {
+    pub(in crate::tui) fn paste_into_search(&mut self, text: &str) -> Vec<Effect> {
         let id = self.active_section_id();
         let clean = crate::text::clean_line(text);
         let q = &mut self.section_mut(id).filter.q;
@@ -83,7 +83,11 @@ impl App {
         }]
     }
 
-    pub(super) fn on_search_settled(&mut self, id: SectionId, generation: u64) -> Vec<Effect> {
+    pub(in crate::tui) fn on_search_settled(
+        &mut self,
+        id: SectionId,
+        generation: u64,
+    ) -> Vec<Effect> {
         if generation != self.search_gen {
             self.dirty = false;
             return vec![];
@@ -96,7 +100,7 @@ impl App {
         fx
     }
 
-    pub(super) fn open_filter(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn open_filter(&mut self) -> Vec<Effect> {
         let id = self.active_section_id();
         if kind_choices(id).is_empty() && !has_decision(id) {
             // Pending queues and the directory: dates only would be odd; search covers them.
@@ -109,7 +113,11 @@ impl App {
         vec![]
     }
 
-    pub(super) fn on_filter_key(&mut self, mut form: FilterForm, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::tui) fn on_filter_key(
+        &mut self,
+        mut form: FilterForm,
+        key: KeyEvent,
+    ) -> Vec<Effect> {
         let n = form.fields().len();
         match key.code {
             KeyCode::Esc => return vec![],
@@ -156,7 +164,7 @@ impl App {
     }
 
     /// `s` on My Partners: by name, by status, and back.
-    pub(super) fn toggle_sort(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn toggle_sort(&mut self) -> Vec<Effect> {
         let id = self.active_section_id();
         if id != SectionId::Partners {
             self.dirty = false;
@@ -171,7 +179,7 @@ impl App {
     }
 
     /// Esc in the list: marks first, then search and filters.
-    pub(super) fn clear(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn clear(&mut self) -> Vec<Effect> {
         let id = self.active_section_id();
         if !self.section(id).marked.is_empty() {
             self.section_mut(id).marked.clear();

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::app::App;
-use super::effect::Effect;
-use super::filter::{ListQuery, has_decision};
+use crate::tui::app::App;
+use crate::tui::app::effect::Effect;
+use crate::tui::queue::filter::{ListQuery, has_decision};
 
 /// Rows per page while exporting: the most the API gives.
 const EXPORT_PAGE: u32 = 500;
@@ -20,7 +20,7 @@ pub struct ExportState {
 }
 
 impl App {
-    pub(super) fn start_export(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn start_export(&mut self) -> Vec<Effect> {
         let id = self.active_section_id();
         if !has_decision(id) {
             return self.toast("Export works on history views; switch to a History section.");
@@ -46,7 +46,7 @@ impl App {
     }
 
     /// Esc while exporting stops the export (before it clears anything else).
-    pub(super) fn cancel_export(&mut self) -> bool {
+    pub(in crate::tui) fn cancel_export(&mut self) -> bool {
         match &self.export {
             Some(e) => {
                 e.cancel.store(true, Ordering::Relaxed);
@@ -56,7 +56,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_export_progress(&mut self, rows: u64) -> Vec<Effect> {
+    pub(in crate::tui) fn on_export_progress(&mut self, rows: u64) -> Vec<Effect> {
         match &mut self.export {
             Some(e) => e.rows = rows,
             None => self.dirty = false,
@@ -64,7 +64,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn on_export_done(
+    pub(in crate::tui) fn on_export_done(
         &mut self,
         result: Result<(std::path::PathBuf, u64), String>,
     ) -> Vec<Effect> {
@@ -80,7 +80,7 @@ impl App {
                 let dir = path.parent().unwrap_or(&path).display().to_string();
                 self.toast(format!(
                     "Exported {} rows to {} in {}",
-                    super::format::group(rows),
+                    crate::tui::view::format::group(rows),
                     crate::text::clean_line(&name),
                     crate::text::clean_line(&dir)
                 ))

@@ -1,6 +1,10 @@
 //! Drawing: reads `&App`, writes a frame. Lists render only their visible rows, so a frame
 //! costs the same at a thousand rows as at a million.
 
+pub mod format;
+pub mod theme;
+pub mod widgets;
+
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
@@ -10,13 +14,13 @@ use ratatui::widgets::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, Help, Live, Load, Section, ToastKind};
-use super::format::{self, group};
-use super::keymap::Action;
-use super::modal::Modal;
-use super::tabs::{TabId, columns};
-use super::theme::Theme;
 use crate::domain::Role;
+use crate::tui::app::keymap::Action;
+use crate::tui::app::{App, Help, Live, Load, Section, ToastKind};
+use crate::tui::decide::modal::Modal;
+use crate::tui::queue::tabs::{TabId, columns};
+use crate::tui::view::theme::Theme;
+use format::group;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -39,14 +43,14 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     render_banners(frame, banner_area, &banners, theme);
     render_header(app, frame, header, theme);
     if let Some(imp) = &app.impersonating {
-        super::widgets::render_partner_view(imp, frame, tabs, body, theme);
+        crate::tui::view::widgets::render_partner_view(imp, frame, tabs, body, theme);
         render_keybar(app, frame, keybar, theme);
         render_toasts(app, frame, body, theme);
         if let Some(help) = &app.help {
             render_help(app, help, frame, body, theme);
         }
         if let Some(modal) = &app.modal {
-            super::widgets::render_modal(modal, frame, body, theme);
+            crate::tui::view::widgets::render_modal(modal, frame, body, theme);
         }
         return;
     }
@@ -55,7 +59,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     let body = if app.tab == TabId::History && body.height >= 16 {
         let [chart, rest] =
             Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(body);
-        super::widgets::render_chart(app, frame, chart, theme);
+        crate::tui::view::widgets::render_chart(app, frame, chart, theme);
         rest
     } else {
         body
@@ -63,7 +67,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     let (list, detail) = split_body(app, body);
     render_section(app, frame, list, theme, now);
     if let Some(detail) = detail {
-        super::widgets::render_detail(app, frame, detail, theme);
+        crate::tui::view::widgets::render_detail(app, frame, detail, theme);
     }
     render_keybar(app, frame, keybar, theme);
     render_toasts(app, frame, body, theme);
@@ -71,7 +75,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
         render_help(app, help, frame, body, theme);
     }
     if let Some(modal) = &app.modal {
-        super::widgets::render_modal(modal, frame, body, theme);
+        crate::tui::view::widgets::render_modal(modal, frame, body, theme);
     }
 }
 
@@ -115,7 +119,7 @@ fn banners(app: &App, now: DateTime<Utc>) -> Vec<(String, bool)> {
         out.push((
             format!(
                 "Impersonating {} as Partner Owner · {} · {} exits",
-                super::partners::short_name(&imp.session.partner.name),
+                crate::tui::partners::short_name(&imp.session.partner.name),
                 imp.time_left(now),
                 app.keymap
                     .first_label(Action::ExitImpersonation)
@@ -441,13 +445,13 @@ fn render_keybar(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             }
             if !app.in_queue() {
                 pairs.push((label(Action::Search), "search", true));
-                if super::filter::has_decision(app.active_section_id()) {
+                if crate::tui::queue::filter::has_decision(app.active_section_id()) {
                     pairs.push((label(Action::Filter), "filter", true));
                     pairs.push((label(Action::Export), "export", true));
                 }
             }
             pairs.push((label(Action::ToggleDetail), "details", true));
-            if app.active_section_id() == super::tabs::SectionId::Partners {
+            if app.active_section_id() == crate::tui::queue::tabs::SectionId::Partners {
                 pairs.push((label(Action::Sort), "sort", true));
                 pairs.push((label(Action::Copy), "copy", true));
                 pairs.push((label(Action::Impersonate), "impersonate", can));

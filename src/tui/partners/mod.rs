@@ -7,17 +7,17 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::App;
-use super::effect::Effect;
-use super::modal::Modal;
-use super::msg::Msg;
-use super::section::Load;
-use super::tabs::{Row, SectionId, TabId};
-use super::textarea::TextArea;
 use crate::client::ApiError;
 use crate::domain::{
     Channel, Engagement, Impersonation, Partner, PartnerRef, PartnerSummary, codes,
 };
+use crate::tui::app::App;
+use crate::tui::app::effect::Effect;
+use crate::tui::app::msg::Msg;
+use crate::tui::decide::modal::Modal;
+use crate::tui::queue::section::Load;
+use crate::tui::queue::tabs::{Row, SectionId, TabId};
+use crate::tui::textarea::TextArea;
 
 /// Wait this long after the selection stops before fetching the partner behind it.
 const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
@@ -41,7 +41,7 @@ const SHORT_NAME_CHARS: usize = 30;
 /// `name` cut to [`SHORT_NAME_CHARS`] chars, ending in `…` when cut: what follows the name in
 /// a one-line message or the banner (the role, the time left, "You are back as …") stays on
 /// screen whatever the name, even a 1,000-char one.
-pub(super) fn short_name(name: &str) -> String {
+pub(in crate::tui) fn short_name(name: &str) -> String {
     if name.chars().count() <= SHORT_NAME_CHARS {
         return name.to_string();
     }
@@ -137,7 +137,7 @@ impl App {
 
     /// The detail pane opened or the selection moved on My Partners: fetch the partner once
     /// the selection rests.
-    pub(super) fn schedule_partner_detail(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn schedule_partner_detail(&mut self) -> Vec<Effect> {
         if !self.detail_open || self.active_section_id() != SectionId::Partners {
             return vec![];
         }
@@ -163,7 +163,7 @@ impl App {
         }]
     }
 
-    pub(super) fn on_detail_settled(&mut self, generation: u64) -> Vec<Effect> {
+    pub(in crate::tui) fn on_detail_settled(&mut self, generation: u64) -> Vec<Effect> {
         self.dirty = false;
         match &self.partner_detail {
             Some(d) if generation == self.detail_gen => {
@@ -173,7 +173,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_partner(
+    pub(in crate::tui) fn on_partner(
         &mut self,
         id: String,
         result: Result<Partner, ApiError>,
@@ -195,7 +195,7 @@ impl App {
     // ---- copy ---------------------------------------------------------------------------
 
     /// `y`: offer the selected item's email, phone and invoice ID (what applies).
-    pub(super) fn open_copy(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn open_copy(&mut self) -> Vec<Effect> {
         let mut choices: Vec<(char, &'static str, String)> = Vec::new();
         match self.active_section().selected_row() {
             Some(Row::Partner(p)) => {
@@ -227,7 +227,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn on_copy_key(
+    pub(in crate::tui) fn on_copy_key(
         &mut self,
         choices: Vec<(char, &'static str, String)>,
         key: KeyEvent,
@@ -252,7 +252,7 @@ impl App {
 
     // ---- impersonation ------------------------------------------------------------------
 
-    pub(super) fn open_impersonate(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn open_impersonate(&mut self) -> Vec<Effect> {
         if self.active_section_id() != SectionId::Partners {
             return self.toast("Impersonate from My Partners (4): select the partner, then i.");
         }
@@ -276,7 +276,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn on_impersonate_key(
+    pub(in crate::tui) fn on_impersonate_key(
         &mut self,
         mut d: ImpersonateDialog,
         key: KeyEvent,
@@ -316,7 +316,7 @@ impl App {
         fx
     }
 
-    pub(super) fn on_impersonated(
+    pub(in crate::tui) fn on_impersonated(
         &mut self,
         result: Result<Impersonation, ApiError>,
     ) -> Vec<Effect> {
@@ -375,7 +375,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_partner_view(
+    pub(in crate::tui) fn on_partner_view(
         &mut self,
         result: Result<(Partner, Vec<Channel>, Vec<Engagement>), ApiError>,
     ) -> Vec<Effect> {
@@ -402,7 +402,7 @@ impl App {
     }
 
     /// `X`: the exit question, with the words of seed 001.
-    pub(super) fn ask_exit_impersonation(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn ask_exit_impersonation(&mut self) -> Vec<Effect> {
         let Some(imp) = &self.impersonating else {
             self.dirty = false;
             return vec![];
@@ -417,7 +417,10 @@ impl App {
         vec![]
     }
 
-    pub(super) fn on_impersonation_ended(&mut self, result: Result<(), ApiError>) -> Vec<Effect> {
+    pub(in crate::tui) fn on_impersonation_ended(
+        &mut self,
+        result: Result<(), ApiError>,
+    ) -> Vec<Effect> {
         match result {
             Ok(()) => self.back_from_impersonation("Impersonation ended"),
             Err(e) if e.status() == Some(404) || e.code() == Some(codes::IMPERSONATION_ENDED) => {
@@ -430,7 +433,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_impersonation_expired(&mut self, id: String) -> Vec<Effect> {
+    pub(in crate::tui) fn on_impersonation_expired(&mut self, id: String) -> Vec<Effect> {
         if self
             .impersonating
             .as_ref()
@@ -442,7 +445,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn on_impersonation_tick(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn on_impersonation_tick(&mut self) -> Vec<Effect> {
         if self.impersonating.is_none() {
             self.dirty = false;
             return vec![];
@@ -471,12 +474,12 @@ impl App {
 
     // ---- finder -------------------------------------------------------------------------
 
-    pub(super) fn open_finder(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn open_finder(&mut self) -> Vec<Effect> {
         self.modal = Some(Modal::Finder(Finder::default()));
         vec![]
     }
 
-    pub(super) fn on_finder_key(&mut self, mut f: Finder, key: KeyEvent) -> Vec<Effect> {
+    pub(in crate::tui) fn on_finder_key(&mut self, mut f: Finder, key: KeyEvent) -> Vec<Effect> {
         let mut fx = vec![];
         match key.code {
             KeyCode::Esc => return vec![],
@@ -514,7 +517,7 @@ impl App {
     }
 
     /// Pasted text goes into the finder's one-line query, cleaned, up to its length limit.
-    pub(super) fn paste_into_finder(&mut self, text: &str) -> Vec<Effect> {
+    pub(in crate::tui) fn paste_into_finder(&mut self, text: &str) -> Vec<Effect> {
         let Some(Modal::Finder(mut f)) = self.modal.take() else {
             return vec![];
         };
@@ -531,12 +534,12 @@ impl App {
         f.generation = self.search_gen;
         f.loading = true;
         vec![Effect::After {
-            delay: super::search::DEBOUNCE,
+            delay: crate::tui::queue::search::DEBOUNCE,
             msg: Msg::FinderSettled(f.generation),
         }]
     }
 
-    pub(super) fn on_finder_settled(&mut self, generation: u64) -> Vec<Effect> {
+    pub(in crate::tui) fn on_finder_settled(&mut self, generation: u64) -> Vec<Effect> {
         self.dirty = false;
         match &self.modal {
             Some(Modal::Finder(f)) if f.generation == generation => vec![Effect::FindPartners {
@@ -547,7 +550,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_found(
+    pub(in crate::tui) fn on_found(
         &mut self,
         generation: u64,
         result: Result<Vec<PartnerSummary>, ApiError>,

@@ -6,8 +6,8 @@
 use std::cell::Cell;
 use std::collections::BTreeSet;
 
-use super::filter::Filter;
-use super::tabs::{Row, SectionId};
+use crate::tui::queue::filter::Filter;
+use crate::tui::queue::tabs::{Row, SectionId};
 
 /// Rows kept in memory at most (a few pages beyond a screen either way).
 pub const WINDOW_ROWS: usize = 1_000;

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use ratatui::layout::Constraint;
 
-use super::{Row, SectionId};
 use crate::domain::Approval;
-use crate::tui::format;
+use crate::tui::queue::tabs::{Row, SectionId};
+use crate::tui::view::format;
 
 pub struct Column {
     pub title: &'static str,

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::filter::ListQuery;
-use super::msg::Msg;
-use super::section::Slot;
-use super::tabs::SectionId;
 use crate::client::DecisionKey;
+use crate::tui::app::msg::Msg;
+use crate::tui::queue::filter::ListQuery;
+use crate::tui::queue::section::Slot;
+use crate::tui::queue::tabs::SectionId;
 
 /// Approve or reject, as sent.
 #[derive(Debug, Clone, PartialEq)]

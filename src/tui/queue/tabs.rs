@@ -1,9 +1,7 @@
 //! The five tabs and their sections, as data: which rows each section lists (its query) and
 //! which columns it shows. One list component renders every section; nothing here draws.
 
-mod columns;
-
-pub use columns::{Column, columns};
+pub use super::columns::{Column, columns};
 
 use crate::domain::*;
 

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::effect::{Effect, Verdict};
-use super::filter::ListQuery;
-use super::msg::Msg;
-use super::tabs::Row;
 use crate::client::{Api, ApiResult};
 use crate::domain::{ApproveBody, Page, PartnerQuery, PartnerSummary};
 use crate::secret::Secret;
+use crate::tui::app::effect::{Effect, Verdict};
+use crate::tui::app::msg::Msg;
+use crate::tui::queue::filter::ListQuery;
+use crate::tui::queue::tabs::Row;
 
 #[derive(Clone)]
 pub struct Runtime {

@@ -2,10 +2,10 @@
 //! the decision it will send on `y`; the reason dialog holds its targets, each with the
 //! idempotency key that every retry of that decision reuses. An open modal takes every key.
 
-use super::effect::Effect;
-use super::textarea::TextArea;
 use crate::client::DecisionKey;
 use crate::domain::Approval;
+use crate::tui::app::effect::Effect;
+use crate::tui::textarea::TextArea;
 
 /// One approval a decision is aimed at, as the CSR saw it.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ impl Target {
 pub fn what(a: &Approval) -> String {
     match &a.item {
         Some(i) if a.kind != crate::domain::Kind::AdvertisingPackage => {
-            format!("{} ({})", i.name, super::format::money(&i.price))
+            format!("{} ({})", i.name, crate::tui::view::format::money(&i.price))
         }
         _ => a.title.clone(),
     }
@@ -68,11 +68,11 @@ pub enum Modal {
     /// Quit while a decision is still being sent?
     ConfirmQuit,
     /// Narrow a list by kind, decision and dates.
-    Filter(super::filter::FilterForm),
+    Filter(crate::tui::queue::filter::FilterForm),
     /// Which value to copy: (key, what, value).
     Copy(Vec<(char, &'static str, String)>),
     /// The reason for impersonating a partner.
-    Impersonate(super::partners::ImpersonateDialog),
+    Impersonate(crate::tui::partners::ImpersonateDialog),
     /// Find a partner by a fragment of its name.
-    Finder(super::partners::Finder),
+    Finder(crate::tui::partners::Finder),
 }

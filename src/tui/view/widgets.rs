@@ -5,13 +5,13 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::App;
-use super::detail::fields;
-use super::filter::{FilterForm, FormField};
-use super::modal::{Modal, ReasonDialog};
-use super::partners::{Finder, ImpersonateDialog, Impersonating};
-use super::theme::Theme;
 use crate::domain::MAX_REASON_CHARS;
+use crate::tui::app::App;
+use crate::tui::decide::modal::{Modal, ReasonDialog};
+use crate::tui::partners::{Finder, ImpersonateDialog, Impersonating};
+use crate::tui::queue::detail::fields;
+use crate::tui::queue::filter::{FilterForm, FormField};
+use crate::tui::view::theme::Theme;
 
 const LABEL_WIDTH: usize = 15;
 
@@ -29,13 +29,15 @@ pub fn render_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     // My Partners: the full partner once it is here.
     let full = match row {
-        super::tabs::Row::Partner(p) => app.partner_detail.as_ref().filter(|d| d.id == p.id),
+        crate::tui::queue::tabs::Row::Partner(p) => {
+            app.partner_detail.as_ref().filter(|d| d.id == p.id)
+        }
         _ => None,
     };
     let (list, note) = match full {
         Some(d) => match (&d.partner, &d.load) {
-            (Some(p), _) => (super::detail::partner_fields(p), None),
-            (None, super::section::Load::Failed(e)) => (
+            (Some(p), _) => (crate::tui::queue::detail::partner_fields(p), None),
+            (None, crate::tui::queue::section::Load::Failed(e)) => (
                 fields(row),
                 Some(format!("Could not load the contact: {e}")),
             ),
@@ -67,7 +69,7 @@ pub fn render_detail(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let more = app
         .keymap
-        .first_label(super::keymap::Action::DetailDown)
+        .first_label(crate::tui::app::keymap::Action::DetailDown)
         .unwrap_or_default();
     let block = Block::default()
         .borders(Borders::ALL)
@@ -427,8 +429,8 @@ pub fn render_partner_view(
     let inner = block.inner(body);
     frame.render_widget(block, body);
     match &imp.load {
-        super::section::Load::Loaded => {}
-        super::section::Load::Failed(e) => {
+        crate::tui::queue::section::Load::Loaded => {}
+        crate::tui::queue::section::Load::Failed(e) => {
             frame.render_widget(
                 Paragraph::new(format!("Could not load the partner's view: {e}"))
                     .style(theme.dim()),
@@ -448,7 +450,7 @@ pub fn render_partner_view(
     if let Some(me) = &imp.me {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<LABEL_WIDTH$}", "Package"), theme.table_header()),
-            Span::raw(super::format::item(me.summary.package.as_ref())),
+            Span::raw(crate::tui::view::format::item(me.summary.package.as_ref())),
         ]));
         lines.push(Line::from(vec![
             Span::styled(format!("{:<LABEL_WIDTH$}", "Status"), theme.table_header()),
@@ -465,7 +467,7 @@ pub fn render_partner_view(
             "  {:<32} {:<10} {:>9} followers",
             c.name,
             c.kind,
-            super::format::group(c.followers.max(0) as u64)
+            crate::tui::view::format::group(c.followers.max(0) as u64)
         )));
     }
     lines.push(Line::from(""));
@@ -479,7 +481,7 @@ pub fn render_partner_view(
             e.title,
             e.engagement_type,
             e.status,
-            super::format::absolute(e.starts_at)
+            crate::tui::view::format::absolute(e.starts_at)
         )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -488,8 +490,12 @@ pub fn render_partner_view(
 /// Approvals and rejections per day, as two sparklines over the range shown.
 pub fn render_chart(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let range = match (
-        app.section(super::tabs::SectionId::AllHistory).filter.from,
-        app.section(super::tabs::SectionId::AllHistory).filter.to,
+        app.section(crate::tui::queue::tabs::SectionId::AllHistory)
+            .filter
+            .from,
+        app.section(crate::tui::queue::tabs::SectionId::AllHistory)
+            .filter
+            .to,
     ) {
         (None, None) => "last 30 days".to_string(),
         (f, t) => format!(
@@ -501,8 +507,8 @@ pub fn render_chart(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match &app.stats {
         Some(Ok(s)) => format!(
             " Decisions per day · {range} · {} approved · {} rejected ",
-            super::format::group(s.approved),
-            super::format::group(s.rejected)
+            crate::tui::view::format::group(s.approved),
+            crate::tui::view::format::group(s.rejected)
         ),
         _ => format!(" Decisions per day · {range} "),
     };

@@ -1,0 +1,10 @@
+//! The one list component: five queues, their histories and the partner directory are the same
+//! state machine (sections, a bounded paging window, search, filters); what differs per list
+//! (columns, detail fields) is data.
+
+pub mod columns;
+pub mod detail;
+pub mod filter;
+pub mod search;
+pub mod section;
+pub mod tabs;
