@@ -60,10 +60,10 @@ fn app(history_rows: usize) -> App {
     let mut app = App::new(Session::default(), Keymap::default());
     let mut fx = app.init();
     for tab in ['1', '2', '3', '4', '5'] {
-        fx.extend(app.update(Msg::Key(KeyEvent::new(
-            KeyCode::Char(tab),
-            KeyModifiers::NONE,
-        ))));
+        fx.extend(app.update(
+            Msg::Key(KeyEvent::new(KeyCode::Char(tab), KeyModifiers::NONE)),
+            now(),
+        ));
     }
     for e in fx {
         if let Effect::LoadPage {
@@ -89,16 +89,19 @@ fn app(history_rows: usize) -> App {
             let items = (0..n)
                 .map(|i| Row::Approval(Box::new(approval(i, status))))
                 .collect();
-            app.update(Msg::Page {
-                section,
-                request,
-                slot,
-                cursor: None,
-                result: Ok(Page {
-                    items,
-                    next_cursor: None,
-                }),
-            });
+            app.update(
+                Msg::Page {
+                    section,
+                    request,
+                    slot,
+                    cursor: None,
+                    result: Ok(Page {
+                        items,
+                        next_cursor: None,
+                    }),
+                },
+                now(),
+            );
         }
     }
     app
@@ -111,10 +114,10 @@ fn bench(c: &mut Criterion) {
         let mut app = app(rows);
         // Select a row deep in the list, so the window of visible rows is not the first.
         for _ in 0..3 {
-            app.update(Msg::Key(KeyEvent::new(
-                KeyCode::Char('G'),
-                KeyModifiers::NONE,
-            )));
+            app.update(
+                Msg::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE)),
+                now(),
+            );
         }
         for (tab, name) in [
             ('1', "partnership"),
@@ -123,10 +126,10 @@ fn bench(c: &mut Criterion) {
             ('4', "partners"),
             ('5', "history"),
         ] {
-            app.update(Msg::Key(KeyEvent::new(
-                KeyCode::Char(tab),
-                KeyModifiers::NONE,
-            )));
+            app.update(
+                Msg::Key(KeyEvent::new(KeyCode::Char(tab), KeyModifiers::NONE)),
+                now(),
+            );
             c.bench_function(&format!("frame/{name}/{rows}"), |b| {
                 b.iter(|| {
                     term.draw(|f| view::render(&app, f, &theme, now())).unwrap();

@@ -26,6 +26,7 @@ fn session() -> Session {
         poll_interval: std::time::Duration::from_secs(10),
         confirm_approve: true,
         export_dir: std::env::temp_dir(),
+        key_seed: 0,
     }
 }
 
@@ -34,10 +35,13 @@ fn session() -> Session {
 fn answer(app: &mut App, fx: Vec<Effect>) {
     for e in fx {
         if let Effect::LoadStats { request, .. } = e {
-            app.update(Msg::Stats {
-                request,
-                result: Ok(fixtures::stats()),
-            });
+            app.update(
+                Msg::Stats {
+                    request,
+                    result: Ok(fixtures::stats()),
+                },
+                now(),
+            );
             continue;
         }
         if let Effect::LoadPage {
@@ -58,7 +62,7 @@ fn answer(app: &mut App, fx: Vec<Effect>) {
                     next_cursor: None,
                 }),
             };
-            let more = app.update(msg);
+            let more = app.update(msg, now());
             answer(app, more);
         }
     }
@@ -100,20 +104,23 @@ fn loaded_app(session: Session) -> App {
     let mut app = App::new(session, Keymap::default());
     let fx = app.init();
     answer(&mut app, fx);
-    app.update(Msg::Me(Ok(fixtures::csr())));
-    app.update(Msg::Summary(Ok(Summary {
-        pending: fixtures::counts(),
-    })));
-    app.update(Msg::Stream(StreamItem::Connected));
+    app.update(Msg::Me(Ok(fixtures::csr())), now());
+    app.update(
+        Msg::Summary(Ok(Summary {
+            pending: fixtures::counts(),
+        })),
+        now(),
+    );
+    app.update(Msg::Stream(StreamItem::Connected), now());
     app
 }
 
 fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
-        let fx = app.update(Msg::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )));
+        let fx = app.update(
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            now(),
+        );
         answer(app, fx);
     }
 }
@@ -189,27 +196,33 @@ fn banners_offline_and_errors() {
         profile: "prod".into(),
         ..session()
     });
-    app.update(Msg::Stream(StreamItem::Disconnected {
-        message: "gone".into(),
-    }));
-    let fx = app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('4'),
-        KeyModifiers::NONE,
-    )));
+    app.update(
+        Msg::Stream(StreamItem::Disconnected {
+            message: "gone".into(),
+        }),
+        now(),
+    );
+    let fx = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)),
+        now(),
+    );
     for e in fx {
         if let Effect::LoadPage {
             section, request, ..
         } = e
         {
-            app.update(Msg::Page {
-                section,
-                request,
-                slot: Slot::Reset,
-                cursor: None,
-                result: Err(ApiError::Unreachable {
-                    message: "connection refused".into(),
-                }),
-            });
+            app.update(
+                Msg::Page {
+                    section,
+                    request,
+                    slot: Slot::Reset,
+                    cursor: None,
+                    result: Err(ApiError::Unreachable {
+                        message: "connection refused".into(),
+                    }),
+                },
+                now(),
+            );
         }
     }
     both_sizes("production_read_only_offline_error", &app);
@@ -233,7 +246,7 @@ fn colour_and_no_colour_show_the_same_words() {
 }
 
 fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, mods)))
+    app.update(Msg::Key(KeyEvent::new(code, mods)), now())
 }
 
 #[test]
@@ -315,13 +328,16 @@ fn the_decision_modals() {
     for e in fx {
         if let Effect::Decide { batch, items, .. } = e {
             for (id, _) in items {
-                app.update(Msg::Decided {
-                    batch,
-                    id,
-                    result: Err(ApiError::Unreachable {
-                        message: "connection refused".into(),
-                    }),
-                });
+                app.update(
+                    Msg::Decided {
+                        batch,
+                        id,
+                        result: Err(ApiError::Unreachable {
+                            message: "connection refused".into(),
+                        }),
+                    },
+                    now(),
+                );
             }
         }
     }
@@ -331,11 +347,14 @@ fn the_decision_modals() {
 #[test]
 fn viewers_see_the_deciding_keys_disabled() {
     let mut app = loaded_app(session());
-    app.update(Msg::Me(Ok(Me {
-        role: Role::Viewer,
-        name: "demo-viewer".into(),
-        ..fixtures::csr()
-    })));
+    app.update(
+        Msg::Me(Ok(Me {
+            role: Role::Viewer,
+            name: "demo-viewer".into(),
+            ..fixtures::csr()
+        })),
+        now(),
+    );
     press(&mut app, "a");
     both_sizes("viewer_pressed_approve", &app);
 }
@@ -343,10 +362,13 @@ fn viewers_see_the_deciding_keys_disabled() {
 #[test]
 fn a_long_user_name_is_cut_before_the_role() {
     let mut app = loaded_app(session());
-    app.update(Msg::Me(Ok(Me {
-        name: "Maximiliane Alexandra von Hohenzollern-Sigmaringen".into(),
-        ..fixtures::csr()
-    })));
+    app.update(
+        Msg::Me(Ok(Me {
+            name: "Maximiliane Alexandra von Hohenzollern-Sigmaringen".into(),
+            ..fixtures::csr()
+        })),
+        now(),
+    );
     for (width, whole) in [(80, false), (120, true)] {
         let screen = screen(&app, width, 24, false);
         let header = screen.lines().next().unwrap();
@@ -400,11 +422,14 @@ fn my_partners_detail_copy_finder_and_impersonation() {
         .unwrap()
         .id()
         .to_string();
-    app.update(Msg::DetailSettled(u64::MAX)); // a stale settle does nothing
-    app.update(Msg::Partner {
-        id,
-        result: Ok(fixtures::partner(0)),
-    });
+    app.update(Msg::DetailSettled(u64::MAX), now()); // a stale settle does nothing
+    app.update(
+        Msg::Partner {
+            id,
+            result: Ok(fixtures::partner(0)),
+        },
+        now(),
+    );
     both_sizes("partner_detail", &app);
     press(&mut app, "y");
     both_sizes("partner_copy", &app);
@@ -413,12 +438,15 @@ fn my_partners_detail_copy_finder_and_impersonation() {
     press(&mut app, "Billing question");
     both_sizes("partner_impersonate_reason", &app);
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    app.update(Msg::Impersonated(Ok(fixtures::impersonation(0))));
-    app.update(Msg::PartnerView(Ok((
-        fixtures::partner(0),
-        fixtures::partner(0).channels,
-        fixtures::engagements(),
-    ))));
+    app.update(Msg::Impersonated(Ok(fixtures::impersonation(0))), now());
+    app.update(
+        Msg::PartnerView(Ok((
+            fixtures::partner(0),
+            fixtures::partner(0).channels,
+            fixtures::engagements(),
+        ))),
+        now(),
+    );
     both_sizes("impersonating", &app);
     press(&mut app, "X");
     both_sizes("impersonation_exit_question", &app);

@@ -78,5 +78,9 @@ pub enum Effect {
     },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
-    Quit,
+    /// Leave, ending the impersonation with this id first (briefly: a dead backend must not
+    /// hold the exit; the token expires by itself at the latest).
+    Quit {
+        impersonation: Option<String>,
+    },
 }

@@ -16,8 +16,12 @@ use crate::tui::queue::tabs::{Row, SectionId};
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
-    /// The terminal changed size; the next frame is drawn at the new size.
-    Resize,
+    /// The terminal's size, at start and on every change: paging uses the same layout as
+    /// drawing.
+    Resize {
+        width: u16,
+        height: u16,
+    },
     Me(Result<Me, ApiError>),
     Summary(Result<Summary, ApiError>),
     /// A page for a section; `request` tells a stale answer from the current one.

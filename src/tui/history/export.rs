@@ -25,7 +25,7 @@ impl App {
         if !has_decision(id) {
             return self.toast("Export works on history views; switch to a History section.");
         }
-        if self.export.is_some() {
+        if self.history.export.is_some() {
             return self.toast("An export is already running; Esc cancels it.");
         }
         let ListQuery::Approvals(mut query) = self.section(id).filter.query(id, None, EXPORT_PAGE)
@@ -34,7 +34,7 @@ impl App {
         };
         query.cursor = None;
         let cancel = Arc::new(AtomicBool::new(false));
-        self.export = Some(ExportState {
+        self.history.export = Some(ExportState {
             rows: 0,
             cancel: cancel.clone(),
         });
@@ -47,7 +47,7 @@ impl App {
 
     /// Esc while exporting stops the export (before it clears anything else).
     pub(in crate::tui) fn cancel_export(&mut self) -> bool {
-        match &self.export {
+        match &self.history.export {
             Some(e) => {
                 e.cancel.store(true, Ordering::Relaxed);
                 true
@@ -57,9 +57,8 @@ impl App {
     }
 
     pub(in crate::tui) fn on_export_progress(&mut self, rows: u64) -> Vec<Effect> {
-        match &mut self.export {
-            Some(e) => e.rows = rows,
-            None => self.dirty = false,
+        if let Some(e) = &mut self.history.export {
+            e.rows = rows;
         }
         vec![]
     }
@@ -69,6 +68,7 @@ impl App {
         result: Result<(std::path::PathBuf, u64), String>,
     ) -> Vec<Effect> {
         let cancelled = self
+            .history
             .export
             .take()
             .is_some_and(|e| e.cancel.load(Ordering::Relaxed));

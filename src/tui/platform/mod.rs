@@ -1,6 +1,7 @@
 //! What the console needs of the machine: the terminal and its guard, signals, the clipboard,
-//! and the runtime that performs effects.
+//! the runtime that performs every effect, and the event loop that ties them to `App`.
 
 pub mod clipboard;
+pub mod event_loop;
 pub mod runtime;
 pub mod terminal;

@@ -1,9 +1,14 @@
-//! Performs the app's effects on tokio tasks and answers with messages. The only place the
-//! console touches the network.
+//! Performs the app's effects and answers with messages: the one interpreter of [`Effect`],
+//! quitting and the terminal's own effects included. Requests run on tokio tasks; a request that
+//! a newer one supersedes (a page load of the same section, the finder's search, the chart, the
+//! partner detail) is aborted, not only ignored when it answers.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use crate::client::{Api, ApiResult};
 use crate::domain::{ApproveBody, Page, PartnerQuery, PartnerSummary};
@@ -11,24 +16,72 @@ use crate::secret::Secret;
 use crate::tui::app::effect::{Effect, Verdict};
 use crate::tui::app::msg::Msg;
 use crate::tui::queue::filter::ListQuery;
-use crate::tui::queue::tabs::Row;
+use crate::tui::queue::tabs::{Row, SectionId};
 
-#[derive(Clone)]
+/// What the runtime needs of the terminal it runs in.
+pub trait Console {
+    /// Put `text` on the clipboard (OSC 52, written with the next frame).
+    fn copy(&mut self, text: &str);
+    /// Give the terminal back until `fg` (Ctrl-Z), then take it again.
+    fn suspend(&mut self) -> std::io::Result<()>;
+}
+
+/// After an effect: go on, or leave the loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Requests that a newer one of the same kind supersedes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Supersedes {
+    Page(SectionId),
+    Finder,
+    Stats,
+    Partner,
+}
+
 pub struct Runtime {
     api: Arc<dyn Api>,
     tx: UnboundedSender<Msg>,
+    in_flight: HashMap<Supersedes, AbortHandle>,
+    /// The terminal hung up: leaving must not wait long on the backend.
+    hangup: bool,
 }
 
 impl Runtime {
     pub fn new(api: Arc<dyn Api>, tx: UnboundedSender<Msg>) -> Runtime {
-        Runtime { api, tx }
+        Runtime {
+            api,
+            tx,
+            in_flight: HashMap::new(),
+            hangup: false,
+        }
     }
 
-    /// Start `effect`; the terminal effects (suspend, quit) belong to the event loop and are
-    /// not expected here.
-    pub fn spawn(&self, effect: Effect) {
+    /// The terminal is gone: a quit that follows waits only briefly.
+    pub fn hung_up(&mut self) {
+        self.hangup = true;
+    }
+
+    /// Run `effect`. Requests start on tasks and return at once; only quitting waits (briefly)
+    /// for the backend, to end an impersonation.
+    pub async fn run(&mut self, effect: Effect, console: &mut dyn Console) -> Flow {
         let (api, tx) = (self.api.clone(), self.tx.clone());
         match effect {
+            Effect::Copy { text } => console.copy(&text),
+            Effect::Suspend => {
+                if let Err(e) = console.suspend() {
+                    tracing::warn!("suspend failed: {e}");
+                }
+            }
+            Effect::Quit { impersonation } => {
+                if let Some(id) = impersonation {
+                    self.end_impersonation_on_quit(&id).await;
+                }
+                return Flow::Quit;
+            }
             Effect::LoadMe => {
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::Me(api.me().await));
@@ -44,20 +97,18 @@ impl Runtime {
                 request,
                 slot,
                 query,
-            } => {
-                tokio::spawn(async move {
-                    let cursor = query.cursor();
-                    let result = load_page(api.as_ref(), query).await;
-                    let _ = tx.send(Msg::Page {
-                        section,
-                        request,
-                        slot,
-                        cursor,
-                        result,
-                    });
-                    give_back_freed_memory();
+            } => self.spawn_latest(Supersedes::Page(section), async move {
+                let cursor = query.cursor();
+                let result = load_page(api.as_ref(), query).await;
+                let _ = tx.send(Msg::Page {
+                    section,
+                    request,
+                    slot,
+                    cursor,
+                    result,
                 });
-            }
+                give_back_freed_memory();
+            }),
             Effect::Decide {
                 batch,
                 verdict,
@@ -102,12 +153,10 @@ impl Runtime {
                     let _ = tx.send(msg);
                 });
             }
-            Effect::LoadPartner { id } => {
-                tokio::spawn(async move {
-                    let result = api.partner(&id).await;
-                    let _ = tx.send(Msg::Partner { id, result });
-                });
-            }
+            Effect::LoadPartner { id } => self.spawn_latest(Supersedes::Partner, async move {
+                let result = api.partner(&id).await;
+                let _ = tx.send(Msg::Partner { id, result });
+            }),
             Effect::Impersonate { partner_id, reason } => {
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::Impersonated(
@@ -134,22 +183,43 @@ impl Runtime {
                 });
             }
             Effect::FindPartners { q, generation } => {
-                tokio::spawn(async move {
+                self.spawn_latest(Supersedes::Finder, async move {
                     let _ = tx.send(Msg::Found {
                         generation,
                         result: find_partners(api.as_ref(), &q).await,
                     });
-                });
+                })
             }
             Effect::LoadStats { request, query } => {
-                tokio::spawn(async move {
+                self.spawn_latest(Supersedes::Stats, async move {
                     let result = api.approval_stats(&query).await;
                     let _ = tx.send(Msg::Stats { request, result });
-                });
+                })
             }
-            Effect::Copy { .. } | Effect::Suspend | Effect::Quit => {
-                tracing::warn!("terminal effect reached the runtime; ignored");
-            }
+        }
+        Flow::Continue
+    }
+
+    /// Start `task`, aborting the one of the same kind still running.
+    fn spawn_latest(&mut self, kind: Supersedes, task: impl Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(task).abort_handle();
+        if let Some(older) = self.in_flight.insert(kind, handle) {
+            older.abort();
+        }
+    }
+
+    /// Quitting while impersonating ends the session on the backend too, briefly: a dead
+    /// backend must not hold the exit (the token expires by itself at the latest).
+    async fn end_impersonation_on_quit(&self, id: &str) {
+        let wait = if self.hangup {
+            Duration::from_millis(700)
+        } else {
+            Duration::from_secs(3)
+        };
+        match tokio::time::timeout(wait, self.api.end_impersonation(id)).await {
+            Ok(Ok(())) => tracing::info!("impersonation {id} ended on quit"),
+            Ok(Err(e)) => tracing::warn!("could not end impersonation on quit: {e}"),
+            Err(_) => tracing::warn!("ending impersonation on quit timed out"),
         }
     }
 }

@@ -154,6 +154,11 @@ impl Write for FrameWriter {
         if bytes == BEGIN_SYNC {
             self.begin_frame();
         } else if bytes == END_SYNC {
+            if self.buf == BEGIN_SYNC {
+                // Nothing changed on screen: an empty frame is not sent (idle means no bytes).
+                self.buf.clear();
+                return Ok(bytes.len());
+            }
             self.buf.extend_from_slice(END_SYNC);
             self.commit()?;
         } else {
@@ -214,7 +219,8 @@ fn wait_writable(fd: RawFd) -> io::Result<()> {
 }
 
 /// Draws one frame and sends it: synchronized-update begin, `terminal.draw(render)`,
-/// synchronized-update end, one [`FrameWriter::commit`]. Call it only when something changed.
+/// synchronized-update end, one [`FrameWriter::commit`]; a frame in which no cell changed sends
+/// nothing.
 pub fn draw_frame(
     terminal: &mut ratatui::Terminal<Backend>,
     render: impl FnOnce(&mut ratatui::Frame),

@@ -1,10 +1,20 @@
 //! What the detail pane shows for a row: every field the product documents list for that kind
-//! (seed 001), as label/value pairs. Data, not drawing.
+//! (seed 001), as label/value pairs, and the pane that shows them.
 
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::section::Load;
 use crate::domain::{Approval, Kind, Partner, Status};
-use crate::tui::decide::modal::what;
+use crate::tui::app::App;
+use crate::tui::decide::what;
 use crate::tui::queue::tabs::Row;
 use crate::tui::view::format;
+use crate::tui::view::theme::Theme;
+
+const LABEL_WIDTH: usize = 15;
 
 pub struct Field {
     pub label: &'static str,
@@ -225,4 +235,96 @@ pub fn partner_fields(p: &Partner) -> Vec<Field> {
         f("Time zone", c.time_zone.clone()),
         block("Channels", channels),
     ]
+}
+
+/// The detail pane's text for the selected row, wrapped in its block: drawn by [`render`],
+/// measured by `update` (how far `J` may scroll). `None`: nothing is selected.
+pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
+    let section = app.active_section();
+    let row = section.selected_row()?;
+    // My Partners: the full partner once it is here.
+    let full = match row {
+        Row::Partner(p) => app.partners.detail.as_ref().filter(|d| d.id == p.id),
+        _ => None,
+    };
+    let (list, note) = match full {
+        Some(d) => match (&d.partner, &d.load) {
+            (Some(p), _) => (partner_fields(p), None),
+            (None, Load::Failed(e)) => (
+                fields(row),
+                Some(format!("Could not load the contact: {e}")),
+            ),
+            _ => (
+                fields(row),
+                Some("Loading contact and channels…".to_string()),
+            ),
+        },
+        None => (fields(row), None),
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    for f in list {
+        if f.block {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(f.label, theme.table_header())));
+            for l in f.value.lines() {
+                lines.push(Line::from(l.to_string()));
+            }
+        } else {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<LABEL_WIDTH$}", f.label), theme.table_header()),
+                Span::raw(f.value),
+            ]));
+        }
+    }
+    if let Some(note) = note {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(note, theme.dim())));
+    }
+    let more = app
+        .keymap
+        .first_label(crate::tui::app::keymap::Action::DetailDown)
+        .unwrap_or_default();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Details ")
+        .title_bottom(Line::from(format!(" {more} scrolls ")).alignment(Alignment::Right));
+    Some(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+    )
+}
+
+/// How far the pane can scroll before its last line leaves it, at `area`'s size.
+fn scroll_max(pane: &Paragraph, area: Rect) -> u16 {
+    let max = pane
+        .line_count(area.width)
+        .saturating_sub(usize::from(area.height));
+    u16::try_from(max).unwrap_or(u16::MAX)
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(pane) = pane(app, theme) else {
+        let block = Block::default().borders(Borders::ALL).title(" Details ");
+        frame.render_widget(
+            Paragraph::new("Nothing selected.")
+                .block(block)
+                .style(theme.dim()),
+            area,
+        );
+        return;
+    };
+    let scroll = app.detail.scroll.min(scroll_max(&pane, area));
+    frame.render_widget(pane.scroll((scroll, 0)), area);
+}
+
+impl App {
+    /// How far `J` may scroll the detail pane: until its last line reaches the pane's bottom.
+    pub(in crate::tui) fn detail_scroll_max(&self) -> u16 {
+        let area = self.layout().and_then(|a| a.detail);
+        match (area, pane(self, &Theme::new(false))) {
+            (Some(area), Some(pane)) => scroll_max(&pane, area),
+            _ => 0,
+        }
+    }
 }

@@ -5,6 +5,9 @@
 pub mod columns;
 pub mod detail;
 pub mod filter;
+pub mod filter_form;
+pub mod list;
+pub mod paging;
 pub mod search;
 pub mod section;
 pub mod tabs;

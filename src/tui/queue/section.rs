@@ -3,7 +3,6 @@
 //! the cursor that fetched each page is kept (a few bytes a page) so scrolling back re-fetches
 //! them. Memory stays flat however far the CSR scrolls.
 
-use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use crate::tui::queue::filter::Filter;
@@ -45,9 +44,9 @@ pub struct Section {
     pub next_cursor: Option<String>,
     /// Global index of the selected row.
     pub selected: usize,
-    /// The first visible row (global); the view keeps the selection in sight (interior
-    /// mutability: only the view knows how tall the list is).
-    pub offset: Cell<usize>,
+    /// The first visible row (global): moved by `update` to keep the selection in sight at
+    /// the list height the layout gives (`view::layout`).
+    pub offset: usize,
     pub load: Load,
     /// A page beyond the first is on its way.
     pub loading_more: bool,
@@ -68,7 +67,7 @@ impl Section {
             marks: Vec::new(),
             next_cursor: None,
             selected: 0,
-            offset: Cell::new(0),
+            offset: 0,
             load: Load::NotLoaded,
             loading_more: false,
             request: 0,
@@ -99,6 +98,18 @@ impl Section {
         let start = from.max(self.base);
         let end = (from + n).min(self.len());
         (start..end).filter_map(move |i| self.row(i).map(|r| (i, r)))
+    }
+
+    /// The first row to show so that the selection is in sight among `visible` rows, moving
+    /// as little as possible from the current offset.
+    pub fn offset_for(&self, visible: usize) -> usize {
+        let mut offset = self.offset.min(self.len().saturating_sub(1));
+        if self.selected < offset {
+            offset = self.selected;
+        } else if visible > 0 && self.selected >= offset + visible {
+            offset = self.selected + 1 - visible;
+        }
+        offset
     }
 
     /// Take a row out (decided, by us or elsewhere), keeping the selection on the next item.

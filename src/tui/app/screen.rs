@@ -1,0 +1,242 @@
+//! The bottom layer: tabs, sections and the list in view. Its keys are the keymap's actions
+//! (rebindable); its key bar shows the ones that apply to the section in view, and help lists
+//! every one.
+
+use crossterm::event::KeyEvent;
+
+use super::App;
+use super::effect::Effect;
+use super::focus::{Handled, Hint, Keys, Layer};
+use super::keymap::Action;
+use crate::tui::queue::tabs::{SectionId, TabId};
+use crate::tui::view::help::Help;
+
+impl App {
+    pub(super) fn screen_key(&mut self, key: KeyEvent) -> Handled {
+        match self.keymap.action(&key) {
+            Some(action) => self.on_action(action),
+            None => Handled::Ignored,
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Handled {
+        let page = self.list_rows().max(1) as isize;
+        match action {
+            Action::Quit => self.ask_quit().into(),
+            Action::Help => {
+                self.focus.push(Layer::Help(Help::default()));
+                Handled::done()
+            }
+            Action::Suspend => vec![Effect::Suspend].into(),
+            Action::NextTab => self.switch_tab((self.tab.index() + 1) % TabId::ALL.len()),
+            Action::PrevTab => {
+                self.switch_tab((self.tab.index() + TabId::ALL.len() - 1) % TabId::ALL.len())
+            }
+            Action::Tab1 => self.switch_tab(0),
+            Action::Tab2 => self.switch_tab(1),
+            Action::Tab3 => self.switch_tab(2),
+            Action::Tab4 => self.switch_tab(3),
+            Action::Tab5 => self.switch_tab(4),
+            Action::NextSection => self.switch_section(1),
+            Action::PrevSection => self.switch_section(-1),
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::HalfPageDown => self.move_by((page / 2).max(1)),
+            Action::HalfPageUp => self.move_by(-(page / 2).max(1)),
+            Action::PageDown => self.move_by(page),
+            Action::PageUp => self.move_by(-page),
+            Action::Top => self.move_to(0),
+            Action::Bottom => self.move_to(usize::MAX),
+            Action::Refresh => {
+                let id = self.active_section_id();
+                let mut fx = vec![Effect::LoadSummary];
+                fx.extend(self.reload(id));
+                fx.into()
+            }
+            Action::Approve => self.approve_selected(),
+            Action::Reject => self.reject_selected(),
+            Action::Mark => self.toggle_mark(),
+            Action::MarkAll => self.mark_all(),
+            Action::Clear if self.cancel_export() => Handled::done(),
+            Action::Clear => self.clear(),
+            Action::Search => {
+                self.focus.push(Layer::Search);
+                Handled::done()
+            }
+            Action::Filter => self.open_filter(),
+            Action::Export => self.start_export().into(),
+            Action::Copy => self.open_copy(),
+            Action::Impersonate => self.open_impersonate(),
+            // Only the partner's view (above this layer) has an impersonation to exit.
+            Action::ExitImpersonation => Handled::Ignored,
+            Action::Find => {
+                self.focus.push(Layer::Finder(
+                    crate::tui::partners::finder::Finder::default(),
+                ));
+                Handled::done()
+            }
+            Action::Sort => self.toggle_sort(),
+            Action::ToggleDetail => {
+                self.detail.open = !self.detail.open;
+                self.detail_from_the_top();
+                self.schedule_partner_detail().into()
+            }
+            Action::DetailDown => {
+                let max = self.detail_scroll_max();
+                let to = self.detail.scroll.saturating_add(3).min(max);
+                if to == self.detail.scroll {
+                    return Handled::Ignored;
+                }
+                self.detail.scroll = to;
+                Handled::done()
+            }
+            Action::DetailUp => {
+                if self.detail.scroll == 0 {
+                    return Handled::Ignored;
+                }
+                self.detail.scroll = self.detail.scroll.saturating_sub(3);
+                Handled::done()
+            }
+            Action::TogglePolling => self.toggle_polling().into(),
+        }
+    }
+
+    fn switch_tab(&mut self, index: usize) -> Handled {
+        let tab = TabId::ALL[index.min(TabId::ALL.len() - 1)];
+        let same = tab == self.tab;
+        self.tab = tab;
+        let mut fx = self.ensure_loaded(self.active_section_id());
+        if self.history.stats.is_none() {
+            fx.extend(self.stats_effect());
+        }
+        if same && fx.is_empty() {
+            return Handled::Ignored;
+        }
+        fx.into()
+    }
+
+    fn switch_section(&mut self, delta: isize) -> Handled {
+        let n = self.tab.sections().len();
+        if n < 2 {
+            return Handled::Ignored;
+        }
+        let slot = &mut self.tab_section[self.tab.index()];
+        *slot = ((*slot as isize + delta).rem_euclid(n as isize)) as usize;
+        self.ensure_loaded(self.active_section_id()).into()
+    }
+
+    fn move_by(&mut self, delta: isize) -> Handled {
+        let s = self.active_section();
+        let target = if delta < 0 {
+            s.selected.saturating_sub(delta.unsigned_abs())
+        } else {
+            s.selected.saturating_add(delta as usize)
+        };
+        self.move_to(target)
+    }
+
+    fn move_to(&mut self, target: usize) -> Handled {
+        let id = self.active_section_id();
+        let s = self.section_mut(id);
+        if s.is_empty() {
+            return Handled::Ignored;
+        }
+        let to = target.min(s.len() - 1);
+        let moved = to != s.selected;
+        s.selected = to;
+        if moved {
+            self.detail_from_the_top();
+        }
+        let mut fx = self.maybe_load_more(id);
+        if moved {
+            fx.extend(self.schedule_partner_detail());
+        }
+        if !moved && fx.is_empty() {
+            return Handled::Ignored;
+        }
+        fx.into()
+    }
+
+    /// The screen's keys: in the key bar those that apply to the section in view (a key this
+    /// session may not use is shown disabled), in help every action.
+    pub(in crate::tui) fn screen_hints(&self) -> Vec<Hint> {
+        let hint = |action: Action, what: &str, bar: bool| Hint {
+            label: self
+                .keymap
+                .first_label(action)
+                .unwrap_or_else(|| "—".into()),
+            what: what.to_string(),
+            enabled: true,
+            bar,
+            help: false,
+            keys: Keys::These(self.keymap.keys(action).to_vec()),
+        };
+        let can = self.read_only_reason().is_none();
+        let in_queue = self.in_queue();
+        let id = self.active_section_id();
+        let history = crate::tui::queue::filter::has_decision(id);
+        let sections = self.tab.sections().len();
+        let mut bar: Vec<Hint> = Vec::new();
+        if in_queue {
+            bar.push(hint(Action::Approve, "approve", true).enabled(can));
+            bar.push(hint(Action::Reject, "reject", true).enabled(can));
+            bar.push(hint(Action::Mark, "mark", true).enabled(can));
+        } else {
+            bar.push(hint(Action::Search, "search", true));
+            if history {
+                bar.push(hint(Action::Filter, "filter", true));
+                bar.push(hint(Action::Export, "export", true));
+            }
+        }
+        bar.push(hint(Action::ToggleDetail, "details", true));
+        if id == SectionId::Partners {
+            bar.push(hint(Action::Sort, "sort", true));
+            bar.push(hint(Action::Copy, "copy", true));
+            bar.push(hint(Action::Impersonate, "impersonate", true).enabled(can));
+        }
+        if sections > 1 {
+            let mut keys = self.keymap.keys(Action::PrevSection).to_vec();
+            keys.extend_from_slice(self.keymap.keys(Action::NextSection));
+            bar.push(Hint {
+                label: format!(
+                    "{} {}",
+                    self.keymap
+                        .first_label(Action::PrevSection)
+                        .unwrap_or_default(),
+                    self.keymap
+                        .first_label(Action::NextSection)
+                        .unwrap_or_default()
+                ),
+                what: "section".into(),
+                enabled: true,
+                bar: true,
+                help: false,
+                keys: Keys::These(keys),
+            });
+        }
+        if !in_queue && sections < 2 {
+            bar.push(hint(Action::Refresh, "refresh", true));
+        }
+        bar.push(hint(Action::Help, "help", true));
+        bar.push(hint(Action::Quit, "quit", true));
+        // Help: every action with all its keys, in the keymap's order.
+        let all = Action::ALL
+            .iter()
+            .filter(|a| !self.keymap.keys(**a).is_empty())
+            .map(|a| Hint {
+                label: self
+                    .keymap
+                    .keys(*a)
+                    .iter()
+                    .map(|k| k.label())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                what: a.describe().to_string(),
+                enabled: true,
+                bar: false,
+                help: true,
+                keys: Keys::These(self.keymap.keys(*a).to_vec()),
+            });
+        bar.into_iter().chain(all).collect()
+    }
+}

@@ -1,0 +1,219 @@
+use super::*;
+use crate::client::StreamItem;
+use crate::tui::queue::tabs::Row;
+
+const T0: DateTime<Utc> = DateTime::UNIX_EPOCH;
+use crate::domain::{Page, PartnerStatus, PartnerSummary};
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn partners(n: usize, next: Option<&str>) -> Page<Row> {
+    Page {
+        items: (0..n)
+            .map(|i| {
+                Row::Partner(PartnerSummary {
+                    id: format!("pt_{i}"),
+                    name: format!("Partner {i}"),
+                    status: PartnerStatus::Active,
+                    package: None,
+                    invoice_id: format!("INV-{i}"),
+                })
+            })
+            .collect(),
+        next_cursor: next.map(str::to_string),
+    }
+}
+
+fn app() -> App {
+    App::new(Session::default(), Keymap::default())
+}
+
+fn request_of(fx: &[Effect]) -> (SectionId, u64, Option<String>) {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadPage {
+                section,
+                request,
+                query,
+                ..
+            } => Some((*section, *request, query.cursor())),
+            _ => None,
+        })
+        .expect("a page load")
+}
+
+#[test]
+fn an_export_names_its_file_before_its_directory() {
+    let mut app = app();
+    let path = std::path::PathBuf::from("/home/ann/Downloads/history-20261202.csv");
+    app.update(Msg::ExportDone(Ok((path, 2500))), T0);
+    assert_eq!(
+        app.toasts.last().map(|t| t.text.as_str()),
+        Some("Exported 2,500 rows to history-20261202.csv in /home/ann/Downloads")
+    );
+}
+
+#[test]
+fn a_failed_export_says_so_once() {
+    let mut app = app();
+    let why = crate::export::ExportError::Api(crate::client::ApiError::Unreachable {
+        message: "connection refused".into(),
+    })
+    .user_message();
+    app.update(Msg::ExportDone(Err(why)), T0);
+    assert_eq!(
+        app.toasts.last().map(|t| t.text.as_str()),
+        Some("Export failed: The backend could not be reached.")
+    );
+}
+
+#[test]
+fn tabs_load_their_first_section_once() {
+    let mut app = app();
+    let fx = app.init();
+    assert_eq!(request_of(&fx).0, SectionId::PartnershipPending);
+    let fx = app.update(key('4'), T0);
+    assert_eq!(app.tab, TabId::Partners);
+    let (sid, req, _) = request_of(&fx);
+    assert_eq!(sid, SectionId::Partners);
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Ok(partners(3, None)),
+        },
+        T0,
+    );
+    assert!(
+        app.update(key('1'), T0).is_empty(),
+        "Partnership is already loading"
+    );
+    assert!(
+        app.update(key('4'), T0).is_empty(),
+        "loaded once, not again"
+    );
+}
+
+#[test]
+fn stale_answers_are_dropped_and_scrolling_fetches_ahead() {
+    let mut app = app();
+    let (sid, req, _) = request_of(&app.update(key('4'), T0));
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req + 100,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Ok(partners(1, None)),
+        },
+        T0,
+    );
+    assert!(
+        app.section(sid).rows.is_empty(),
+        "an answer to another request is ignored"
+    );
+    // A first page shorter than the prefetch distance: the next is asked for at once.
+    let fx = app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Ok(partners(30, Some("c1"))),
+        },
+        T0,
+    );
+    let (_, req2, cursor) = request_of(&fx);
+    assert_eq!(cursor.as_deref(), Some("c1"));
+    assert!(
+        app.update(key('j'), T0).is_empty(),
+        "one fetch in flight at a time"
+    );
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req2,
+            slot: Slot::Append,
+            cursor: Some("c1".into()),
+            result: Ok(partners(5, None)),
+        },
+        T0,
+    );
+    assert_eq!(app.section(sid).rows.len(), 35);
+    app.update(key('G'), T0);
+    assert_eq!(app.section(sid).selected, 34);
+}
+
+#[test]
+fn sections_cycle_and_help_filters() {
+    let mut app = app();
+    app.update(key('3'), T0);
+    app.update(key(']'), T0);
+    assert_eq!(app.active_section_id(), SectionId::AdvertisingPackages);
+    app.update(key('['), T0);
+    app.update(key('['), T0);
+    assert_eq!(app.active_section_id(), SectionId::RequestsHistory);
+    app.update(key('?'), T0);
+    app.update(key('t'), T0);
+    app.update(key('a'), T0);
+    assert!(matches!(app.focus.top(), Layer::Help(h) if h.filter == "ta"));
+    app.update(key('j'), T0);
+    assert_eq!(
+        app.active_section_id(),
+        SectionId::RequestsHistory,
+        "keys type into the filter"
+    );
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        T0,
+    );
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        T0,
+    );
+    assert!(app.focus.help().is_none());
+    let fx = app.update(key('q'), T0);
+    assert!(matches!(fx.as_slice(), [Effect::Quit { .. }]));
+}
+
+#[test]
+fn offline_polls_the_summary_until_live_again() {
+    let mut app = app();
+    let fx = app.update(
+        Msg::Stream(StreamItem::Disconnected {
+            message: "down".into(),
+        }),
+        T0,
+    );
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::After {
+            msg: Msg::PollSummary,
+            ..
+        }]
+    ));
+    assert!(
+        app.update(
+            Msg::Stream(StreamItem::Disconnected {
+                message: "again".into()
+            }),
+            T0
+        )
+        .is_empty()
+    );
+    let fx = app.update(Msg::PollSummary, T0);
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::LoadSummary, Effect::After { .. }]
+    ));
+    let fx = app.update(Msg::Stream(StreamItem::Connected), T0);
+    assert!(matches!(fx.as_slice(), [Effect::LoadSummary]));
+    assert!(
+        app.update(Msg::PollSummary, T0).is_empty(),
+        "live again: polling stops"
+    );
+}

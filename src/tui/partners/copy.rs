@@ -1,0 +1,102 @@
+//! `y`: copy the selected item's email, phone, invoice ID or name to the clipboard (OSC 52, which
+//! works over SSH and through tmux). A small chooser: one letter per value.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::tui::app::App;
+use crate::tui::app::effect::Effect;
+use crate::tui::app::focus::{Handled, Hint, Keys, Layer};
+use crate::tui::app::keymap::Key;
+use crate::tui::queue::tabs::Row;
+use crate::tui::view::dialog;
+use crate::tui::view::theme::Theme;
+
+/// Which value to copy: (key, what, value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyChoices(pub Vec<(char, &'static str, String)>);
+
+impl CopyChoices {
+    pub fn hints(&self) -> Vec<Hint> {
+        let letters = self
+            .0
+            .iter()
+            .map(|(k, _, _)| Key {
+                code: KeyCode::Char(*k),
+                mods: crossterm::event::KeyModifiers::NONE,
+            })
+            .collect();
+        vec![
+            Hint {
+                keys: Keys::These(letters),
+                ..Hint::new("letter", "copies", &[])
+            },
+            Hint::new("Esc", "cancel", &["esc"]),
+        ]
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let lines: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, what, v)| format!("{k}  {what}: {v}"))
+            .collect();
+        dialog::confirm_box(
+            frame,
+            area,
+            theme,
+            "Copy to the clipboard",
+            &lines.join("\n"),
+            "a letter copies · Esc cancels",
+        )
+    }
+}
+
+impl App {
+    /// `y`: offer the selected item's email, phone and invoice ID (what applies).
+    pub(in crate::tui) fn open_copy(&mut self) -> Handled {
+        let mut choices: Vec<(char, &'static str, String)> = Vec::new();
+        match self.active_section().selected_row() {
+            Some(Row::Partner(p)) => {
+                let full = self
+                    .partners
+                    .detail
+                    .as_ref()
+                    .and_then(|d| d.partner.as_ref())
+                    .filter(|f| f.summary.id == p.id);
+                if let Some(f) = full {
+                    choices.push(('e', "email", f.contact.email.clone()));
+                    choices.push(('p', "phone", f.contact.phone.clone()));
+                }
+                choices.push(('i', "invoice ID", p.invoice_id.clone()));
+                choices.push(('n', "name", p.name.clone()));
+            }
+            Some(Row::Approval(a)) => {
+                choices.push(('e', "email", a.partner.email.clone()));
+                choices.push(('p', "phone", a.partner.phone.clone()));
+                choices.push(('n', "partner name", a.partner.name.clone()));
+                choices.push(('d', "id", a.id.clone()));
+            }
+            None => return Handled::Ignored,
+        }
+        choices.retain(|c| !c.2.is_empty());
+        self.focus.push(Layer::Copy(CopyChoices(choices)));
+        Handled::done()
+    }
+
+    pub(in crate::tui) fn copy_key(&mut self, choices: &mut CopyChoices, key: KeyEvent) -> Handled {
+        match key.code {
+            KeyCode::Esc => Handled::close(),
+            KeyCode::Char(c) => match choices.0.iter().find(|(k, _, _)| *k == c) {
+                Some((_, what, text)) => {
+                    let mut fx = vec![Effect::Copy { text: text.clone() }];
+                    fx.extend(self.toast(format!("Copied the {what} ({text}) to the clipboard")));
+                    Handled::Close(fx)
+                }
+                None => Handled::Ignored,
+            },
+            _ => Handled::Ignored,
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Drawing the active section: its title (sections, search, filters), its position line, and
+//! the table of only its visible rows, so a frame costs the same at a thousand rows as at a
+//! million.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Wrap};
+
+use super::section::{Load, Section};
+use super::tabs::columns;
+use crate::tui::app::App;
+use crate::tui::app::keymap::Action;
+use crate::tui::view::format::{self, group};
+use crate::tui::view::theme::Theme;
+
+fn section_title(app: &App, theme: &Theme) -> Line<'static> {
+    let active = app.active_section_id();
+    let mut spans = vec![Span::raw(" ")];
+    for (i, s) in app.tab.sections().iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" ─ ", theme.dim()));
+        }
+        let style = if *s == active {
+            theme.section_active()
+        } else {
+            theme.dim()
+        };
+        // Brackets mark the active section in words too, so it shows without colour.
+        let marker = if *s == active {
+            format!("[{}]", s.title())
+        } else {
+            s.title().to_string()
+        };
+        spans.push(Span::styled(marker, style));
+    }
+    let section = app.active_section();
+    if app.searching() {
+        spans.push(Span::styled(
+            format!(" · search: {}▏", section.filter.q),
+            theme.key(),
+        ));
+    } else if let Some(f) = section.filter.describe() {
+        spans.push(Span::styled(format!(" · {f}"), theme.key()));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    let section = app.active_section();
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(section_title(app, theme));
+    if section.loading_more {
+        block = block.title_bottom(Line::from(" loading more… ").alignment(Alignment::Right));
+    } else if section.load == Load::Loaded && !section.is_empty() {
+        let more = if section.next_cursor.is_some() {
+            "+"
+        } else {
+            ""
+        };
+        let marks = match section.marked.len() {
+            0 => String::new(),
+            n => format!("{n} marked · "),
+        };
+        let pos = format!(
+            " {marks}{} of {}{more} ",
+            group(section.selected as u64 + 1),
+            group(section.len() as u64)
+        );
+        block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let message = match &section.load {
+        Load::NotLoaded | Load::Loading => Some("Loading…".to_string()),
+        Load::Failed(e) => Some(format!(
+            "Could not load this list: {e}\nPress {} to try again.",
+            app.keymap.first_label(Action::Refresh).unwrap_or_default()
+        )),
+        Load::Loaded if section.is_empty() && !section.filter.is_empty() => {
+            Some("Nothing matches. Esc clears the search and filters.".to_string())
+        }
+        Load::Loaded if section.is_empty() => Some(section.id.empty_text().to_string()),
+        Load::Loaded => None,
+    };
+    if let Some(text) = message {
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .style(theme.dim()),
+            inner,
+        );
+        return;
+    }
+    render_rows(section, frame, inner, theme, now);
+}
+
+const COLUMN_SPACING: u16 = 1;
+
+/// The table of one section, only its visible rows.
+fn render_rows(
+    section: &Section,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let cols: Vec<_> = columns(section.id)
+        .iter()
+        .filter(|c| area.width >= c.min_list_width)
+        .collect();
+    let visible = area.height.saturating_sub(1) as usize;
+    if visible == 0 {
+        return;
+    }
+    // `update` keeps the offset for the layout's height; this only matters when drawing at
+    // another size than the app was told (snapshots draw one state at two sizes).
+    let offset = section.offset_for(visible);
+
+    let mut widths = vec![Constraint::Length(2)];
+    widths.extend(cols.iter().map(|c| c.width));
+    // The widths the table will give each column (the same layout, cached), so a value too
+    // wide for its column is cut with `…` rather than silently.
+    let col_widths: Vec<usize> = Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(COLUMN_SPACING)
+        .split(area)
+        .iter()
+        .skip(1)
+        .map(|r| r.width as usize)
+        .collect();
+    let header = TableRow::new(
+        std::iter::once(Cell::from("")).chain(
+            cols.iter()
+                .zip(&col_widths)
+                .map(|(c, &w)| Cell::from(format::fit(c.title, w))),
+        ),
+    )
+    .style(theme.table_header());
+    let rows = section.visible(offset, visible).map(|(i, row)| {
+        let selected = i == section.selected;
+        let marked = section.marked.contains(row.id());
+        let marker = match (selected, marked) {
+            (true, true) => "▶●",
+            (true, false) => "▶",
+            (false, true) => " ●",
+            (false, false) => " ",
+        };
+        let cells = std::iter::once(Cell::from(marker)).chain(
+            cols.iter()
+                .zip(&col_widths)
+                .map(|(c, &w)| Cell::from(format::fit((c.cell)(row, now), w))),
+        );
+        let r = TableRow::new(cells);
+        if selected {
+            r.style(theme.selected())
+        } else {
+            r
+        }
+    });
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(COLUMN_SPACING)
+        .flex(Flex::Start);
+    frame.render_widget(table, area);
+}

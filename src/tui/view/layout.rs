@@ -1,0 +1,92 @@
+//! Where everything goes on screen, for a terminal size: one function that drawing and
+//! `update` both call, so paging moves by the rows the list really shows (with the History
+//! chart above it and the detail pane beside or under it).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::tui::app::App;
+use crate::tui::queue::tabs::TabId;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The areas of one frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Areas {
+    pub banners: Rect,
+    pub header: Rect,
+    pub tabs: Rect,
+    /// Everything between the tabs and the key bar.
+    pub body: Rect,
+    /// The body below the chart: toasts, help and dialogs go over it.
+    pub overlay: Rect,
+    /// The History tab's chart, when there is room for it.
+    pub chart: Option<Rect>,
+    pub list: Rect,
+    pub detail: Option<Rect>,
+    pub keybar: Rect,
+}
+
+impl Areas {
+    /// Rows of the list's table: its area less the block's borders and the column titles.
+    pub fn list_rows(&self) -> usize {
+        usize::from(self.list.height.saturating_sub(3))
+    }
+}
+
+/// The layout of `app` in `area`; `None` when the terminal is too small to use.
+pub fn areas(app: &App, area: Rect) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let banners = super::banners::lines(app, app.now).len() as u16;
+    let [banners, header, tabs, body, keybar] = Layout::vertical([
+        Constraint::Length(banners),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    // The History tab opens with decisions per day over the range shown.
+    let impersonating = app.partners.impersonating.is_some();
+    let (chart, rest) = if app.tab == TabId::History && body.height >= 16 && !impersonating {
+        let [chart, rest] =
+            Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(body);
+        (Some(chart), rest)
+    } else {
+        (None, body)
+    };
+    let (list, detail) = split_list(app.detail.open, rest);
+    Some(Areas {
+        banners,
+        header,
+        tabs,
+        body,
+        overlay: rest,
+        chart,
+        list,
+        detail,
+        keybar,
+    })
+}
+
+/// The list, and the detail pane when open: beside the list on wide terminals, under it else.
+fn split_list(detail_open: bool, body: Rect) -> (Rect, Option<Rect>) {
+    if !detail_open {
+        return (body, None);
+    }
+    if body.width >= 150 {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(body);
+        (list, Some(detail))
+    } else {
+        let detail_h = (body.height * 45 / 100)
+            .max(8)
+            .min(body.height.saturating_sub(5));
+        let [list, detail] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(body);
+        (list, Some(detail))
+    }
+}
