@@ -26,8 +26,6 @@
 //! Lengths are capped ([`MAX_LINE_CHARS`], [`MAX_TEXT_CHARS`]) so that a hostile or broken
 //! server cannot make every frame slow with a 10,000-character name.
 
-use crate::domain::*;
-
 /// Longest result of [`clean_line`], in chars, including the `…` that marks a cut.
 pub const MAX_LINE_CHARS: usize = 1_000;
 /// Longest result of [`clean_text`], in chars, including the `…` that marks a cut.
@@ -224,6 +222,12 @@ impl CappedWriter {
 /// bodies, reasons, details) through [`clean_text`]. Credentials and opaque tokens that are
 /// only ever sent back (an impersonation token, a page cursor) are left exactly as they came:
 /// changing them would break them, and they are never displayed.
+///
+/// This module implements it for the containers (`Option`, `Vec`, `Box`); each wire type in
+/// `crate::domain` implements it beside its definition, calling only `line`, `text`,
+/// `opt_line` and `opt_text` below (or its fields' own `clean`), so the rules stay here. Those
+/// impls build their struct with a full struct literal (no `..self`): a field added to a domain
+/// type later does not compile until someone decides how it is cleaned.
 pub trait Clean {
     #[must_use]
     fn clean(self) -> Self;
@@ -231,7 +235,8 @@ pub trait Clean {
 
 // Owned variants for `Clean`: a string that is already plain ASCII is moved through, not copied.
 
-fn line(s: String) -> String {
+/// [`clean_line`] of an owned single-line field.
+pub(crate) fn line(s: String) -> String {
     if is_plain_ascii(&s, MAX_LINE_CHARS) {
         s
     } else {
@@ -239,7 +244,8 @@ fn line(s: String) -> String {
     }
 }
 
-fn text(s: String) -> String {
+/// [`clean_text`] of an owned multi-line field.
+pub(crate) fn text(s: String) -> String {
     if is_plain_ascii(&s, MAX_TEXT_CHARS) {
         s
     } else {
@@ -247,16 +253,15 @@ fn text(s: String) -> String {
     }
 }
 
-fn opt_line(s: Option<String>) -> Option<String> {
+/// [`line`] of an optional field.
+pub(crate) fn opt_line(s: Option<String>) -> Option<String> {
     s.map(line)
 }
 
-fn opt_text(s: Option<String>) -> Option<String> {
+/// [`text`] of an optional field.
+pub(crate) fn opt_text(s: Option<String>) -> Option<String> {
     s.map(text)
 }
-
-// Every impl below builds its struct with a full struct literal (no `..self`): a field added to
-// a domain type later does not compile until someone decides how it is cleaned.
 
 impl<T: Clean> Clean for Option<T> {
     fn clean(self) -> Self {
@@ -273,344 +278,6 @@ impl<T: Clean> Clean for Vec<T> {
 impl<T: Clean> Clean for Box<T> {
     fn clean(self) -> Self {
         Box::new((*self).clean())
-    }
-}
-
-// mod.rs
-
-impl Clean for Money {
-    fn clean(self) -> Self {
-        Money {
-            amount_minor: self.amount_minor,
-            currency: line(self.currency),
-        }
-    }
-}
-
-impl<T: Clean> Clean for Page<T> {
-    /// The items are cleaned; `next_cursor` is opaque, never displayed and only sent back to
-    /// the server (as a query parameter, percent-encoded), so it is left as it came: cleaning
-    /// or capping it would break paging.
-    fn clean(self) -> Self {
-        Page {
-            items: self.items.clean(),
-            next_cursor: self.next_cursor,
-        }
-    }
-}
-
-impl Clean for Me {
-    fn clean(self) -> Self {
-        Me {
-            id: line(self.id),
-            name: line(self.name),
-            email: line(self.email),
-            role: self.role,
-        }
-    }
-}
-
-impl Clean for Health {
-    fn clean(self) -> Self {
-        Health {
-            status: line(self.status),
-        }
-    }
-}
-
-impl Clean for AuditEntry {
-    fn clean(self) -> Self {
-        AuditEntry {
-            id: line(self.id),
-            at: self.at,
-            actor: line(self.actor),
-            subject: opt_line(self.subject),
-            action: line(self.action),
-            target: line(self.target),
-            detail: text(self.detail),
-        }
-    }
-}
-
-impl Clean for OutboxEmail {
-    fn clean(self) -> Self {
-        OutboxEmail {
-            id: line(self.id),
-            to: line(self.to),
-            subject: line(self.subject),
-            body: text(self.body),
-            created_at: self.created_at,
-        }
-    }
-}
-
-// approval.rs
-
-impl Clean for ApprovalPartner {
-    fn clean(self) -> Self {
-        ApprovalPartner {
-            id: line(self.id),
-            name: line(self.name),
-            status: self.status,
-            email: line(self.email),
-            phone: line(self.phone),
-            website: line(self.website),
-        }
-    }
-}
-
-impl Clean for Item {
-    fn clean(self) -> Self {
-        Item {
-            name: line(self.name),
-            price: self.price.clean(),
-        }
-    }
-}
-
-impl Clean for UserRef {
-    fn clean(self) -> Self {
-        UserRef {
-            id: line(self.id),
-            name: line(self.name),
-        }
-    }
-}
-
-impl Clean for Details {
-    fn clean(self) -> Self {
-        Details {
-            engagement_type: opt_line(self.engagement_type),
-            audience: opt_line(self.audience),
-            estimated_reach: self.estimated_reach,
-            preview: opt_text(self.preview),
-            starts_at: self.starts_at,
-            impressions: self.impressions,
-            headline: opt_line(self.headline),
-            body: opt_text(self.body),
-            image_url: opt_line(self.image_url),
-            target_url: opt_line(self.target_url),
-            ends_at: self.ends_at,
-        }
-    }
-}
-
-impl Clean for Approval {
-    fn clean(self) -> Self {
-        Approval {
-            id: line(self.id),
-            kind: self.kind,
-            status: self.status,
-            version: self.version,
-            title: line(self.title),
-            partner: self.partner.clean(),
-            item: self.item.clean(),
-            description: text(self.description),
-            requested_at: self.requested_at,
-            decided_at: self.decided_at,
-            decided_by: self.decided_by.clean(),
-            reason: opt_text(self.reason),
-            details: self.details.clean(),
-        }
-    }
-}
-
-impl Clean for ExportRow {
-    fn clean(self) -> Self {
-        ExportRow {
-            id: line(self.id),
-            kind: self.kind,
-            title: line(self.title),
-            partner: line(self.partner),
-            partner_email: line(self.partner_email),
-            item: opt_line(self.item),
-            price_minor: self.price_minor,
-            currency: opt_line(self.currency),
-            status: self.status,
-            decided_by: opt_line(self.decided_by),
-            decided_at: self.decided_at,
-            requested_at: self.requested_at,
-            reason: opt_text(self.reason),
-        }
-    }
-}
-
-impl Clean for ExportPage {
-    /// The rows are cleaned; the column names only ever get compared, and the cursor is left as
-    /// it came (see `Page`).
-    fn clean(self) -> Self {
-        ExportPage {
-            columns: self.columns,
-            rows: self.rows.clean(),
-            next_cursor: self.next_cursor,
-        }
-    }
-}
-
-impl Clean for ApprovalStats {
-    fn clean(self) -> Self {
-        ApprovalStats {
-            days: self.days.clean(),
-            approved: self.approved,
-            rejected: self.rejected,
-        }
-    }
-}
-
-impl Clean for DayCount {
-    /// The day is a date string from the server: cleaned like any other line.
-    fn clean(self) -> Self {
-        DayCount {
-            day: line(self.day),
-            approved: self.approved,
-            rejected: self.rejected,
-        }
-    }
-}
-
-impl Clean for Summary {
-    /// Counts only: nothing to clean.
-    fn clean(self) -> Self {
-        let Summary { pending } = self;
-        Summary { pending }
-    }
-}
-
-// partner.rs
-
-impl Clean for PartnerSummary {
-    fn clean(self) -> Self {
-        PartnerSummary {
-            id: line(self.id),
-            name: line(self.name),
-            status: self.status,
-            package: self.package.clean(),
-            invoice_id: line(self.invoice_id),
-        }
-    }
-}
-
-impl Clean for Contact {
-    fn clean(self) -> Self {
-        Contact {
-            name: line(self.name),
-            email: line(self.email),
-            phone: line(self.phone),
-            website: line(self.website),
-            address: line(self.address),
-            time_zone: line(self.time_zone),
-        }
-    }
-}
-
-impl Clean for Channel {
-    fn clean(self) -> Self {
-        Channel {
-            id: line(self.id),
-            name: line(self.name),
-            kind: line(self.kind),
-            followers: self.followers,
-        }
-    }
-}
-
-impl Clean for Partner {
-    fn clean(self) -> Self {
-        Partner {
-            summary: self.summary.clean(),
-            contact: self.contact.clean(),
-            channels: self.channels.clean(),
-            created_at: self.created_at,
-        }
-    }
-}
-
-impl Clean for Engagement {
-    fn clean(self) -> Self {
-        Engagement {
-            id: line(self.id),
-            title: line(self.title),
-            engagement_type: line(self.engagement_type),
-            status: line(self.status),
-            starts_at: self.starts_at,
-        }
-    }
-}
-
-impl Clean for PartnerRef {
-    fn clean(self) -> Self {
-        PartnerRef {
-            id: line(self.id),
-            name: line(self.name),
-        }
-    }
-}
-
-impl Clean for Impersonation {
-    /// `token` is a credential: never displayed, and sent back byte for byte, so it is left
-    /// exactly as it came.
-    fn clean(self) -> Self {
-        Impersonation {
-            id: line(self.id),
-            token: self.token,
-            partner: self.partner.clean(),
-            role: self.role,
-            started_at: self.started_at,
-            expires_at: self.expires_at,
-        }
-    }
-}
-
-// problem.rs
-
-impl Clean for Problem {
-    fn clean(self) -> Self {
-        Problem {
-            type_: line(self.type_),
-            title: line(self.title),
-            status: self.status,
-            detail: text(self.detail),
-            code: line(self.code),
-            approval: self.approval.clean(),
-        }
-    }
-}
-
-// events.rs
-
-impl Clean for ApprovalCreated {
-    fn clean(self) -> Self {
-        ApprovalCreated {
-            id: line(self.id),
-            kind: self.kind,
-        }
-    }
-}
-
-impl Clean for ApprovalDecided {
-    fn clean(self) -> Self {
-        ApprovalDecided {
-            id: line(self.id),
-            kind: self.kind,
-            status: self.status,
-            decided_by: self.decided_by.clean(),
-        }
-    }
-}
-
-impl Clean for PartnerUpdated {
-    fn clean(self) -> Self {
-        PartnerUpdated { id: line(self.id) }
-    }
-}
-
-impl Clean for ServerEvent {
-    fn clean(self) -> Self {
-        match self {
-            ServerEvent::ApprovalCreated(e) => ServerEvent::ApprovalCreated(e.clean()),
-            ServerEvent::ApprovalDecided(e) => ServerEvent::ApprovalDecided(e.clean()),
-            ServerEvent::PartnerUpdated(e) => ServerEvent::PartnerUpdated(e.clean()),
-        }
     }
 }
 
@@ -774,74 +441,5 @@ mod tests {
         assert_eq!(clean_text_capped("ab\ncde", 5), "ab\nc…");
         // Collapsed blank lines do not count.
         assert_eq!(clean_text_capped("a\n\n\n\n\n\nb", 5), "a\n\n\nb");
-    }
-
-    #[test]
-    fn clean_leaves_the_impersonation_token_alone() {
-        let at = chrono::DateTime::UNIX_EPOCH;
-        let imp = Impersonation {
-            id: "im\u{1b}1".into(),
-            token: "tok\u{1b}\u{202E}en".into(),
-            partner: PartnerRef {
-                id: "p\u{200B}1".into(),
-                name: "Eve\u{7}".into(),
-            },
-            role: Role::PartnerOwner,
-            started_at: at,
-            expires_at: at,
-        }
-        .clean();
-        assert_eq!(imp.token, "tok\u{1b}\u{202E}en");
-        assert_eq!(imp.id, "im1");
-        assert_eq!(imp.partner.id, "p1");
-        assert_eq!(imp.partner.name, "Eve");
-    }
-
-    #[test]
-    fn clean_uses_text_rules_for_multi_line_fields() {
-        let p = Problem {
-            type_: "about:blank".into(),
-            title: "Bad\nthing".into(),
-            status: 409,
-            detail: "one\r\ntwo".into(),
-            code: "already_decided\u{1b}".into(),
-            approval: None,
-        }
-        .clean();
-        assert_eq!(p.title, "Bad thing");
-        assert_eq!(p.detail, "one\ntwo");
-        assert_eq!(p.code, "already_decided");
-
-        let page = Page {
-            items: vec![Channel {
-                id: "c\u{9b}1".into(),
-                name: "News\u{2066}".into(),
-                kind: "email".into(),
-                followers: 3,
-            }],
-            next_cursor: Some("opaque\u{1f}cursor".into()),
-        }
-        .clean();
-        assert_eq!(page.items[0].id, "c1");
-        assert_eq!(page.items[0].name, "News");
-        assert_eq!(page.next_cursor.as_deref(), Some("opaque\u{1f}cursor"));
-
-        let ev = ServerEvent::ApprovalDecided(ApprovalDecided {
-            id: "a\u{202E}".into(),
-            kind: Kind::Ad,
-            status: Status::Approved,
-            decided_by: UserRef {
-                id: "u".into(),
-                name: "A\u{1b}nn".into(),
-            },
-        })
-        .clean();
-        match ev {
-            ServerEvent::ApprovalDecided(d) => {
-                assert_eq!(d.id, "a");
-                assert_eq!(d.decided_by.name, "Ann");
-            }
-            other => panic!("{other:?}"),
-        }
     }
 }

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Money, PartnerStatus};
+use crate::text::{Clean, line, opt_line, opt_text, text};
 
 /// The five queues share one resource; `kind` says which queue an approval is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -118,6 +119,19 @@ pub struct ApprovalPartner {
     pub website: String,
 }
 
+impl Clean for ApprovalPartner {
+    fn clean(self) -> Self {
+        ApprovalPartner {
+            id: line(self.id),
+            name: line(self.name),
+            status: self.status,
+            email: line(self.email),
+            phone: line(self.phone),
+            website: line(self.website),
+        }
+    }
+}
+
 /// The package, add-on or advertising package asked for, with its price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -125,10 +139,28 @@ pub struct Item {
     pub price: Money,
 }
 
+impl Clean for Item {
+    fn clean(self) -> Self {
+        Item {
+            name: line(self.name),
+            price: self.price.clean(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserRef {
     pub id: String,
     pub name: String,
+}
+
+impl Clean for UserRef {
+    fn clean(self) -> Self {
+        UserRef {
+            id: line(self.id),
+            name: line(self.name),
+        }
+    }
 }
 
 /// The per-kind fields of an approval. Each kind sends only its own fields (API.md); one flat
@@ -164,6 +196,24 @@ pub struct Details {
     pub ends_at: Option<DateTime<Utc>>,
 }
 
+impl Clean for Details {
+    fn clean(self) -> Self {
+        Details {
+            engagement_type: opt_line(self.engagement_type),
+            audience: opt_line(self.audience),
+            estimated_reach: self.estimated_reach,
+            preview: opt_text(self.preview),
+            starts_at: self.starts_at,
+            impressions: self.impressions,
+            headline: opt_line(self.headline),
+            body: opt_text(self.body),
+            image_url: opt_line(self.image_url),
+            target_url: opt_line(self.target_url),
+            ends_at: self.ends_at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Approval {
     pub id: String,
@@ -189,6 +239,26 @@ pub struct Approval {
     pub reason: Option<String>,
     #[serde(default)]
     pub details: Details,
+}
+
+impl Clean for Approval {
+    fn clean(self) -> Self {
+        Approval {
+            id: line(self.id),
+            kind: self.kind,
+            status: self.status,
+            version: self.version,
+            title: line(self.title),
+            partner: self.partner.clean(),
+            item: self.item.clean(),
+            description: text(self.description),
+            requested_at: self.requested_at,
+            decided_at: self.decided_at,
+            decided_by: self.decided_by.clean(),
+            reason: opt_text(self.reason),
+            details: self.details.clean(),
+        }
+    }
 }
 
 /// Body of `POST /approvals/{id}/approve`.
@@ -232,6 +302,16 @@ pub struct ApprovalStats {
     pub rejected: u64,
 }
 
+impl Clean for ApprovalStats {
+    fn clean(self) -> Self {
+        ApprovalStats {
+            days: self.days.clean(),
+            approved: self.approved,
+            rejected: self.rejected,
+        }
+    }
+}
+
 /// One UTC day of [`ApprovalStats`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayCount {
@@ -239,6 +319,17 @@ pub struct DayCount {
     pub day: String,
     pub approved: u64,
     pub rejected: u64,
+}
+
+impl Clean for DayCount {
+    /// The day is a date string from the server: cleaned like any other line.
+    fn clean(self) -> Self {
+        DayCount {
+            day: line(self.day),
+            approved: self.approved,
+            rejected: self.rejected,
+        }
+    }
 }
 
 /// `GET /summary`: the tab badges.
@@ -276,4 +367,12 @@ impl PendingCounts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub pending: PendingCounts,
+}
+
+impl Clean for Summary {
+    /// Counts only: nothing to clean.
+    fn clean(self) -> Self {
+        let Summary { pending } = self;
+        Summary { pending }
+    }
 }

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Kind, Status, UserRef};
+use crate::text::{Clean, line};
 
 /// The event names of `GET /events`.
 pub const EVENT_APPROVAL_CREATED: &str = "approval.created";
@@ -14,6 +15,15 @@ pub struct ApprovalCreated {
     pub kind: Kind,
 }
 
+impl Clean for ApprovalCreated {
+    fn clean(self) -> Self {
+        ApprovalCreated {
+            id: line(self.id),
+            kind: self.kind,
+        }
+    }
+}
+
 /// `data` of `approval.decided`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalDecided {
@@ -23,10 +33,27 @@ pub struct ApprovalDecided {
     pub decided_by: UserRef,
 }
 
+impl Clean for ApprovalDecided {
+    fn clean(self) -> Self {
+        ApprovalDecided {
+            id: line(self.id),
+            kind: self.kind,
+            status: self.status,
+            decided_by: self.decided_by.clean(),
+        }
+    }
+}
+
 /// `data` of `partner.updated`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartnerUpdated {
     pub id: String,
+}
+
+impl Clean for PartnerUpdated {
+    fn clean(self) -> Self {
+        PartnerUpdated { id: line(self.id) }
+    }
 }
 
 /// One event as the client sees it, decoded.
@@ -35,4 +62,14 @@ pub enum ServerEvent {
     ApprovalCreated(ApprovalCreated),
     ApprovalDecided(ApprovalDecided),
     PartnerUpdated(PartnerUpdated),
+}
+
+impl Clean for ServerEvent {
+    fn clean(self) -> Self {
+        match self {
+            ServerEvent::ApprovalCreated(e) => ServerEvent::ApprovalCreated(e.clean()),
+            ServerEvent::ApprovalDecided(e) => ServerEvent::ApprovalDecided(e.clean()),
+            ServerEvent::PartnerUpdated(e) => ServerEvent::PartnerUpdated(e.clean()),
+        }
+    }
 }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{Kind, Status};
+use crate::text::{Clean, line, opt_line, opt_text};
 
 /// The columns of an export row, in the order each row's array holds them. A page names them
 /// in its `columns`, so a client can tell a backend that sends other columns from one that
@@ -57,10 +58,42 @@ pub struct ExportRow {
     pub reason: Option<String>,
 }
 
+impl Clean for ExportRow {
+    fn clean(self) -> Self {
+        ExportRow {
+            id: line(self.id),
+            kind: self.kind,
+            title: line(self.title),
+            partner: line(self.partner),
+            partner_email: line(self.partner_email),
+            item: opt_line(self.item),
+            price_minor: self.price_minor,
+            currency: opt_line(self.currency),
+            status: self.status,
+            decided_by: opt_line(self.decided_by),
+            decided_at: self.decided_at,
+            requested_at: self.requested_at,
+            reason: opt_text(self.reason),
+        }
+    }
+}
+
 /// One keyset page of `GET /approvals/export`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ExportPage {
     pub columns: Vec<String>,
     pub rows: Vec<ExportRow>,
     pub next_cursor: Option<String>,
+}
+
+impl Clean for ExportPage {
+    /// The rows are cleaned; the column names only ever get compared, and the cursor is left as
+    /// it came (see `Page`).
+    fn clean(self) -> Self {
+        ExportPage {
+            columns: self.columns,
+            rows: self.rows.clean(),
+            next_cursor: self.next_cursor,
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! The wire types both the client and the reference server speak (API.md).
 //!
 //! These are plain serde types: the JSON shape *is* the contract. Strings in here are raw,
-//! exactly as the peer sent them; the client cleans them for the terminal where it decodes
-//! them (`crate::text`), never here.
+//! exactly as the peer sent them. Each type says beside it how its fields are made safe for a
+//! terminal (its `Clean` impl: which are single lines, which multi-line text, which opaque and
+//! left alone), by calling into `crate::text`, which holds the rules; the client calls `clean`
+//! where it decodes a response, nothing in here does.
 
 mod approval;
 mod events;
@@ -19,11 +21,22 @@ pub use problem::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::{Clean, line, opt_line, text};
+
 /// Money in integer minor units (cents); never a float.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
     pub amount_minor: i64,
     pub currency: String,
+}
+
+impl Clean for Money {
+    fn clean(self) -> Self {
+        Money {
+            amount_minor: self.amount_minor,
+            currency: line(self.currency),
+        }
+    }
 }
 
 /// Currencies written without minor units (ISO 4217 exponent 0) that the console knows;
@@ -71,6 +84,18 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T: Clean> Clean for Page<T> {
+    /// The items are cleaned; `next_cursor` is opaque, never displayed and only sent back to
+    /// the server (as a query parameter, percent-encoded), so it is left as it came: cleaning
+    /// or capping it would break paging.
+    fn clean(self) -> Self {
+        Page {
+            items: self.items.clean(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 /// The caller's roles (API.md "Roles"); `PartnerOwner` is only ever held by an impersonation token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -116,10 +141,29 @@ pub struct Me {
     pub role: Role,
 }
 
+impl Clean for Me {
+    fn clean(self) -> Self {
+        Me {
+            id: line(self.id),
+            name: line(self.name),
+            email: line(self.email),
+            role: self.role,
+        }
+    }
+}
+
 /// `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Health {
     pub status: String,
+}
+
+impl Clean for Health {
+    fn clean(self) -> Self {
+        Health {
+            status: line(self.status),
+        }
+    }
 }
 
 /// `GET /audit` entries (admin), newest first.
@@ -134,6 +178,20 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+impl Clean for AuditEntry {
+    fn clean(self) -> Self {
+        AuditEntry {
+            id: line(self.id),
+            at: self.at,
+            actor: line(self.actor),
+            subject: opt_line(self.subject),
+            action: line(self.action),
+            target: line(self.target),
+            detail: text(self.detail),
+        }
+    }
+}
+
 /// `GET /outbox` (admin): the emails the server would send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEmail {
@@ -142,4 +200,69 @@ pub struct OutboxEmail {
     pub subject: String,
     pub body: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Clean for OutboxEmail {
+    fn clean(self) -> Self {
+        OutboxEmail {
+            id: line(self.id),
+            to: line(self.to),
+            subject: line(self.subject),
+            body: text(self.body),
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_uses_text_rules_for_multi_line_fields() {
+        let p = Problem {
+            type_: "about:blank".into(),
+            title: "Bad\nthing".into(),
+            status: 409,
+            detail: "one\r\ntwo".into(),
+            code: "already_decided\u{1b}".into(),
+            approval: None,
+        }
+        .clean();
+        assert_eq!(p.title, "Bad thing");
+        assert_eq!(p.detail, "one\ntwo");
+        assert_eq!(p.code, "already_decided");
+
+        let page = Page {
+            items: vec![Channel {
+                id: "c\u{9b}1".into(),
+                name: "News\u{2066}".into(),
+                kind: "email".into(),
+                followers: 3,
+            }],
+            next_cursor: Some("opaque\u{1f}cursor".into()),
+        }
+        .clean();
+        assert_eq!(page.items[0].id, "c1");
+        assert_eq!(page.items[0].name, "News");
+        assert_eq!(page.next_cursor.as_deref(), Some("opaque\u{1f}cursor"));
+
+        let ev = ServerEvent::ApprovalDecided(ApprovalDecided {
+            id: "a\u{202E}".into(),
+            kind: Kind::Ad,
+            status: Status::Approved,
+            decided_by: UserRef {
+                id: "u".into(),
+                name: "A\u{1b}nn".into(),
+            },
+        })
+        .clean();
+        match ev {
+            ServerEvent::ApprovalDecided(d) => {
+                assert_eq!(d.id, "a");
+                assert_eq!(d.decided_by.name, "Ann");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

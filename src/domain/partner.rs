@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Item;
+use crate::text::{Clean, line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,6 +55,18 @@ pub struct PartnerSummary {
     pub invoice_id: String,
 }
 
+impl Clean for PartnerSummary {
+    fn clean(self) -> Self {
+        PartnerSummary {
+            id: line(self.id),
+            name: line(self.name),
+            status: self.status,
+            package: self.package.clean(),
+            invoice_id: line(self.invoice_id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub name: String,
@@ -64,12 +77,36 @@ pub struct Contact {
     pub time_zone: String,
 }
 
+impl Clean for Contact {
+    fn clean(self) -> Self {
+        Contact {
+            name: line(self.name),
+            email: line(self.email),
+            phone: line(self.phone),
+            website: line(self.website),
+            address: line(self.address),
+            time_zone: line(self.time_zone),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Channel {
     pub id: String,
     pub name: String,
     pub kind: String,
     pub followers: i64,
+}
+
+impl Clean for Channel {
+    fn clean(self) -> Self {
+        Channel {
+            id: line(self.id),
+            name: line(self.name),
+            kind: line(self.kind),
+            followers: self.followers,
+        }
+    }
 }
 
 /// `GET /partners/{id}` and, under impersonation, `GET /partner/me`.
@@ -82,6 +119,17 @@ pub struct Partner {
     pub created_at: DateTime<Utc>,
 }
 
+impl Clean for Partner {
+    fn clean(self) -> Self {
+        Partner {
+            summary: self.summary.clean(),
+            contact: self.contact.clean(),
+            channels: self.channels.clean(),
+            created_at: self.created_at,
+        }
+    }
+}
+
 /// `GET /partner/engagements`: what the partner sends to its end-users.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Engagement {
@@ -90,6 +138,18 @@ pub struct Engagement {
     pub engagement_type: String,
     pub status: String,
     pub starts_at: DateTime<Utc>,
+}
+
+impl Clean for Engagement {
+    fn clean(self) -> Self {
+        Engagement {
+            id: line(self.id),
+            title: line(self.title),
+            engagement_type: line(self.engagement_type),
+            status: line(self.status),
+            starts_at: self.starts_at,
+        }
+    }
 }
 
 /// The order of `GET /partners`: by name (the default), or by status (active, pending,
@@ -134,6 +194,15 @@ pub struct PartnerRef {
     pub name: String,
 }
 
+impl Clean for PartnerRef {
+    fn clean(self) -> Self {
+        PartnerRef {
+            id: line(self.id),
+            name: line(self.name),
+        }
+    }
+}
+
 /// `201` of `POST /partners/{id}/impersonations`. `token` acts as the partner's owner until
 /// `expires_at` (at most 30 minutes) or `DELETE /impersonations/{id}`.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +213,21 @@ pub struct Impersonation {
     pub role: super::Role,
     pub started_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+impl Clean for Impersonation {
+    /// `token` is a credential: never displayed, and sent back byte for byte, so it is left
+    /// exactly as it came.
+    fn clean(self) -> Self {
+        Impersonation {
+            id: line(self.id),
+            token: self.token,
+            partner: self.partner.clean(),
+            role: self.role,
+            started_at: self.started_at,
+            expires_at: self.expires_at,
+        }
+    }
 }
 
 // By hand so that the token never reaches a log or a panic message (QUALITY.md 8).
@@ -157,5 +241,32 @@ impl std::fmt::Debug for Impersonation {
             .field("started_at", &self.started_at)
             .field("expires_at", &self.expires_at)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    #[test]
+    fn clean_leaves_the_impersonation_token_alone() {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let imp = Impersonation {
+            id: "im\u{1b}1".into(),
+            token: "tok\u{1b}\u{202E}en".into(),
+            partner: PartnerRef {
+                id: "p\u{200B}1".into(),
+                name: "Eve\u{7}".into(),
+            },
+            role: Role::PartnerOwner,
+            started_at: at,
+            expires_at: at,
+        }
+        .clean();
+        assert_eq!(imp.token, "tok\u{1b}\u{202E}en");
+        assert_eq!(imp.id, "im1");
+        assert_eq!(imp.partner.id, "p1");
+        assert_eq!(imp.partner.name, "Eve");
     }
 }

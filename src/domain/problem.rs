@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Approval;
+use crate::text::{Clean, line, text};
 
 /// An `application/problem+json` error (RFC 9457) with our stable machine `code`.
 /// For `already_decided` and `version_mismatch` the current approval rides along.
@@ -16,6 +17,19 @@ pub struct Problem {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Box<Approval>>,
+}
+
+impl Clean for Problem {
+    fn clean(self) -> Self {
+        Problem {
+            type_: line(self.type_),
+            title: line(self.title),
+            status: self.status,
+            detail: text(self.detail),
+            code: line(self.code),
+            approval: self.approval.clean(),
+        }
+    }
 }
 
 fn about_blank() -> String {

@@ -1,8 +1,9 @@
 //! The reference backend: axum + SQLite, every endpoint of API.md for real.
 //!
-//! Handlers are thin (`routes.rs`): they authenticate (`auth.rs`), validate, and call the store
-//! (`store/`), which does the SQL in transactions on a blocking thread. Live events fan out from
-//! `events.rs`. Everything the server answers with on error is problem+json (`problem.rs`).
+//! Handlers are thin (`routes/`, one module per resource): they authenticate (`auth.rs`),
+//! validate, and call the store (`store/`), which does the SQL in transactions on a blocking
+//! thread. Live events fan out from `events.rs`. Everything the server answers with on error is
+//! problem+json (`problem.rs`).
 
 mod auth;
 mod cursor;

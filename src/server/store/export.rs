@@ -10,7 +10,8 @@ use std::io::Write;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 
-use super::approvals::{ApprovalFilter, list_sql};
+use super::approvals::ApprovalFilter;
+use super::query::list_sql;
 use super::{StoreError, StoreResult};
 use crate::domain::{EXPORT_COLUMNS, StatusFilter};
 use crate::server::cursor;

@@ -9,7 +9,9 @@ mod decide;
 mod export;
 mod impersonation;
 mod partners;
+mod query;
 mod schema;
+mod stats;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -20,6 +22,8 @@ pub use decide::*;
 pub use export::*;
 pub use impersonation::*;
 pub use partners::*;
+pub use query::*;
+pub use stats::*;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,86 @@
+//! Reading approvals: `GET /approvals` (the queues and histories, a page at a time),
+//! `GET /approvals/export` (the same rows, lean, for files) and `GET /approvals/{id}`.
+//! Deciding is in `decisions`, the counts in `stats`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::request::{Params, cursor, limit, limit_up_to, param, query_text, time};
+use super::response::{json, json_response, with_etag};
+use super::{Res, S};
+use crate::domain::{EXPORT_PAGE_MAX, Kind, Role, StatusFilter};
+use crate::server::auth::Caller;
+use crate::server::problem::ApiProblem;
+use crate::server::store::{self, ApprovalFilter};
+
+/// `kind` (a comma-separated list) and `status` (`default` when absent) of the approval lists.
+pub(super) fn kinds_and_status(
+    p: &Params,
+    default: StatusFilter,
+) -> Result<(Vec<Kind>, StatusFilter), ApiProblem> {
+    // Absent: all kinds. Present: a non-empty list without empty items (`kind=` and `kind=ad,`
+    // are refused like any other value that is not a list of kinds).
+    let mut kinds = Vec::new();
+    for k in param(p, "kind").map(|v| v.split(',')).into_iter().flatten() {
+        kinds.push(Kind::parse(k).ok_or_else(|| {
+            ApiProblem::bad_param(format!(
+                "kind {k:?} is not one of partnership, addon, broadcast, advertising_package, ad."
+            ))
+        })?);
+    }
+    let status = match param(p, "status") {
+        None => default,
+        Some(s) => StatusFilter::parse(s).ok_or_else(|| {
+            ApiProblem::bad_param("status must be pending, approved, rejected or decided.")
+        })?,
+    };
+    Ok((kinds, status))
+}
+
+pub(super) async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
+    caller.user(Role::Viewer)?;
+    let filter = approval_filter(&p, limit(&p)?)?;
+    let page = st
+        .store
+        .read(move |c| store::list_approvals(c, &filter))
+        .await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
+/// The filters `GET /approvals` and `GET /approvals/export` share, with the page size.
+fn approval_filter(p: &Params, limit: u32) -> Result<ApprovalFilter, ApiProblem> {
+    let (kinds, status) = kinds_and_status(p, StatusFilter::Pending)?;
+    Ok(ApprovalFilter {
+        kinds,
+        status,
+        q: query_text(p)?,
+        from: time(p, "from")?,
+        to: time(p, "to")?,
+        cursor: cursor(p),
+        limit,
+    })
+}
+
+/// `GET /approvals/export`: the page `GET /approvals` would list, as lean rows, in pages of up
+/// to `EXPORT_PAGE_MAX`.
+pub(super) async fn export_approvals(State(st): S, caller: Caller, p: Params) -> Res {
+    caller.user(Role::Viewer)?;
+    let limit = limit_up_to(&p, EXPORT_PAGE_MAX, EXPORT_PAGE_MAX)?;
+    let filter = approval_filter(&p, limit)?;
+    let body = st
+        .store
+        .read(move |c| store::export_approvals(c, &filter, store::EXPORT_PAGE_BYTES))
+        .await?;
+    Ok(json_response(StatusCode::OK, body))
+}
+
+pub(super) async fn get_approval(State(st): S, caller: Caller, Path(id): Path<String>) -> Res {
+    caller.user(Role::Viewer)?;
+    let a = st
+        .store
+        .read(move |c| store::get_approval(c, &id))
+        .await?
+        .ok_or_else(|| ApiProblem::not_found("approval"))?;
+    let v = a.version;
+    Ok(with_etag(json(StatusCode::OK, &a), v))
+}

@@ -1,0 +1,134 @@
+//! Deciding an approval: `POST /approvals/{id}/approve` and `POST /approvals/{id}/reject`.
+//! Both need a CSR, an Idempotency-Key and If-Match before the body is read; the store decides
+//! and remembers the response, so a retry with the same key gets the same answer.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::Utc;
+
+use super::request::{idempotency_key, if_match, json_body, required_text};
+use super::{Res, S};
+use crate::domain::{MAX_REASON_CHARS, RejectBody, Role, codes};
+use crate::server::auth::Caller;
+use crate::server::problem::ApiProblem;
+use crate::server::store::{self, DecideRequest, Decider, Decision};
+
+pub(super) async fn approve(
+    st: S,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Res {
+    let pre = Preconditions::check(&caller, &headers)?;
+    let parsed: ApproveRequest = json_body(&headers, &body)?;
+    let comment = match parsed.comment.as_deref().map(str::trim) {
+        Some(c) if c.chars().count() > MAX_REASON_CHARS => {
+            return Err(ApiProblem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::REASON_TOO_LONG,
+                format!("The comment is limited to {MAX_REASON_CHARS} characters."),
+            ));
+        }
+        Some(c) if !c.is_empty() => Some(c.to_string()),
+        _ => None,
+    };
+    decide(st, pre, id, Decision::Approve { comment }).await
+}
+
+pub(super) async fn reject(
+    st: S,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Res {
+    let pre = Preconditions::check(&caller, &headers)?;
+    let parsed: RejectBody = json_body(&headers, &body)?;
+    let reason = required_text(&parsed.reason, MAX_REASON_CHARS, "reason")?;
+    decide(st, pre, id, Decision::Reject { reason }).await
+}
+
+/// `ApproveBody` as the server reads it: `comment` may be absent but, when present, must be a
+/// string (the contract's schema); `"comment": null` is a 400 `invalid_body`, not "no comment".
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveRequest {
+    #[serde(default, deserialize_with = "present_string")]
+    comment: Option<String>,
+}
+
+fn present_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    <String as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// What every decision needs before its body is even read: the role, the key, the version.
+struct Preconditions {
+    decider: Decider,
+    key: String,
+    version: i64,
+}
+
+impl Preconditions {
+    fn check(caller: &Caller, headers: &HeaderMap) -> Result<Self, ApiProblem> {
+        let user = caller.user(Role::Csr)?;
+        Ok(Preconditions {
+            decider: Decider {
+                id: user.id.clone(),
+                name: user.name.clone(),
+            },
+            key: idempotency_key(headers)?,
+            version: if_match(headers)?,
+        })
+    }
+}
+
+async fn decide(State(st): S, pre: Preconditions, id: String, decision: Decision) -> Res {
+    // The fingerprint is what makes "the same request": route, approval and canonical body.
+    let fingerprint = match &decision {
+        Decision::Approve { comment } => {
+            format!("approve\n{id}\n{}", comment.as_deref().unwrap_or(""))
+        }
+        Decision::Reject { reason } => format!("reject\n{id}\n{reason}"),
+    };
+    let fingerprint = store::token_hash(&fingerprint);
+    let outcome = st
+        .store
+        .write(move |c| {
+            store::decide(
+                c,
+                DecideRequest {
+                    approval_id: &id,
+                    decider: &pre.decider,
+                    decision,
+                    idempotency_key: &pre.key,
+                    fingerprint: &fingerprint,
+                    if_match: pre.version,
+                    now: Utc::now(),
+                },
+            )
+        })
+        .await?;
+    if let Some((event_id, _, _)) = &outcome.event {
+        st.events.published(*event_id);
+    }
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
+    let mut res = (status, outcome.body).into_response();
+    let ct = if status.is_success() {
+        "application/json"
+    } else {
+        crate::server::problem::PROBLEM_JSON
+    };
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Some(etag) = outcome.etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        res.headers_mut().insert(header::ETAG, etag);
+    }
+    if outcome.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}

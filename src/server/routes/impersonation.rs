@@ -1,0 +1,111 @@
+//! Impersonation sessions: `POST /partners/{id}/impersonations` starts one (a CSR gives a
+//! reason and gets a token, of which only the hash is stored) and
+//! `DELETE /impersonations/{id}` ends it. What the token may call is in `partner`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use chrono::Utc;
+
+use super::request::{json_body, required_text};
+use super::response::json;
+use super::{Res, S};
+use crate::domain::{Impersonation, ImpersonationRequest, PartnerRef, Role};
+use crate::server::auth::Caller;
+use crate::server::problem::ApiProblem;
+use crate::server::store;
+
+const MAX_IMPERSONATION_REASON: usize = 500;
+
+pub(super) async fn impersonate(
+    State(st): S,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Res {
+    let user = caller.user(Role::Csr)?.clone();
+    let req: ImpersonationRequest = json_body(&headers, &body)?;
+    let reason = required_text(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
+    let pid = id.clone();
+    let partner_name = st
+        .store
+        .read(move |c| store::partner_name(c, &pid))
+        .await?
+        .ok_or_else(|| ApiProblem::not_found("partner"))?;
+    // 244 random bits; only its hash is stored.
+    let token = format!(
+        "imp_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let session_id = store::new_id("im");
+    let started_at = Utc::now();
+    let ttl =
+        chrono::Duration::from_std(st.impersonation_ttl).unwrap_or(chrono::Duration::minutes(30));
+    let expires_at = started_at + ttl;
+    {
+        let (sid, hash, pname, pid, reason) = (
+            session_id.clone(),
+            store::token_hash(&token),
+            partner_name.clone(),
+            id.clone(),
+            reason.clone(),
+        );
+        let (uid, uname) = (user.id.clone(), user.name.clone());
+        st.store
+            .write(move |c| {
+                store::start_session(
+                    c,
+                    &store::NewSession {
+                        id: &sid,
+                        token_hash: &hash,
+                        csr_id: &uid,
+                        csr_name: &uname,
+                        partner_id: &pid,
+                        partner_name: &pname,
+                        reason: &reason,
+                        started_at,
+                        expires_at,
+                    },
+                )
+            })
+            .await?;
+    }
+    let out = Impersonation {
+        id: session_id,
+        token,
+        partner: PartnerRef {
+            id,
+            name: partner_name,
+        },
+        role: Role::PartnerOwner,
+        started_at,
+        expires_at,
+    };
+    Ok(json(StatusCode::CREATED, &out))
+}
+
+pub(super) async fn end_impersonation(State(st): S, caller: Caller, Path(id): Path<String>) -> Res {
+    let sid = id.clone();
+    let session = st
+        .store
+        .read(move |c| store::session_by_id(c, &sid))
+        .await?
+        .ok_or_else(|| ApiProblem::not_found("impersonation"))?;
+    // The CSR who started it, an admin, or the impersonation token itself may end it.
+    let by = match &caller {
+        Caller::Partner(s) if s.id == session.id => s.csr_name.clone(),
+        Caller::User(u) if u.id == session.csr_id || u.role == Role::Admin => u.name.clone(),
+        _ => {
+            return Err(ApiProblem::forbidden(
+                "Only the CSR who started an impersonation, an admin, or its own token may end it.",
+            ));
+        }
+    };
+    st.store
+        .write(move |c| store::end_session(c, &session, &by, Utc::now()))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,188 @@
+//! Reading requests: the query string, JSON bodies and the headers decisions need. Each reader
+//! validates what it takes, so a bad value is a 400 (or 415, 422, 428) naming what is wrong
+//! rather than axum's generic rejection.
+
+use axum::body::Bytes;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode, header};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+
+use crate::domain::codes;
+use crate::server::problem::ApiProblem;
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 500;
+const MAX_Q: usize = 200;
+
+// ---- query parameters -------------------------------------------------------------------
+
+/// The query string as pairs; each handler takes what it knows and validates it here, so a bad
+/// value is a 400 naming the parameter rather than axum's generic rejection.
+pub(super) type Params = Query<Vec<(String, String)>>;
+
+pub(super) fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
+    p.0.iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+pub(super) fn limit(p: &Params) -> Result<u32, ApiProblem> {
+    limit_up_to(p, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// `limit`, from 1 to `max`; `default` when absent.
+pub(super) fn limit_up_to(p: &Params, default: u32, max: u32) -> Result<u32, ApiProblem> {
+    // An empty `limit=` is not an integer: 400 like any other bad value (the contract's schema).
+    match param(p, "limit") {
+        None => Ok(default),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiProblem::bad_param(format!(
+                "limit must be an integer from 1 to {max}."
+            ))),
+        },
+    }
+}
+
+pub(super) fn cursor(p: &Params) -> Option<String> {
+    param(p, "cursor")
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+}
+
+pub(super) fn query_text(p: &Params) -> Result<Option<String>, ApiProblem> {
+    match param(p, "q") {
+        Some(q) if q.chars().count() > MAX_Q => Err(ApiProblem::bad_param(format!(
+            "q is limited to {MAX_Q} characters."
+        ))),
+        Some(q) if !q.trim().is_empty() => Ok(Some(q.to_string())),
+        _ => Ok(None),
+    }
+}
+
+pub(super) fn time(p: &Params, name: &str) -> Result<Option<DateTime<Utc>>, ApiProblem> {
+    match param(p, name) {
+        None => Ok(None),
+        Some(v) => DateTime::parse_from_rfc3339(v)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| {
+                ApiProblem::bad_param(format!(
+                    "{name} must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z."
+                ))
+            }),
+    }
+}
+
+// ---- bodies and headers -----------------------------------------------------------------
+
+/// Parse a JSON body; an empty body counts as `{}` where `{}` is a valid body.
+pub(super) fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, ApiProblem> {
+    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    if !body.is_empty() {
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if mime != "application/json" && !mime.ends_with("+json") {
+            return Err(ApiProblem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                codes::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as application/json.",
+            ));
+        }
+    }
+    serde_json::from_slice(text).map_err(|e| {
+        ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_BODY,
+            format!("The body is not valid: {e}."),
+        )
+    })
+}
+
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiProblem> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Err(ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            codes::IDEMPOTENCY_KEY_REQUIRED,
+            "Decisions need an Idempotency-Key header (a new UUID per decision, the same on every retry).",
+        ));
+    };
+    match v.to_str() {
+        Ok(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(k.to_string())
+        }
+        _ => Err(ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            codes::IDEMPOTENCY_KEY_INVALID,
+            "The Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        )),
+    }
+}
+
+pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiProblem> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Err(ApiProblem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            codes::PRECONDITION_REQUIRED,
+            "Decisions need If-Match with the version you saw, e.g. If-Match: \"3\".",
+        ));
+    };
+    // Exactly a strong ETag of a version: `"` 1..=18 digits `"` (always fits an i64), as the
+    // contract's pattern says; anything else (weak, unquoted, `*`, a list) is refused.
+    v.to_str()
+        .ok()
+        .map(str::trim)
+        .and_then(|s| s.strip_prefix('"')?.strip_suffix('"'))
+        .and_then(parse_small_uint)
+        .ok_or_else(|| {
+            ApiProblem::new(
+                StatusCode::BAD_REQUEST,
+                codes::INVALID_IF_MATCH,
+                "If-Match must be the approval's version as an ETag, e.g. \"3\".",
+            )
+        })
+}
+
+/// 1..=18 ASCII digits (no sign, no spaces) as an i64; `None` for anything else.
+pub(super) fn parse_small_uint(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Trimmed, required, bounded text (reasons).
+pub(super) fn required_text(text: &str, max: usize, what: &str) -> Result<String, ApiProblem> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::REASON_REQUIRED,
+            format!("A {what} is required."),
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::REASON_TOO_LONG,
+            format!("The {what} is limited to {max} characters."),
+        ));
+    }
+    Ok(t.to_string())
+}

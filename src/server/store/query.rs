@@ -1,0 +1,388 @@
+//! How an approval filter becomes SQL. A filter is first planned as ordered index ranges (one
+//! per kind, per matching partner, per matching title, ...), then each range gets its terms;
+//! a list merges its ranges up to a page (`list_sql`), a count groups them per day
+//! (`stats_sql`). Both read an index in its sort order, never sorting every matching row.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, ToSql};
+
+use super::approvals::{ApprovalFilter, PARTNER_JOIN};
+use super::stats::StatsFilter;
+use super::{StoreError, StoreResult, like_pattern, ts};
+use crate::domain::*;
+use crate::server::cursor;
+use crate::server::problem::ApiProblem;
+
+/// The kinds whose title `q` matches too (API.md: the Requests kinds); the trigger
+/// `approval_titles_on_insert` keeps the distinct titles of these.
+pub const TITLE_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
+/// The same, as the SQL term the partial index `approvals_title_history` is declared with (the
+/// planner uses a partial index only when the query repeats its condition).
+const TITLE_KINDS_SQL: &str = "a.kind IN ('broadcast', 'advertising_package', 'ad')";
+
+/// Search merges one index range per matching partner and per matching title; beyond this
+/// many it is cheaper to walk the whole history once and filter (a `q` that matches this many
+/// partners or titles matches a large share of the rows, so a page fills quickly).
+const MAX_SEARCH_RANGES: usize = 16;
+
+/// One ordered index range a list or a count reads. Each range is a seek on the index's
+/// leading columns and then a walk in the list's sort order; a list merges its ranges and
+/// stops at a page (SQLite cannot merge the ranges of an `IN` in order by itself: it would sort
+/// every matching row).
+#[derive(Debug, Clone, PartialEq)]
+enum Range {
+    /// Every decided approval (`approvals_history`).
+    History,
+    /// The pending approvals of one kind (`approvals_queue`).
+    Pending(Kind),
+    /// The decided approvals of one kind (`approvals_kind_history`).
+    Kind(Kind),
+    /// One partner's decided approvals (`approvals_partner_history`).
+    Partner(String),
+    /// The decided approvals of a Requests kind with one title (`approvals_title_history`).
+    Title(Kind, String),
+}
+
+/// How a filter is answered: the ranges to merge, and whether `q` is still to be checked row
+/// by row (`residual_q`) or already resolved into the ranges.
+#[derive(Debug)]
+struct Plan {
+    ranges: Vec<Range>,
+    residual_q: Option<String>,
+    /// The kinds the rows must have, when a range does not already imply them.
+    kinds: Option<Vec<Kind>>,
+}
+
+impl Plan {
+    /// Ranges of partners and of titles may hold the same row: their union must drop doubles.
+    fn overlapping(&self) -> bool {
+        self.ranges.iter().any(|r| matches!(r, Range::Title(..)))
+            && self.ranges.iter().any(|r| matches!(r, Range::Partner(..)))
+    }
+}
+
+/// The filters `GET /approvals` and `GET /approvals/stats` share.
+struct Filters<'a> {
+    kinds: &'a [Kind],
+    status: StatusFilter,
+    q: Option<&'a str>,
+}
+
+pub(super) fn effective_kinds(kinds: &[Kind]) -> Option<Vec<Kind>> {
+    let mut ks: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| kinds.contains(k))
+        .collect();
+    ks.dedup();
+    (!ks.is_empty() && ks.len() < Kind::ALL.len()).then_some(ks)
+}
+
+fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
+    let kinds = effective_kinds(f.kinds);
+    let q = f.q.map(str::trim).filter(|q| !q.is_empty());
+    if f.status == StatusFilter::Pending {
+        // Queues are short: one range per kind, `q` checked on each row.
+        let ranges = kinds
+            .clone()
+            .unwrap_or_else(|| Kind::ALL.to_vec())
+            .into_iter()
+            .map(Range::Pending)
+            .collect();
+        return Ok(Plan {
+            ranges,
+            residual_q: q.map(like_pattern),
+            kinds: None,
+        });
+    }
+    let by_kind = || match &kinds {
+        None => vec![Range::History],
+        Some(ks) => ks.iter().copied().map(Range::Kind).collect(),
+    };
+    let Some(q) = q else {
+        return Ok(Plan {
+            ranges: by_kind(),
+            residual_q: None,
+            kinds: None,
+        });
+    };
+    // Search: the partners whose name matches and the distinct titles that match are few next
+    // to the rows; find them first, then read only their ranges.
+    let pattern = like_pattern(q);
+    let mut ranges = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM partners WHERE name_lower LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2",
+        )?;
+        let ids = stmt.query_map(
+            rusqlite::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
+            |r| r.get::<_, String>(0),
+        )?;
+        for id in ids {
+            ranges.push(Range::Partner(id?));
+        }
+    }
+    let title_kinds: Vec<Kind> = TITLE_KINDS
+        .into_iter()
+        .filter(|k| kinds.as_ref().is_none_or(|ks| ks.contains(k)))
+        .collect();
+    if !title_kinds.is_empty() && ranges.len() <= MAX_SEARCH_RANGES {
+        let marks = title_kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT kind, title FROM approval_titles
+              WHERE kind IN ({marks}) AND lower(title) LIKE ?1 ESCAPE '\\'
+              ORDER BY kind, title LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(
+            rusqlite::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        for row in rows {
+            let (kind, title) = row?;
+            let kind =
+                Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind:?}")))?;
+            ranges.push(Range::Title(kind, title));
+        }
+    }
+    if ranges.len() > MAX_SEARCH_RANGES {
+        return Ok(Plan {
+            ranges: by_kind(),
+            residual_q: Some(pattern),
+            kinds: None,
+        });
+    }
+    // A partner's range holds every kind; the filter on kinds is checked in it.
+    let needs_kinds = ranges.iter().any(|r| matches!(r, Range::Partner(_)));
+    Ok(Plan {
+        ranges,
+        residual_q: None,
+        kinds: if needs_kinds { kinds } else { None },
+    })
+}
+
+/// SQL text and its arguments, numbered as they are pushed.
+#[derive(Default)]
+pub(super) struct Sql {
+    args: Vec<Box<dyn ToSql>>,
+}
+
+impl Sql {
+    pub(super) fn arg(&mut self, v: impl ToSql + 'static) -> String {
+        self.args.push(Box::new(v));
+        format!("?{}", self.args.len())
+    }
+
+    pub(super) fn params(&self) -> Vec<&dyn ToSql> {
+        self.args.iter().map(|a| a.as_ref()).collect()
+    }
+}
+
+/// `approvals a INDEXED BY <index> WHERE <terms>` of one range, split in its two parts: the
+/// index, and the terms with the filters every range shares (`common`, already numbered) and
+/// the row-by-row ones of the plan.
+fn range_sql(
+    sql: &mut Sql,
+    range: &Range,
+    plan: &Plan,
+    common: &[String],
+) -> (&'static str, String) {
+    let mut terms: Vec<String> = Vec::new();
+    let index = match range {
+        Range::History => {
+            terms.push("a.status <> 'pending'".into());
+            "approvals_history"
+        }
+        Range::Pending(k) => {
+            terms.push("a.status = 'pending'".into());
+            terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
+            "approvals_queue"
+        }
+        Range::Kind(k) => {
+            terms.push("a.status <> 'pending'".into());
+            terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
+            "approvals_kind_history"
+        }
+        Range::Partner(id) => {
+            terms.push("a.status <> 'pending'".into());
+            terms.push(format!("a.partner_id = {}", sql.arg(id.clone())));
+            "approvals_partner_history"
+        }
+        Range::Title(k, title) => {
+            terms.push("a.status <> 'pending'".into());
+            terms.push(TITLE_KINDS_SQL.into());
+            terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
+            terms.push(format!("a.title = {}", sql.arg(title.clone())));
+            "approvals_title_history"
+        }
+    };
+    if let Some(ks) = &plan.kinds {
+        let marks: Vec<String> = ks.iter().map(|k| sql.arg(k.as_str())).collect();
+        terms.push(format!("a.kind IN ({})", marks.join(", ")));
+    }
+    if let Some(pattern) = &plan.residual_q {
+        let n = sql.arg(pattern.clone());
+        terms.push(format!(
+            "(a.partner_id IN (SELECT id FROM partners WHERE name_lower LIKE {n} ESCAPE '\\')
+              OR ({TITLE_KINDS_SQL} AND lower(a.title) LIKE {n} ESCAPE '\\'))"
+        ));
+    }
+    terms.extend(common.iter().cloned());
+    (index, terms.join(" AND "))
+}
+
+/// The terms every range shares: status (approved / rejected), the time window, the cursor.
+fn common_terms(
+    sql: &mut Sql,
+    status: StatusFilter,
+    time_col: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Vec<String> {
+    let mut terms = Vec::new();
+    if matches!(status, StatusFilter::Approved | StatusFilter::Rejected) {
+        terms.push(format!("a.status = {}", sql.arg(status.as_str())));
+    }
+    if let Some(from) = from {
+        terms.push(format!("{time_col} >= {}", sql.arg(ts(from))));
+    }
+    if let Some(to) = to {
+        terms.push(format!("{time_col} <= {}", sql.arg(ts(to))));
+    }
+    terms
+}
+
+/// The query of one page of `f` selecting `columns` (of `approvals a` joined with `partners
+/// p`), or `None` when nothing can match (a search that matches no partner and no title).
+pub(super) fn list_sql(
+    conn: &Connection,
+    f: &ApprovalFilter,
+    columns: &str,
+) -> StoreResult<Option<(String, Sql)>> {
+    let pending = f.status == StatusFilter::Pending;
+    // Pending queues: oldest request first. Histories: newest decision first.
+    let (time_col, order, cmp) = if pending {
+        ("a.requested_at", "ASC", ">")
+    } else {
+        ("a.decided_at", "DESC", "<")
+    };
+    let after = match &f.cursor {
+        None => None,
+        Some(c) => Some(cursor::decode(c, 2).ok_or_else(ApiProblem::invalid_cursor)?),
+    };
+    let plan = plan(
+        conn,
+        &Filters {
+            kinds: &f.kinds,
+            status: f.status,
+            q: f.q.as_deref(),
+        },
+    )?;
+    if plan.ranges.is_empty() {
+        return Ok(None);
+    }
+    // Past the first page the cursor bounds the time from the side the list walks towards, and
+    // it is tighter than `to` (histories) or `from` (queues) whenever it lies inside them, as a
+    // cursor of this list does. SQLite seeks on one bound per side: given both, it kept `to`
+    // and walked every row from there down to the cursor, so page n of a window cost n pages.
+    let (mut from, mut to) = (f.from, f.to);
+    if let Some(parts) = &after {
+        let at = parts[0].as_str();
+        if pending {
+            from = from.filter(|from| at < ts(*from).as_str());
+        } else {
+            to = to.filter(|to| at > ts(*to).as_str());
+        }
+    }
+    let mut sql = Sql::default();
+    let mut common = common_terms(&mut sql, f.status, time_col, from, to);
+    if let Some(parts) = after {
+        let t = sql.arg(parts[0].clone());
+        let id = sql.arg(parts[1].clone());
+        common.push(format!("({time_col}, a.id) {cmp} ({t}, {id})"));
+    }
+    let limit = sql.arg(f.limit as i64 + 1);
+    let order_by = format!("{time_col} {order}, a.id {order}");
+    let text = if let [range] = plan.ranges.as_slice() {
+        // One range: read the page straight off it.
+        let (index, terms) = range_sql(&mut sql, range, &plan, &common);
+        format!(
+            "SELECT {columns} FROM approvals a INDEXED BY {index} {PARTNER_JOIN}
+             WHERE {terms} ORDER BY {order_by} LIMIT {limit}"
+        )
+    } else {
+        // Several: a page's worth of keys from each range, merged in order (SQLite merges the
+        // sorted arms of a compound SELECT and stops at the limit), then the page's rows.
+        let arms: Vec<String> = plan
+            .ranges
+            .iter()
+            .map(|range| {
+                let (index, terms) = range_sql(&mut sql, range, &plan, &common);
+                format!(
+                    "SELECT * FROM (SELECT a.rowid AS r, {time_col} AS t, a.id AS i
+                     FROM approvals a INDEXED BY {index} WHERE {terms}
+                     ORDER BY {order_by} LIMIT {limit})"
+                )
+            })
+            .collect();
+        let arms = arms.join(if plan.overlapping() {
+            " UNION "
+        } else {
+            " UNION ALL "
+        });
+        format!(
+            "SELECT {columns}
+               FROM ({arms} ORDER BY t {order}, i {order} LIMIT {limit}) k
+               CROSS JOIN approvals a ON a.rowid = k.r {PARTNER_JOIN}
+              ORDER BY k.t {order}, k.i {order}"
+        )
+    };
+
+    Ok(Some((text, sql)))
+}
+
+/// The query that counts `f` per day and status, or `None` when nothing can match.
+pub(super) fn stats_sql(conn: &Connection, f: &StatsFilter) -> StoreResult<Option<(String, Sql)>> {
+    let plan = plan(
+        conn,
+        &Filters {
+            kinds: &f.kinds,
+            status: f.status,
+            q: f.q.as_deref(),
+        },
+    )?;
+    if f.status == StatusFilter::Pending || plan.ranges.is_empty() || f.from > f.to {
+        return Ok(None);
+    }
+    let mut sql = Sql::default();
+    let common = common_terms(&mut sql, f.status, "a.decided_at", Some(f.from), Some(f.to));
+    let text = if let [range] = plan.ranges.as_slice() {
+        let (index, terms) = range_sql(&mut sql, range, &plan, &common);
+        format!(
+            "SELECT substr(a.decided_at, 1, 10) AS day, a.status, count(*)
+                   FROM approvals a INDEXED BY {index} WHERE {terms}
+                  GROUP BY day, a.status"
+        )
+    } else {
+        let arms: Vec<String> = plan
+            .ranges
+            .iter()
+            .map(|range| {
+                let (index, terms) = range_sql(&mut sql, range, &plan, &common);
+                format!(
+                    "SELECT a.rowid AS r, a.decided_at AS t, a.status AS s
+                           FROM approvals a INDEXED BY {index} WHERE {terms}"
+                )
+            })
+            .collect();
+        let arms = arms.join(if plan.overlapping() {
+            " UNION "
+        } else {
+            " UNION ALL "
+        });
+        format!("SELECT substr(t, 1, 10) AS day, s, count(*) FROM ({arms}) GROUP BY day, s")
+    };
+    Ok(Some((text, sql)))
+}
