@@ -15,6 +15,9 @@ pub use retry::RetryPolicy;
 pub use sse::{EventStream, StreamItem};
 pub use sse::{SseEvent, SseParser};
 
+#[cfg(test)]
+mod testserver;
+
 use async_trait::async_trait;
 
 use crate::domain::*;

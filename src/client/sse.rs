@@ -515,7 +515,7 @@ impl SseParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::http::testserver::{Reply, json, problem, serve};
+    use crate::client::testserver::{Reply, json, problem, serve};
     use crate::client::{Api, HttpApi, HttpApiOptions};
     use crate::domain::{Kind, Status};
     use crate::secret::Secret;
