@@ -5,15 +5,15 @@
 //! retried (bounded, jittered, honouring `Retry-After`); nothing else is.
 
 mod error;
-mod http;
 mod retry;
 mod sse;
+mod transport;
 
 pub use error::ApiError;
-pub use http::{HttpApi, HttpApiOptions};
 pub use retry::RetryPolicy;
 pub use sse::{EventStream, StreamItem};
 pub use sse::{SseEvent, SseParser};
+pub use transport::{HttpApi, HttpApiOptions};
 
 #[cfg(test)]
 mod testserver;

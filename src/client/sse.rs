@@ -11,8 +11,8 @@ use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use tokio::sync::mpsc;
 
 use super::ApiError;
-use super::http::{self, Auth};
 use super::retry::{backoff_ceiling, jitter_full};
+use super::transport::{self as http, Auth};
 use crate::domain::{
     ApprovalCreated, ApprovalDecided, EVENT_APPROVAL_CREATED, EVENT_APPROVAL_DECIDED,
     EVENT_PARTNER_UPDATED, PartnerUpdated, ServerEvent,

@@ -781,8 +781,8 @@ impl Api for HttpApi {
 
 #[cfg(test)]
 mod tests {
-    use crate::client::testserver::{Reply, json, problem, reply, serve};
     use super::*;
+    use crate::client::testserver::{Reply, json, problem, reply, serve};
 
     const APPROVAL: &str = r#"{"id":"ap_1","kind":"addon","status":"pending","version":3,"title":"Gold add-on",
         "partner":{"id":"p_1","name":"Acme","status":"active","email":"a@example.com","phone":"1","website":"https://acme.example"},
