@@ -3,8 +3,18 @@
 //! The TUI holds an `Arc<dyn Api>`; tests put the real reqwest client in front of the reference
 //! server, fault tests a scripted server. Every call has timeouts; reads and keyed decisions are
 //! retried (bounded, jittered, honouring `Retry-After`); nothing else is.
+//!
+//! - `transport`: [`HttpApi`] itself: the reqwest clients, timeouts, sending and retrying.
+//! - `endpoints`: the [`Api`] implementation: each endpoint's request and decoded answer.
+//! - `query`: path segments and query strings from the domain's query types.
+//! - `problem`: what an error answer means (problem+json, or a bare status).
+//! - `error`, `retry`: [`ApiError`] and [`RetryPolicy`].
+//! - `sse`: the `/events` stream, its parser and its reconnecting task.
 
+mod endpoints;
 mod error;
+mod problem;
+mod query;
 mod retry;
 mod sse;
 mod transport;

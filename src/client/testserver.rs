@@ -1,5 +1,6 @@
 //! A scripted HTTP/1.1 server for the client's tests: each connection gets the next reply of
-//! the script, exactly as written (so it can lie, stall, trickle or hang up).
+//! the script, exactly as written (so it can lie, stall, trickle or hang up). Also the client
+//! the tests point at it (fast retries) and an approval as the contract writes it.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -7,6 +8,29 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+use super::{HttpApi, HttpApiOptions, RetryPolicy};
+use crate::secret::Secret;
+
+pub const APPROVAL: &str = r#"{"id":"ap_1","kind":"addon","status":"pending","version":3,"title":"Gold add-on",
+    "partner":{"id":"p_1","name":"Acme","status":"active","email":"a@example.com","phone":"1","website":"https://acme.example"},
+    "item":{"name":"Gold","price":{"amount_minor":4900,"currency":"EUR"}},"description":"please",
+    "requested_at":"2025-01-02T03:04:05Z","decided_at":null,"decided_by":null,"reason":null,"details":{}}"#;
+
+/// A client for `base_url` that retries up to 3 attempts with millisecond waits.
+pub fn api(base_url: &str, token: Option<&str>) -> HttpApi {
+    HttpApi::new(HttpApiOptions {
+        base_url: base_url.into(),
+        token: token.map(Secret::new),
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(20),
+        },
+        ..HttpApiOptions::default()
+    })
+    .unwrap()
+}
 
 pub enum Reply {
     /// Write these bytes, then close.
