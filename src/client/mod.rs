@@ -10,12 +10,14 @@
 //! - `problem`: what an error answer means (problem+json, or a bare status).
 //! - `error`, `retry`: [`ApiError`] and [`RetryPolicy`].
 //! - `sse`: the `/events` stream, its parser and its reconnecting task.
+//! - [`scripted`]: a fake [`Api`] that answers what a test scripts, for tests of its callers.
 
 mod endpoints;
 mod error;
 mod problem;
 mod query;
 mod retry;
+pub mod scripted;
 mod sse;
 mod transport;
 
