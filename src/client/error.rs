@@ -142,6 +142,17 @@ fn status_sentence(status: u16) -> String {
     }
 }
 
+/// Server text as it may go into an error message: at most `max` characters, cleaned (a
+/// message can end up on screen or in a log).
+pub(super) fn clip(s: &str, max: usize) -> String {
+    let cleaned = crate::text::clean_line(s);
+    let mut out: String = cleaned.chars().take(max).collect();
+    if cleaned.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +272,11 @@ mod tests {
     fn result_stays_small() {
         // Every client call returns Result<_, ApiError>; keep it cheap to move.
         assert!(std::mem::size_of::<ApiError>() <= 40);
+    }
+
+    #[test]
+    fn clip_drops_controls_and_cuts() {
+        assert_eq!(clip("a\x1b[31mb\u{7}", 10), "a[31mb");
+        assert_eq!(clip("abcdef", 3), "abc…");
     }
 }

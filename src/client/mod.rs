@@ -3,17 +3,32 @@
 //! The TUI holds an `Arc<dyn Api>`; tests put the real reqwest client in front of the reference
 //! server, fault tests a scripted server. Every call has timeouts; reads and keyed decisions are
 //! retried (bounded, jittered, honouring `Retry-After`); nothing else is.
+//!
+//! - `transport`: [`HttpApi`] itself: the reqwest clients, timeouts, sending and retrying.
+//! - `endpoints`: the [`Api`] implementation: each endpoint's request and decoded answer.
+//! - `query`: path segments and query strings from the domain's query types.
+//! - `problem`: what an error answer means (problem+json, or a bare status).
+//! - `error`, `retry`: [`ApiError`] and [`RetryPolicy`].
+//! - `sse`: the `/events` stream, its parser and its reconnecting task.
+//! - [`scripted`]: a fake [`Api`] that answers what a test scripts, for tests of its callers.
 
+mod endpoints;
 mod error;
-mod http;
+mod problem;
+mod query;
 mod retry;
+pub mod scripted;
 mod sse;
+mod transport;
 
 pub use error::ApiError;
-pub use http::{HttpApi, HttpApiOptions};
 pub use retry::RetryPolicy;
 pub use sse::{EventStream, StreamItem};
 pub use sse::{SseEvent, SseParser};
+pub use transport::{HttpApi, HttpApiOptions};
+
+#[cfg(test)]
+mod testserver;
 
 use async_trait::async_trait;
 

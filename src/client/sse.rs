@@ -11,8 +11,8 @@ use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use tokio::sync::mpsc;
 
 use super::ApiError;
-use super::http::{self, Auth};
 use super::retry::{backoff_ceiling, jitter_full};
+use super::transport::{self, StreamConnect};
 use crate::domain::{
     ApprovalCreated, ApprovalDecided, EVENT_APPROVAL_CREATED, EVENT_APPROVAL_DECIDED,
     EVENT_PARTNER_UPDATED, PartnerUpdated, ServerEvent,
@@ -68,21 +68,9 @@ impl Drop for EventStream {
     }
 }
 
-/// Everything the background task needs to (re)open the stream.
-pub(super) struct Connect {
-    /// A client without a total or read timeout (the stream is meant to stay open), but with a
-    /// connect timeout and TCP keepalive so a dead peer is noticed.
-    pub client: reqwest::Client,
-    pub url: String,
-    pub auth: Auth,
-    /// Until the response head arrives: a server that accepts and says nothing is "offline",
-    /// not an eternal "connecting".
-    pub open_timeout: Duration,
-}
-
 /// Start the background task. Outside a tokio runtime there is nothing to run it on: the stream
 /// then reports one `Disconnected` and ends, rather than panicking.
-pub(super) fn spawn(connect: Connect) -> EventStream {
+pub(super) fn spawn(connect: StreamConnect) -> EventStream {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
     match tokio::runtime::Handle::try_current() {
         Ok(handle) => {
@@ -126,7 +114,7 @@ struct State {
     live: Option<bool>,
 }
 
-async fn run(connect: Connect, tx: mpsc::Sender<StreamItem>) {
+async fn run(connect: StreamConnect, tx: mpsc::Sender<StreamItem>) {
     let mut state = State {
         last_event_id: None,
         retry_base: RECONNECT_BASE,
@@ -176,7 +164,7 @@ fn reconnect_delay(base: Duration, failures: u32) -> Duration {
 }
 
 async fn connect_once(
-    connect: &Connect,
+    connect: &StreamConnect,
     state: &mut State,
     tx: &mpsc::Sender<StreamItem>,
 ) -> Ended {
@@ -207,7 +195,7 @@ async fn connect_once(
     };
     let mut resp = match resp {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => return lost(&http::map_reqwest_error(e), false),
+        Ok(Err(e)) => return lost(&transport::map_reqwest_error(e), false),
         Err(_) => return lost(&ApiError::Timeout, false),
     };
     let status = resp.status();
@@ -218,7 +206,7 @@ async fn connect_once(
         "event stream"
     );
     if !status.is_success() {
-        let err = http::error_from_response(resp).await;
+        let err = transport::error_from_response(resp).await;
         // 429/5xx: the server may come back soon; anything else (401, 403, 404) will not fix
         // itself quickly, so wait the longest.
         return lost(&err, !err.is_retryable());
@@ -279,7 +267,7 @@ async fn connect_once(
                 continue;
             }
             Ok(None) => "The live update stream was closed by the backend.".to_string(),
-            Err(e) => http::map_reqwest_error(e).user_message(),
+            Err(e) => transport::map_reqwest_error(e).user_message(),
         };
         return Ended::Lost {
             message,
@@ -515,7 +503,7 @@ impl SseParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::http::testserver::{Reply, json, problem, serve};
+    use crate::client::testserver::{Reply, json, problem, serve};
     use crate::client::{Api, HttpApi, HttpApiOptions};
     use crate::domain::{Kind, Status};
     use crate::secret::Secret;

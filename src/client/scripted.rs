@@ -1,0 +1,668 @@
+//! A scripted fake of [`Api`], for unit tests of code that talks to the backend (the console's
+//! runtime, above all): no server, no network, no clock.
+//!
+//! A test says per method what to answer: answers queue up and are taken one per call, in order;
+//! a closure of the call's arguments answers every call the queue does not; a call with neither
+//! gets [`not_scripted`]. Every call is recorded with its arguments, in the order it came
+//! ([`Scripts::calls`], or one method's own with [`Script::calls`]). An answer can be held at a
+//! [`Gate`] until the test releases it, and the gate tells whether the caller dropped the call
+//! before its answer came: how a test proves that a superseded request was aborted. The
+//! `events()` stream is scripted with [`Scripts::script_events`].
+//!
+//! ```
+//! use partner_console::client::scripted::{Call, ScriptedApi};
+//! use partner_console::client::Api;
+//! use partner_console::domain::{Page, PartnerQuery};
+//!
+//! let api = ScriptedApi::new();
+//! api.partners.answer(Ok(Page { items: vec![], next_cursor: None }));
+//! let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! let query = PartnerQuery { q: Some("bhr".into()), ..Default::default() };
+//! let page = rt.block_on(api.partners(&query)).unwrap();
+//! assert!(page.items.is_empty());
+//! assert_eq!(api.calls(), [Call::Partners(query)]);
+//! ```
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use tokio::sync::{mpsc, watch};
+
+use super::{Api, ApiError, ApiResult, DecisionKey, EventStream, StreamItem};
+use crate::domain::*;
+use crate::secret::Secret;
+
+/// One call the fake received, with its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Health,
+    Me,
+    Summary,
+    Approvals(ApprovalQuery),
+    ExportRows(ApprovalQuery),
+    Approval(String),
+    ApprovalStats(ApprovalQuery),
+    Approve {
+        id: String,
+        key: DecisionKey,
+        body: ApproveBody,
+    },
+    Reject {
+        id: String,
+        key: DecisionKey,
+        reason: String,
+    },
+    Partners(PartnerQuery),
+    Partner(String),
+    Impersonate {
+        partner_id: String,
+        reason: String,
+    },
+    EndImpersonation(String),
+    PartnerMe,
+    PartnerChannels(Option<String>),
+    PartnerEngagements(Option<String>),
+    Audit {
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    Outbox {
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    Users {
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    Events,
+    WithPartnerToken(Secret),
+}
+
+/// The answer to a call of `method` that nothing was scripted for.
+pub fn not_scripted(method: &str) -> ApiError {
+    ApiError::Invalid {
+        message: format!("the scripted Api has no answer for {method}"),
+    }
+}
+
+/// The fake. Clones share their scripts and their record of calls, and so does the API that
+/// [`with_partner_token`](Api::with_partner_token) returns. Script it through its fields (one
+/// [`Script`] per method, named like the method): `api.partners.answer(...)`.
+#[derive(Clone, Default)]
+pub struct ScriptedApi(Arc<Scripts>);
+
+impl ScriptedApi {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl std::ops::Deref for ScriptedApi {
+    type Target = Scripts;
+
+    fn deref(&self) -> &Scripts {
+        &self.0
+    }
+}
+
+/// The scripts of every method, and the record of calls.
+pub struct Scripts {
+    pub health: Script<(), Health>,
+    pub me: Script<(), Me>,
+    pub summary: Script<(), Summary>,
+    pub approvals: Script<ApprovalQuery, Page<Approval>>,
+    pub export_rows: Script<ApprovalQuery, Page<ExportRow>>,
+    pub approval: Script<String, Approval>,
+    pub approval_stats: Script<ApprovalQuery, ApprovalStats>,
+    /// Arguments: id, key, body.
+    pub approve: Script<(String, DecisionKey, ApproveBody), Approval>,
+    /// Arguments: id, key, reason.
+    pub reject: Script<(String, DecisionKey, String), Approval>,
+    pub partners: Script<PartnerQuery, Page<PartnerSummary>>,
+    pub partner: Script<String, Partner>,
+    /// Arguments: partner id, reason.
+    pub impersonate: Script<(String, String), Impersonation>,
+    pub end_impersonation: Script<String, ()>,
+    pub partner_me: Script<(), Partner>,
+    pub partner_channels: Script<Option<String>, Page<Channel>>,
+    pub partner_engagements: Script<Option<String>, Page<Engagement>>,
+    /// Arguments: cursor, limit (so for `outbox` and `users`).
+    pub audit: Script<(Option<String>, Option<u32>), Page<AuditEntry>>,
+    pub outbox: Script<(Option<String>, Option<u32>), Page<OutboxEmail>>,
+    pub users: Script<(Option<String>, Option<u32>), Page<Me>>,
+    log: Mutex<Vec<Call>>,
+    streams: Mutex<VecDeque<EventStream>>,
+}
+
+impl Default for Scripts {
+    fn default() -> Self {
+        Scripts {
+            health: Script::new("health"),
+            me: Script::new("me"),
+            summary: Script::new("summary"),
+            approvals: Script::new("approvals"),
+            export_rows: Script::new("export_rows"),
+            approval: Script::new("approval"),
+            approval_stats: Script::new("approval_stats"),
+            approve: Script::new("approve"),
+            reject: Script::new("reject"),
+            partners: Script::new("partners"),
+            partner: Script::new("partner"),
+            impersonate: Script::new("impersonate"),
+            end_impersonation: Script::new("end_impersonation"),
+            partner_me: Script::new("partner_me"),
+            partner_channels: Script::new("partner_channels"),
+            partner_engagements: Script::new("partner_engagements"),
+            audit: Script::new("audit"),
+            outbox: Script::new("outbox"),
+            users: Script::new("users"),
+            log: Mutex::default(),
+            streams: Mutex::default(),
+        }
+    }
+}
+
+impl Scripts {
+    /// Every call received so far, in order (`events()` and `with_partner_token` included).
+    pub fn calls(&self) -> Vec<Call> {
+        lock(&self.log).clone()
+    }
+
+    /// The next `events()` call returns a stream fed by the returned sender; the stream ends
+    /// when the sender is dropped. An `events()` call with no stream scripted gets one that says
+    /// `Disconnected` and ends.
+    pub fn script_events(&self) -> mpsc::Sender<StreamItem> {
+        let (tx, stream) = EventStream::channel(64);
+        lock(&self.streams).push_back(stream);
+        tx
+    }
+
+    fn record(&self, call: Call) {
+        lock(&self.log).push(call);
+    }
+}
+
+type Answerer<A, T> = Box<dyn FnMut(&A) -> ApiResult<T> + Send>;
+
+/// What one method answers. `A` is the call's arguments (a tuple when there are several).
+pub struct Script<A, T> {
+    method: &'static str,
+    state: Mutex<ScriptState<A, T>>,
+}
+
+struct ScriptState<A, T> {
+    queue: VecDeque<(ApiResult<T>, Option<Gate>)>,
+    answerer: Option<Answerer<A, T>>,
+    calls: Vec<A>,
+}
+
+impl<A: Clone, T> Script<A, T> {
+    fn new(method: &'static str) -> Self {
+        Script {
+            method,
+            state: Mutex::new(ScriptState {
+                queue: VecDeque::new(),
+                answerer: None,
+                calls: Vec::new(),
+            }),
+        }
+    }
+
+    /// Queue `result` as the answer to the next call not yet answered.
+    pub fn answer(&self, result: ApiResult<T>) -> &Self {
+        lock(&self.state).queue.push_back((result, None));
+        self
+    }
+
+    /// Queue `result` like [`answer`](Self::answer), but the call that takes it waits at the
+    /// returned gate until the test releases it.
+    pub fn answer_gated(&self, result: ApiResult<T>) -> Gate {
+        let gate = Gate::new();
+        lock(&self.state)
+            .queue
+            .push_back((result, Some(gate.clone())));
+        gate
+    }
+
+    /// Answer every call the queue does not (the queue is used up first) by `f` of its
+    /// arguments. A later closure replaces an earlier one.
+    pub fn answer_with(&self, f: impl FnMut(&A) -> ApiResult<T> + Send + 'static) -> &Self {
+        lock(&self.state).answerer = Some(Box::new(f));
+        self
+    }
+
+    /// The arguments of every call of this method so far, in order.
+    pub fn calls(&self) -> Vec<A> {
+        lock(&self.state).calls.clone()
+    }
+
+    /// Record the call, then answer it.
+    async fn run(&self, scripts: &Scripts, args: A, call: impl FnOnce(A) -> Call) -> ApiResult<T> {
+        scripts.record(call(args.clone()));
+        let (result, gate) = {
+            let mut state = lock(&self.state);
+            state.calls.push(args.clone());
+            match state.queue.pop_front() {
+                Some(step) => step,
+                None => match state.answerer.as_mut() {
+                    Some(f) => (f(&args), None),
+                    None => (Err(not_scripted(self.method)), None),
+                },
+            }
+        };
+        if let Some(gate) = gate {
+            gate.pass().await;
+        }
+        result
+    }
+}
+
+/// What became of the call that took a gated answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// No call has taken the answer yet.
+    Unused,
+    /// A call took it and waits for the gate to open.
+    Waiting,
+    /// The gate opened and the call got its answer.
+    Answered,
+    /// The call's future was dropped while it waited: its caller aborted it or gave up.
+    Dropped,
+}
+
+/// Holds one scripted answer back until [`release`](Gate::release), and records what became of
+/// the call waiting for it. Clones are the same gate.
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<GateState>);
+
+#[derive(Debug)]
+struct GateState {
+    open: watch::Sender<bool>,
+    phase: watch::Sender<Phase>,
+}
+
+impl Gate {
+    fn new() -> Self {
+        Gate(Arc::new(GateState {
+            open: watch::Sender::new(false),
+            phase: watch::Sender::new(Phase::Unused),
+        }))
+    }
+
+    /// Let the call through (now, or as soon as it comes).
+    pub fn release(&self) {
+        self.0.open.send_replace(true);
+    }
+
+    pub fn phase(&self) -> Phase {
+        *self.0.phase.borrow()
+    }
+
+    /// Wait until a call has taken the answer: the request is in flight.
+    pub async fn reached(&self) {
+        self.wait_for(|p| p != Phase::Unused).await;
+    }
+
+    /// Wait until the call has its answer or was dropped, and say which. Wrap it in a timeout:
+    /// a call that never comes, or is never released, waits forever.
+    pub async fn settled(&self) -> Phase {
+        self.wait_for(|p| matches!(p, Phase::Answered | Phase::Dropped))
+            .await
+    }
+
+    async fn wait_for(&self, done: impl Fn(Phase) -> bool) -> Phase {
+        let mut phase = self.0.phase.subscribe();
+        // The sender lives as long as `self`: the wait cannot fail.
+        let seen = phase.wait_for(|p| done(*p)).await.map(|p| *p);
+        seen.unwrap_or_else(|_| self.phase())
+    }
+
+    /// Wait here until released; `Dropped` if the future is dropped first.
+    async fn pass(&self) {
+        struct Waiting<'a>(&'a GateState);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.phase.send_replace(Phase::Dropped);
+            }
+        }
+        self.0.phase.send_replace(Phase::Waiting);
+        let waiting = Waiting(&self.0);
+        let mut open = self.0.open.subscribe();
+        let _ = open.wait_for(|open| *open).await;
+        std::mem::forget(waiting);
+        self.0.phase.send_replace(Phase::Answered);
+    }
+}
+
+/// A poisoned lock (a test's closure panicked) still holds usable data.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+type Cursor<'a> = Option<&'a str>;
+
+fn owned(cursor: Cursor<'_>) -> Option<String> {
+    cursor.map(str::to_owned)
+}
+
+#[async_trait]
+impl Api for ScriptedApi {
+    async fn health(&self) -> ApiResult<Health> {
+        self.health.run(self, (), |()| Call::Health).await
+    }
+
+    async fn me(&self) -> ApiResult<Me> {
+        self.me.run(self, (), |()| Call::Me).await
+    }
+
+    async fn summary(&self) -> ApiResult<Summary> {
+        self.summary.run(self, (), |()| Call::Summary).await
+    }
+
+    async fn approvals(&self, query: &ApprovalQuery) -> ApiResult<Page<Approval>> {
+        let q = query.clone();
+        self.approvals.run(self, q, Call::Approvals).await
+    }
+
+    async fn export_rows(&self, query: &ApprovalQuery) -> ApiResult<Page<ExportRow>> {
+        let q = query.clone();
+        self.export_rows.run(self, q, Call::ExportRows).await
+    }
+
+    async fn approval(&self, id: &str) -> ApiResult<Approval> {
+        let id = id.to_owned();
+        self.approval.run(self, id, Call::Approval).await
+    }
+
+    async fn approval_stats(&self, query: &ApprovalQuery) -> ApiResult<ApprovalStats> {
+        let q = query.clone();
+        self.approval_stats.run(self, q, Call::ApprovalStats).await
+    }
+
+    async fn approve(
+        &self,
+        id: &str,
+        key: &DecisionKey,
+        body: &ApproveBody,
+    ) -> ApiResult<Approval> {
+        let args = (id.to_owned(), key.clone(), body.clone());
+        let call = |(id, key, body)| Call::Approve { id, key, body };
+        self.approve.run(self, args, call).await
+    }
+
+    async fn reject(&self, id: &str, key: &DecisionKey, reason: &str) -> ApiResult<Approval> {
+        let args = (id.to_owned(), key.clone(), reason.to_owned());
+        let call = |(id, key, reason)| Call::Reject { id, key, reason };
+        self.reject.run(self, args, call).await
+    }
+
+    async fn partners(&self, query: &PartnerQuery) -> ApiResult<Page<PartnerSummary>> {
+        let q = query.clone();
+        self.partners.run(self, q, Call::Partners).await
+    }
+
+    async fn partner(&self, id: &str) -> ApiResult<Partner> {
+        let id = id.to_owned();
+        self.partner.run(self, id, Call::Partner).await
+    }
+
+    async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {
+        let args = (partner_id.to_owned(), reason.to_owned());
+        let call = |(partner_id, reason)| Call::Impersonate { partner_id, reason };
+        self.impersonate.run(self, args, call).await
+    }
+
+    async fn end_impersonation(&self, impersonation_id: &str) -> ApiResult<()> {
+        let id = impersonation_id.to_owned();
+        self.end_impersonation
+            .run(self, id, Call::EndImpersonation)
+            .await
+    }
+
+    async fn partner_me(&self) -> ApiResult<Partner> {
+        self.partner_me.run(self, (), |()| Call::PartnerMe).await
+    }
+
+    async fn partner_channels(&self, cursor: Cursor<'_>) -> ApiResult<Page<Channel>> {
+        let c = owned(cursor);
+        self.partner_channels
+            .run(self, c, Call::PartnerChannels)
+            .await
+    }
+
+    async fn partner_engagements(&self, cursor: Cursor<'_>) -> ApiResult<Page<Engagement>> {
+        let c = owned(cursor);
+        self.partner_engagements
+            .run(self, c, Call::PartnerEngagements)
+            .await
+    }
+
+    async fn audit(&self, cursor: Cursor<'_>, limit: Option<u32>) -> ApiResult<Page<AuditEntry>> {
+        let call = |(cursor, limit)| Call::Audit { cursor, limit };
+        self.audit.run(self, (owned(cursor), limit), call).await
+    }
+
+    async fn outbox(&self, cursor: Cursor<'_>, limit: Option<u32>) -> ApiResult<Page<OutboxEmail>> {
+        let call = |(cursor, limit)| Call::Outbox { cursor, limit };
+        self.outbox.run(self, (owned(cursor), limit), call).await
+    }
+
+    async fn users(&self, cursor: Cursor<'_>, limit: Option<u32>) -> ApiResult<Page<Me>> {
+        let call = |(cursor, limit)| Call::Users { cursor, limit };
+        self.users.run(self, (owned(cursor), limit), call).await
+    }
+
+    fn events(&self) -> EventStream {
+        self.record(Call::Events);
+        if let Some(stream) = lock(&self.streams).pop_front() {
+            return stream;
+        }
+        let (tx, stream) = EventStream::channel(1);
+        let message = "No event stream was scripted.".to_string();
+        let _ = tx.try_send(StreamItem::Disconnected { message });
+        stream
+    }
+
+    fn with_partner_token(&self, token: Secret) -> Arc<dyn Api> {
+        self.record(Call::WithPartnerToken(token));
+        Arc::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn partner(name: &str) -> PartnerSummary {
+        PartnerSummary {
+            id: format!("p_{name}"),
+            name: name.into(),
+            status: PartnerStatus::Active,
+            package: None,
+            invoice_id: "inv_1".into(),
+        }
+    }
+
+    fn page<T>(items: Vec<T>) -> Page<T> {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+
+    fn named(q: &str, limit: u32) -> PartnerQuery {
+        PartnerQuery {
+            q: Some(q.into()),
+            limit: Some(limit),
+            ..PartnerQuery::default()
+        }
+    }
+
+    /// The shape of the console's finder fallback: none found, ask again with the first letter.
+    async fn find(api: &dyn Api, q: &str) -> ApiResult<Vec<PartnerSummary>> {
+        let found = api.partners(&named(q, 100)).await?.items;
+        match q.chars().next() {
+            Some(first) if found.is_empty() => {
+                Ok(api.partners(&named(&first.to_string(), 500)).await?.items)
+            }
+            _ => Ok(found),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_test_scripts_two_answers_and_asserts_both_calls() {
+        let api = ScriptedApi::new();
+        api.partners
+            .answer(Ok(page(vec![])))
+            .answer(Ok(page(vec![partner("Bahrain Media")])));
+        let found = find(&api, "bhr").await.unwrap();
+        assert_eq!(found, [partner("Bahrain Media")]);
+        assert_eq!(
+            api.calls(),
+            [
+                Call::Partners(named("bhr", 100)),
+                Call::Partners(named("b", 500))
+            ]
+        );
+        let asked: Vec<_> = api.partners.calls().into_iter().map(|q| q.q).collect();
+        assert_eq!(asked, [Some("bhr".to_string()), Some("b".to_string())]);
+    }
+
+    #[tokio::test]
+    async fn the_queue_comes_first_then_the_closure_then_a_clear_error() {
+        let api = ScriptedApi::new();
+        assert_eq!(api.me().await, Err(not_scripted("me")));
+        api.approval
+            .answer(Err(ApiError::Timeout))
+            .answer_with(|id| {
+                Err(ApiError::Http {
+                    status: 404,
+                    message: id.clone(),
+                })
+            });
+        assert_eq!(api.approval("ap_1").await, Err(ApiError::Timeout));
+        let err = api.approval("ap_2").await.unwrap_err();
+        assert_eq!(
+            (err.status(), err.to_string().contains("ap_2")),
+            (Some(404), true)
+        );
+        assert_eq!(api.approval.calls(), ["ap_1", "ap_2"]);
+        let err = api.partners(&PartnerQuery::default()).await.unwrap_err();
+        assert!(err.to_string().contains("no answer for partners"), "{err}");
+        assert_eq!(
+            api.calls(),
+            [
+                Call::Me,
+                Call::Approval("ap_1".into()),
+                Call::Approval("ap_2".into()),
+                Call::Partners(PartnerQuery::default()),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn every_argument_is_recorded() {
+        let api = ScriptedApi::new();
+        let key = DecisionKey {
+            idempotency_key: "k1".into(),
+            version: 3,
+        };
+        let _ = api.reject("ap_1", &key, "Not a fit").await;
+        let _ = api.audit(Some("c"), Some(10)).await;
+        let _ = api.partner_channels(None).await;
+        let _ = api.impersonate("p_1", "ticket 42").await;
+        assert_eq!(
+            api.calls(),
+            [
+                Call::Reject {
+                    id: "ap_1".into(),
+                    key: key.clone(),
+                    reason: "Not a fit".into()
+                },
+                Call::Audit {
+                    cursor: Some("c".into()),
+                    limit: Some(10)
+                },
+                Call::PartnerChannels(None),
+                Call::Impersonate {
+                    partner_id: "p_1".into(),
+                    reason: "ticket 42".into()
+                },
+            ]
+        );
+        assert_eq!(api.reject.calls()[0].1, key);
+    }
+
+    #[tokio::test]
+    async fn a_gate_holds_the_answer_until_released() {
+        let api = ScriptedApi::new();
+        let gate = api.partner_me.answer_gated(Err(ApiError::Timeout));
+        assert_eq!(gate.phase(), Phase::Unused);
+        let caller = api.clone();
+        let call = tokio::spawn(async move { caller.partner_me().await });
+        gate.reached().await;
+        assert_eq!(gate.phase(), Phase::Waiting);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!call.is_finished(), "held at the gate");
+        gate.release();
+        assert_eq!(call.await.unwrap(), Err(ApiError::Timeout));
+        assert_eq!(gate.settled().await, Phase::Answered);
+    }
+
+    #[tokio::test]
+    async fn a_gate_tells_that_its_call_was_dropped() {
+        let api = ScriptedApi::new();
+        let gate = api.partners.answer_gated(Ok(page(vec![])));
+        let caller = api.clone();
+        let call = tokio::spawn(async move { caller.partners(&named("a", 1)).await });
+        gate.reached().await;
+        call.abort();
+        let phase = tokio::time::timeout(Duration::from_secs(5), gate.settled()).await;
+        assert_eq!(phase, Ok(Phase::Dropped));
+        // Released later, nothing changes: the call is gone.
+        gate.release();
+        assert_eq!(gate.phase(), Phase::Dropped);
+        // A gate released before its call comes lets it straight through.
+        let open = api.health.answer_gated(Err(ApiError::Timeout));
+        open.release();
+        assert_eq!(api.health().await, Err(ApiError::Timeout));
+        assert_eq!(open.phase(), Phase::Answered);
+    }
+
+    #[tokio::test]
+    async fn event_streams_are_scripted_in_order() {
+        let api = ScriptedApi::new();
+        let tx = api.script_events();
+        let mut stream = api.events();
+        tx.send(StreamItem::Connected).await.unwrap();
+        drop(tx);
+        assert_eq!(stream.next().await, Some(StreamItem::Connected));
+        assert_eq!(stream.next().await, None);
+        let mut unscripted = api.events();
+        assert!(matches!(
+            unscripted.next().await,
+            Some(StreamItem::Disconnected { .. })
+        ));
+        assert_eq!(unscripted.next().await, None);
+        assert_eq!(api.calls(), [Call::Events, Call::Events]);
+    }
+
+    #[tokio::test]
+    async fn a_partner_token_api_shares_the_scripts_and_the_record() {
+        let api = ScriptedApi::new();
+        api.partner_engagements.answer(Ok(page(vec![])));
+        let as_partner = api.with_partner_token(Secret::new("imp-token"));
+        as_partner.partner_engagements(Some("n")).await.unwrap();
+        assert_eq!(
+            api.calls(),
+            [
+                Call::WithPartnerToken(Secret::new("imp-token")),
+                Call::PartnerEngagements(Some("n".into())),
+            ]
+        );
+        assert!(!format!("{:?}", api.calls()).contains("imp-token"));
+    }
+}
