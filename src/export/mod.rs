@@ -359,7 +359,7 @@ impl ExportError {
             }
             ExportError::Cancelled { rows } => format!(
                 "Export cancelled after {} rows; nothing was saved.",
-                crate::tui::format::group(*rows)
+                crate::format::group(*rows)
             ),
         }
     }
@@ -709,7 +709,7 @@ impl ProgressLine {
         self.last = Some(Instant::now());
         let line = format!(
             "exported {} rows… (Ctrl-C to cancel)",
-            crate::tui::format::group(rows)
+            crate::format::group(rows)
         );
         self.width = self.width.max(line.chars().count());
         let mut err = io::stderr().lock();
@@ -799,7 +799,7 @@ async fn run_history(args: &HistoryExportArgs, global: &GlobalOpts) -> color_eyr
             if let (true, Some(path)) = (show_progress, path) {
                 eprintln!(
                     "exported {} rows to {}",
-                    crate::tui::format::group(rows),
+                    crate::format::group(rows),
                     text::clean_line(&path.display().to_string())
                 );
             }
@@ -807,10 +807,7 @@ async fn run_history(args: &HistoryExportArgs, global: &GlobalOpts) -> color_eyr
         }
         Some(Err(e)) if to_stdout && e.is_broken_pipe() => Ok(()),
         Some(Err(ExportError::Cancelled { rows })) => {
-            eprintln!(
-                "export cancelled after {} rows",
-                crate::tui::format::group(rows)
-            );
+            eprintln!("export cancelled after {} rows", crate::format::group(rows));
             std::process::exit(130);
         }
         None => {

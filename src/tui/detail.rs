@@ -72,7 +72,7 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f(
                 "Est. reach",
                 d.estimated_reach
-                    .map(|n| format::group(n.max(0) as u64))
+                    .map(|n| crate::format::group(n.max(0) as u64))
                     .unwrap_or_default(),
             ),
             f("Requested", format::absolute(a.requested_at)),
@@ -90,7 +90,7 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f(
                 "Impressions",
                 d.impressions
-                    .map(|n| format::group(n.max(0) as u64))
+                    .map(|n| crate::format::group(n.max(0) as u64))
                     .unwrap_or_default(),
             ),
             f(
@@ -117,7 +117,7 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f(
                 "Impressions",
                 d.impressions
-                    .map(|n| format::group(n.max(0) as u64))
+                    .map(|n| crate::format::group(n.max(0) as u64))
                     .unwrap_or_default(),
             ),
             f("Target URL", d.target_url.clone().unwrap_or_default()),
@@ -205,7 +205,7 @@ pub fn partner_fields(p: &Partner) -> Vec<Field> {
                     "{} · {} · {} followers",
                     ch.name,
                     ch.kind,
-                    format::group(ch.followers.max(0) as u64)
+                    crate::format::group(ch.followers.max(0) as u64)
                 )
             })
             .collect::<Vec<_>>()

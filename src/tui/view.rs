@@ -11,12 +11,13 @@ use ratatui::widgets::{
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Help, Live, Load, Section, ToastKind};
-use super::format::{self, group};
+use super::format;
 use super::keymap::Action;
 use super::modal::Modal;
 use super::tabs::{TabId, columns};
 use super::theme::Theme;
 use crate::domain::Role;
+use crate::format::group;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;

@@ -465,7 +465,7 @@ pub fn render_partner_view(
             "  {:<32} {:<10} {:>9} followers",
             c.name,
             c.kind,
-            super::format::group(c.followers.max(0) as u64)
+            crate::format::group(c.followers.max(0) as u64)
         )));
     }
     lines.push(Line::from(""));
@@ -501,8 +501,8 @@ pub fn render_chart(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match &app.stats {
         Some(Ok(s)) => format!(
             " Decisions per day · {range} · {} approved · {} rejected ",
-            super::format::group(s.approved),
-            super::format::group(s.rejected)
+            crate::format::group(s.approved),
+            crate::format::group(s.rejected)
         ),
         _ => format!(" Decisions per day · {range} "),
     };
