@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::Overrides;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "partner-console",
@@ -45,6 +47,17 @@ pub struct GlobalOpts {
     /// The backend's base URL, overriding the profile's.
     #[arg(long, global = true, env = "PARTNER_CONSOLE_URL", value_name = "URL")]
     pub url: Option<String>,
+}
+
+impl GlobalOpts {
+    /// What these options say over the config file, as [`crate::config::Config::load`] takes it.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            profile: self.profile.clone(),
+            url: self.url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

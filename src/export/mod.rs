@@ -747,7 +747,7 @@ async fn run_history(args: &HistoryExportArgs, global: &GlobalOpts) -> color_eyr
     {
         color_eyre::eyre::bail!("--from ({from}) is after --to ({to}): nothing could match");
     }
-    let settings = Config::load(global)?;
+    let settings = Config::load(&global.overrides())?;
     if settings.token.is_none() {
         color_eyre::eyre::bail!(
             "no token for profile {:?}: set PARTNER_CONSOLE_TOKEN, or token_command / token_file in the profile \
