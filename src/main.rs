@@ -54,7 +54,7 @@ async fn run(cli: Cli) -> Result<()> {
         #[cfg(feature = "server")]
         Some(Command::Demo(args)) => partner_console::demo::run(&args, &cli.global).await,
         Some(Command::Info) => partner_console::info::run(&overrides).await,
-        Some(Command::Export(args)) => partner_console::export::run_cli(&args, &cli.global).await,
+        Some(Command::Export(args)) => partner_console::cli::export::run(&args, &overrides).await,
         None => console(&overrides).await,
     }
 }
