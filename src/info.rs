@@ -8,9 +8,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::Duration;
 
-use crate::cli::GlobalOpts;
 use crate::client::{Api, ApiError, HttpApi, HttpApiOptions, RetryPolicy};
-use crate::config::{Config, Paths, Settings, TokenSource, clean, show};
+use crate::config::{Config, Overrides, Paths, Settings, TokenSource, clean, show};
 use crate::domain::Me;
 
 /// `info` waits at most this long to connect, and this long for each answer: it is a quick look.
@@ -33,7 +32,7 @@ pub enum Probe {
 /// Loads the configuration, asks the backend who we are, prints it all to stdout. A
 /// configuration that cannot be loaded still gets its paths printed, then the error is returned.
 /// An unreachable backend is reported, not an error: `info` is how one finds out why.
-pub async fn run(opts: &GlobalOpts) -> color_eyre::Result<()> {
+pub async fn run(opts: &Overrides) -> color_eyre::Result<()> {
     let paths = Paths::discover(opts.config.as_deref())?;
     let settings = match Config::load_with(opts, paths.clone(), &|name| std::env::var(name).ok()) {
         Ok(settings) => settings,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod format;
 pub mod info;
 pub mod logging;
 pub mod secret;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use color_eyre::eyre::{Result, bail};
-use partner_console::cli::{Cli, Command, GlobalOpts};
+use partner_console::cli::{Cli, Command};
 use partner_console::client::HttpApi;
-use partner_console::config::Config;
+use partner_console::config::{Config, Overrides};
 use partner_console::tui::{self, TuiOptions};
 
 fn main() -> Result<()> {
@@ -47,20 +47,21 @@ fn limit_malloc_arenas() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    let overrides = cli.global.overrides();
     match cli.command {
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => partner_console::server::run_cli(&args).await,
         #[cfg(feature = "server")]
         Some(Command::Demo(args)) => partner_console::demo::run(&args, &cli.global).await,
-        Some(Command::Info) => partner_console::info::run(&cli.global).await,
-        Some(Command::Export(args)) => partner_console::export::run_cli(&args, &cli.global).await,
-        None => console(&cli.global).await,
+        Some(Command::Info) => partner_console::info::run(&overrides).await,
+        Some(Command::Export(args)) => partner_console::cli::export::run(&args, &overrides).await,
+        None => console(&overrides).await,
     }
 }
 
 /// The console on the configured backend.
-async fn console(global: &GlobalOpts) -> Result<()> {
-    let settings = Config::load(global)?;
+async fn console(overrides: &Overrides) -> Result<()> {
+    let settings = Config::load(overrides)?;
     if settings.token.is_none() {
         bail!(
             "no token for profile {:?}: set PARTNER_CONSOLE_TOKEN, or token_command / token_file in the profile \

@@ -16,9 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use partner_console::cli::GlobalOpts;
 use partner_console::client::{HttpApi, HttpApiOptions};
-use partner_console::config::{Config, Paths, TokenSource};
+use partner_console::config::{Config, Overrides, Paths, TokenSource};
 use partner_console::secret::Secret;
 use pty::{BIN, Pty, ServerProc, TempDir, TestHome};
 
@@ -287,7 +286,7 @@ fn load(dir: &Path, config: &str, env_token: Option<&str>) -> partner_console::c
             .then(|| token.clone())
             .flatten()
     };
-    Config::load_with(&GlobalOpts::default(), Paths::in_dir(dir), &env).expect("config loads")
+    Config::load_with(&Overrides::default(), Paths::in_dir(dir), &env).expect("config loads")
 }
 
 #[test]

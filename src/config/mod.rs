@@ -2,7 +2,7 @@
 //! where the token comes from (`token.rs`), resolved into one [`Settings`].
 //!
 //! Precedence, highest first:
-//! - URL: `--url` / `PARTNER_CONSOLE_URL` (clap merges the two) > the profile's `url` >
+//! - URL: `--url` / `PARTNER_CONSOLE_URL` ([`Overrides::url`]) > the profile's `url` >
 //!   `http://127.0.0.1:8080`.
 //! - Token: `PARTNER_CONSOLE_TOKEN` > the profile's `token_command` > its `token_file` > none.
 //! - Profile: `--profile` / `PARTNER_CONSOLE_PROFILE` > `default_profile` > `"default"`.
@@ -24,7 +24,6 @@ pub use file::{Config, ExportConfig, KeyBinding, Profile, ProfileName, UiConfig}
 pub use paths::{APP_NAME, CONFIG_FILE_NAME, Paths};
 pub use token::{TOKEN_ENV, TokenSource};
 
-use crate::cli::GlobalOpts;
 use crate::secret::Secret;
 
 /// The profile used when nothing names one.
@@ -35,6 +34,19 @@ pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Whole-request timeout unless the profile says `timeout_secs`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the caller says over the config file: which file, which profile, which backend. The
+/// command line builds it from `--config`, `--profile` and `--url` (clap has already merged in
+/// `PARTNER_CONSOLE_CONFIG`, `_PROFILE` and `_URL`); `None` or blank means "not said".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// The config file; when set, it must exist.
+    pub config: Option<PathBuf>,
+    /// The profile to use instead of `default_profile`.
+    pub profile: Option<String>,
+    /// The backend's base URL instead of the profile's.
+    pub url: Option<String>,
+}
 
 /// Everything resolved: the chosen profile with overrides applied, the token read, paths known.
 /// `Debug` is safe to log: the token is a [`Secret`].
@@ -117,8 +129,8 @@ impl Settings {
 impl Config {
     /// Finds the paths, reads the config file, picks the profile, applies `--url` and the
     /// environment, reads the token. The process environment is read for the token only
-    /// (clap already read `PARTNER_CONSOLE_CONFIG`, `_PROFILE` and `_URL` into `opts`).
-    pub fn load(opts: &GlobalOpts) -> Result<Settings, ConfigError> {
+    /// (the caller already read `PARTNER_CONSOLE_CONFIG`, `_PROFILE` and `_URL` into `opts`).
+    pub fn load(opts: &Overrides) -> Result<Settings, ConfigError> {
         let paths = Paths::discover(opts.config.as_deref())?;
         Config::load_with(opts, paths, &|name| std::env::var(name).ok())
     }
@@ -127,7 +139,7 @@ impl Config {
     /// `paths.config_file`; it must exist when `opts.config` is set (an explicit file that is
     /// missing is a mistake), and may be missing otherwise (then everything is default).
     pub fn load_with(
-        opts: &GlobalOpts,
+        opts: &Overrides,
         paths: Paths,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
@@ -565,8 +577,8 @@ mod tests {
         None
     }
 
-    fn opts(config: Option<&Path>, profile: Option<&str>, url: Option<&str>) -> GlobalOpts {
-        GlobalOpts {
+    fn opts(config: Option<&Path>, profile: Option<&str>, url: Option<&str>) -> Overrides {
+        Overrides {
             config: config.map(Path::to_path_buf),
             profile: profile.map(str::to_string),
             url: url.map(str::to_string),
@@ -576,7 +588,7 @@ mod tests {
     /// Loads `config_text` (written as `config.toml` in a fresh dir, unless `None`).
     fn load(
         config_text: Option<&str>,
-        o: GlobalOpts,
+        o: Overrides,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> (TempDir, Result<Settings, ConfigError>) {
         let dir = TempDir::new("config");

@@ -11,7 +11,6 @@ use crate::tui::app::App;
 use crate::tui::app::effect::Effect;
 use crate::tui::queue::filter::ListQuery;
 use crate::tui::queue::tabs::{SectionId, TabId};
-use crate::tui::view::format;
 use crate::tui::view::theme::Theme;
 
 impl App {
@@ -63,8 +62,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match &app.history.stats {
         Some(Ok(s)) => format!(
             " Decisions per day · {range} · {} approved · {} rejected ",
-            format::group(s.approved),
-            format::group(s.rejected)
+            crate::format::group(s.approved),
+            crate::format::group(s.rejected)
         ),
         _ => format!(" Decisions per day · {range} "),
     };

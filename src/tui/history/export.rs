@@ -80,7 +80,7 @@ impl App {
                 let dir = path.parent().unwrap_or(&path).display().to_string();
                 self.toast(format!(
                     "Exported {} rows to {} in {}",
-                    crate::tui::view::format::group(rows),
+                    crate::format::group(rows),
                     crate::text::clean_line(&name),
                     crate::text::clean_line(&dir)
                 ))

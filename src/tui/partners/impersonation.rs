@@ -419,7 +419,7 @@ pub fn render_partner_view(
             "  {:<32} {:<10} {:>9} followers",
             c.name,
             c.kind,
-            format::group(c.followers.max(0) as u64)
+            crate::format::group(c.followers.max(0) as u64)
         )));
     }
     lines.push(Line::from(""));

@@ -109,7 +109,7 @@ fn impressions(r: &Row, _: DateTime<Utc>) -> String {
     of_approval(r, |a| {
         a.details
             .impressions
-            .map(|n| format::group(n.max(0) as u64))
+            .map(|n| crate::format::group(n.max(0) as u64))
     })
 }
 fn package_name(r: &Row, _: DateTime<Utc>) -> String {

@@ -82,7 +82,7 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f(
                 "Est. reach",
                 d.estimated_reach
-                    .map(|n| format::group(n.max(0) as u64))
+                    .map(|n| crate::format::group(n.max(0) as u64))
                     .unwrap_or_default(),
             ),
             f("Requested", format::absolute(a.requested_at)),
@@ -100,7 +100,7 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f(
                 "Impressions",
                 d.impressions
-                    .map(|n| format::group(n.max(0) as u64))
+                    .map(|n| crate::format::group(n.max(0) as u64))
                     .unwrap_or_default(),
             ),
             f(
@@ -127,7 +127,7 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f(
                 "Impressions",
                 d.impressions
-                    .map(|n| format::group(n.max(0) as u64))
+                    .map(|n| crate::format::group(n.max(0) as u64))
                     .unwrap_or_default(),
             ),
             f("Target URL", d.target_url.clone().unwrap_or_default()),
@@ -215,7 +215,7 @@ pub fn partner_fields(p: &Partner) -> Vec<Field> {
                     "{} · {} · {} followers",
                     ch.name,
                     ch.kind,
-                    format::group(ch.followers.max(0) as u64)
+                    crate::format::group(ch.followers.max(0) as u64)
                 )
             })
             .collect::<Vec<_>>()

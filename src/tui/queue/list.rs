@@ -10,9 +10,10 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, 
 
 use super::section::{Load, Section};
 use super::tabs::columns;
+use crate::format::group;
 use crate::tui::app::App;
 use crate::tui::app::keymap::Action;
-use crate::tui::view::format::{self, group};
+use crate::tui::view::format;
 use crate::tui::view::theme::Theme;
 
 fn section_title(app: &App, theme: &Theme) -> Line<'static> {

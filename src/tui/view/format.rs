@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{Item, Money, PartnerStatus, Status};
+use crate::format::group;
 
 pub fn money(m: &Money) -> String {
     let zero = m.minor_digits() == 0;
@@ -50,19 +51,6 @@ pub fn fit<'a>(
     }
     out.push('…');
     out.into()
-}
-
-/// 1234567 → "1,234,567".
-pub fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// "Gold (€49.00)", or "—" for none.
