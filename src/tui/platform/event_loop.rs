@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::runtime::{Console, Flow, Runtime};
-use super::{clipboard, terminal};
+use super::{clipboard, signals, terminal};
 use crate::client::Api;
 use crate::tui::app::msg::Msg;
 use crate::tui::view::{self, theme::Theme};
@@ -58,7 +58,7 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
             }
         }
     });
-    let mut signals = terminal::signals()?;
+    let mut signals = signals::signals()?;
     let mut input = EventStream::new();
 
     let size = term.size().unwrap_or_default();
@@ -120,13 +120,13 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                 }
             },
             Some(sig) = signals.recv() => match sig {
-                terminal::Signal::Hangup => {
+                signals::Signal::Hangup => {
                     hangup = true;
                     runtime.hung_up();
                     Msg::Shutdown
                 }
-                terminal::Signal::Interrupt | terminal::Signal::Terminate => Msg::Shutdown,
-                terminal::Signal::Continue => {
+                signals::Signal::Interrupt | signals::Signal::Terminate => Msg::Shutdown,
+                signals::Signal::Continue => {
                     terminal::resume(&mut term)?;
                     continue;
                 }

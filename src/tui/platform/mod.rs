@@ -4,4 +4,5 @@
 pub mod clipboard;
 pub mod event_loop;
 pub mod runtime;
+pub mod signals;
 pub mod terminal;
