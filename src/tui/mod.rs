@@ -10,6 +10,8 @@ pub mod history;
 pub mod partners;
 pub mod platform;
 pub mod queue;
+#[cfg(test)]
+mod test_data;
 pub mod textarea;
 pub mod view;
 

@@ -112,9 +112,20 @@ pub enum Keys {
 }
 
 impl Keys {
+    /// Does `ev` press one of these keys? A special key (Enter, an arrow) held with Shift or
+    /// Alt is that key too, as the layers read it, unless a layer binds the pair itself.
     pub fn matches(&self, ev: &KeyEvent) -> bool {
         match self {
-            Keys::These(keys) => keys.contains(&Key::from_event(ev)),
+            Keys::These(keys) => {
+                let key = Key::from_event(ev);
+                let plain = Key {
+                    code: key.code,
+                    mods: KeyModifiers::NONE,
+                };
+                let loose = !matches!(key.code, KeyCode::Char(_))
+                    && !key.mods.contains(KeyModifiers::CONTROL);
+                keys.contains(&key) || (loose && keys.contains(&plain))
+            }
             Keys::Typing => is_typing(ev),
         }
     }

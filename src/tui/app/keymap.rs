@@ -372,10 +372,17 @@ impl Key {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Keymap {
     by_key: HashMap<Key, Action>,
     by_action: BTreeMap<Action, Vec<Key>>,
+}
+
+/// The keys of each action, in a stable order (`by_key` is the same map, turned around).
+impl std::fmt::Debug for Keymap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.by_action.iter()).finish()
+    }
 }
 
 impl Default for Keymap {

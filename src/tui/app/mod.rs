@@ -377,4 +377,6 @@ impl App {
 }
 
 #[cfg(test)]
+mod focus_tests;
+#[cfg(test)]
 mod tests;

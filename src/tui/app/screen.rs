@@ -219,10 +219,11 @@ impl App {
         }
         bar.push(hint(Action::Help, "help", true));
         bar.push(hint(Action::Quit, "quit", true));
-        // Help: every action with all its keys, in the keymap's order.
+        // Help: every action with all its keys, in the keymap's order (but the exit from an
+        // impersonation, which is the partner view's key, above this layer).
         let all = Action::ALL
             .iter()
-            .filter(|a| !self.keymap.keys(**a).is_empty())
+            .filter(|a| **a != Action::ExitImpersonation && !self.keymap.keys(**a).is_empty())
             .map(|a| Hint {
                 label: self
                     .keymap

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::tui::app::App;
 use crate::tui::app::effect::Effect;
-use crate::tui::app::focus::{Handled, Hint};
+use crate::tui::app::focus::{Handled, Hint, is_typing};
 use crate::tui::view::dialog;
 use crate::tui::view::theme::Theme;
 
@@ -58,12 +58,17 @@ pub fn hints() -> Vec<Hint> {
     ]
 }
 
-enum Answer {
+pub(super) enum Answer {
     Yes,
     No,
 }
 
-fn answer(key: KeyEvent) -> Option<Answer> {
+/// The answer `key` gives: y or n typed plainly (a Ctrl or Alt chord answers nothing), or Esc
+/// and Enter for no.
+pub(super) fn answer(key: KeyEvent) -> Option<Answer> {
+    if matches!(key.code, KeyCode::Char(_)) && !is_typing(&key) {
+        return None;
+    }
     match key.code {
         KeyCode::Char('y') | KeyCode::Char('Y') => Some(Answer::Yes),
         KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Enter => Some(Answer::No),

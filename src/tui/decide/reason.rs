@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Target;
+use super::confirm::Answer;
 use crate::domain::MAX_REASON_CHARS;
 use crate::tui::app::App;
 use crate::tui::app::effect::Verdict;
@@ -197,13 +198,13 @@ impl App {
             return Handled::Ignored;
         }
         if d.discarding {
-            return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => Handled::close(),
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Enter => {
+            return match super::confirm::answer(key) {
+                Some(Answer::Yes) => Handled::close(),
+                Some(Answer::No) => {
                     d.discarding = false;
                     Handled::done()
                 }
-                _ => Handled::Ignored,
+                None => Handled::Ignored,
             };
         }
         match key.code {

@@ -7,51 +7,17 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::client::ApiError;
 use crate::client::StreamItem;
-use crate::domain::{
-    ApprovalCreated, ApprovalDecided, ApprovalPartner, Details, Item, Me, Money, Page,
-    PartnerStatus, Problem, Role, UserRef,
-};
+use crate::domain::{ApprovalCreated, ApprovalDecided, Item, Money, Problem, Role, UserRef};
 use crate::domain::{ServerEvent, Status, codes};
 use crate::tui::app::Session;
 use crate::tui::app::focus::Layer;
-use crate::tui::app::keymap::Keymap;
 use crate::tui::app::msg::Msg;
 use crate::tui::app::toast::ToastKind;
 use crate::tui::queue::tabs::SectionId;
 
-const T0: chrono::DateTime<Utc> = chrono::DateTime::UNIX_EPOCH;
+use crate::tui::test_data::{T0, approval, me, signed_in};
 
 // ---- data -----------------------------------------------------------------------------
-
-/// Pending partnership `i` ("Partner i", Gold €49.00), at version `10 + i` so that every
-/// row carries a version of its own.
-fn approval(i: usize) -> Approval {
-    Approval {
-        id: format!("ap_{i}"),
-        kind: Kind::Partnership,
-        status: Status::Pending,
-        version: 10 + i as i64,
-        title: "Gold package".into(),
-        partner: ApprovalPartner {
-            id: format!("pt_{i}"),
-            name: format!("Partner {i}"),
-            status: PartnerStatus::Active,
-            email: format!("p{i}@example.test"),
-            phone: "+49 30 100 2000".into(),
-            website: "https://example.test".into(),
-        },
-        item: Some(Item {
-            name: "Gold".into(),
-            price: Money::new(4900, "EUR"),
-        }),
-        description: "We would like to reach your audience.".into(),
-        requested_at: Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap(),
-        decided_at: None,
-        decided_by: None,
-        reason: None,
-        details: Details::default(),
-    }
-}
 
 /// `a` as the server returns it once `name` decided it.
 fn decided(a: &Approval, status: Status, name: &str) -> Approval {
@@ -65,15 +31,6 @@ fn decided(a: &Approval, status: Status, name: &str) -> Approval {
         }),
         reason: (status == Status::Rejected).then(|| "No.".into()),
         ..a.clone()
-    }
-}
-
-fn me(role: Role) -> Me {
-    Me {
-        id: "us_me".into(),
-        name: "demo-csr".into(),
-        email: "demo-csr@example.test".into(),
-        role,
     }
 }
 
@@ -96,37 +53,8 @@ fn problem(status: u16, code: &str, current: Approval) -> ApiError {
 
 /// A console showing `n` pending partnerships to a CSR.
 fn queue(session: Session, n: usize) -> App {
-    let mut app = App::new(session, Keymap::default());
-    let fx = app.init();
-    let (section, request, slot) = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadPage {
-                section,
-                request,
-                slot,
-                ..
-            } => Some((*section, *request, *slot)),
-            _ => None,
-        })
-        .expect("the first list is loaded at start");
-    assert_eq!(section, SectionId::PartnershipPending);
-    app.update(
-        Msg::Page {
-            section,
-            request,
-            slot,
-            cursor: None,
-            result: Ok(Page {
-                items: (0..n)
-                    .map(|i| Row::Approval(Box::new(approval(i))))
-                    .collect(),
-                next_cursor: None,
-            }),
-        },
-        T0,
-    );
-    app.update(Msg::Me(Ok(me(Role::Csr))), T0);
+    let app = signed_in(session, Role::Csr, n);
+    assert_eq!(app.active_section_id(), SectionId::PartnershipPending);
     assert_eq!(app.active_section().rows.len(), n);
     app
 }

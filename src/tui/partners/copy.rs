@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use crate::tui::app::App;
 use crate::tui::app::effect::Effect;
-use crate::tui::app::focus::{Handled, Hint, Keys, Layer};
+use crate::tui::app::focus::{Handled, Hint, Keys, Layer, is_typing};
 use crate::tui::app::keymap::Key;
 use crate::tui::queue::tabs::Row;
 use crate::tui::view::dialog;
@@ -88,7 +88,8 @@ impl App {
     pub(in crate::tui) fn copy_key(&mut self, choices: &mut CopyChoices, key: KeyEvent) -> Handled {
         match key.code {
             KeyCode::Esc => Handled::close(),
-            KeyCode::Char(c) => match choices.0.iter().find(|(k, _, _)| *k == c) {
+            KeyCode::Char(c) if is_typing(&key) => match choices.0.iter().find(|(k, _, _)| *k == c)
+            {
                 Some((_, what, text)) => {
                     let mut fx = vec![Effect::Copy { text: text.clone() }];
                     fx.extend(self.toast(format!("Copied the {what} ({text}) to the clipboard")));

@@ -12,7 +12,7 @@ use crate::client::ApiError;
 use crate::domain::PartnerSummary;
 use crate::tui::app::App;
 use crate::tui::app::effect::Effect;
-use crate::tui::app::focus::{Handled, Hint, Layer};
+use crate::tui::app::focus::{Handled, Hint, Layer, is_typing};
 use crate::tui::app::msg::Msg;
 use crate::tui::view::dialog;
 use crate::tui::view::theme::Theme;
@@ -155,7 +155,7 @@ impl App {
                 }
                 return self.finder_changed(f).into();
             }
-            KeyCode::Char(c) if !ctrl && !crate::text::is_unsafe(c) => {
+            KeyCode::Char(c) if is_typing(&key) && !crate::text::is_unsafe(c) => {
                 if f.input.chars().count() >= FINDER_MAX_CHARS {
                     return Handled::Ignored;
                 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,7 +15,7 @@ use super::short_name;
 use crate::client::ApiError;
 use crate::domain::{Channel, Engagement, Impersonation, Partner, PartnerRef, codes};
 use crate::tui::app::effect::Effect;
-use crate::tui::app::focus::{Handled, Hint, Keys, Layer};
+use crate::tui::app::focus::{Handled, Hint, Keys, Layer, is_typing};
 use crate::tui::app::keymap::Action;
 use crate::tui::app::msg::Msg;
 use crate::tui::app::{App, Load};
@@ -171,9 +171,7 @@ impl App {
             KeyCode::Backspace => d.input.backspace(),
             KeyCode::Left => d.input.left(),
             KeyCode::Right => d.input.right(),
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                d.input.insert_char(c)
-            }
+            KeyCode::Char(c) if is_typing(&key) => d.input.insert_char(c),
             _ => return Handled::Ignored,
         }
         Handled::done()

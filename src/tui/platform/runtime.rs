@@ -275,3 +275,215 @@ fn give_back_freed_memory() {
         libc::malloc_trim(0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The runtime's own logic against the scripted fake: no server, no terminal.
+
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::client::scripted::{Call, Phase, ScriptedApi};
+    use crate::domain::{PartnerStatus, PartnerSummary};
+    use crate::tui::queue::section::Slot;
+
+    #[derive(Default)]
+    struct FakeConsole {
+        copied: Vec<String>,
+        suspended: usize,
+    }
+
+    impl Console for FakeConsole {
+        fn copy(&mut self, text: &str) {
+            self.copied.push(text.to_string());
+        }
+
+        fn suspend(&mut self) -> std::io::Result<()> {
+            self.suspended += 1;
+            Ok(())
+        }
+    }
+
+    fn runtime(api: &ScriptedApi) -> (Runtime, mpsc::UnboundedReceiver<Msg>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Runtime::new(Arc::new(api.clone()), tx), rx)
+    }
+
+    fn partner(name: &str) -> PartnerSummary {
+        PartnerSummary {
+            id: format!("pt_{name}"),
+            name: name.into(),
+            status: PartnerStatus::Active,
+            package: None,
+            invoice_id: "INV-1".into(),
+        }
+    }
+
+    fn page(items: Vec<PartnerSummary>) -> Page<PartnerSummary> {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+
+    async fn next(rx: &mut mpsc::UnboundedReceiver<Msg>) -> Msg {
+        tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an answer within 5 s")
+            .expect("the channel is open")
+    }
+
+    #[tokio::test]
+    async fn the_finder_falls_back_to_the_first_letter_when_nothing_contains_the_fragment() {
+        let api = ScriptedApi::new();
+        api.partners
+            .answer(Ok(page(vec![])))
+            .answer(Ok(page(vec![partner("Blue Harbor Radio")])));
+        let (mut rt, mut rx) = runtime(&api);
+        let fx = Effect::FindPartners {
+            q: "bhr".into(),
+            generation: 7,
+        };
+        assert_eq!(
+            rt.run(fx, &mut FakeConsole::default()).await,
+            Flow::Continue
+        );
+        match next(&mut rx).await {
+            Msg::Found {
+                generation: 7,
+                result: Ok(found),
+            } => assert_eq!(found, [partner("Blue Harbor Radio")]),
+            other => panic!("{other:?}"),
+        }
+        let asked: Vec<_> = api
+            .partners
+            .calls()
+            .into_iter()
+            .map(|q| (q.q, q.limit))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                (Some("bhr".to_string()), Some(100)),
+                (Some("b".to_string()), Some(500))
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_newer_page_load_of_the_same_section_aborts_the_older_one() {
+        let api = ScriptedApi::new();
+        let first = api.partners.answer_gated(Ok(page(vec![partner("Old")])));
+        api.partners.answer(Ok(page(vec![partner("New")])));
+        let (mut rt, mut rx) = runtime(&api);
+        let load = |request| Effect::LoadPage {
+            section: SectionId::Partners,
+            request,
+            slot: Slot::Reset,
+            query: ListQuery::Partners(PartnerQuery::default()),
+        };
+        let console = &mut FakeConsole::default();
+        rt.run(load(1), console).await;
+        tokio::time::timeout(Duration::from_secs(5), first.reached())
+            .await
+            .expect("the first request is in flight");
+        rt.run(load(2), console).await;
+        let phase = tokio::time::timeout(Duration::from_secs(5), first.settled())
+            .await
+            .expect("settled");
+        assert_eq!(phase, Phase::Dropped, "the superseded request was aborted");
+        match next(&mut rx).await {
+            Msg::Page { request: 2, .. } => {}
+            other => panic!("only the newer page answers: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn loads_of_different_sections_do_not_abort_each_other() {
+        let api = ScriptedApi::new();
+        let partners = api.partners.answer_gated(Ok(page(vec![])));
+        api.approvals.answer(Ok(Page {
+            items: vec![],
+            next_cursor: None,
+        }));
+        let (mut rt, mut rx) = runtime(&api);
+        let console = &mut FakeConsole::default();
+        rt.run(
+            Effect::LoadPage {
+                section: SectionId::Partners,
+                request: 1,
+                slot: Slot::Reset,
+                query: ListQuery::Partners(PartnerQuery::default()),
+            },
+            console,
+        )
+        .await;
+        rt.run(
+            Effect::LoadPage {
+                section: SectionId::AllHistory,
+                request: 2,
+                slot: Slot::Reset,
+                query: ListQuery::Approvals(Default::default()),
+            },
+            console,
+        )
+        .await;
+        assert!(matches!(next(&mut rx).await, Msg::Page { request: 2, .. }));
+        partners.release();
+        assert!(matches!(next(&mut rx).await, Msg::Page { request: 1, .. }));
+    }
+
+    #[tokio::test]
+    async fn quitting_ends_the_impersonation_first_and_copy_and_suspend_reach_the_terminal() {
+        let api = ScriptedApi::new();
+        api.end_impersonation.answer(Ok(()));
+        let (mut rt, _rx) = runtime(&api);
+        let mut console = FakeConsole::default();
+        rt.run(
+            Effect::Copy {
+                text: "ops@acme.test".into(),
+            },
+            &mut console,
+        )
+        .await;
+        rt.run(Effect::Suspend, &mut console).await;
+        assert_eq!(console.copied, ["ops@acme.test"]);
+        assert_eq!(console.suspended, 1);
+        let flow = rt
+            .run(
+                Effect::Quit {
+                    impersonation: Some("im_1".into()),
+                },
+                &mut console,
+            )
+            .await;
+        assert_eq!(flow, Flow::Quit);
+        assert_eq!(api.calls(), [Call::EndImpersonation("im_1".into())]);
+    }
+
+    #[tokio::test]
+    async fn a_dead_backend_holds_the_exit_for_at_most_a_moment_after_a_hangup() {
+        let api = ScriptedApi::new();
+        let gate = api.end_impersonation.answer_gated(Ok(()));
+        let (mut rt, _rx) = runtime(&api);
+        rt.hung_up();
+        let started = std::time::Instant::now();
+        let flow = rt
+            .run(
+                Effect::Quit {
+                    impersonation: Some("im_1".into()),
+                },
+                &mut FakeConsole::default(),
+            )
+            .await;
+        assert_eq!(flow, Flow::Quit);
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(700) && waited < Duration::from_secs(2),
+            "{waited:?}"
+        );
+        assert_eq!(gate.phase(), Phase::Dropped);
+    }
+}

@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::filter::Filter;
 use super::tabs::SectionId;
 use crate::domain::PartnerSort;
 use crate::tui::app::App;
 use crate::tui::app::effect::Effect;
-use crate::tui::app::focus::{Handled, Hint};
+use crate::tui::app::focus::{Handled, Hint, is_typing};
 use crate::tui::app::msg::Msg;
 
 /// Wait this long after the last key before asking the server.
@@ -47,7 +47,7 @@ impl App {
                 }
                 self.search_changed(id).into()
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Char(c) if is_typing(&key) => {
                 let q = &mut self.section_mut(id).filter.q;
                 if q.chars().count() >= MAX_Q || crate::text::is_unsafe(c) {
                     return Handled::Ignored;

@@ -1,0 +1,137 @@
+//! Data and a little driver for the console's unit tests: approvals, partners, a signed-in
+//! CSR, and answering the page loads an `update` asks for, as a runtime would.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::domain::{
+    Approval, ApprovalPartner, Details, Item, Kind, Me, Money, Page, PartnerStatus, PartnerSummary,
+    Role, Status,
+};
+use crate::tui::app::effect::Effect;
+use crate::tui::app::keymap::Keymap;
+use crate::tui::app::msg::Msg;
+use crate::tui::app::{App, Session};
+use crate::tui::queue::tabs::{Row, SectionId, Source};
+
+/// The time every test message comes with.
+pub const T0: DateTime<Utc> = DateTime::UNIX_EPOCH;
+
+/// Pending partnership `i` ("Partner i", Gold €49.00), at version `10 + i` so that every
+/// row carries a version of its own.
+pub fn approval(i: usize) -> Approval {
+    Approval {
+        id: format!("ap_{i}"),
+        kind: Kind::Partnership,
+        status: Status::Pending,
+        version: 10 + i as i64,
+        title: "Gold package".into(),
+        partner: ApprovalPartner {
+            id: format!("pt_{i}"),
+            name: format!("Partner {i}"),
+            status: PartnerStatus::Active,
+            email: format!("p{i}@example.test"),
+            phone: "+49 30 100 2000".into(),
+            website: "https://example.test".into(),
+        },
+        item: Some(Item {
+            name: "Gold".into(),
+            price: Money::new(4900, "EUR"),
+        }),
+        description: "We would like to reach your audience.".into(),
+        requested_at: Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap(),
+        decided_at: None,
+        decided_by: None,
+        reason: None,
+        details: Details::default(),
+    }
+}
+
+pub fn partner(i: usize) -> PartnerSummary {
+    PartnerSummary {
+        id: format!("pt_{i}"),
+        name: format!("Partner {i}"),
+        status: PartnerStatus::Active,
+        package: None,
+        invoice_id: format!("INV-{i}"),
+    }
+}
+
+pub fn me(role: Role) -> Me {
+    Me {
+        id: "us_me".into(),
+        name: "demo-csr".into(),
+        email: "demo-csr@example.test".into(),
+        role,
+    }
+}
+
+/// `n` rows for `section`: approvals of its kind and status, or partners.
+pub fn rows(section: SectionId, n: usize) -> Vec<Row> {
+    match section.source() {
+        Source::Partners => (0..n).map(|i| Row::Partner(partner(i))).collect(),
+        Source::Approvals { kinds, status } => (0..n)
+            .map(|i| {
+                let mut a = approval(i);
+                a.kind = kinds.first().copied().unwrap_or(Kind::Partnership);
+                a.status = match status {
+                    crate::domain::StatusFilter::Pending => Status::Pending,
+                    crate::domain::StatusFilter::Rejected => Status::Rejected,
+                    _ => Status::Approved,
+                };
+                Row::Approval(Box::new(a))
+            })
+            .collect(),
+    }
+}
+
+/// Answer every page load in `fx` with `n` rows, and what those answers ask for in turn.
+pub fn answer_loads(app: &mut App, fx: Vec<Effect>, n: usize) {
+    for e in fx {
+        if let Effect::LoadPage {
+            section,
+            request,
+            slot,
+            query,
+        } = e
+        {
+            let more = app.update(
+                Msg::Page {
+                    section,
+                    request,
+                    slot,
+                    cursor: query.cursor(),
+                    result: Ok(Page {
+                        items: rows(section, n),
+                        next_cursor: None,
+                    }),
+                },
+                T0,
+            );
+            answer_loads(app, more, n);
+        }
+    }
+}
+
+/// A console signed in as `role`, its first list loaded with `n` rows.
+pub fn signed_in(session: Session, role: Role, n: usize) -> App {
+    let mut app = App::new(session, Keymap::default());
+    let fx = app.init();
+    answer_loads(&mut app, fx, n);
+    app.update(Msg::Me(Ok(me(role))), T0);
+    app
+}
+
+/// An impersonation of partner `i` started at `T0`, for 30 minutes.
+pub fn impersonation(i: usize) -> crate::domain::Impersonation {
+    crate::domain::Impersonation {
+        id: "im_1".into(),
+        token: "t".repeat(20),
+        partner: crate::domain::PartnerRef {
+            id: format!("pt_{i}"),
+            name: format!("Partner {i}"),
+        },
+        role: Role::PartnerOwner,
+        started_at: T0,
+        expires_at: T0 + chrono::Duration::minutes(30),
+    }
+}
