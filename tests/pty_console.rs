@@ -2,12 +2,11 @@
 //! process on 127.0.0.1:0, keys in, the screen read back (vt100), the terminal checked after.
 #![cfg(all(unix, feature = "server"))]
 
-#[path = "pty/mod.rs"]
-mod pty;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use pty::{Pty, ServerProc, keys};
+use support::{Pty, ServerProc, keys, pty};
 
 const WAIT: Duration = Duration::from_secs(20);
 

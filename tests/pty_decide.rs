@@ -2,15 +2,13 @@
 //! the server is asked (as admin, over HTTP) what really happened.
 #![cfg(all(unix, feature = "server"))]
 
-mod common;
-#[path = "pty/mod.rs"]
-mod pty;
+mod support;
 
 use std::time::Duration;
 
 use partner_console::client::{Api, DecisionKey, HttpApi};
 use partner_console::domain::*;
-use pty::{Pty, ServerProc, keys};
+use support::{Pty, ServerProc, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -25,7 +23,7 @@ impl Backend {
             .enable_all()
             .build()
             .unwrap();
-        let api = common::client_for(&server.url, "demo-admin");
+        let api = support::client_for(&server.url, "demo-admin");
         Backend { rt, api }
     }
 

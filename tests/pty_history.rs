@@ -2,12 +2,11 @@
 //! against a server process; the file is checked against the server.
 #![cfg(all(unix, feature = "server"))]
 
-#[path = "pty/mod.rs"]
-mod pty;
+mod support;
 
 use std::time::Duration;
 
-use pty::{Pty, ServerProc, TestHome, keys};
+use support::{Pty, ServerProc, TestHome, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
 

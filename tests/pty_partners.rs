@@ -3,14 +3,12 @@
 //! confirmation; afterwards the server's audit log and database say what happened.
 #![cfg(all(unix, feature = "server"))]
 
-mod common;
-#[path = "pty/mod.rs"]
-mod pty;
+mod support;
 
 use std::time::Duration;
 
 use partner_console::client::Api;
-use pty::{Pty, ServerProc, keys};
+use support::{Pty, ServerProc, keys, pty};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -106,7 +104,7 @@ fn find_read_copy_impersonate_and_come_back() {
         .enable_all()
         .build()
         .unwrap();
-    let admin = common::client_for(&server.url, "demo-admin");
+    let admin = support::client_for(&server.url, "demo-admin");
     let audit = rt.block_on(admin.audit(None, Some(100))).unwrap().items;
     let start = audit
         .iter()
