@@ -3,7 +3,8 @@
 //! driver, and fixed data for rendering.
 //!
 //! A test file includes it with `mod support;`, a benchmark with
-//! `#[path = "../tests/support/mod.rs"] mod support;`; each uses what it needs:
+//! `#[path = "../tests/support/mod.rs"] mod support;` (and `tests/pty/main.rs`, one folder
+//! down, with `#[path = "../support/mod.rs"]`); each uses what it needs:
 //! ```ignore
 //! use support::{Pty, ServerProc, keys};
 //! ```

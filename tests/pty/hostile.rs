@@ -20,16 +20,13 @@
 //! `the_cli_export_of_hostile_history_is_inert`: `partner-console export history` of the same
 //! data; [`assert_csv_inert`] checks RFC 4180 framing byte by byte, every char, and that every
 //! cell a spreadsheet would take for a formula is prefixed with `'`.
-#![cfg(all(unix, feature = "server"))]
-
-mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::support::{Pty, ServerProc, TempDir, TestHome, keys, pty};
 use serde_json::{Value, json};
-use support::{Pty, ServerProc, TempDir, TestHome, keys, pty};
 
 const WAIT: Duration = Duration::from_secs(20);
 const CSR_TOKEN: &str = "hostile-csr-7f3a9c21e5";
