@@ -24,6 +24,7 @@ pub struct TestHome {
 impl TestHome {
     pub fn new() -> TestHome {
         let home = TestHome {
+            // pc-pty-home-…: what tests/pty/harness.rs finds on screen when the path wraps.
             dir: TempDir::new("pty-home"),
         };
         for sub in ["home", "config", "data", "state", "cache"] {
