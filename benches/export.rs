@@ -10,16 +10,19 @@
 //! how much of the time is the export's own. QUALITY.md's target: at least 100k rows/s, flat
 //! memory.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use partner_console::client::{Api, HttpApi, HttpApiOptions};
+use partner_console::client::{Api, HttpApi};
 use partner_console::domain::{ApprovalQuery, StatusFilter};
 use partner_console::export::{Format, PAGE_LIMIT, WRITE_BUFFER, export_history};
-use partner_console::secret::Secret;
-use partner_console::server::{self, SeedSource, ServerOptions};
+use partner_console::server::SeedSource;
+use support::{TempDir, client_for, launch};
 
 /// A `/proc/self/status` field in kB (Linux), e.g. `VmHWM`.
 fn status_kb(field: &str) -> Option<u64> {
@@ -37,14 +40,6 @@ fn reset_peak_rss() -> bool {
 
 fn mb(kb: Option<u64>) -> String {
     kb.map_or("n/a".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0))
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 async fn run_once(api: &HttpApi, format: Format, out: &Path, expected: u64) {
@@ -124,23 +119,15 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async move {
-        let dir =
-            TempDir(std::env::temp_dir().join(format!("pc-bench-export-{}", std::process::id())));
-        std::fs::create_dir_all(&dir.0).expect("temp dir");
+        let dir = TempDir::new("bench-export");
 
         let started = Instant::now();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let srv = server::start(
-            ServerOptions {
-                db: dir.0.join("bench.db"),
-                seed: SeedSource::Demo {
-                    decided: Some(rows),
-                },
-                impersonation_ttl: Duration::from_secs(1800),
+        let srv = launch(
+            &dir.path().join("bench.db"),
+            SeedSource::Demo {
+                decided: Some(rows),
             },
-            listener,
+            Duration::from_secs(1800),
         )
         .await
         .expect("server starts");
@@ -150,14 +137,9 @@ fn main() {
             mb(status_kb("VmRSS"))
         );
 
-        let api = HttpApi::new(HttpApiOptions {
-            base_url: srv.url(),
-            token: Some(Secret::new("demo-viewer")),
-            ..HttpApiOptions::default()
-        })
-        .expect("client");
-        run_once(&api, Format::Csv, &dir.0.join("export.csv"), rows).await;
-        run_once(&api, Format::Json, &dir.0.join("export.json"), rows).await;
+        let api = client_for(&srv.url(), "demo-viewer");
+        run_once(&api, Format::Csv, &dir.path().join("export.csv"), rows).await;
+        run_once(&api, Format::Json, &dir.path().join("export.json"), rows).await;
         fetch_only(&api, rows).await;
         srv.shutdown().await;
     });

@@ -5,12 +5,12 @@
 //! `HISTORY_BENCH_ROWS` sets the size (default 1,000,000); seeding that many rows is part of the
 //! set-up and is reported separately.
 
-#[path = "../tests/pty/mod.rs"]
-mod pty;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
-use pty::{Pty, ServerProc};
+use support::{Pty, ServerProc, pty};
 
 fn vm_hwm_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

@@ -4,12 +4,12 @@
 //! bytes and CPU over an idle minute. Run with `cargo bench --bench pty_latency`
 //! (`PTY_BENCH_IDLE_SECS` shortens the idle minute).
 
-#[path = "../tests/pty/mod.rs"]
-mod pty;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
-use pty::{Pty, ServerProc, keys};
+use support::{Pty, ServerProc, TestHome, keys, pty};
 
 const END_FRAME: &[u8] = b"\x1b[?2026l";
 
@@ -155,7 +155,7 @@ fn main() {
     // The same moves in a bare ratatui table app, on the same machine at the same time: the
     // ratio holds when the machine is noisy.
     let bare = bare_app();
-    let mut base = Pty::spawn_program(&bare, pty::TestHome::new(), &[], &[], 120, 40);
+    let mut base = Pty::spawn_program(&bare, TestHome::new(), &[], &[], 120, 40);
     base.wait_for("bare ratatui", Duration::from_secs(10))
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));

@@ -3,7 +3,9 @@
 //! (The console itself never holds more than its window of rows; this loads them directly to
 //! show the view does not care.) Run with `cargo bench --bench render`.
 
-use chrono::{DateTime, Duration, Utc};
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::domain::*;
@@ -16,44 +18,7 @@ use partner_console::tui::view;
 use partner_console::tui::view::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn approval(i: usize, status: Status) -> Approval {
-    let kind = Kind::ALL[i % 5];
-    Approval {
-        id: format!("ap_{i:07}"),
-        kind,
-        status,
-        version: 2,
-        title: format!("Request number {i}"),
-        partner: ApprovalPartner {
-            id: format!("pt_{}", i % 48),
-            name: format!("Partner {}", i % 48),
-            status: PartnerStatus::Active,
-            email: format!("hello{}@partner.example", i % 48),
-            phone: "+49 30 100 2000".into(),
-            website: "https://partner.example".into(),
-        },
-        item: Some(Item {
-            name: "Gold".into(),
-            price: Money::new(4900, "EUR"),
-        }),
-        description: "We publish three shows a week.".into(),
-        requested_at: now() - Duration::hours(i as i64 + 5),
-        decided_at: (status != Status::Pending).then(|| now() - Duration::hours(i as i64)),
-        decided_by: (status != Status::Pending).then(|| UserRef {
-            id: "us_1".into(),
-            name: "alex.morgan".into(),
-        }),
-        reason: (status == Status::Rejected).then(|| "Not in your region.".into()),
-        details: Details::default(),
-    }
-}
+use support::fixtures::{now, numbered_approval};
 
 /// An app whose every section is loaded; the History list holds `history_rows` rows.
 fn app(history_rows: usize) -> App {
@@ -87,7 +52,7 @@ fn app(history_rows: usize) -> App {
                 Status::Pending
             };
             let items = (0..n)
-                .map(|i| Row::Approval(Box::new(approval(i, status))))
+                .map(|i| Row::Approval(Box::new(numbered_approval(i, status))))
                 .collect();
             app.update(
                 Msg::Page {

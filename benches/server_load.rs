@@ -12,6 +12,9 @@
 //! the database instead of a temporary one; `SERVER_BENCH_ONLY=pages,search,stats,decisions`
 //! runs only those parts.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +22,8 @@ use std::time::{Duration, Instant};
 use partner_console::client::{Api, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::domain::*;
 use partner_console::secret::Secret;
-use partner_console::server::{self, SeedSource, ServerOptions, Store, seed};
+use partner_console::server::{SeedSource, Store, seed};
+use support::{TempDir, launch};
 
 /// The console's page size (`tui::app::PAGE_SIZE`).
 const CONSOLE_PAGE: u32 = 200;
@@ -131,11 +135,12 @@ fn main() {
 async fn run() {
     let rows = env_u64("SERVER_BENCH_ROWS", 1_000_000);
     let decisions = env_u64("SERVER_BENCH_DECISIONS", 10_000);
-    let (db, keep) = match std::env::var_os("SERVER_BENCH_DB") {
-        Some(p) => (PathBuf::from(p), true),
+    // The temporary directory, unless the database is kept: removed when the run ends.
+    let (db, temp) = match std::env::var_os("SERVER_BENCH_DB") {
+        Some(p) => (PathBuf::from(p), None),
         None => {
-            let dir = std::env::temp_dir().join(format!("pc-server-load-{}", std::process::id()));
-            (dir.join("bench.db"), false)
+            let dir = TempDir::new("server-load");
+            (dir.path().join("bench.db"), Some(dir))
         }
     };
 
@@ -155,19 +160,9 @@ async fn run() {
     let seed_time = started.elapsed();
     let added = seed::add_pending(&store, decisions).expect("pending items");
     drop(store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let srv = launch(&db, SeedSource::None, Duration::from_secs(1800))
         .await
-        .expect("bind");
-    let srv = server::start(
-        ServerOptions {
-            db: db.clone(),
-            seed: SeedSource::None,
-            impersonation_ttl: Duration::from_secs(1800),
-        },
-        listener,
-    )
-    .await
-    .expect("server starts");
+        .expect("server starts");
     let url = srv.url();
     let api = client(&url, "demo-viewer");
     let mut table: Vec<Row> = Vec::new();
@@ -379,9 +374,7 @@ async fn run() {
     }
 
     srv.shutdown().await;
-    if !keep && let Some(dir) = db.parent() {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    drop(temp);
 
     // The table.
     println!();

@@ -2,15 +2,15 @@
 //! each decision rule of API.md.
 #![cfg(feature = "server")]
 
-mod common;
+mod support;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{TempDir, TestServer, client_for, launch};
 use partner_console::client::{Api, ApiError, DecisionKey, EventStream, StreamItem};
 use partner_console::domain::*;
 use partner_console::server::{ROUTES, SeedSource};
+use support::{TempDir, TestServer, client_for, launch};
 
 async fn first_pending(api: &dyn Api, kind: Kind) -> Approval {
     let page = api

@@ -11,18 +11,18 @@
 //! every client that did not win an item was told, with a 409 `already_decided`, who did.
 #![cfg(feature = "server")]
 
-mod common;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use common::{TempDir, TestServer, client_for};
 use partner_console::client::{Api, ApiError, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::domain::*;
 use partner_console::secret::Secret;
 use partner_console::server::SeedSource;
+use support::{TempDir, TestServer, client_for};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

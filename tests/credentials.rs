@@ -8,18 +8,17 @@
 //! means something.
 #![cfg(all(unix, feature = "server"))]
 
-#[path = "pty/mod.rs"]
-mod pty;
+mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use partner_console::client::{HttpApi, HttpApiOptions};
 use partner_console::config::{Config, Overrides, Paths, TokenSource};
 use partner_console::secret::Secret;
-use pty::{BIN, Pty, ServerProc, TempDir, TestHome};
+use support::{Pty, ServerProc, TempDir, TestHome};
 
 const TOKEN: &str = "tok-SECRET-1234567";
 const WAIT: Duration = Duration::from_secs(20);
@@ -60,23 +59,12 @@ fn backend() -> Backend {
     Backend { server, _dir: dir }
 }
 
-/// `partner-console ARGS` in `home` with only `env` (and PATH) set.
+/// `partner-console ARGS` in `home` with only `env` added to what [`TestHome::command`] sets.
 fn run(home: &TestHome, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_clear()
-        .current_dir(home.path())
-        .stdin(Stdio::null());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    for (k, v) in home.env() {
-        cmd.env(k, v);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run partner-console")
+    home.command(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run partner-console")
 }
 
 fn text(out: &Output) -> String {

@@ -4,7 +4,7 @@
 //! stdout or a file and nothing else.
 #![cfg(feature = "server")]
 
-mod common;
+mod support;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use common::{TempDir, TestServer, client_for, launch};
 use partner_console::client::{Api, DecisionKey};
 use partner_console::domain::*;
 use partner_console::export::{
@@ -21,6 +20,7 @@ use partner_console::export::{
     export_history_to_file, part_path,
 };
 use partner_console::server::SeedSource;
+use support::{TempDir, TestHome, TestServer, client_for, launch};
 use tokio::io::AsyncReadExt;
 
 /// Decided approvals in the demo history: three export pages (`PAGE_LIMIT` twice, the rest).
@@ -658,18 +658,11 @@ async fn cancel_and_failure_leave_no_file() {
     assert_eq!(entries(&out_dir).len(), 2);
 }
 
-/// The binary, with a config, data and state dir of its own and only the environment given.
-fn cli(home: &Path, token: Option<&str>) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_partner-console"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
+/// The binary in a home of its own (config, data and state dirs), with only the environment
+/// given.
+fn cli(home: &TestHome, token: Option<&str>) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::from(home.command(&[]));
+    cmd.kill_on_drop(true);
     if let Some(token) = token {
         cmd.env("PARTNER_CONSOLE_TOKEN", token);
     }
@@ -680,10 +673,10 @@ fn cli(home: &Path, token: Option<&str>) -> tokio::process::Command {
 async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     let srv = demo_server().await;
     let api = srv.client("demo-viewer");
-    let home = TempDir::new("export-cli");
+    let home = TestHome::new();
 
     // stdout, with stderr not a terminal: the same bytes as the library writes, stderr empty.
-    let out = cli(home.path(), Some("demo-viewer"))
+    let out = cli(&home, Some("demo-viewer"))
         .args(["export", "history", "--url", &srv.url])
         .output()
         .await
@@ -695,7 +688,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
 
     // Filters and JSON to a file: nothing on stdout or stderr.
     let file = home.path().join("rejected.json");
-    let out = cli(home.path(), Some("demo-viewer"))
+    let out = cli(&home, Some("demo-viewer"))
         .args(["export", "history", "--url", &srv.url])
         .args(["--kind", "ad,addon", "--kind", "broadcast"])
         .args(["--decision", "rejected", "--format", "json"])
@@ -725,7 +718,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     assert_eq!(got, want);
 
     // `| head`: the reader goes away after the first line; the export ends quietly with 0.
-    let mut child = cli(home.path(), Some("demo-viewer"))
+    let mut child = cli(&home, Some("demo-viewer"))
         .args(["export", "history", "--url", &srv.url])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -749,7 +742,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     assert_eq!(stderr, "");
 
     // No token: a clear error, nothing on stdout.
-    let out = cli(home.path(), None)
+    let out = cli(&home, None)
         .args(["export", "history", "--url", &srv.url])
         .output()
         .await
@@ -763,7 +756,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     );
 
     // A kind the API does not have, a date that is not one: usage errors naming the choices.
-    let out = cli(home.path(), Some("demo-viewer"))
+    let out = cli(&home, Some("demo-viewer"))
         .args(["export", "history", "--url", &srv.url, "--kind", "adds"])
         .output()
         .await
@@ -771,7 +764,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("advertising_package"), "{err}");
-    let out = cli(home.path(), Some("demo-viewer"))
+    let out = cli(&home, Some("demo-viewer"))
         .args([
             "export",
             "history",
@@ -788,7 +781,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
 
     // The backend refuses the token: an error on stderr, the --out file not created.
     let refused = home.path().join("refused.csv");
-    let out = cli(home.path(), Some("nobody-has-this-token"))
+    let out = cli(&home, Some("nobody-has-this-token"))
         .args(["export", "history", "--url", &srv.url])
         .arg("--out")
         .arg(&refused)

@@ -10,8 +10,7 @@
 //! dialog and is sent again, with the same idempotency key, when the server recovers.
 #![cfg(unix)]
 
-#[path = "pty/mod.rs"]
-mod pty;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,7 +19,7 @@ use std::time::{Duration, Instant};
 use partner_console::client::{Api, ApiError, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::domain::*;
 use partner_console::secret::Secret;
-use pty::{Pty, TestHome, keys};
+use support::{Pty, TestHome, keys, pty};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

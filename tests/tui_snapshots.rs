@@ -2,9 +2,8 @@
 //! the help overlay, banners, errors, toasts, and the too-small message. Fixed data and a fixed
 //! "now" keep them still; `cargo insta review` shows a change.
 
-mod common;
+mod support;
 
-use common::fixtures::{self, now};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use partner_console::client::{ApiError, StreamItem};
 use partner_console::domain::*;
@@ -17,6 +16,7 @@ use partner_console::tui::view;
 use partner_console::tui::view::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use support::fixtures::{self, now};
 
 fn session() -> Session {
     Session {

@@ -1,47 +1,19 @@
-//! Shared by the integration tests: a reference server on 127.0.0.1:0 in a temporary directory,
-//! and clients for it.
-#![allow(dead_code)]
-
-pub mod fixtures;
+//! The reference server in-process, on 127.0.0.1:0 with its database in a temporary directory,
+//! and clients for it without retries (so a test sees each response).
+//!
+//! For `partner-console serve` as a process of its own, see [`super::server_process`].
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use partner_console::client::{HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::secret::Secret;
 use partner_console::server::{self, RunningServer, SeedSource, ServerOptions};
 
-/// A directory under the system temp dir, removed on drop.
-pub struct TempDir(PathBuf);
+use super::TempDir;
 
-impl TempDir {
-    pub fn new(label: &str) -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "pc-test-{label}-{}-{}-{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
+/// The server running in this process on a database of its own, until [`TestServer::stop`] or
+/// the end of the test's runtime.
 pub struct TestServer {
     pub dir: TempDir,
     pub db: PathBuf,
@@ -83,14 +55,15 @@ impl TestServer {
         format!("{}/api/v1{path}", self.url)
     }
 
-    /// Stop the server and start another on the same database (and a new port).
-    /// Shuts the server down gracefully, as SIGTERM does (`restart` starts it again).
+    /// Shuts the server down gracefully, as SIGTERM does ([`TestServer::restart`] starts it
+    /// again).
     pub async fn stop(&mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
         }
     }
 
+    /// Stops the server and starts another on the same database (and a new port).
     pub async fn restart(&mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
@@ -107,6 +80,8 @@ impl TestServer {
     }
 }
 
+/// The reference server on 127.0.0.1:0 with its database at `db`: the one way tests and
+/// benchmarks start it in-process.
 pub async fn launch(
     db: &Path,
     seed: SeedSource,
@@ -124,6 +99,7 @@ pub async fn launch(
     .await
 }
 
+/// A client of the server at `url` with `token`, without retries.
 pub fn client_for(url: &str, token: &str) -> HttpApi {
     HttpApi::new(HttpApiOptions {
         base_url: url.to_string(),

@@ -1,5 +1,5 @@
-//! Fixed data for rendering tests: the same rows and the same "now" on every run, so
-//! snapshots hold still.
+//! Fixed data for the rendering tests and the render benchmark: the same rows and the same "now"
+//! on every run, so snapshots hold still.
 
 use chrono::{DateTime, Duration, Utc};
 use partner_console::domain::*;
@@ -119,6 +119,40 @@ pub fn approval(kind: Kind, i: usize, status: Status) -> Approval {
 
 pub fn approvals(kind: Kind, n: usize, status: Status) -> Vec<Approval> {
     (0..n).map(|i| approval(kind, i, status)).collect()
+}
+
+/// The `i`-th of a list of any length (the render benchmark loads a million): the kinds in
+/// turn, 48 partners, each row an hour older than the one before.
+pub fn numbered_approval(i: usize, status: Status) -> Approval {
+    let kind = Kind::ALL[i % 5];
+    Approval {
+        id: format!("ap_{i:07}"),
+        kind,
+        status,
+        version: 2,
+        title: format!("Request number {i}"),
+        partner: ApprovalPartner {
+            id: format!("pt_{}", i % 48),
+            name: format!("Partner {}", i % 48),
+            status: PartnerStatus::Active,
+            email: format!("hello{}@partner.example", i % 48),
+            phone: "+49 30 100 2000".into(),
+            website: "https://partner.example".into(),
+        },
+        item: Some(Item {
+            name: "Gold".into(),
+            price: Money::new(4900, "EUR"),
+        }),
+        description: "We publish three shows a week.".into(),
+        requested_at: now() - Duration::hours(i as i64 + 5),
+        decided_at: (status != Status::Pending).then(|| now() - Duration::hours(i as i64)),
+        decided_by: (status != Status::Pending).then(|| UserRef {
+            id: "us_1".into(),
+            name: "alex.morgan".into(),
+        }),
+        reason: (status == Status::Rejected).then(|| "Not in your region.".into()),
+        details: Details::default(),
+    }
 }
 
 pub fn partner_summary(i: usize) -> PartnerSummary {

@@ -1,14 +1,10 @@
-//! Self-test of the pty harness (`tests/pty/mod.rs`), independent of the console's screens:
+//! Self-test of the pty harness (`tests/support/pty/`), independent of the console's screens:
 //! a real server process, `partner-console info` in a pseudo-terminal, its output on the parsed
 //! screen, its exit status.
-#![cfg(all(unix, feature = "server"))]
-
-#[path = "pty/mod.rs"]
-mod pty;
 
 use std::time::Duration;
 
-use pty::{Pty, ServerProc, TestHome, keys};
+use crate::support::{Pty, ServerProc, TestHome, keys, pty};
 
 #[test]
 fn info_in_a_pty_against_a_server_process() {

@@ -1,13 +1,9 @@
 //! The console end to end: the built binary in a pseudo-terminal against a reference server
 //! process on 127.0.0.1:0, keys in, the screen read back (vt100), the terminal checked after.
-#![cfg(all(unix, feature = "server"))]
-
-#[path = "pty/mod.rs"]
-mod pty;
 
 use std::time::{Duration, Instant};
 
-use pty::{Pty, ServerProc, keys};
+use crate::support::{Pty, ServerProc, keys, pty};
 
 const WAIT: Duration = Duration::from_secs(20);
 

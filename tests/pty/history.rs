@@ -1,13 +1,9 @@
 //! History end to end: search as you type, scroll far, export to CSV from the console, in a pty
 //! against a server process; the file is checked against the server.
-#![cfg(all(unix, feature = "server"))]
-
-#[path = "pty/mod.rs"]
-mod pty;
 
 use std::time::Duration;
 
-use pty::{Pty, ServerProc, TestHome, keys};
+use crate::support::{Pty, ServerProc, TestHome, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
 

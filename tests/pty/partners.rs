@@ -1,16 +1,11 @@
 //! My Partners end to end: find a partner in a few keys, read its contact, copy its email
 //! (OSC 52), impersonate it with a reason, see the banner and its channels, exit with the
 //! confirmation; afterwards the server's audit log and database say what happened.
-#![cfg(all(unix, feature = "server"))]
-
-mod common;
-#[path = "pty/mod.rs"]
-mod pty;
 
 use std::time::Duration;
 
+use crate::support::{Pty, ServerProc, keys, pty};
 use partner_console::client::Api;
-use pty::{Pty, ServerProc, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -106,7 +101,7 @@ fn find_read_copy_impersonate_and_come_back() {
         .enable_all()
         .build()
         .unwrap();
-    let admin = common::client_for(&server.url, "demo-admin");
+    let admin = crate::support::client_for(&server.url, "demo-admin");
     let audit = rt.block_on(admin.audit(None, Some(100))).unwrap().items;
     let start = audit
         .iter()

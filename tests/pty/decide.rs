@@ -1,16 +1,11 @@
 //! Deciding the queues end to end: the console in a pty against a server process; afterwards
 //! the server is asked (as admin, over HTTP) what really happened.
-#![cfg(all(unix, feature = "server"))]
-
-mod common;
-#[path = "pty/mod.rs"]
-mod pty;
 
 use std::time::Duration;
 
+use crate::support::{Pty, ServerProc, keys};
 use partner_console::client::{Api, DecisionKey, HttpApi};
 use partner_console::domain::*;
-use pty::{Pty, ServerProc, keys};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -25,7 +20,7 @@ impl Backend {
             .enable_all()
             .build()
             .unwrap();
-        let api = common::client_for(&server.url, "demo-admin");
+        let api = crate::support::client_for(&server.url, "demo-admin");
         Backend { rt, api }
     }
 

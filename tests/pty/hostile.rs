@@ -20,17 +20,12 @@
 //! `the_cli_export_of_hostile_history_is_inert`: `partner-console export history` of the same
 //! data; [`assert_csv_inert`] checks RFC 4180 framing byte by byte, every char, and that every
 //! cell a spreadsheet would take for a formula is prefixed with `'`.
-#![cfg(all(unix, feature = "server"))]
-
-#[path = "pty/mod.rs"]
-mod pty;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use pty::{Pty, ServerProc, TempDir, TestHome, keys};
+use crate::support::{Pty, ServerProc, TempDir, TestHome, keys, pty};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -831,17 +826,11 @@ fn the_cli_export_of_hostile_history_is_inert() {
     let seed_dir = TempDir::new("hostile-seed-cli");
     let server = start_server(&seed_dir);
     let home = TestHome::new();
-    let mut cmd = Command::new(pty::BIN);
-    cmd.args(["export", "history", "--url", &server.url])
-        .env_clear()
+    let out = home
+        .command(&["export", "history", "--url", &server.url])
         .env("PARTNER_CONSOLE_TOKEN", CSR_TOKEN)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .current_dir(home.path())
-        .stdin(Stdio::null());
-    for (name, value) in home.env() {
-        cmd.env(name, value);
-    }
-    let out = cmd.output().expect("run export history");
+        .output()
+        .expect("run export history");
     assert!(
         out.status.success(),
         "{:?}\n{}\nserver log:\n{}",
