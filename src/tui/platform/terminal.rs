@@ -5,12 +5,12 @@
 //! Everything ratatui writes goes into a [`FrameWriter`], which only buffers. [`draw_frame`]
 //! wraps one `Terminal::draw` in synchronized-output begin/end (`CSI ? 2026 h/l`) and hands the
 //! whole frame to the terminal with a single `write()`: a terminal never shows half a frame, an
-//! SSH link carries one packet burst, and a frame with nothing changed is just the begin/end
-//! pair. Draw only when the state changed: idle means no bytes at all.
+//! SSH link carries one packet burst, and a frame in which no cell changed sends nothing at all
+//! (so the loop can draw after every message: idle means no bytes).
 //!
 //! ```no_run
 //! # fn main() -> std::io::Result<()> {
-//! use partner_console::tui::terminal::{self, TerminalGuard};
+//! use partner_console::tui::platform::terminal::{self, TerminalGuard};
 //!
 //! terminal::install_panic_hook().expect("first and only install");
 //! let (_guard, mut term) = TerminalGuard::enter()?;
