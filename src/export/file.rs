@@ -219,8 +219,8 @@ mod tests {
 
     #[test]
     fn unique_names_in_a_dir() {
-        let dir = std::env::temp_dir().join(format!("pc-export-unique-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = crate::config::test_support::TempDir::new("export-unique");
+        let dir = temp.path().to_path_buf();
         let name = "h.csv";
         std::fs::write(dir.join(name), "x").unwrap();
         std::fs::write(dir.join("h-2.csv.part"), "x").unwrap();
@@ -232,7 +232,6 @@ mod tests {
             !part_path(&dir.join("h-3.csv")).exists(),
             "an unused part file is removed"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The console spawns the export on a tokio task: its futures must be `Send`.

@@ -5,37 +5,28 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::Connection;
 
 use super::*;
+use crate::config::test_support::TempDir;
 use crate::domain::*;
 use crate::server::SeedSource;
 
+/// A store seeded with demo data in its own temporary directory (removed with it).
 struct TempDb {
-    dir: std::path::PathBuf,
     store: Store,
+    _dir: TempDir,
 }
 
 impl TempDb {
     fn demo(decided: u64) -> TempDb {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "pc-store-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = TempDir::new("store-test");
         let seed = SeedSource::Demo {
             decided: Some(decided),
         };
-        let (store, seeded) =
-            Store::open_with(&dir.join("pc.db"), |c| crate::server::seed::apply(c, &seed))
-                .expect("open");
+        let (store, seeded) = Store::open_with(&dir.path().join("pc.db"), |c| {
+            crate::server::seed::apply(c, &seed)
+        })
+        .expect("open");
         seeded.expect("seed");
-        TempDb { dir, store }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        TempDb { store, _dir: dir }
     }
 }
 
