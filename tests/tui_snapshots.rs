@@ -228,10 +228,39 @@ fn banners_offline_and_errors() {
     both_sizes("production_read_only_offline_error", &app);
 }
 
+/// tmux's 80×23 pane, a side-by-side split, and smaller: the console works, condensed (short
+/// tab names, no chart, the detail over the list, key bar hints dropped whole).
+#[test]
+fn small_windows_condense() {
+    let mut app = loaded_app(session());
+    for (w, h) in [(80, 23), (79, 24), (70, 20), (60, 16)] {
+        insta::assert_snapshot!(format!("queue_{w}x{h}"), screen(&app, w, h, false));
+    }
+    press(&mut app, "5");
+    for (w, h) in [(80, 23), (60, 16)] {
+        insta::assert_snapshot!(format!("history_{w}x{h}"), screen(&app, w, h, false));
+    }
+    press(&mut app, "1");
+    app.update(
+        Msg::Resize {
+            width: 60,
+            height: 16,
+        },
+        now(),
+    );
+    let fx = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now(),
+    );
+    answer(&mut app, fx);
+    insta::assert_snapshot!("detail_over_the_list_60x16", screen(&app, 60, 16, false));
+}
+
 #[test]
 fn too_small_says_so() {
     let app = loaded_app(session());
-    insta::assert_snapshot!("too_small_79x24", screen(&app, 79, 24, false));
+    insta::assert_snapshot!("too_small_59x24", screen(&app, 59, 24, false));
+    insta::assert_snapshot!("too_small_80x15", screen(&app, 80, 15, false));
     insta::assert_snapshot!("too_small_40x10", screen(&app, 40, 10, false));
     // Degenerate sizes draw nothing wrong and never panic.
     for (w, h) in [(1, 1), (0, 0), (80, 1), (3, 40)] {

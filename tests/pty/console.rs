@@ -184,6 +184,8 @@ fn small_windows_and_a_vanishing_server() {
     let mut term = console(&server, 80, 24, &[("NO_COLOR", "1")]);
     term.wait_for("5 History", WAIT).unwrap();
     term.resize(70, 20);
+    term.wait_for("3 Req (15)", WAIT).unwrap();
+    term.resize(50, 14);
     term.wait_for("Make the window larger", WAIT).unwrap();
     term.resize(80, 24);
     term.wait_for("1 Partnership (12)", WAIT).unwrap();

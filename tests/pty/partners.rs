@@ -50,7 +50,7 @@ fn find_read_copy_impersonate_and_come_back() {
     term.send("y");
     term.wait_for("Copy to the clipboard", WAIT).unwrap();
     term.send("e");
-    term.wait_for("Copied the email", WAIT).unwrap();
+    term.wait_for("Sent the email", WAIT).unwrap();
     let b64 = partner_console::tui::platform::clipboard::base64(email.as_bytes());
     assert!(
         pty::contains(

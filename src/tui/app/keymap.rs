@@ -174,7 +174,7 @@ impl Action {
             Action::Search => "search by partner name (and title for requests)",
             Action::Filter => "filter by kind, decision and dates",
             Action::Export => "export this history view to CSV",
-            Action::Copy => "copy the email, phone or invoice ID (OSC 52)",
+            Action::Copy => "copy to the clipboard (OSC 52; tmux: set-clipboard on)",
             Action::Impersonate => "impersonate the selected partner (after a reason)",
             Action::ExitImpersonation => "exit impersonating (asks first)",
             Action::Find => "find a partner by a fragment of its name",

@@ -51,6 +51,7 @@ impl App {
                 let id = self.active_section_id();
                 let mut fx = vec![Effect::LoadSummary];
                 fx.extend(self.reload(id));
+                fx.extend(self.stats_effect());
                 fx.into()
             }
             Action::Approve => self.approve_selected(),

@@ -217,3 +217,85 @@ fn offline_polls_the_summary_until_live_again() {
         "live again: polling stops"
     );
 }
+
+#[test]
+fn the_chart_follows_the_search_both_ways_and_a_refresh() {
+    let mut app = crate::tui::test_data::signed_in(Session::default(), crate::domain::Role::Csr, 3);
+    let stats_q = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::LoadStats { query, .. } => Some(query.q.clone()),
+            _ => None,
+        })
+    };
+    assert!(
+        stats_q(&app.update(key('5'), T0)).is_some(),
+        "the tab asks for its chart"
+    );
+    app.update(key('/'), T0);
+    app.update(key('n'), T0);
+    let generation = app.search_gen;
+    let fx = app.update(
+        Msg::SearchSettled {
+            section: SectionId::AllHistory,
+            generation,
+        },
+        T0,
+    );
+    assert_eq!(
+        stats_q(&fx),
+        Some(Some("n".to_string())),
+        "the search narrows it"
+    );
+    let fx = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        T0,
+    );
+    assert_eq!(stats_q(&fx), Some(None), "Esc widens it again");
+    assert_eq!(
+        stats_q(&app.update(key('R'), T0)),
+        Some(None),
+        "R asks again"
+    );
+}
+
+#[test]
+fn sorting_keeps_the_selected_partner() {
+    let mut app = crate::tui::test_data::signed_in(Session::default(), crate::domain::Role::Csr, 3);
+    let (sid, req, _) = request_of(&app.update(key('4'), T0));
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Ok(partners(5, None)),
+        },
+        T0,
+    );
+    app.update(key('j'), T0);
+    app.update(key('j'), T0);
+    let (_, req, _) = request_of(&app.update(key('s'), T0));
+    let mut by_status = partners(5, None);
+    by_status.items.reverse();
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Ok(by_status),
+        },
+        T0,
+    );
+    let selected = app
+        .active_section()
+        .selected_row()
+        .map(|r| r.id().to_string());
+    assert_eq!(selected.as_deref(), Some("pt_2"));
+    assert_eq!(app.active_section().selected, 2, "pt_2 is third either way");
+    app.update(key('j'), T0);
+    assert_eq!(
+        app.active_section().selected_row().map(|r| r.id()),
+        Some("pt_1")
+    );
+}

@@ -92,7 +92,11 @@ impl App {
             {
                 Some((_, what, text)) => {
                     let mut fx = vec![Effect::Copy { text: text.clone() }];
-                    fx.extend(self.toast(format!("Copied the {what} ({text}) to the clipboard")));
+                    // The console cannot know whether the terminal (or tmux, whose default is
+                    // `set-clipboard external`) took it: it says what it did.
+                    fx.extend(self.toast(format!(
+                        "Sent the {what} ({text}) to the terminal's clipboard (OSC 52)"
+                    )));
                     Handled::Close(fx)
                 }
                 None => Handled::Ignored,

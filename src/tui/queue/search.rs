@@ -39,7 +39,10 @@ impl App {
                     return Handled::close();
                 }
                 self.section_mut(id).filter.q.clear();
-                Handled::Close(self.reload(id))
+                // The chart shows what the list shows: unfiltered again.
+                let mut fx = self.reload(id);
+                fx.extend(self.stats_effect());
+                Handled::Close(fx)
             }
             KeyCode::Backspace => {
                 if self.section_mut(id).filter.q.pop().is_none() {
@@ -121,7 +124,12 @@ impl App {
             PartnerSort::Name => PartnerSort::Status,
             PartnerSort::Status => PartnerSort::Name,
         };
-        self.set_filter(id, filter).into()
+        // The same partners in another order: the selection stays on its partner (the new
+        // first page puts it back where that partner is now, if it is on it).
+        let selected = self.section(id).selected;
+        let fx = self.set_filter(id, filter);
+        self.section_mut(id).selected = selected;
+        fx.into()
     }
 
     /// Esc in the list: marks first, then search and filters.

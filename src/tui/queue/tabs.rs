@@ -37,6 +37,17 @@ impl TabId {
         }
     }
 
+    /// The name in a window narrower than 80 columns.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            TabId::Partnership => "Partner",
+            TabId::Addons => "Add-ons",
+            TabId::Requests => "Req",
+            TabId::Partners => "Partners",
+            TabId::History => "Hist",
+        }
+    }
+
     pub fn sections(self) -> &'static [SectionId] {
         match self {
             TabId::Partnership => &[SectionId::PartnershipPending, SectionId::PartnershipHistory],

@@ -45,14 +45,16 @@ fn role_word(r: Role) -> &'static str {
 }
 
 pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let narrow = area.width < super::layout::NARROW;
     let titles: Vec<Line> = TabId::ALL
         .iter()
         .enumerate()
         .map(|(i, t)| {
+            let title = if narrow { t.short_title() } else { t.title() };
             let count = app.counts.as_ref().and_then(|c| t.pending(c));
             match count {
-                Some(n) => Line::from(format!("{} {} ({n})", i + 1, t.title())),
-                None => Line::from(format!("{} {}", i + 1, t.title())),
+                Some(n) => Line::from(format!("{} {title} ({n})", i + 1)),
+                None => Line::from(format!("{} {title}", i + 1)),
             }
         })
         .collect();
@@ -60,7 +62,7 @@ pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         .select(app.tab.index())
         .style(theme.tab())
         .highlight_style(theme.tab_active())
-        .divider("  ")
+        .divider(if narrow { " " } else { "  " })
         .padding("", "");
     // One column of margin, as the header has.
     frame.render_widget(

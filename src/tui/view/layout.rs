@@ -7,8 +7,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use crate::tui::app::App;
 use crate::tui::queue::tabs::TabId;
 
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// The smallest window the console draws in; below it, it asks for a larger one. From 80×23
+/// (tmux's status line on an 80×24 terminal) down to this it condenses: short tab names, no
+/// chart, the detail over the list instead of beside it.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+/// Narrower than this, the tabs use their short names.
+pub const NARROW: u16 = 80;
+/// A body lower than this shows the History chart no more, and the detail pane over the list.
+const ROOM_FOR_SPLITS: u16 = 16;
 
 /// The areas of one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,13 +57,14 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     .areas(area);
     // The History tab opens with decisions per day over the range shown.
     let impersonating = app.partners.impersonating.is_some();
-    let (chart, rest) = if app.tab == TabId::History && body.height >= 16 && !impersonating {
-        let [chart, rest] =
-            Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(body);
-        (Some(chart), rest)
-    } else {
-        (None, body)
-    };
+    let (chart, rest) =
+        if app.tab == TabId::History && body.height >= ROOM_FOR_SPLITS && !impersonating {
+            let [chart, rest] =
+                Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(body);
+            (Some(chart), rest)
+        } else {
+            (None, body)
+        };
     let (list, detail) = split_list(app.detail.open, rest);
     Some(Areas {
         banners,
@@ -71,10 +79,14 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     })
 }
 
-/// The list, and the detail pane when open: beside the list on wide terminals, under it else.
+/// The list, and the detail pane when open: beside the list on wide terminals, under it on
+/// others, and over it (the whole area) when there is no room for both.
 fn split_list(detail_open: bool, body: Rect) -> (Rect, Option<Rect>) {
     if !detail_open {
         return (body, None);
+    }
+    if body.height < ROOM_FOR_SPLITS && body.width < 150 {
+        return (body, Some(body));
     }
     if body.width >= 150 {
         let [list, detail] =

@@ -41,6 +41,10 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
         }
         queue::list::render(app, frame, areas.list, theme, now);
         if let Some(detail) = areas.detail {
+            if detail == areas.list {
+                // A small window shows the detail over the list, not beside it.
+                frame.render_widget(ratatui::widgets::Clear, detail);
+            }
             queue::detail::render(app, frame, detail, theme);
         }
     }
