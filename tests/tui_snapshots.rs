@@ -374,7 +374,7 @@ fn the_decision_modals() {
 }
 
 #[test]
-fn viewers_see_the_deciding_keys_disabled() {
+fn viewers_see_only_what_they_can_do() {
     let mut app = loaded_app(session());
     app.update(
         Msg::Me(Ok(Me {

@@ -178,10 +178,12 @@ impl App {
         let history = crate::tui::queue::filter::has_decision(id);
         let sections = self.tab.sections().len();
         let mut bar: Vec<Hint> = Vec::new();
-        if in_queue {
-            bar.push(hint(Action::Approve, "approve", true).enabled(can));
-            bar.push(hint(Action::Reject, "reject", true).enabled(can));
-            bar.push(hint(Action::Mark, "mark", true).enabled(can));
+        // A viewer's bar shows what a viewer can do; help still lists every key, and pressing a
+        // deciding key says why it does nothing.
+        if in_queue && can {
+            bar.push(hint(Action::Approve, "approve", true));
+            bar.push(hint(Action::Reject, "reject", true));
+            bar.push(hint(Action::Mark, "mark", true));
         } else {
             bar.push(hint(Action::Search, "search", true));
             if history {
@@ -193,7 +195,9 @@ impl App {
         if id == SectionId::Partners {
             bar.push(hint(Action::Sort, "sort", true));
             bar.push(hint(Action::Copy, "copy", true));
-            bar.push(hint(Action::Impersonate, "impersonate", true).enabled(can));
+            if can {
+                bar.push(hint(Action::Impersonate, "impersonate", true));
+            }
         }
         if sections > 1 {
             let mut keys = self.keymap.keys(Action::PrevSection).to_vec();
