@@ -52,9 +52,11 @@ impl Help {
         rows
     }
 
-    /// The help box in `body`, and how many rows it shows.
-    fn frame(rows: usize, body: Rect) -> (Rect, usize) {
-        let width = 60.min(body.width.saturating_sub(4));
+    /// The help box in `body` for `rows` rows whose widest is `widest` columns, and how many
+    /// rows it shows: as wide as its rows need (the window allowing), at least 60.
+    fn frame(rows: usize, widest: usize, body: Rect) -> (Rect, usize) {
+        let want = u16::try_from(widest + 2).unwrap_or(u16::MAX).max(60);
+        let width = want.min(body.width.saturating_sub(4));
         let height = (rows as u16 + 2).min(body.height.saturating_sub(2)).max(3);
         let rect = Rect::new(
             body.x + (body.width - width) / 2,
@@ -67,7 +69,7 @@ impl Help {
 
     pub fn render(&self, app: &App, frame: &mut Frame, body: Rect, theme: &Theme) {
         let rows = self.rows(app);
-        let (rect, visible) = Help::frame(rows.len(), body);
+        let (rect, visible) = Help::frame(rows.len(), widest(&rows), body);
         let scroll = self.scroll.min(rows.len().saturating_sub(visible));
         let more = if scroll + visible < rows.len() {
             " ↓ more "
@@ -88,9 +90,11 @@ impl Help {
             rows.into_iter()
                 .skip(scroll)
                 .map(|h| {
+                    // A description too long for the window ends in `…`, never mid-word unseen.
+                    let room = usize::from(inner.width).saturating_sub(LABEL);
                     Line::from(vec![
-                        Span::styled(format!("{:<22}", h.label), theme.key()),
-                        Span::raw(h.what),
+                        Span::styled(format!("{:<LABEL$}", h.label), theme.key()),
+                        Span::raw(super::format::fit(h.what, room).into_owned()),
                     ])
                 })
                 .collect()
@@ -99,11 +103,24 @@ impl Help {
     }
 }
 
+/// The column the descriptions start at.
+const LABEL: usize = 22;
+
+/// The width of the widest help row: its keys' column and its description.
+fn widest(rows: &[Hint]) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    rows.iter()
+        .map(|h| LABEL.max(h.label.width() + 1) + h.what.width())
+        .max()
+        .unwrap_or(0)
+}
+
 impl App {
     pub(in crate::tui) fn help_key(&mut self, help: &mut Help, key: KeyEvent) -> Handled {
-        let rows = help.rows(self).len();
+        let hints = help.rows(self);
+        let rows = hints.len();
         let body = self.layout().map(|a| a.overlay).unwrap_or_default();
-        let (_, visible) = Help::frame(rows, body);
+        let (_, visible) = Help::frame(rows, widest(&hints), body);
         let last = rows.saturating_sub(visible);
         let current = help.scroll.min(last);
         let target = match key.code {
