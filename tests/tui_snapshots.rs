@@ -228,6 +228,42 @@ fn banners_offline_and_errors() {
     both_sizes("production_read_only_offline_error", &app);
 }
 
+/// A refresh while offline keeps the rows, marked stale, with the time the console went offline.
+#[test]
+fn offline_a_refresh_keeps_the_rows_marked_stale() {
+    let mut app = loaded_app(session());
+    app.update(
+        Msg::Stream(StreamItem::Disconnected {
+            message: "gone".into(),
+        }),
+        now(),
+    );
+    let fx = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE)),
+        now(),
+    );
+    for e in fx {
+        if let Effect::LoadPage {
+            section, request, ..
+        } = e
+        {
+            app.update(
+                Msg::Page {
+                    section,
+                    request,
+                    slot: Slot::Reset,
+                    cursor: None,
+                    result: Err(ApiError::Unreachable {
+                        message: "connection refused".into(),
+                    }),
+                },
+                now(),
+            );
+        }
+    }
+    both_sizes("stale_rows_offline", &app);
+}
+
 /// tmux's 80×23 pane, a side-by-side split, and smaller: the console works, condensed (short
 /// tab names, no chart, the detail over the list, key bar hints dropped whole).
 #[test]

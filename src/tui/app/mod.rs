@@ -94,6 +94,8 @@ pub struct App {
     pub partners: crate::tui::partners::Partners,
     pub history: crate::tui::history::History,
     pub polling_paused: bool,
+    /// When the event stream went down, while it is down.
+    pub offline_since: Option<DateTime<Utc>>,
     /// Polling `/summary` is scheduled (only while the stream is down).
     pub(in crate::tui) polling: bool,
     /// Bumped by every search edit; only the newest settles into a request.
@@ -127,6 +129,7 @@ impl App {
             partners: Default::default(),
             history: Default::default(),
             polling_paused: false,
+            offline_since: None,
             polling: false,
             search_gen: 0,
             keymap,

@@ -14,13 +14,16 @@ impl App {
             StreamItem::Connected => {
                 let was = self.live;
                 self.live = Live::Live;
-                // Catch up on what happened while offline: counts, and the list in view.
+                self.offline_since = None;
+                // Catch up on what happened while offline: counts, the list in view (also one
+                // that failed to load meanwhile) and the chart.
                 if was == Live::Offline {
                     let mut fx = vec![Effect::LoadSummary];
                     let id = self.active_section_id();
-                    if self.section(id).load == Load::Loaded {
+                    if matches!(self.section(id).load, Load::Loaded | Load::Failed(_)) {
                         fx.extend(self.reload(id));
                     }
+                    fx.extend(self.stats_effect());
                     fx
                 } else {
                     vec![]
@@ -29,6 +32,7 @@ impl App {
             StreamItem::Disconnected { message } => {
                 tracing::info!("event stream down: {message}");
                 self.live = Live::Offline;
+                self.offline_since.get_or_insert(self.now);
                 if self.polling || self.polling_paused {
                     vec![]
                 } else {

@@ -299,3 +299,90 @@ fn sorting_keeps_the_selected_partner() {
         Some("pt_1")
     );
 }
+
+#[test]
+fn offline_a_refresh_keeps_the_rows_marked_stale_and_the_reconnect_reloads_them() {
+    use crate::client::ApiError;
+    let mut app = crate::tui::test_data::signed_in(Session::default(), crate::domain::Role::Csr, 5);
+    let at_1402 = DateTime::from_timestamp(1_764_684_120, 0).unwrap();
+    app.update(
+        Msg::Stream(StreamItem::Disconnected {
+            message: "down".into(),
+        }),
+        at_1402,
+    );
+    let (sid, req, _) = request_of(&app.update(key('R'), at_1402));
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Err(ApiError::Unreachable {
+                message: "refused".into(),
+            }),
+        },
+        at_1402,
+    );
+    let s = app.active_section();
+    assert_eq!(
+        (s.rows.len(), s.load.clone(), s.stale),
+        (5, Load::Loaded, true)
+    );
+    assert_eq!(app.offline_since, Some(at_1402));
+    // The rows on screen can still be decided (the server refuses a decision on a changed item).
+    assert!(!app.update(key('a'), at_1402).is_empty() || app.focus.dialog().is_some());
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        at_1402,
+    );
+    let fx = app.update(Msg::Stream(StreamItem::Connected), at_1402);
+    let (sid, req, _) = request_of(&fx);
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Ok(Page {
+                items: crate::tui::test_data::rows(sid, 4),
+                next_cursor: None,
+            }),
+        },
+        at_1402,
+    );
+    let s = app.active_section();
+    assert_eq!((s.rows.len(), s.stale), (4, false), "back by itself, fresh");
+    assert_eq!(app.offline_since, None);
+}
+
+#[test]
+fn a_list_that_shows_a_message_offers_nothing_to_decide() {
+    use crate::client::ApiError;
+    let mut app = App::new(Session::default(), Keymap::default());
+    let (sid, req, _) = request_of(&app.init());
+    app.update(
+        Msg::Me(Ok(crate::tui::test_data::me(crate::domain::Role::Csr))),
+        T0,
+    );
+    app.update(
+        Msg::Page {
+            section: sid,
+            request: req,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Err(ApiError::Unreachable {
+                message: "refused".into(),
+            }),
+        },
+        T0,
+    );
+    // Rows from before that are not on screen (the list says it could not load) are not
+    // decided on.
+    app.section_mut(sid).rows = crate::tui::test_data::rows(sid, 2);
+    assert!(app.update(key('a'), T0).is_empty());
+    assert!(
+        app.focus.dialog().is_none(),
+        "nothing to approve is offered"
+    );
+}

@@ -136,6 +136,10 @@ impl App {
     /// "already approved by you").
     fn targets(&mut self, approve: bool) -> Vec<Target> {
         let s = self.active_section();
+        if s.load != crate::tui::app::Load::Loaded {
+            // The list shows a message, not its rows: nothing on screen to decide.
+            return Vec::new();
+        }
         let rows: Vec<&Approval> = if s.marked.is_empty() {
             s.selected_row()
                 .into_iter()

@@ -73,6 +73,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: Date
         );
         block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
     }
+    if section.stale {
+        let since = app
+            .offline_since
+            .map(|t| format!(" · offline since {} UTC", t.format("%H:%M")))
+            .unwrap_or_default();
+        block = block.title_bottom(
+            Line::from(Span::styled(format!(" stale{since} "), theme.error()))
+                .alignment(Alignment::Left),
+        );
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let message = match &section.load {

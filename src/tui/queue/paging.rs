@@ -92,6 +92,7 @@ impl App {
             Ok(page) => {
                 s.place(slot, cursor, page.items, page.next_cursor);
                 s.load = Load::Loaded;
+                s.stale = false;
                 // The selection may already be near the new edge (fast scrolling).
                 if id == self.active_section_id() {
                     return self.maybe_load_more(id);
@@ -101,7 +102,13 @@ impl App {
             Err(e) => {
                 let text = e.user_message();
                 if slot == Slot::Reset {
-                    s.load = Load::Failed(text.clone());
+                    if s.load == Load::Loaded {
+                        // Keep what the CSR was looking at, marked stale; the reconnect
+                        // reloads it.
+                        s.stale = true;
+                    } else {
+                        s.load = Load::Failed(text.clone());
+                    }
                 }
                 self.error_toast(format!(
                     "Could not load {}: {text}",

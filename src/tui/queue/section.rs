@@ -56,6 +56,9 @@ pub struct Section {
     pub marked: BTreeSet<String>,
     /// Search text and filters applied to this list.
     pub filter: Filter,
+    /// The last reload failed: the rows shown are the last ones that came, kept rather than
+    /// emptied (the title says since when the console is offline).
+    pub stale: bool,
 }
 
 impl Section {
@@ -73,6 +76,7 @@ impl Section {
             request: 0,
             marked: BTreeSet::new(),
             filter: Filter::default(),
+            stale: false,
         }
     }
 
