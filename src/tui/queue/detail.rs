@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::section::Load;
 use crate::domain::{Approval, Kind, Partner, Status};
 use crate::tui::app::App;
+use crate::tui::app::keymap::Action;
 use crate::tui::decide::what;
 use crate::tui::queue::tabs::Row;
 use crate::tui::view::format;
@@ -137,23 +138,29 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
         ],
     };
     if a.status != Status::Pending {
-        out.push(f("Decision", format::decision(a.status)));
-        out.push(f(
-            "Decided by",
-            a.decided_by
-                .as_ref()
-                .map(|u| u.name.clone())
-                .unwrap_or_default(),
-        ));
-        out.push(f("Decided at", opt_time(a.decided_at)));
+        // What a history is read for comes first: the decision, who made it, and why, so a
+        // small pane shows them without scrolling.
+        let mut decision = vec![
+            f("Decision", format::decision(a.status)),
+            f(
+                "Decided by",
+                a.decided_by
+                    .as_ref()
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+            ),
+            f("Decided at", opt_time(a.decided_at)),
+        ];
         if let Some(r) = &a.reason {
             let label = if a.status == Status::Rejected {
                 "Reason"
             } else {
                 "Comment"
             };
-            out.push(block(label, r.clone()));
+            // On its own line, but before the request's own fields.
+            decision.push(f(label, r.clone()));
         }
+        out.splice(0..0, decision);
     }
     if a.kind == Kind::Ad {
         out.push(block("Body", d.body.clone().unwrap_or_default()));
@@ -280,14 +287,7 @@ pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(note, theme.dim())));
     }
-    let more = app
-        .keymap
-        .first_label(crate::tui::app::keymap::Action::DetailDown)
-        .unwrap_or_default();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Details ")
-        .title_bottom(Line::from(format!(" {more} scrolls ")).alignment(Alignment::Right));
+    let block = Block::default().borders(Borders::ALL).title(" Details ");
     Some(
         Paragraph::new(lines)
             .block(block)
@@ -314,8 +314,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
         return;
     };
-    let scroll = app.detail.scroll.min(scroll_max(&pane, area));
-    frame.render_widget(pane.scroll((scroll, 0)), area);
+    let max = scroll_max(&pane, area);
+    let scroll = app.detail.scroll.min(max);
+    let mut pane = pane.scroll((scroll, 0));
+    if max > 0 {
+        // Said only when there is more to see (or seen).
+        let key = |a| app.keymap.first_label(a).unwrap_or_default();
+        let hint = if scroll < max {
+            format!(" {} scrolls ", key(Action::DetailDown))
+        } else {
+            format!(" {} scrolls back ", key(Action::DetailUp))
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(" Details ")
+            .title_bottom(Line::from(hint).alignment(Alignment::Right));
+        pane = pane.block(block);
+    }
+    frame.render_widget(pane, area);
 }
 
 impl App {
