@@ -193,6 +193,31 @@ impl App {
         }
     }
 
+    /// Marks are per section: deciding here leaves another section's marks alone, and says so.
+    fn marks_elsewhere(&mut self) -> Vec<Effect> {
+        let active = self.active_section_id();
+        let elsewhere: Vec<String> = self
+            .sections
+            .iter()
+            .filter(|s| s.id != active && !s.marked.is_empty())
+            .map(|s| {
+                let tab = crate::tui::queue::tabs::TabId::ALL
+                    .into_iter()
+                    .find(|t| t.sections().contains(&s.id))
+                    .map(|t| format!("{} ", t.title()))
+                    .unwrap_or_default();
+                format!("{} in {tab}{}", s.marked.len(), s.id.title())
+            })
+            .collect();
+        if elsewhere.is_empty() {
+            return vec![];
+        }
+        self.toast(format!(
+            "Marks are per section: {} marked stay as they are",
+            elsewhere.join(", ")
+        ))
+    }
+
     pub(in crate::tui) fn approve_selected(&mut self) -> Handled {
         if let Err(h) = self.may_decide_here() {
             return h;
@@ -201,9 +226,12 @@ impl App {
         if targets.is_empty() {
             return Handled::Ignored;
         }
+        let elsewhere = self.marks_elsewhere();
         let effect = self.decide_effect(Verdict::Approve, targets.clone(), false);
         if !self.session.confirm_approve {
-            return vec![effect].into();
+            let mut fx = vec![effect];
+            fx.extend(elsewhere);
+            return fx.into();
         }
         let message = match targets.as_slice() {
             [one] => format!("Approve {}?", one.label()),
@@ -211,7 +239,7 @@ impl App {
         };
         self.focus
             .push(Layer::Confirm(Confirm::new("Approve", message, effect)));
-        Handled::done()
+        elsewhere.into()
     }
 
     pub(in crate::tui) fn reject_selected(&mut self) -> Handled {
@@ -222,8 +250,9 @@ impl App {
         if targets.is_empty() {
             return Handled::Ignored;
         }
+        let elsewhere = self.marks_elsewhere();
         self.focus.push(Layer::Reason(ReasonDialog::new(targets)));
-        Handled::done()
+        elsewhere.into()
     }
 
     pub(in crate::tui) fn toggle_mark(&mut self) -> Handled {

@@ -732,3 +732,24 @@ fn a_question_not_yet_answered_is_not_a_decision_in_flight() {
     let (_, _, items) = sent(&press(&mut app, "y"));
     assert_eq!(items[0].0, "ap_1");
 }
+
+#[test]
+fn marks_stay_in_their_section_and_deciding_elsewhere_says_so() {
+    let mut app = csr(4);
+    press(&mut app, "  ");
+    assert_eq!(app.active_section().marked.len(), 2);
+    let fx = press(&mut app, "2");
+    crate::tui::test_data::answer_loads(&mut app, fx, 3);
+    assert_eq!(app.active_section_id(), SectionId::AddonPending);
+    press(&mut app, "a");
+    let Some(Layer::Confirm(c)) = app.focus.dialog() else {
+        panic!("the approve question");
+    };
+    assert!(c.message.contains("Partner 0"), "the selected add-on only: {}", c.message);
+    assert!(
+        has_toast(&app, ToastKind::Info, "2 in Partnership Pending marked stay as they are"),
+        "{:?}",
+        app.toasts
+    );
+    assert_eq!(app.section(SectionId::PartnershipPending).marked.len(), 2);
+}

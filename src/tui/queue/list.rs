@@ -28,11 +28,16 @@ fn section_title(app: &App, theme: &Theme) -> Line<'static> {
         } else {
             theme.dim()
         };
-        // Brackets mark the active section in words too, so it shows without colour.
+        // Brackets mark the active section in words too, so it shows without colour. Marks
+        // belong to their section: each says how many it holds.
+        let marks = match app.section(*s).marked.len() {
+            0 => String::new(),
+            n => format!(" ({n} marked)"),
+        };
         let marker = if *s == active {
-            format!("[{}]", s.title())
+            format!("[{}{marks}]", s.title())
         } else {
-            s.title().to_string()
+            format!("{}{marks}", s.title())
         };
         spans.push(Span::styled(marker, style));
     }
