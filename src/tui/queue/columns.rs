@@ -137,7 +137,8 @@ const PARTNERSHIP_PENDING: &[Column] = &[
     // see cut.
     col("Package (price)", Length(17), item),
     col("Requested", Length(9), requested),
-    col("Status", Length(9), status),
+    // The partner's status, not the request's (a queue's requests are all pending).
+    col("Partner status", Length(14), status),
     wide("Phone", Fill(2), phone),
     col("Email", Fill(3), email),
 ];
@@ -145,7 +146,8 @@ const ADDON_PENDING: &[Column] = &[
     col("Partner", Fill(3), partner),
     col("Add-on (price)", Fill(3), item),
     col("Requested", Length(9), requested),
-    col("Status", Length(9), status),
+    // The partner's status, not the request's (a queue's requests are all pending).
+    col("Partner status", Length(14), status),
 ];
 const BROADCASTS: &[Column] = &[
     col("Title", Fill(3), title),
