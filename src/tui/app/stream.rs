@@ -56,9 +56,9 @@ impl App {
         self.polling_paused = !self.polling_paused;
         let resume = !self.polling_paused && self.live != Live::Live && !self.polling;
         let mut fx = if self.polling_paused {
-            self.toast("Polling paused while offline; P resumes it")
+            self.note("Polling paused while offline; P resumes it")
         } else {
-            self.toast("Polling resumed")
+            self.note("Polling resumed")
         };
         if resume {
             fx.push(self.schedule_poll());

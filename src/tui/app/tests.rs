@@ -386,3 +386,28 @@ fn a_list_that_shows_a_message_offers_nothing_to_decide() {
         "nothing to approve is offered"
     );
 }
+
+#[test]
+fn toasts_say_what_kind_of_news_they_are() {
+    use crate::tui::app::toast::ToastKind;
+    let mut app = crate::tui::test_data::signed_in(Session::default(), crate::domain::Role::Csr, 3);
+    app.update(key('f'), T0);
+    let last = |app: &App| app.toasts.last().map(|t| (t.kind, t.kind.symbol()));
+    assert_eq!(
+        last(&app),
+        Some((ToastKind::Info, "•")),
+        "no filters here is not a success"
+    );
+    app.update(key('4'), T0);
+    app.update(
+        Msg::Impersonated(Ok(crate::tui::test_data::impersonation(0))),
+        T0,
+    );
+    assert_eq!(last(&app), Some((ToastKind::Success, "✓")));
+    app.update(Msg::ImpersonationExpired("im_1".into()), T0);
+    assert_eq!(
+        last(&app),
+        Some((ToastKind::Warning, "!")),
+        "an expiry was not asked for"
+    );
+}

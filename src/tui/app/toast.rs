@@ -10,10 +10,28 @@ const TOAST_TIME: Duration = Duration::from_secs(4);
 const ERROR_TOAST_TIME: Duration = Duration::from_secs(8);
 const MAX_TOASTS: usize = 3;
 
+/// What a toast reports; each has its own symbol, so the kind reads without colour too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
+    /// Something the CSR asked for was done: `✓`.
+    Success,
+    /// Worth knowing, nothing went wrong: `•`.
     Info,
+    /// Something happened that the CSR did not ask for: `!`.
+    Warning,
+    /// Something failed: `✗`.
     Error,
+}
+
+impl ToastKind {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ToastKind::Success => "✓",
+            ToastKind::Info => "•",
+            ToastKind::Warning => "!",
+            ToastKind::Error => "✗",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +42,19 @@ pub struct Toast {
 }
 
 impl App {
+    /// Something the CSR asked for was done.
     pub fn toast(&mut self, text: impl Into<String>) -> Vec<Effect> {
+        self.push_toast(ToastKind::Success, text.into(), TOAST_TIME)
+    }
+
+    /// Worth knowing; nothing was done or went wrong.
+    pub fn note(&mut self, text: impl Into<String>) -> Vec<Effect> {
         self.push_toast(ToastKind::Info, text.into(), TOAST_TIME)
+    }
+
+    /// Something the CSR did not ask for happened.
+    pub fn warning(&mut self, text: impl Into<String>) -> Vec<Effect> {
+        self.push_toast(ToastKind::Warning, text.into(), ERROR_TOAST_TIME)
     }
 
     pub fn error_toast(&mut self, text: impl Into<String>) -> Vec<Effect> {

@@ -26,7 +26,7 @@ impl App {
                     .is_some_and(|me| me.id == d.decided_by.id);
                 self.section_mut(section).remove(&d.id);
                 if let (Some(a), true, false) = (selected, section == active, by_me) {
-                    fx.extend(self.toast(format!(
+                    fx.extend(self.warning(format!(
                         "{} – {} was just {} by {}",
                         a.partner.name,
                         what(&a),

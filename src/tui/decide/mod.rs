@@ -212,7 +212,7 @@ impl App {
         if elsewhere.is_empty() {
             return vec![];
         }
-        self.toast(format!(
+        self.note(format!(
             "Marks are per section: {} marked stay as they are",
             elsewhere.join(", ")
         ))

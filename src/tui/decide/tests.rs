@@ -258,7 +258,7 @@ fn a_failed_approval_is_retried_with_the_same_key_and_a_success_moves_on() {
         "the selection is on the next item"
     );
     let (kind, text) = last_toast(&app);
-    assert_eq!(kind, ToastKind::Info);
+    assert_eq!(kind, ToastKind::Success);
     assert!(
         text.contains("Approved") && text.contains("Partner 1") && text.contains("Gold"),
         "{text}"
@@ -425,7 +425,7 @@ fn reject_needs_a_reason_keeps_it_on_failure_and_resends_with_the_same_key() {
     assert!(app.focus.dialog().is_none(), "sent: the dialog closes");
     assert_eq!(ids(&app), ["ap_1"]);
     assert!(
-        has_toast(&app, ToastKind::Info, "Rejected Partner 0"),
+        has_toast(&app, ToastKind::Success, "Rejected Partner 0"),
         "{:?}",
         app.toasts
     );
@@ -482,7 +482,7 @@ fn a_bulk_rejection_keeps_only_what_failed_with_its_key_and_the_text() {
     assert!(d.error.is_some());
     assert_eq!(ids(&app), ["ap_2", "ap_3", "ap_4"]);
     assert!(
-        has_toast(&app, ToastKind::Info, "Rejected Partner 0"),
+        has_toast(&app, ToastKind::Success, "Rejected Partner 0"),
         "{:?}",
         app.toasts
     );
@@ -745,9 +745,17 @@ fn marks_stay_in_their_section_and_deciding_elsewhere_says_so() {
     let Some(Layer::Confirm(c)) = app.focus.dialog() else {
         panic!("the approve question");
     };
-    assert!(c.message.contains("Partner 0"), "the selected add-on only: {}", c.message);
     assert!(
-        has_toast(&app, ToastKind::Info, "2 in Partnership Pending marked stay as they are"),
+        c.message.contains("Partner 0"),
+        "the selected add-on only: {}",
+        c.message
+    );
+    assert!(
+        has_toast(
+            &app,
+            ToastKind::Info,
+            "2 in Partnership Pending marked stay as they are"
+        ),
         "{:?}",
         app.toasts
     );

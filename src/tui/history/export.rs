@@ -23,10 +23,10 @@ impl App {
     pub(in crate::tui) fn start_export(&mut self) -> Vec<Effect> {
         let id = self.active_section_id();
         if !has_decision(id) {
-            return self.toast("Export works on history views; switch to a History section.");
+            return self.note("Export works on history views; switch to a History section.");
         }
         if self.history.export.is_some() {
-            return self.toast("An export is already running; Esc cancels it.");
+            return self.note("An export is already running; Esc cancels it.");
         }
         let ListQuery::Approvals(mut query) = self.section(id).filter.query(id, None, EXPORT_PAGE)
         else {
@@ -85,7 +85,7 @@ impl App {
                     crate::text::clean_line(&dir)
                 ))
             }
-            Err(_) if cancelled => self.toast("Export cancelled; nothing was written."),
+            Err(_) if cancelled => self.note("Export cancelled; nothing was written."),
             // `why` is the export's own sentence ("Export failed: …", "Could not write …").
             Err(why) => self.error_toast(why),
         }

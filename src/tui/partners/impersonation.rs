@@ -18,6 +18,7 @@ use crate::tui::app::effect::Effect;
 use crate::tui::app::focus::{Handled, Hint, Keys, Layer, is_typing};
 use crate::tui::app::keymap::Action;
 use crate::tui::app::msg::Msg;
+use crate::tui::app::toast::ToastKind;
 use crate::tui::app::{App, Load};
 use crate::tui::decide::confirm::Confirm;
 use crate::tui::queue::tabs::{SectionId, TabId};
@@ -118,7 +119,7 @@ impl App {
     pub(in crate::tui) fn open_impersonate(&mut self) -> Handled {
         if self.active_section_id() != SectionId::Partners {
             return self
-                .toast("Impersonate from My Partners (4): select the partner, then i.")
+                .note("Impersonate from My Partners (4): select the partner, then i.")
                 .into();
         }
         if self.read_only_reason().is_some() && !self.session.read_only {
@@ -248,7 +249,7 @@ impl App {
                 vec![]
             }
             Err(e) if e.code() == Some(codes::IMPERSONATION_ENDED) => {
-                self.back_from_impersonation("The impersonation has ended")
+                self.back_from_impersonation("The impersonation has ended", ToastKind::Warning)
             }
             Err(e) => {
                 imp.load = Load::Failed(e.user_message());
@@ -305,9 +306,9 @@ impl App {
         result: Result<(), ApiError>,
     ) -> Vec<Effect> {
         match result {
-            Ok(()) => self.back_from_impersonation("Impersonation ended"),
+            Ok(()) => self.back_from_impersonation("Impersonation ended", ToastKind::Success),
             Err(e) if e.status() == Some(404) || e.code() == Some(codes::IMPERSONATION_ENDED) => {
-                self.back_from_impersonation("Impersonation ended")
+                self.back_from_impersonation("Impersonation ended", ToastKind::Success)
             }
             Err(e) => self.error_toast(format!(
                 "Could not end the impersonation: {} Press X to try again.",
@@ -323,7 +324,7 @@ impl App {
             .as_ref()
             .is_some_and(|i| i.session.id == id)
         {
-            return self.back_from_impersonation("The impersonation expired");
+            return self.back_from_impersonation("The impersonation expired", ToastKind::Warning);
         }
         vec![]
     }
@@ -339,7 +340,7 @@ impl App {
     }
 
     /// Back on My Partners as the CSR.
-    fn back_from_impersonation(&mut self, why: &str) -> Vec<Effect> {
+    fn back_from_impersonation(&mut self, why: &str, kind: ToastKind) -> Vec<Effect> {
         let name = self
             .partners
             .impersonating
@@ -353,7 +354,11 @@ impl App {
             .as_ref()
             .map(|u| u.name.clone())
             .unwrap_or_else(|| "yourself".into());
-        self.toast(format!("{why}: {name}. You are back as {me}."))
+        let text = format!("{why}: {name}. You are back as {me}.");
+        match kind {
+            ToastKind::Success => self.toast(text),
+            _ => self.warning(text),
+        }
     }
 }
 

@@ -230,9 +230,7 @@ impl App {
         let id = self.active_section_id();
         if kind_choices(id).is_empty() && !has_decision(id) {
             // Pending queues and the directory: dates only would be odd; search covers them.
-            return self
-                .toast("This list has no filters; / searches it.")
-                .into();
+            return self.note("This list has no filters; / searches it.").into();
         }
         let form = FilterForm::open(id, &self.section(id).filter);
         self.focus.push(Layer::Filter(form));

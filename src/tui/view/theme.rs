@@ -80,9 +80,23 @@ impl Theme {
         )
     }
 
-    pub fn info(&self) -> Style {
+    pub fn success(&self) -> Style {
         self.pick(
             Style::new().fg(Color::Black).bg(Color::Green),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
+    }
+
+    pub fn note(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Cyan),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
+    }
+
+    pub fn warning(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Yellow),
             Style::new().add_modifier(Modifier::REVERSED),
         )
     }

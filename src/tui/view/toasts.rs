@@ -12,10 +12,7 @@ pub fn render(app: &App, frame: &mut Frame, body: Rect, theme: &Theme) {
     let max_width = body.width.saturating_sub(4).max(1);
     let mut bottom = body.bottom().saturating_sub(1);
     for toast in app.toasts.iter().rev() {
-        let prefix = match toast.kind {
-            ToastKind::Info => "✓ ",
-            ToastKind::Error => "✗ ",
-        };
+        let prefix = format!("{} ", toast.kind.symbol());
         let text = format!("{prefix}{}", toast.text);
         let len = text.chars().count() as u16 + 2;
         let width = len.min(max_width);
@@ -31,7 +28,9 @@ pub fn render(app: &App, frame: &mut Frame, body: Rect, theme: &Theme) {
         );
         bottom -= height;
         let style = match toast.kind {
-            ToastKind::Info => theme.info(),
+            ToastKind::Success => theme.success(),
+            ToastKind::Info => theme.note(),
+            ToastKind::Warning => theme.warning(),
             ToastKind::Error => theme.error(),
         };
         frame.render_widget(Clear, rect);
