@@ -1,8 +1,9 @@
 //! What other CSRs did, as the event stream tells it: a decided item leaves its queue (with a
 //! toast if it was the one selected), a new request reloads its queue.
 
-use crate::domain::{ServerEvent, Status};
+use crate::domain::{ApprovalDecided, ServerEvent, Status};
 use crate::tui::app::effect::Effect;
+use crate::tui::app::focus::Layer;
 use crate::tui::app::{App, Load};
 
 use super::{as_approval, pending_section, what};
@@ -25,7 +26,14 @@ impl App {
                     .as_ref()
                     .is_some_and(|me| me.id == d.decided_by.id);
                 self.section_mut(section).remove(&d.id);
-                if let (Some(a), true, false) = (selected, section == active, by_me) {
+                let closed = if by_me {
+                    vec![]
+                } else {
+                    self.close_dialogs_for(&d)
+                };
+                let told = !closed.is_empty();
+                fx.extend(closed);
+                if let (Some(a), true, false, false) = (selected, section == active, by_me, told) {
                     fx.extend(self.warning(format!(
                         "{} – {} was just {} by {}",
                         a.partner.name,
@@ -43,6 +51,65 @@ impl App {
                 }
             }
             ServerEvent::PartnerUpdated(_) => (),
+        }
+        fx
+    }
+
+    /// A question or a reason dialog about an item another CSR just decided closes at once and
+    /// says so, rather than after `y`; a reason typed for it goes to the clipboard and into the
+    /// message, so nothing written is lost.
+    fn close_dialogs_for(&mut self, d: &ApprovalDecided) -> Vec<Effect> {
+        let words = format!(
+            "already {} by {} at {} UTC",
+            Status::as_str(d.status),
+            d.decided_by.name,
+            self.now.format("%H:%M")
+        );
+        let mut fx = Vec::new();
+        let question = self
+            .focus
+            .find(|l| match l {
+                Layer::Confirm(c) => c.batch(),
+                _ => None,
+            })
+            .copied();
+        let asked = question.and_then(|b| {
+            let batch = self.decide.batches.get(&b)?;
+            let target = batch.targets.iter().find(|t| t.id() == d.id)?;
+            Some((b, target.label()))
+        });
+        if let Some((batch, label)) = asked {
+            self.decide.batches.remove(&batch);
+            self.focus
+                .close(|l| matches!(l, Layer::Confirm(c) if c.batch().is_some()));
+            fx.extend(self.warning(format!("{label}: {words}. Nothing was sent.")));
+        }
+        let Some(dialog) = self.reason_dialog_mut().filter(|r| !r.sending) else {
+            return fx;
+        };
+        let Some(label) = dialog
+            .targets
+            .iter()
+            .find(|t| t.id() == d.id)
+            .map(|t| t.label())
+        else {
+            return fx;
+        };
+        dialog.targets.retain(|t| t.id() != d.id);
+        if !dialog.targets.is_empty() {
+            fx.extend(self.warning(format!("{label}: {words}; left out of this rejection.")));
+            return fx;
+        }
+        let text = dialog.input.text().trim().to_string();
+        self.close_reason_dialog();
+        if text.is_empty() {
+            fx.extend(self.warning(format!("{label}: {words}.")));
+        } else {
+            fx.extend(self.warning(format!(
+                "{label}: {words}. Your reason is on the clipboard: “{}”",
+                crate::tui::view::format::fit(text.as_str(), 60)
+            )));
+            fx.push(Effect::Copy { text });
         }
         fx
     }

@@ -761,3 +761,53 @@ fn marks_stay_in_their_section_and_deciding_elsewhere_says_so() {
     );
     assert_eq!(app.section(SectionId::PartnershipPending).marked.len(), 2);
 }
+
+#[test]
+fn a_question_about_an_item_decided_elsewhere_closes_at_once() {
+    let mut app = csr(3);
+    press(&mut app, "ja");
+    assert!(matches!(app.focus.dialog(), Some(Layer::Confirm(_))));
+    app.update(decided_event("ap_1", ("us_admin", "demo-admin")), T0);
+    assert!(app.focus.dialog().is_none(), "closed before any y");
+    assert!(app.decide.batches.is_empty(), "nothing left to send");
+    assert!(has_toast(
+        &app,
+        ToastKind::Warning,
+        "Partner 1 – Gold (€49.00): already approved by demo-admin at 00:00 UTC. Nothing was sent."
+    ));
+    assert!(
+        decides(&press(&mut app, "y")).is_empty(),
+        "a late y sends nothing"
+    );
+}
+
+#[test]
+fn a_reason_for_an_item_decided_elsewhere_is_kept_on_the_clipboard() {
+    let mut app = csr(3);
+    press(&mut app, "rToo late");
+    let fx = app.update(decided_event("ap_0", ("us_admin", "demo-admin")), T0);
+    assert!(app.focus.dialog().is_none(), "the dialog closes");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Copy { text } if text == "Too late")),
+        "{fx:?}"
+    );
+    assert!(has_toast(
+        &app,
+        ToastKind::Warning,
+        "Your reason is on the clipboard: “Too late”"
+    ));
+    // With several targets, only that one leaves the dialog.
+    let mut app = csr(3);
+    press(&mut app, "  ");
+    press(&mut app, "rno");
+    app.update(decided_event("ap_0", ("us_admin", "demo-admin")), T0);
+    let Some(Layer::Reason(d)) = app.focus.dialog() else {
+        panic!("still open for the other");
+    };
+    assert_eq!(
+        d.targets.iter().map(|t| t.id()).collect::<Vec<_>>(),
+        ["ap_1"]
+    );
+    assert_eq!(d.input.text(), "no");
+}
