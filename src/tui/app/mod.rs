@@ -227,6 +227,7 @@ impl App {
             Msg::Impersonated(result) => self.on_impersonated(result),
             Msg::PartnerView(result) => self.on_partner_view(result),
             Msg::ImpersonationEnded(result) => self.on_impersonation_ended(result),
+            Msg::ImpersonationExpiring(id) => self.on_impersonation_expiring(id),
             Msg::ImpersonationExpired(id) => self.on_impersonation_expired(id),
             Msg::ImpersonationTick => self.on_impersonation_tick(),
             Msg::FinderSettled(generation) => self.on_finder_settled(generation),
@@ -271,6 +272,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return vec![];
         }
+        self.dismiss_sticky_toasts();
         // Ctrl-C always quits, whatever is open (asking first if a decision is in flight).
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return self.ask_quit();

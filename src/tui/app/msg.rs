@@ -61,6 +61,8 @@ pub enum Msg {
     Impersonated(Result<Impersonation, ApiError>),
     PartnerView(Result<(Partner, Vec<Channel>, Vec<Engagement>), ApiError>),
     ImpersonationEnded(Result<(), ApiError>),
+    /// The impersonation ends in two minutes.
+    ImpersonationExpiring(String),
     ImpersonationExpired(String),
     /// A minute passed while impersonating (the banner shows the minutes left).
     ImpersonationTick,

@@ -411,3 +411,51 @@ fn toasts_say_what_kind_of_news_they_are() {
         "an expiry was not asked for"
     );
 }
+
+#[test]
+fn an_impersonation_warns_before_it_ends_and_its_end_stays_until_a_key() {
+    let mut app = crate::tui::test_data::signed_in(Session::default(), crate::domain::Role::Csr, 3);
+    app.update(key('4'), T0);
+    let fx = app.update(
+        Msg::Impersonated(Ok(crate::tui::test_data::impersonation(0))),
+        T0,
+    );
+    let warn_at = fx.iter().find_map(|e| match e {
+        Effect::After {
+            delay,
+            msg: Msg::ImpersonationExpiring(_),
+        } => Some(*delay),
+        _ => None,
+    });
+    assert_eq!(warn_at, Some(std::time::Duration::from_secs(28 * 60)), "2 minutes before");
+    app.update(
+        Msg::ImpersonationExpiring("im_1".into()),
+        T0 + chrono::Duration::minutes(28),
+    );
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text.contains("ends in 2 min") && !t.sticky),
+        "{:?}",
+        app.toasts
+    );
+    let fx = app.update(Msg::ImpersonationExpired("im_1".into()), T0);
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::After { msg: Msg::ExpireToast(_), .. })),
+        "the expiry message does not fade: {fx:?}"
+    );
+    assert!(app.toasts.iter().any(|t| t.sticky && t.text.contains("expired")));
+    app.update(key('j'), T0);
+    assert!(!app.toasts.iter().any(|t| t.sticky), "a key dismisses it");
+}
+
+#[test]
+fn a_finished_export_stays_until_the_next_key() {
+    let mut app = app();
+    let path = std::path::PathBuf::from("/home/ann/Downloads/history.csv");
+    let fx = app.update(Msg::ExportDone(Ok((path, 3))), T0);
+    assert!(fx.is_empty(), "no fading");
+    assert!(app.toasts.last().is_some_and(|t| t.sticky));
+    app.update(key('j'), T0);
+    assert!(app.toasts.is_empty());
+}

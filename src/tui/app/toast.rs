@@ -39,6 +39,8 @@ pub struct Toast {
     pub id: u64,
     pub kind: ToastKind,
     pub text: String,
+    /// Stays until the next key rather than fading (news the CSR must not miss).
+    pub sticky: bool,
 }
 
 impl App {
@@ -61,15 +63,37 @@ impl App {
         self.push_toast(ToastKind::Error, text.into(), ERROR_TOAST_TIME)
     }
 
+    /// A toast that stays until the next key: an impersonation that ended by itself, a
+    /// finished export.
+    pub fn sticky_toast(&mut self, kind: ToastKind, text: impl Into<String>) -> Vec<Effect> {
+        self.add_toast(kind, text.into(), true);
+        vec![]
+    }
+
+    /// A key was pressed: the sticky toasts have been seen.
+    pub(in crate::tui) fn dismiss_sticky_toasts(&mut self) {
+        self.toasts.retain(|t| !t.sticky);
+    }
+
     fn push_toast(&mut self, kind: ToastKind, text: String, time: Duration) -> Vec<Effect> {
-        let id = self.next_id();
-        self.toasts.push(Toast { id, kind, text });
-        if self.toasts.len() > MAX_TOASTS {
-            self.toasts.remove(0);
-        }
+        let id = self.add_toast(kind, text, false);
         vec![Effect::After {
             delay: time,
             msg: Msg::ExpireToast(id),
         }]
+    }
+
+    fn add_toast(&mut self, kind: ToastKind, text: String, sticky: bool) -> u64 {
+        let id = self.next_id();
+        self.toasts.push(Toast {
+            id,
+            kind,
+            text,
+            sticky,
+        });
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
+        }
+        id
     }
 }

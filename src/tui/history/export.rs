@@ -78,12 +78,16 @@ impl App {
                 // the directory is the part the CSR chose (and `info` shows).
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 let dir = path.parent().unwrap_or(&path).display().to_string();
-                self.toast(format!(
-                    "Exported {} rows to {} in {}",
-                    crate::format::group(rows),
-                    crate::text::clean_line(&name),
-                    crate::text::clean_line(&dir)
-                ))
+                // It stays until the next key: the CSR needs the path to find the file.
+                self.sticky_toast(
+                    crate::tui::app::toast::ToastKind::Success,
+                    format!(
+                        "Exported {} rows to {} in {}",
+                        crate::format::group(rows),
+                        crate::text::clean_line(&name),
+                        crate::text::clean_line(&dir)
+                    ),
+                )
             }
             Err(_) if cancelled => self.note("Export cancelled; nothing was written."),
             // `why` is the export's own sentence ("Export failed: …", "Could not write …").

@@ -30,6 +30,8 @@ use crate::tui::view::{dialog, format};
 const MAX_IMPERSONATION_REASON: usize = 500;
 /// The exact words of seed 001.
 pub const EXIT_QUESTION: &str = "You're about to exit impersonating Partner. Are you sure?";
+/// How long before an impersonation ends the CSR is warned.
+const EXPIRY_WARNING: Duration = Duration::from_secs(120);
 /// Label width of the partner view's fields.
 const LABEL_WIDTH: usize = 15;
 
@@ -205,6 +207,10 @@ impl App {
                         msg: Msg::ImpersonationTick,
                     },
                     Effect::After {
+                        delay: until.saturating_sub(EXPIRY_WARNING),
+                        msg: Msg::ImpersonationExpiring(id.clone()),
+                    },
+                    Effect::After {
                         delay: until,
                         msg: Msg::ImpersonationExpired(id),
                     },
@@ -329,6 +335,23 @@ impl App {
         vec![]
     }
 
+    pub(in crate::tui) fn on_impersonation_expiring(&mut self, id: String) -> Vec<Effect> {
+        let Some(imp) = self
+            .partners
+            .impersonating
+            .as_ref()
+            .filter(|i| i.session.id == id)
+        else {
+            return vec![];
+        };
+        let text = format!(
+            "The impersonation of {} ends in {}; X exits now",
+            short_name(&imp.session.partner.name),
+            imp.time_left(self.now).trim_end_matches(" left")
+        );
+        self.warning(text)
+    }
+
     pub(in crate::tui) fn on_impersonation_tick(&mut self) -> Vec<Effect> {
         if self.partners.impersonating.is_none() {
             return vec![];
@@ -357,7 +380,8 @@ impl App {
         let text = format!("{why}: {name}. You are back as {me}.");
         match kind {
             ToastKind::Success => self.toast(text),
-            _ => self.warning(text),
+            // Not asked for: it stays until the CSR has seen it (the next key).
+            _ => self.sticky_toast(kind, text),
         }
     }
 }
