@@ -427,7 +427,11 @@ fn an_impersonation_warns_before_it_ends_and_its_end_stays_until_a_key() {
         } => Some(*delay),
         _ => None,
     });
-    assert_eq!(warn_at, Some(std::time::Duration::from_secs(28 * 60)), "2 minutes before");
+    assert_eq!(
+        warn_at,
+        Some(std::time::Duration::from_secs(28 * 60)),
+        "2 minutes before"
+    );
     app.update(
         Msg::ImpersonationExpiring("im_1".into()),
         T0 + chrono::Duration::minutes(28),
@@ -441,10 +445,20 @@ fn an_impersonation_warns_before_it_ends_and_its_end_stays_until_a_key() {
     );
     let fx = app.update(Msg::ImpersonationExpired("im_1".into()), T0);
     assert!(
-        !fx.iter().any(|e| matches!(e, Effect::After { msg: Msg::ExpireToast(_), .. })),
+        !fx.iter().any(|e| matches!(
+            e,
+            Effect::After {
+                msg: Msg::ExpireToast(_),
+                ..
+            }
+        )),
         "the expiry message does not fade: {fx:?}"
     );
-    assert!(app.toasts.iter().any(|t| t.sticky && t.text.contains("expired")));
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.sticky && t.text.contains("expired"))
+    );
     app.update(key('j'), T0);
     assert!(!app.toasts.iter().any(|t| t.sticky), "a key dismisses it");
 }

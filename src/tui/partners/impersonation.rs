@@ -345,9 +345,12 @@ impl App {
             return vec![];
         };
         let text = format!(
-            "The impersonation of {} ends in {}; X exits now",
+            "The impersonation of {} ends in {}; {} exit now",
             short_name(&imp.session.partner.name),
-            imp.time_left(self.now).trim_end_matches(" left")
+            imp.time_left(self.now).trim_end_matches(" left"),
+            self.keymap
+                .first_label(Action::ExitImpersonation)
+                .unwrap_or_default()
         );
         self.warning(text)
     }
@@ -454,12 +457,16 @@ pub fn render_partner_view(
         format!("Engagements ({})", imp.engagements.len()),
         theme.table_header(),
     )));
+    // The date is whole whatever the width: the title gives way, cut with `…`.
+    let title_width = usize::from(inner.width)
+        .saturating_sub(2 + 1 + 13 + 1 + 10 + 1 + 20)
+        .clamp(8, 32);
     for e in &imp.engagements {
         lines.push(Line::from(format!(
-            "  {:<32} {:<13} {:<10} {}",
-            e.title,
-            e.engagement_type,
-            e.status,
+            "  {:<title_width$} {:<13} {:<10} {}",
+            format::fit(e.title.as_str(), title_width),
+            format::fit(e.engagement_type.as_str(), 13),
+            format::fit(e.status.as_str(), 10),
             format::absolute(e.starts_at)
         )));
     }

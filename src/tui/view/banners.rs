@@ -16,7 +16,7 @@ pub fn lines(app: &App, now: DateTime<Utc>) -> Vec<(String, bool)> {
     if let Some(imp) = &app.partners.impersonating {
         out.push((
             format!(
-                "Impersonating {} as Partner Owner · {} · {} exits",
+                "Impersonating {} as Partner Owner · {} · {} exit",
                 crate::tui::partners::short_name(&imp.session.partner.name),
                 imp.time_left(now),
                 app.keymap
