@@ -236,7 +236,27 @@ fn anchor() -> DateTime<Utc> {
     Utc.from_utc_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 
+/// How long a demo engagement runs after its start.
+const ENGAGEMENT_HOURS: i64 = 3;
+
+/// An engagement's status as its dates make it at `clock`: scheduled before its start, live
+/// for [`ENGAGEMENT_HOURS`], ended after.
+fn engagement_status(starts_at: DateTime<Utc>, clock: DateTime<Utc>) -> &'static str {
+    if starts_at > clock {
+        "scheduled"
+    } else if clock < starts_at + Duration::hours(ENGAGEMENT_HOURS) {
+        "live"
+    } else {
+        "ended"
+    }
+}
+
 pub fn generate(decided: u64) -> DemoData {
+    generate_at(decided, Utc::now())
+}
+
+/// The demo data, with statuses that follow the dates as they are at `clock`.
+fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
     let now = anchor();
     let mut rng = Rng(0x005e_ed0f_d3a0);
     let user = |name: &str, role: SeedRole, token: String| SeedUser {
@@ -294,12 +314,21 @@ pub fn generate(decided: u64) -> DemoData {
                 })
                 .collect();
             let engagements = (0..2 + rng.below(4))
-                .map(|j| SeedEngagement {
-                    id: Some(format!("en_{:03}_{j}", i + 1)),
-                    title: rng.pick(BROADCASTS).to_string(),
-                    engagement_type: rng.pick(ENGAGEMENT_TYPES).to_string(),
-                    status: ["scheduled", "live", "ended"][rng.below(3) as usize].to_string(),
-                    starts_at: now + Duration::hours(rng.below(24 * 30) as i64 - 24 * 15),
+                .map(|j| {
+                    let id = Some(format!("en_{:03}_{j}", i + 1));
+                    let title = rng.pick(BROADCASTS).to_string();
+                    let engagement_type = rng.pick(ENGAGEMENT_TYPES).to_string();
+                    // A draw that once picked the status: kept, so every later draw (and the
+                    // demo partners the tests name) stays as it was.
+                    let _ = rng.below(3);
+                    let starts_at = now + Duration::hours(rng.below(24 * 30) as i64 - 24 * 15);
+                    SeedEngagement {
+                        id,
+                        title,
+                        engagement_type,
+                        status: engagement_status(starts_at, clock).to_string(),
+                        starts_at,
+                    }
                 })
                 .collect();
             let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
@@ -493,5 +522,32 @@ impl Iterator for DecidedGen {
         a.decided_by = Some(rng.pick(DECIDERS).to_string());
         a.reason = rejected.then(|| rng.pick(REASONS).to_string());
         Some(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engagements_status_agrees_with_its_dates() {
+        let clock = anchor() + Duration::hours(14);
+        let data = generate_at(0, clock);
+        let mut seen = std::collections::BTreeSet::new();
+        for e in data.partners.iter().flat_map(|p| &p.engagements) {
+            let expected = if e.starts_at > clock {
+                "scheduled"
+            } else if e.starts_at + Duration::hours(ENGAGEMENT_HOURS) > clock {
+                "live"
+            } else {
+                "ended"
+            };
+            assert_eq!(e.status, expected, "{} starting {}", e.title, e.starts_at);
+            seen.insert(e.status.clone());
+        }
+        assert!(
+            seen.contains("scheduled") && seen.contains("ended"),
+            "{seen:?}"
+        );
     }
 }
