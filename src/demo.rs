@@ -66,6 +66,7 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
                 .map(|c| c.export.clone())
                 .unwrap_or_default(),
         ),
+        stale_after: ui.stale_after(),
         keys: config.map(|c| c.keys).unwrap_or_default(),
     };
     let result = tui::run(opts, Arc::new(api)).await;

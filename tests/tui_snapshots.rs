@@ -27,6 +27,7 @@ fn session() -> Session {
         confirm_approve: true,
         export_dir: std::env::temp_dir(),
         key_seed: 0,
+        stale_after: None,
     }
 }
 
@@ -226,6 +227,16 @@ fn banners_offline_and_errors() {
         }
     }
     both_sizes("production_read_only_offline_error", &app);
+}
+
+/// Requests pending longer than `[ui] stale_after_hours` are marked `!`, and the tab counts them.
+#[test]
+fn late_requests_are_marked_and_counted() {
+    let app = loaded_app(Session {
+        stale_after: Some(std::time::Duration::from_secs(48 * 3600)),
+        ..session()
+    });
+    insta::assert_snapshot!("late_requests_80x24", screen(&app, 80, 24, false));
 }
 
 /// A refresh while offline keeps the rows, marked stale, with the time the console went offline.

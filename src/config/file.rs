@@ -41,6 +41,16 @@ pub struct UiConfig {
     pub poll_interval_secs: u64,
     /// "2d ago" in lists (true) or absolute timestamps (false).
     pub relative_dates: bool,
+    /// A request pending longer than this many hours is marked `!` as aging (0: never).
+    pub stale_after_hours: u64,
+}
+
+impl UiConfig {
+    /// `stale_after_hours` as a duration; `None` when it is 0 (no marking).
+    pub fn stale_after(&self) -> Option<std::time::Duration> {
+        (self.stale_after_hours > 0)
+            .then(|| std::time::Duration::from_secs(self.stale_after_hours.saturating_mul(3600)))
+    }
 }
 
 impl Default for UiConfig {
@@ -49,6 +59,7 @@ impl Default for UiConfig {
             confirm_approve: true,
             poll_interval_secs: 10,
             relative_dates: true,
+            stale_after_hours: 48,
         }
     }
 }

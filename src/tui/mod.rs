@@ -36,6 +36,8 @@ pub struct TuiOptions {
     pub confirm_approve: bool,
     pub export_dir: std::path::PathBuf,
     pub keys: BTreeMap<String, KeyBinding>,
+    /// Pending longer than this, a request is marked as aging (`[ui] stale_after_hours`).
+    pub stale_after: Option<Duration>,
 }
 
 impl TuiOptions {
@@ -48,6 +50,7 @@ impl TuiOptions {
             confirm_approve: s.ui.confirm_approve,
             export_dir: s.export_dir.clone(),
             keys: s.keys.clone(),
+            stale_after: s.ui.stale_after(),
         }
     }
 }
@@ -70,6 +73,7 @@ pub fn build_app(opts: &TuiOptions, key_seed: u64) -> Result<App> {
         confirm_approve: opts.confirm_approve,
         export_dir: opts.export_dir.clone(),
         key_seed,
+        stale_after: opts.stale_after,
     };
     Ok(App::new(session, keymap))
 }

@@ -45,6 +45,8 @@ pub struct Session {
     pub export_dir: std::path::PathBuf,
     /// Seeds the decision keys: random per run (the runtime picks it), fixed in tests.
     pub key_seed: u64,
+    /// Pending longer than this, a request is marked as aging; `None`: never.
+    pub stale_after: Option<Duration>,
 }
 
 impl Default for Session {
@@ -57,6 +59,7 @@ impl Default for Session {
             confirm_approve: true,
             export_dir: std::env::temp_dir(),
             key_seed: 0,
+            stale_after: Some(Duration::from_secs(48 * 3600)),
         }
     }
 }

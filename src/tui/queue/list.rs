@@ -111,13 +111,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: Date
         );
         return;
     }
-    render_rows(section, frame, inner, theme, now);
+    render_rows(app, section, frame, inner, theme, now);
 }
 
 const COLUMN_SPACING: u16 = 1;
 
 /// The table of one section, only its visible rows.
 fn render_rows(
+    app: &App,
     section: &Section,
     frame: &mut Frame,
     area: Rect,
@@ -159,12 +160,15 @@ fn render_rows(
     let rows = section.visible(offset, visible).map(|(i, row)| {
         let selected = i == section.selected;
         let marked = section.marked.contains(row.id());
-        let marker = match (selected, marked) {
-            (true, true) => "▶●",
-            (true, false) => "▶",
-            (false, true) => " ●",
-            (false, false) => " ",
+        // The second column: marked `●`, else late `!` (words, not colour).
+        let second = if marked {
+            "●"
+        } else if app.row_is_aging(row, now) {
+            "!"
+        } else {
+            ""
         };
+        let marker = format!("{}{second}", if selected { "▶" } else { " " });
         let cells = std::iter::once(Cell::from(marker)).chain(
             cols.iter()
                 .zip(&col_widths)

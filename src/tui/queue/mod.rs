@@ -2,6 +2,7 @@
 //! state machine (sections, a bounded paging window, search, filters); what differs per list
 //! (columns, detail fields) is data.
 
+pub mod aging;
 pub mod columns;
 pub mod detail;
 pub mod filter;

@@ -44,7 +44,13 @@ fn role_word(r: Role) -> &'static str {
     r.as_str()
 }
 
-pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub fn render_tabs(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let narrow = area.width < super::layout::NARROW;
     let titles: Vec<Line> = TabId::ALL
         .iter()
@@ -52,8 +58,13 @@ pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(i, t)| {
             let title = if narrow { t.short_title() } else { t.title() };
             let count = app.counts.as_ref().and_then(|c| t.pending(c));
+            // How many of the loaded requests are late, after the count: "(12, 3!)".
+            let late = match app.aging_in(*t, now) {
+                0 => String::new(),
+                n => format!(", {n}!"),
+            };
             match count {
-                Some(n) => Line::from(format!("{} {title} ({n})", i + 1)),
+                Some(n) => Line::from(format!("{} {title} ({n}{late})", i + 1)),
                 None => Line::from(format!("{} {title}", i + 1)),
             }
         })

@@ -35,7 +35,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     if let Some(imp) = &app.partners.impersonating {
         partners::impersonation::render_partner_view(imp, frame, areas.tabs, areas.body, theme);
     } else {
-        header::render_tabs(app, frame, areas.tabs, theme);
+        header::render_tabs(app, frame, areas.tabs, theme, now);
         if let Some(chart) = areas.chart {
             history::chart::render(app, frame, chart, theme);
         }
