@@ -1,5 +1,6 @@
 //! Aging: a request pending longer than `[ui] stale_after_hours`, or a broadcast or ad whose
-//! start is past or within a day, is marked `!` in its queue and counted in its tab's title,
+//! start is past or within a day, is marked `!` in its queue and counted in its tab's title
+//! (`(12) 3!`),
 //! so what is late is seen before it is too late.
 
 use std::time::Duration;

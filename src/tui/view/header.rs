@@ -58,13 +58,13 @@ pub fn render_tabs(
         .map(|(i, t)| {
             let title = if narrow { t.short_title() } else { t.title() };
             let count = app.counts.as_ref().and_then(|c| t.pending(c));
-            // How many of the loaded requests are late, after the count: "(12, 3!)".
+            // How many of the loaded requests are late, after the count: "(12) 3!".
             let late = match app.aging_in(*t, now) {
                 0 => String::new(),
-                n => format!(", {n}!"),
+                n => format!(" {n}!"),
             };
             match count {
-                Some(n) => Line::from(format!("{} {title} ({n}{late})", i + 1)),
+                Some(n) => Line::from(format!("{} {title} ({n}){late}", i + 1)),
                 None => Line::from(format!("{} {title}", i + 1)),
             }
         })
