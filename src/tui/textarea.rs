@@ -457,6 +457,9 @@ mod tests {
         for line in long.view(21, 10, Some('▏')).lines {
             assert!(line.chars().count() <= 21, "{line}");
         }
-        assert_eq!(long.view(21, 10, None).lines.last().unwrap(), &"x".repeat(15));
+        assert_eq!(
+            long.view(21, 10, None).lines.last().unwrap(),
+            &"x".repeat(15)
+        );
     }
 }

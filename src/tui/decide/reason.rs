@@ -94,32 +94,41 @@ impl ReasonDialog {
         ]
     }
 
-    /// "The reason is emailed to …": who reads it.
-    fn recipients(&self) -> String {
+    /// "The reason is emailed to …": who reads it, in at most two rows of `width`. Of several
+    /// partners, as many emails as fit (the list below names every item).
+    fn recipients(&self, width: usize) -> String {
         let emails: Vec<&str> = self
             .targets
             .iter()
             .map(|t| t.approval.partner.email.as_str())
             .collect();
-        match emails.as_slice() {
-            [one] => format!("The reason is emailed to the partner at {one}."),
-            many if many.len() > 3 => format!(
-                "The reason is emailed to each partner: {} and {} more.",
-                many[..3].join(", "),
-                many.len() - 3
-            ),
-            many => format!(
-                "The reason is emailed to each partner: {}.",
-                many.join(", ")
-            ),
+        let n = emails.len();
+        if let [one] = emails.as_slice() {
+            return format!("The reason is emailed to the partner at {one}.");
         }
+        let fits = |s: &String| wrap(s, width).len() <= MAX_TO_ROWS;
+        (1..=n.min(3))
+            .rev()
+            .map(|k| match n - k {
+                0 => format!(
+                    "The reason is emailed to each partner: {}.",
+                    emails.join(", ")
+                ),
+                more => format!(
+                    "The reason is emailed to each partner: {} and {more} more.",
+                    emails[..k].join(", ")
+                ),
+            })
+            .find(fits)
+            .unwrap_or_else(|| format!("The reason is emailed to each of the {n} partners."))
     }
 
     /// Where the dialog's parts go over `area` (the body dialogs are drawn over). Drawing and
     /// `↑`/`↓` (which move by the rows the box shows) both use it.
     pub fn parts(&self, area: Rect) -> Parts {
         let width = DIALOG_WIDTH.min(area.width.saturating_sub(2)).max(1);
-        let to_rows = wrap(&self.recipients(), usize::from(width.saturating_sub(2)))
+        let inner_width = usize::from(width.saturating_sub(2));
+        let to_rows = wrap(&self.recipients(inner_width), inner_width)
             .len()
             .clamp(1, MAX_TO_ROWS) as u16;
         let wanted = match self.targets.len() {
@@ -133,11 +142,7 @@ impl ReasonDialog {
         let rect = dialog::centred(area, width, height);
         let inner = Block::default().borders(Borders::ALL).inner(rect);
         // The list gives way first: the box keeps its room at 80×24 with a long bulk list.
-        let list = wanted.min(
-            inner
-                .height
-                .saturating_sub(to_rows + 3 + 2 + MIN_TEXT_ROWS),
-        );
+        let list = wanted.min(inner.height.saturating_sub(to_rows + 3 + 2 + MIN_TEXT_ROWS));
         let [to, list, input, status, hint] = Layout::vertical([
             Constraint::Length(to_rows),
             Constraint::Length(list),
@@ -193,7 +198,7 @@ impl ReasonDialog {
         frame.render_widget(Clear, parts.rect);
         frame.render_widget(block, parts.rect);
         let width = usize::from(parts.to.width);
-        let to = cut_rows(&self.recipients(), width, usize::from(parts.to.height));
+        let to = cut_rows(&self.recipients(width), width, usize::from(parts.to.height));
         frame.render_widget(Paragraph::new(to), parts.to);
         let list: Vec<Line> = super::bullets(&self.targets, usize::from(parts.list.height))
             .into_iter()
@@ -228,8 +233,11 @@ impl ReasonDialog {
         );
         let more = |n: usize, where_: &str| {
             let rows = if n == 1 { "line" } else { "lines" };
-            Line::from(Span::styled(format!(" {n} more {rows} {where_} "), theme.dim()))
-                .alignment(Alignment::Right)
+            Line::from(Span::styled(
+                format!(" {n} more {rows} {where_} "),
+                theme.dim(),
+            ))
+            .alignment(Alignment::Right)
         };
         let mut input_block = Block::default()
             .borders(Borders::TOP | Borders::BOTTOM)
