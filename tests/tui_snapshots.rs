@@ -421,6 +421,66 @@ fn the_decision_modals() {
 }
 
 #[test]
+fn a_long_reason_scrolls_with_its_cursor() {
+    let mut app = loaded_app(session());
+    press(&mut app, "r");
+    let paragraph = "The channel's audience does not match the package asked for, and most of its \
+                     recent posts are reposts of other channels. "
+        .repeat(8);
+    press(&mut app, paragraph.trim_end());
+    both_sizes("modal_reject_long_reason", &app);
+    // ↑ moves up the rows as shown; the box follows, and says what is above and below.
+    for _ in 0..7 {
+        key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+    }
+    insta::assert_snapshot!(
+        "modal_reject_long_reason_up_80x24",
+        screen(&app, 80, 24, false)
+    );
+}
+
+#[test]
+fn the_cursor_and_the_reasons_keys_stay_on_screen_whatever_the_text() {
+    let keys = "Enter sends · Alt-Enter new line · Esc cancels";
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = loaded_app(session());
+        app.update(
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+            now(),
+        );
+        press(&mut app, "r");
+        // Words, a word longer than the box, line breaks and empty lines, in turn.
+        for round in 0..32 {
+            let chunk = match round % 4 {
+                0 => "word ".repeat(9),
+                1 => "x".repeat(90),
+                2 => "\n".into(),
+                _ => "end.\n\n".into(),
+            };
+            app.update(Msg::Paste(chunk), now());
+            let shown = screen(&app, w, h, false);
+            assert!(shown.contains('▏'), "round {round} at {w}×{h}:\n{shown}");
+            assert!(shown.contains(keys), "round {round} at {w}×{h}:\n{shown}");
+        }
+        for _ in 0..60 {
+            key(&mut app, KeyCode::Up, KeyModifiers::NONE);
+            assert!(screen(&app, w, h, false).contains('▏'));
+        }
+    }
+}
+
+#[test]
+fn a_bulk_rejection_lists_what_it_rejects() {
+    let mut app = loaded_app(session());
+    press(&mut app, "V");
+    press(&mut app, "r");
+    both_sizes("modal_reject_twelve", &app);
+}
+
+#[test]
 fn viewers_see_only_what_they_can_do() {
     let mut app = loaded_app(session());
     app.update(

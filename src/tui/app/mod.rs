@@ -385,6 +385,8 @@ impl App {
 }
 
 #[cfg(test)]
+mod dialog_error_tests;
+#[cfg(test)]
 mod focus_tests;
 #[cfg(test)]
 mod tests;

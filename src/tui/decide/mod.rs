@@ -235,7 +235,11 @@ impl App {
         }
         let message = match targets.as_slice() {
             [one] => format!("Approve {}?", one.label()),
-            many => format!("Approve these {}?\n{}", many.len(), bullet_list(many, 8)),
+            many => format!(
+                "Approve these {}?\n{}",
+                many.len(),
+                bullets(many, 9).join("\n")
+            ),
         };
         self.focus
             .push(Layer::Confirm(Confirm::new("Approve", message, effect)));
@@ -322,17 +326,23 @@ impl App {
     }
 }
 
-/// "• A\n• B\n… and 3 more": a long bulk list stays inside its dialog.
-fn bullet_list(targets: &[Target], max: usize) -> String {
-    let mut lines: Vec<String> = targets
+/// At most `rows` lines naming `targets` ("• Acme Media – Gold (€49.00)"): all of them when
+/// they fit, else as many as leave a line for "… and 3 more". A long bulk list stays inside its
+/// dialog.
+pub(super) fn bullets(targets: &[Target], rows: usize) -> Vec<String> {
+    let shown = if targets.len() <= rows {
+        targets.len()
+    } else {
+        rows.saturating_sub(1)
+    };
+    let mut lines: Vec<String> = targets[..shown]
         .iter()
-        .take(max)
         .map(|t| format!("• {}", t.label()))
         .collect();
-    if targets.len() > max {
-        lines.push(format!("… and {} more", targets.len() - max));
+    if shown < targets.len() && rows > 0 {
+        lines.push(format!("… and {} more", targets.len() - shown));
     }
-    lines.join("\n")
+    lines
 }
 
 fn as_approval(r: &Row) -> Option<&Approval> {

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -14,9 +14,21 @@ use crate::domain::MAX_REASON_CHARS;
 use crate::tui::app::App;
 use crate::tui::app::effect::Verdict;
 use crate::tui::app::focus::{Handled, Hint, Layer};
-use crate::tui::textarea::TextArea;
-use crate::tui::view::dialog;
+use crate::tui::textarea::{TextArea, wrap};
 use crate::tui::view::theme::Theme;
+use crate::tui::view::{dialog, format};
+
+const DIALOG_WIDTH: u16 = 76;
+/// Text rows of the box when the window has room for them.
+const TEXT_ROWS: u16 = 8;
+/// Text rows the box keeps before a list of items shows (so at 80×24 with a long bulk list).
+const MIN_TEXT_ROWS: u16 = 6;
+/// Rows of the list of items at most: 8 and "… and N more", as the approve question.
+const MAX_LIST_ROWS: usize = 9;
+/// Rows of "The reason is emailed to …" at most.
+const MAX_TO_ROWS: usize = 2;
+/// The keys that matter most, always on screen in the dialog.
+const HINT: &str = "Enter sends · Alt-Enter new line · Esc cancels";
 
 #[derive(Debug)]
 pub struct ReasonDialog {
@@ -41,10 +53,14 @@ impl ReasonDialog {
         }
     }
 
-    /// Text pasted while the dialog takes text goes into it.
+    /// Text pasted while the dialog takes text goes into it; an edit clears the last error.
     pub fn paste(&mut self, text: &str) {
         if !self.sending && !self.discarding {
+            let before = self.input.text().len();
             self.input.insert_str(text);
+            if self.input.text().len() != before {
+                self.error = None;
+            }
         }
     }
 
@@ -69,9 +85,84 @@ impl ReasonDialog {
             Hint::new("Esc", "cancel", &["esc"]),
             Hint::typing("write the reason").help_only(),
             Hint::new("Backspace Del", "delete", &["backspace", "delete"]).help_only(),
-            Hint::new("← → Home End", "move", &["left", "right", "home", "end"]).help_only(),
+            Hint::new("Ctrl-W", "delete the word before the cursor", &["ctrl-w"]).help_only(),
+            Hint::new("Ctrl-U", "delete to the line's start", &["ctrl-u"]).help_only(),
+            Hint::new("← →", "move", &["left", "right"]).help_only(),
+            Hint::new("↑ ↓", "the line above, below (as shown)", &["up", "down"]).help_only(),
+            Hint::new("Home End", "the line's start, end", &["home", "end"]).help_only(),
             Hint::new("Tab", "indent", &["tab"]).help_only(),
         ]
+    }
+
+    /// "The reason is emailed to …": who reads it, in at most two rows of `width`. Of several
+    /// partners, as many emails as fit (the list below names every item).
+    fn recipients(&self, width: usize) -> String {
+        let emails: Vec<&str> = self
+            .targets
+            .iter()
+            .map(|t| t.approval.partner.email.as_str())
+            .collect();
+        let n = emails.len();
+        if let [one] = emails.as_slice() {
+            return format!("The reason is emailed to the partner at {one}.");
+        }
+        let fits = |s: &String| wrap(s, width).len() <= MAX_TO_ROWS;
+        (1..=n.min(3))
+            .rev()
+            .map(|k| match n - k {
+                0 => format!(
+                    "The reason is emailed to each partner: {}.",
+                    emails.join(", ")
+                ),
+                more => format!(
+                    "The reason is emailed to each partner: {} and {more} more.",
+                    emails[..k].join(", ")
+                ),
+            })
+            .find(fits)
+            .unwrap_or_else(|| format!("The reason is emailed to each of the {n} partners."))
+    }
+
+    /// Where the dialog's parts go over `area` (the body dialogs are drawn over). Drawing and
+    /// `↑`/`↓` (which move by the rows the box shows) both use it.
+    pub fn parts(&self, area: Rect) -> Parts {
+        let width = DIALOG_WIDTH.min(area.width.saturating_sub(2)).max(1);
+        let inner_width = usize::from(width.saturating_sub(2));
+        let to_rows = wrap(&self.recipients(inner_width), inner_width)
+            .len()
+            .clamp(1, MAX_TO_ROWS) as u16;
+        let wanted = match self.targets.len() {
+            1 => 0,
+            n => n.min(MAX_LIST_ROWS) as u16,
+        };
+        // The box's borders and text, the status (two rows) and the keys' line.
+        let box_rows = 2 + TEXT_ROWS;
+        // Inside the list's frame, whose title and position stay in view.
+        let height = (2 + to_rows + wanted + box_rows + 3).min(area.height.saturating_sub(3));
+        let rect = dialog::centred(area, width, height);
+        let inner = Block::default().borders(Borders::ALL).inner(rect);
+        // The list gives way first: the box keeps its room at 80×24 with a long bulk list.
+        let list = wanted.min(inner.height.saturating_sub(to_rows + 3 + 2 + MIN_TEXT_ROWS));
+        let [to, list, input, status, hint] = Layout::vertical([
+            Constraint::Length(to_rows),
+            Constraint::Length(list),
+            Constraint::Fill(1),
+            Constraint::Length(2),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        let text = Block::default()
+            .borders(Borders::TOP | Borders::BOTTOM)
+            .inner(input);
+        Parts {
+            rect,
+            to,
+            list,
+            input,
+            text,
+            status,
+            hint,
+        }
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -86,27 +177,10 @@ impl ReasonDialog {
             );
             return;
         }
-        let rect = dialog::centred(area, 76, 16);
+        let parts = self.parts(area);
         let title = match self.targets.as_slice() {
             [one] => format!(" Reject {} ", one.label()),
             many => format!(" Reject {} items ", many.len()),
-        };
-        let emails: Vec<&str> = self
-            .targets
-            .iter()
-            .map(|t| t.approval.partner.email.as_str())
-            .collect();
-        let to = match emails.as_slice() {
-            [one] => format!("The reason is emailed to the partner at {one}."),
-            many if many.len() > 3 => format!(
-                "The reason is emailed to each partner: {} and {} more.",
-                many[..3].join(", "),
-                many.len() - 3
-            ),
-            many => format!(
-                "The reason is emailed to each partner: {}.",
-                many.join(", ")
-            ),
         };
         let count = self.input.count();
         let counter = format!(" {count}/{MAX_REASON_CHARS} ");
@@ -121,56 +195,17 @@ impl ReasonDialog {
             .title_bottom(
                 Line::from(Span::styled(counter, counter_style)).alignment(Alignment::Right),
             );
-        let inner = block.inner(rect);
-        frame.render_widget(Clear, rect);
-        frame.render_widget(block, rect);
-        if inner.height < 4 {
-            return;
-        }
-        let header = Paragraph::new(vec![
-            Line::from(to),
-            Line::from(Span::styled(
-                "Enter sends · Alt-Enter new line · Esc cancels",
-                theme.dim(),
-            )),
-        ])
-        .wrap(Wrap { trim: true });
-        let header_h = 2u16;
-        frame.render_widget(
-            header,
-            Rect {
-                height: header_h,
-                ..inner
-            },
-        );
-        let status_h = 2u16;
-        let input_area = Rect {
-            y: inner.y + header_h,
-            height: inner.height.saturating_sub(header_h + status_h),
-            ..inner
-        };
-        let text = if self.sending {
-            self.input.text().to_string()
-        } else {
-            self.input.with_cursor('▏')
-        };
-        let input_block = Block::default()
-            .borders(Borders::TOP | Borders::BOTTOM)
-            .border_style(theme.dim());
-        let lines: Vec<Line> = text
-            .split('\n')
-            .map(|l| Line::from(l.to_string()))
+        frame.render_widget(Clear, parts.rect);
+        frame.render_widget(block, parts.rect);
+        let width = usize::from(parts.to.width);
+        let to = cut_rows(&self.recipients(width), width, usize::from(parts.to.height));
+        frame.render_widget(Paragraph::new(to), parts.to);
+        let list: Vec<Line> = super::bullets(&self.targets, usize::from(parts.list.height))
+            .into_iter()
+            .map(|l| Line::from(format::fit(l, width).into_owned()))
             .collect();
-        // Keep the end (where one types) in view.
-        let visible = input_area.height.saturating_sub(2) as usize;
-        let scroll = lines.len().saturating_sub(visible) as u16;
-        frame.render_widget(
-            Paragraph::new(lines)
-                .block(input_block)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0)),
-            input_area,
-        );
+        frame.render_widget(Paragraph::new(list), parts.list);
+        self.render_input(frame, &parts, theme);
         let status = if self.sending {
             Line::from(Span::styled("Sending…", theme.key()))
         } else if let Some(e) = &self.error {
@@ -180,13 +215,74 @@ impl ReasonDialog {
         };
         frame.render_widget(
             Paragraph::new(status).wrap(Wrap { trim: true }),
-            Rect {
-                y: input_area.y + input_area.height,
-                height: status_h,
-                ..inner
-            },
+            parts.status,
+        );
+        // The keys that matter most, on a line nothing else can take.
+        frame.render_widget(
+            Paragraph::new(Span::styled(format::fit(HINT, width), theme.dim())),
+            parts.hint,
         );
     }
+
+    /// The text box: the rows around the cursor, and how many more there are above and below.
+    fn render_input(&self, frame: &mut Frame, parts: &Parts, theme: &Theme) {
+        let view = self.input.view(
+            usize::from(parts.text.width),
+            usize::from(parts.text.height),
+            (!self.sending).then_some('▏'),
+        );
+        let more = |n: usize, where_: &str| {
+            let rows = if n == 1 { "line" } else { "lines" };
+            Line::from(Span::styled(
+                format!(" {n} more {rows} {where_} "),
+                theme.dim(),
+            ))
+            .alignment(Alignment::Right)
+        };
+        let mut input_block = Block::default()
+            .borders(Borders::TOP | Borders::BOTTOM)
+            .border_style(theme.dim());
+        if view.above > 0 {
+            input_block = input_block.title_top(more(view.above, "above"));
+        }
+        if view.below > 0 {
+            input_block = input_block.title_bottom(more(view.below, "below"));
+        }
+        let lines: Vec<Line> = view.lines.into_iter().map(Line::from).collect();
+        frame.render_widget(Paragraph::new(lines).block(input_block), parts.input);
+    }
+}
+
+/// Where the reason dialog's parts go, inside its frame `rect`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parts {
+    pub rect: Rect,
+    /// Who the reason is emailed to.
+    pub to: Rect,
+    /// The items rejected, when there are several.
+    pub list: Rect,
+    /// The text box with its top and bottom lines; `text` is inside them.
+    pub input: Rect,
+    pub text: Rect,
+    pub status: Rect,
+    /// "Enter sends · …".
+    pub hint: Rect,
+}
+
+/// `text` wrapped at `width`, in at most `rows` rows, the last cut with `…` if more is left.
+fn cut_rows(text: &str, width: usize, rows: usize) -> Vec<Line<'static>> {
+    let chars: Vec<char> = text.chars().collect();
+    let wrapped = wrap(text, width);
+    wrapped
+        .iter()
+        .take(rows)
+        .enumerate()
+        .map(|(i, r)| {
+            let end = if i + 1 == rows { chars.len() } else { r.end };
+            let row: String = chars[r.start..end].iter().collect();
+            Line::from(format::fit(row.trim_end().to_string(), width).into_owned())
+        })
+        .collect()
 }
 
 impl App {
@@ -207,6 +303,7 @@ impl App {
                 None => Handled::Ignored,
             };
         }
+        let before = d.input.text().to_owned();
         match key.code {
             KeyCode::Esc if d.input.is_blank() => return Handled::close(),
             KeyCode::Esc => d.discarding = true,
@@ -235,15 +332,30 @@ impl App {
             }
             KeyCode::Backspace => d.input.backspace(),
             KeyCode::Delete => d.input.delete(),
+            KeyCode::Char('w') if ctrl => d.input.delete_word_before(),
+            KeyCode::Char('u') if ctrl => d.input.delete_to_line_start(),
             KeyCode::Left => d.input.left(),
             KeyCode::Right => d.input.right(),
+            KeyCode::Up => d.input.up(self.reason_box_width(d)),
+            KeyCode::Down => d.input.down(self.reason_box_width(d)),
             KeyCode::Home => d.input.home(),
             KeyCode::End => d.input.end(),
             KeyCode::Tab => d.input.insert_str("    "),
             KeyCode::Char(c) if !ctrl && !alt => d.input.insert_char(c),
             _ => return Handled::Ignored,
         }
+        // The last error was about the text as it was: an edit makes it stale.
+        if d.input.text() != before {
+            d.error = None;
+        }
         Handled::done()
+    }
+
+    /// The width of the text box as drawn at the terminal's size: `↑`/`↓` move by its rows.
+    /// While the window is too small to draw, the rows are the lines as typed.
+    fn reason_box_width(&self, d: &ReasonDialog) -> usize {
+        self.layout()
+            .map_or(usize::MAX, |a| usize::from(d.parts(a.overlay).text.width))
     }
 
     /// The reason dialog, on top or waiting below another layer (the quit question).

@@ -521,6 +521,136 @@ fn esc_with_text_asks_before_throwing_it_away() {
 
 // ---- read-only ------------------------------------------------------------------------
 
+/// A paragraph of `n` words and no line break, as a CSR pastes one.
+fn paragraph(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("word{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn resize(app: &mut App, width: u16, height: u16) {
+    app.update(Msg::Resize { width, height }, T0);
+}
+
+#[test]
+fn up_and_down_move_by_the_rows_the_box_shows_at_the_terminal_size() {
+    let mut app = csr(1);
+    press(&mut app, "r");
+    let text = paragraph(60);
+    press(&mut app, &text);
+    let len = text.chars().count();
+    assert!(len > 400, "several rows of one line");
+    let cursor = |app: &App| dialog(app).input.cursor();
+    let up = |app: &mut App| key(app, KeyCode::Up, KeyModifiers::NONE);
+    let down = |app: &mut App| key(app, KeyCode::Down, KeyModifiers::NONE);
+    // At 80×24 the box is 74 columns: ↑ goes one row up, not to the line's start.
+    up(&mut app);
+    let row_up = len - cursor(&app);
+    assert!((40..=74).contains(&row_up), "one row back: {row_up}");
+    up(&mut app);
+    assert!(len - cursor(&app) > row_up + 40, "two rows back");
+    down(&mut app);
+    down(&mut app);
+    assert_eq!(cursor(&app), len, "and down again, to the end");
+    for _ in 0..20 {
+        up(&mut app);
+    }
+    assert_eq!(cursor(&app), 0, "above the first row is the start");
+    // Too small a window to draw the box: its rows are the lines as typed.
+    resize(&mut app, 30, 10);
+    key(&mut app, KeyCode::End, KeyModifiers::NONE);
+    up(&mut app);
+    assert_eq!(cursor(&app), 0);
+    // Lines as typed are rows too.
+    resize(&mut app, 80, 24);
+    key(&mut app, KeyCode::End, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Enter, KeyModifiers::ALT);
+    press(&mut app, "PS");
+    up(&mut app);
+    assert!(len - cursor(&app) < 74, "the paragraph's last row");
+    down(&mut app);
+    assert_eq!(cursor(&app), len + 3, "back to the same column");
+    assert_eq!(
+        dialog(&app).input.text().chars().count(),
+        len + 3,
+        "moving edits nothing"
+    );
+}
+
+#[test]
+fn ctrl_w_deletes_the_word_before_the_cursor_and_ctrl_u_back_to_the_line_start() {
+    let mut app = csr(1);
+    press(&mut app, "r");
+    press(&mut app, "Not available");
+    key(&mut app, KeyCode::Enter, KeyModifiers::ALT);
+    press(&mut app, "in your region  ");
+    let ctrl = |app: &mut App, c| key(app, KeyCode::Char(c), KeyModifiers::CONTROL);
+    ctrl(&mut app, 'w');
+    assert_eq!(dialog(&app).input.text(), "Not available\nin your ");
+    ctrl(&mut app, 'u');
+    assert_eq!(
+        dialog(&app).input.text(),
+        "Not available\n",
+        "the line above stays"
+    );
+    press(&mut app, "yet");
+    key(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    ctrl(&mut app, 'u');
+    assert_eq!(
+        dialog(&app).input.text(),
+        "Not available\nt",
+        "only what is before the cursor"
+    );
+    key(&mut app, KeyCode::Home, KeyModifiers::NONE);
+    ctrl(&mut app, 'w');
+    assert_eq!(
+        dialog(&app).input.text(),
+        "Not t",
+        "a line break is whitespace to Ctrl-W"
+    );
+}
+
+#[test]
+fn a_bulk_rejection_names_its_items_in_a_list_that_leaves_the_box_its_room() {
+    let mut app = csr(12);
+    press(&mut app, "V");
+    press(&mut app, "r");
+    assert_eq!(dialog(&app).targets.len(), 12);
+    let parts = |app: &App| {
+        let overlay = app.layout().expect("a layout").overlay;
+        dialog(app).parts(overlay)
+    };
+    // At 80×24: "• Partner 0 – Gold (€49.00)", "• Partner 1 …", "… and 10 more".
+    let small = parts(&app);
+    assert_eq!(small.list.height, 3);
+    assert!(small.text.height >= 6, "{small:?}");
+    assert_eq!(
+        super::bullets(&dialog(&app).targets, 3),
+        [
+            "• Partner 0 – Gold (€49.00)",
+            "• Partner 1 – Gold (€49.00)",
+            "… and 10 more"
+        ]
+    );
+    // The keys' line is a row of its own, inside the frame, below the box and the status.
+    assert!(small.hint.y > small.status.y && small.status.y > small.text.y);
+    assert!(small.hint.y < small.rect.bottom() - 1);
+    // A larger window shows 8 and "… and 4 more", as the approve question does.
+    resize(&mut app, 120, 40);
+    let large = parts(&app);
+    assert_eq!(large.list.height, 9);
+    assert_eq!(large.text.height, 8);
+    assert_eq!(super::bullets(&dialog(&app).targets, 9)[8], "… and 4 more");
+    // Every item fits when there is room for all.
+    assert_eq!(super::bullets(&dialog(&app).targets[..9], 9).len(), 9);
+    // One item is named in the title, not in a list.
+    let mut one = csr(2);
+    press(&mut one, "r");
+    assert_eq!(parts(&one).list.height, 0);
+    assert_eq!(parts(&one).text.height, 8);
+}
+
 fn assert_read_only(mut app: App) {
     for k in ["a", "r", " "] {
         app.toasts.clear();

@@ -67,10 +67,15 @@ pub struct ImpersonateDialog {
 }
 
 impl ImpersonateDialog {
-    /// The reason is one line: Enter sends it, so a pasted line break becomes a space.
+    /// The reason is one line: Enter sends it, so a pasted line break becomes a space. An edit
+    /// clears the last error.
     pub fn paste(&mut self, text: &str) {
         if !self.sending {
+            let before = self.input.text().len();
             self.input.insert_str(&crate::text::clean_line(text));
+            if self.input.text().len() != before {
+                self.error = None;
+            }
         }
     }
 
@@ -153,6 +158,7 @@ impl App {
         if d.sending {
             return Handled::Ignored;
         }
+        let before = d.input.text().to_owned();
         match key.code {
             KeyCode::Esc => return Handled::close(),
             KeyCode::Enter => {
@@ -176,6 +182,10 @@ impl App {
             KeyCode::Right => d.input.right(),
             KeyCode::Char(c) if is_typing(&key) => d.input.insert_char(c),
             _ => return Handled::Ignored,
+        }
+        // The last error was about the text as it was: an edit makes it stale.
+        if d.input.text() != before {
+            d.error = None;
         }
         Handled::done()
     }

@@ -270,6 +270,13 @@ impl App {
         if *form == before {
             return Handled::Ignored;
         }
+        // The last error was about the values as they were: changing one makes it stale
+        // (moving between fields does not).
+        if (form.kind, form.decision, &form.from, &form.to)
+            != (before.kind, before.decision, &before.from, &before.to)
+        {
+            form.error = None;
+        }
         Handled::done()
     }
 }
