@@ -23,8 +23,10 @@ pub struct Areas {
     pub banners: Rect,
     pub header: Rect,
     pub tabs: Rect,
-    /// Everything between the tabs and the key bar.
+    /// Everything between the tabs and the toasts.
     pub body: Rect,
+    /// The toasts' own rows, above the key bar (none without toasts).
+    pub toasts: Rect,
     /// The body below the chart: toasts, help and dialogs go over it.
     pub overlay: Rect,
     /// The History tab's chart, when there is room for it.
@@ -47,11 +49,15 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
         return None;
     }
     let banners = super::banners::lines(app, app.now).len() as u16;
-    let [banners, header, tabs, body, keybar] = Layout::vertical([
+    // The toasts take rows from the body, never more than a third of it.
+    let room = area.height.saturating_sub(banners + 3) / 3;
+    let toasts = super::toasts::height(app, area.width).min(room);
+    let [banners, header, tabs, body, toasts, keybar] = Layout::vertical([
         Constraint::Length(banners),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Fill(1),
+        Constraint::Length(toasts),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -71,6 +77,7 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
         header,
         tabs,
         body,
+        toasts,
         overlay: rest,
         chart,
         list,
@@ -100,5 +107,31 @@ fn split_list(detail_open: bool, body: Rect) -> (Rect, Option<Rect>) {
         let [list, detail] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(body);
         (list, Some(detail))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Session;
+    use crate::tui::test_data::signed_in;
+
+    #[test]
+    fn toasts_have_rows_of_their_own_between_the_body_and_the_key_bar() {
+        let mut app = signed_in(Session::default(), crate::domain::Role::Csr, 3);
+        let screen = Rect::new(0, 0, 80, 23);
+        let before = areas(&app, screen).expect("80×23 is drawn");
+        assert_eq!(before.toasts.height, 0, "no toasts, no rows");
+        app.error_toast("Could not load pending: The backend could not be reached.");
+        app.toast("x".repeat(300));
+        let with = areas(&app, screen).expect("drawn");
+        assert_eq!(with.toasts.height, 3, "one row, and two for the long one");
+        assert_eq!(
+            with.body.bottom(),
+            with.toasts.y,
+            "under the body, not over it"
+        );
+        assert_eq!(with.toasts.bottom(), with.keybar.y);
+        assert_eq!(with.list.height + 3, before.list.height);
     }
 }

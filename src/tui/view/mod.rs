@@ -50,7 +50,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
     }
     keybar::render(app, frame, areas.keybar, theme);
     let over = areas.overlay;
-    toasts::render(app, frame, over, theme);
+    toasts::render(app, frame, areas.toasts, theme);
     if let Some(help) = app.focus.help() {
         help.render(app, frame, over, theme);
     }
