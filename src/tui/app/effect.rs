@@ -13,7 +13,13 @@ use crate::tui::queue::tabs::SectionId;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Approve,
-    Reject { reason: String },
+    /// Approve, with a comment kept in the history and the audit log (`A`).
+    ApproveWithComment {
+        comment: String,
+    },
+    Reject {
+        reason: String,
+    },
 }
 
 // Short-lived values, one or a few at a time: boxing the big variants buys nothing.

@@ -34,6 +34,7 @@ pub enum Action {
     Refresh,
     Suspend,
     Approve,
+    ApproveWithComment,
     Reject,
     Mark,
     MarkAll,
@@ -53,7 +54,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -76,6 +77,7 @@ impl Action {
         Action::Refresh,
         Action::Suspend,
         Action::Approve,
+        Action::ApproveWithComment,
         Action::Reject,
         Action::Mark,
         Action::MarkAll,
@@ -119,6 +121,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Suspend => "suspend",
             Action::Approve => "approve",
+            Action::ApproveWithComment => "approve_with_comment",
             Action::Reject => "reject",
             Action::Mark => "mark",
             Action::MarkAll => "mark_all",
@@ -163,6 +166,7 @@ impl Action {
             Action::Refresh => "refresh now",
             Action::Suspend => "suspend (fg to return)",
             Action::Approve => "approve the selected (or marked) items, after y/N",
+            Action::ApproveWithComment => "approve with a comment (kept in history and audit)",
             Action::Reject => "reject with a reason (emailed to the partner)",
             Action::Mark => "mark / unmark and move down",
             Action::MarkAll => "mark every loaded item",
@@ -206,6 +210,7 @@ impl Action {
             Action::Refresh => &["R"],
             Action::Suspend => &["ctrl-z"],
             Action::Approve => &["a"],
+            Action::ApproveWithComment => &["A"],
             Action::Reject => &["r"],
             Action::Mark => &["space"],
             Action::MarkAll => &["V"],

@@ -55,6 +55,7 @@ impl App {
                 fx.into()
             }
             Action::Approve => self.approve_selected(),
+            Action::ApproveWithComment => self.approve_with_comment(),
             Action::Reject => self.reject_selected(),
             Action::Mark => self.toggle_mark(),
             Action::MarkAll => self.mark_all(),

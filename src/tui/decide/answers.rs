@@ -26,7 +26,7 @@ impl App {
         let Some(target) = batch.targets.iter().find(|t| t.id() == id).cloned() else {
             return vec![];
         };
-        let approve = batch.verdict == Verdict::Approve;
+        let approve = !matches!(batch.verdict, Verdict::Reject { .. });
         let mut fx = Vec::new();
         let mut reask: Option<Approval> = None;
         match result {
@@ -121,7 +121,7 @@ impl App {
     /// dialog closes only when nothing is left to send.
     fn finish(&mut self, batch: Batch) -> Vec<Effect> {
         let verb = match batch.verdict {
-            Verdict::Approve => "Approved",
+            Verdict::Approve | Verdict::ApproveWithComment { .. } => "Approved",
             Verdict::Reject { .. } => "Rejected",
         };
         let mut fx = vec![Effect::LoadSummary];

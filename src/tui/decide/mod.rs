@@ -259,6 +259,23 @@ impl App {
         elsewhere.into()
     }
 
+    /// `A`: approve with a comment, written in the same dialog as a reason.
+    pub(in crate::tui) fn approve_with_comment(&mut self) -> Handled {
+        if let Err(h) = self.may_decide_here() {
+            return h;
+        }
+        let targets = self.targets(true);
+        if targets.is_empty() {
+            return Handled::Ignored;
+        }
+        let elsewhere = self.marks_elsewhere();
+        self.focus.push(Layer::Reason(ReasonDialog::for_purpose(
+            reason::Purpose::Comment,
+            targets,
+        )));
+        elsewhere.into()
+    }
+
     pub(in crate::tui) fn toggle_mark(&mut self) -> Handled {
         if let Err(h) = self.may_decide_here() {
             return h;

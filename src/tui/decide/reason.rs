@@ -32,6 +32,8 @@ const HINT: &str = "Enter sends · Alt-Enter new line · Esc cancels";
 
 #[derive(Debug)]
 pub struct ReasonDialog {
+    /// Rejecting (a reason, emailed) or approving with a comment (kept in history and audit).
+    pub purpose: Purpose,
     pub targets: Vec<Target>,
     pub input: TextArea,
     /// Why the last send did not go through, or what changed; the text stays.
@@ -42,9 +44,33 @@ pub struct ReasonDialog {
     pub discarding: bool,
 }
 
+/// What the text of a [`ReasonDialog`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The reason for a rejection, emailed to the partner.
+    Reject,
+    /// A comment on an approval (`A`), kept in the history and the audit log.
+    Comment,
+}
+
+impl Purpose {
+    /// "reason" or "comment".
+    fn noun(self) -> &'static str {
+        match self {
+            Purpose::Reject => "reason",
+            Purpose::Comment => "comment",
+        }
+    }
+}
+
 impl ReasonDialog {
     pub fn new(targets: Vec<Target>) -> ReasonDialog {
+        ReasonDialog::for_purpose(Purpose::Reject, targets)
+    }
+
+    pub fn for_purpose(purpose: Purpose, targets: Vec<Target>) -> ReasonDialog {
         ReasonDialog {
+            purpose,
             targets,
             input: TextArea::default(),
             error: None,
@@ -83,7 +109,7 @@ impl ReasonDialog {
                 &["alt-enter", "shift-enter", "ctrl-j"],
             ),
             Hint::new("Esc", "cancel", &["esc"]),
-            Hint::typing("write the reason").help_only(),
+            Hint::typing(&format!("write the {}", self.purpose.noun())).help_only(),
             Hint::new("Backspace Del", "delete", &["backspace", "delete"]).help_only(),
             Hint::new("Ctrl-W", "delete the word before the cursor", &["ctrl-w"]).help_only(),
             Hint::new("Ctrl-U", "delete to the line's start", &["ctrl-u"]).help_only(),
@@ -97,6 +123,10 @@ impl ReasonDialog {
     /// "The reason is emailed to …": who reads it, in at most two rows of `width`. Of several
     /// partners, as many emails as fit (the list below names every item).
     fn recipients(&self, width: usize) -> String {
+        if self.purpose == Purpose::Comment {
+            return "The comment is kept with the approval: in the history and the audit log."
+                .into();
+        }
         let emails: Vec<&str> = self
             .targets
             .iter()
@@ -171,16 +201,20 @@ impl ReasonDialog {
                 frame,
                 area,
                 theme,
-                "Discard the reason?",
-                "The reason you typed will be lost.",
+                &format!("Discard the {}?", self.purpose.noun()),
+                &format!("The {} you typed will be lost.", self.purpose.noun()),
                 "y discard · n or Esc keep writing",
             );
             return;
         }
         let parts = self.parts(area);
+        let verb = match self.purpose {
+            Purpose::Reject => "Reject",
+            Purpose::Comment => "Approve with a comment:",
+        };
         let title = match self.targets.as_slice() {
-            [one] => format!(" Reject {} ", one.label()),
-            many => format!(" Reject {} items ", many.len()),
+            [one] => format!(" {verb} {} ", one.label()),
+            many => format!(" {verb} {} items ", many.len()),
         };
         let count = self.input.count();
         let counter = format!(" {count}/{MAX_REASON_CHARS} ");
@@ -315,18 +349,28 @@ impl App {
             KeyCode::Enter => {
                 let n = d.input.count();
                 if n == 0 {
-                    d.error =
-                        Some("A reason is required: the partner reads it in the email.".into());
+                    d.error = Some(match d.purpose {
+                        Purpose::Reject => {
+                            "A reason is required: the partner reads it in the email.".into()
+                        }
+                        Purpose::Comment => {
+                            "Write the comment, or Esc and approve with a (no comment).".into()
+                        }
+                    });
                 } else if n > MAX_REASON_CHARS {
                     d.error = Some(format!(
-                        "The reason is {n} characters; at most {MAX_REASON_CHARS} can be sent."
+                        "The {} is {n} characters; at most {MAX_REASON_CHARS} can be sent.",
+                        d.purpose.noun()
                     ));
                 } else {
                     d.error = None;
                     d.sending = true;
-                    let reason = d.input.text().trim().to_string();
-                    let effect =
-                        self.decide_effect(Verdict::Reject { reason }, d.targets.clone(), true);
+                    let text = d.input.text().trim().to_string();
+                    let verdict = match d.purpose {
+                        Purpose::Reject => Verdict::Reject { reason: text },
+                        Purpose::Comment => Verdict::ApproveWithComment { comment: text },
+                    };
+                    let effect = self.decide_effect(verdict, d.targets.clone(), true);
                     return vec![effect].into();
                 }
             }

@@ -941,3 +941,47 @@ fn a_reason_for_an_item_decided_elsewhere_is_kept_on_the_clipboard() {
     );
     assert_eq!(d.input.text(), "no");
 }
+
+#[test]
+fn approve_with_a_comment_sends_it_and_says_approved() {
+    let mut app = csr(2);
+    press(&mut app, "A");
+    let Some(Layer::Reason(d)) = app.focus.dialog() else {
+        panic!("the comment dialog");
+    };
+    assert_eq!(d.purpose, reason::Purpose::Comment);
+    enter(&mut app);
+    let Some(Layer::Reason(d)) = app.focus.dialog() else {
+        panic!("still open");
+    };
+    assert!(
+        d.error
+            .as_deref()
+            .is_some_and(|e| e.contains("Write the comment"))
+    );
+    press(&mut app, "Checked by phone");
+    let fx = enter(&mut app);
+    let (batch, id) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Decide {
+                batch,
+                verdict: Verdict::ApproveWithComment { comment },
+                items,
+            } if comment == "Checked by phone" => Some((*batch, items[0].0.clone())),
+            _ => None,
+        })
+        .expect("an approval with the comment");
+    assert_eq!(id, "ap_0");
+    let decided = decided(&approval(0), Status::Approved, "demo-csr");
+    app.update(
+        Msg::Decided {
+            batch,
+            id,
+            result: Ok(decided),
+        },
+        T0,
+    );
+    assert!(app.focus.dialog().is_none(), "sent: the dialog closes");
+    assert!(has_toast(&app, ToastKind::Success, "Approved Partner 0"));
+}

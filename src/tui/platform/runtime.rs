@@ -120,6 +120,12 @@ impl Runtime {
                             Verdict::Approve => {
                                 api.approve(&id, &key, &ApproveBody::default()).await
                             }
+                            Verdict::ApproveWithComment { comment } => {
+                                let body = ApproveBody {
+                                    comment: Some(comment.clone()),
+                                };
+                                api.approve(&id, &key, &body).await
+                            }
                             Verdict::Reject { reason } => api.reject(&id, &key, reason).await,
                         };
                         if tx.send(Msg::Decided { batch, id, result }).is_err() {
@@ -485,5 +491,39 @@ mod tests {
             "{waited:?}"
         );
         assert_eq!(gate.phase(), Phase::Dropped);
+    }
+
+    #[tokio::test]
+    async fn an_approval_with_a_comment_carries_it_to_the_api() {
+        let api = ScriptedApi::new();
+        api.approve
+            .answer(Err(crate::client::scripted::not_scripted("approve")));
+        let (mut rt, mut rx) = runtime(&api);
+        let key = crate::client::DecisionKey {
+            idempotency_key: "k1".into(),
+            version: 3,
+        };
+        rt.run(
+            Effect::Decide {
+                batch: 1,
+                verdict: Verdict::ApproveWithComment {
+                    comment: "Checked by phone".into(),
+                },
+                items: vec![("ap_1".into(), key.clone())],
+            },
+            &mut FakeConsole::default(),
+        )
+        .await;
+        assert!(matches!(next(&mut rx).await, Msg::Decided { batch: 1, .. }));
+        assert_eq!(
+            api.calls(),
+            [Call::Approve {
+                id: "ap_1".into(),
+                key,
+                body: ApproveBody {
+                    comment: Some("Checked by phone".into())
+                },
+            }]
+        );
     }
 }
