@@ -1,4 +1,5 @@
-//! Where logs go: standard error for `serve` (a server's log is its stderr), a file for
+//! Where logs go: standard error for `serve` (a server's log is its stderr; coloured only on
+//! a terminal without `NO_COLOR`), a file for
 //! everything that may share the terminal with the console (never the screen while it runs).
 
 use std::path::Path;
@@ -15,7 +16,7 @@ pub fn to_stderr() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter())
         .with_writer(std::io::stderr)
-        .with_ansi(std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(crate::cli::error::stderr_colors())
         .try_init();
 }
 

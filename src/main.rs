@@ -1,16 +1,27 @@
 //! partner-console: parse the command line and run one subcommand; nothing else.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use color_eyre::eyre::{Result, bail};
-use partner_console::cli::{Cli, Command};
+use color_eyre::eyre::Result;
+use partner_console::cli::{Cli, Command, UserError};
 use partner_console::client::HttpApi;
 use partner_console::config::{Config, Overrides};
 use partner_console::tui::{self, TuiOptions};
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
+    match start() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(report) => {
+            print_error(&report);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> Result<()> {
     partner_console::tui::platform::terminal::install_panic_hook()?;
     let cli = Cli::parse();
     if matches!(cli.command, None | Some(Command::Info)) || is_demo(&cli) {
@@ -23,6 +34,16 @@ fn main() -> Result<()> {
     // Never hang on the way out (a blocked read of a vanished terminal, a slow peer).
     runtime.shutdown_timeout(Duration::from_millis(500));
     result
+}
+
+/// A user's mistake ([`UserError`], a config error) is one plain line with its fix; anything
+/// else is internal and prints as color-eyre's report, with a backtrace when one was asked for
+/// (`src/cli/error.rs`).
+fn print_error(report: &color_eyre::eyre::Report) {
+    match partner_console::cli::error::user_message(report) {
+        Some(line) => eprintln!("error: {line}"),
+        None => eprintln!("Error: {report:?}"),
+    }
 }
 
 #[cfg(feature = "server")]
@@ -63,11 +84,12 @@ async fn run(cli: Cli) -> Result<()> {
 async fn console(overrides: &Overrides) -> Result<()> {
     let settings = Config::load(overrides)?;
     if settings.token.is_none() {
-        bail!(
+        return Err(UserError::new(format!(
             "no token for profile {:?}: set PARTNER_CONSOLE_TOKEN, or token_command / token_file in the profile \
              (see config.example.toml; `partner-console info` shows what is in use)",
             settings.profile_name
-        );
+        ))
+        .into());
     }
     let _log = partner_console::logging::to_file(&settings.paths.log_file())?;
     tracing::info!(

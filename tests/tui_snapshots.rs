@@ -229,6 +229,41 @@ fn banners_offline_and_errors() {
     both_sizes("production_read_only_offline_error", &app);
 }
 
+/// Issue 15, point 9: a wrong token (401 from every request and the stream) reads "token
+/// refused (401)", and the list says where the token comes from, not "offline".
+#[test]
+fn a_refused_token_says_so() {
+    let mut app = App::new(session(), Keymap::default());
+    let refused = || ApiError::Http {
+        status: 401,
+        message: "unauthorized".into(),
+    };
+    for e in app.init() {
+        let msg = match e {
+            Effect::LoadMe => Msg::Me(Err(refused())),
+            Effect::LoadSummary => Msg::Summary(Err(refused())),
+            Effect::LoadPage {
+                section, request, ..
+            } => Msg::Page {
+                section,
+                request,
+                slot: Slot::Reset,
+                cursor: None,
+                result: Err(refused()),
+            },
+            _ => continue,
+        };
+        app.update(msg, now());
+    }
+    app.update(
+        Msg::Stream(StreamItem::Refused {
+            message: "Unauthorized.".into(),
+        }),
+        now(),
+    );
+    both_sizes("token_refused", &app);
+}
+
 /// Requests pending longer than `[ui] stale_after_hours` are marked `!`, and the tab counts them.
 #[test]
 fn late_requests_are_marked_and_counted() {

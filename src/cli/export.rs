@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clap::{Args, Subcommand};
 
+use super::UserError;
 use crate::client::HttpApi;
 use crate::config::{Config, Overrides};
 use crate::domain::{ApprovalQuery, StatusFilter};
@@ -204,15 +205,19 @@ async fn run_history(args: &HistoryExportArgs, overrides: &Overrides) -> color_e
     if let (Some(from), Some(to)) = (args.from, args.to)
         && from > to
     {
-        color_eyre::eyre::bail!("--from ({from}) is after --to ({to}): nothing could match");
+        return Err(UserError::new(format!(
+            "--from ({from}) is after --to ({to}): nothing could match; swap them"
+        ))
+        .into());
     }
     let settings = Config::load(overrides)?;
     if settings.token.is_none() {
-        color_eyre::eyre::bail!(
+        return Err(UserError::new(format!(
             "no token for profile {:?}: set PARTNER_CONSOLE_TOKEN, or token_command / token_file in the profile \
              (see config.example.toml; `partner-console info` shows what is in use)",
             settings.profile_name
-        );
+        ))
+        .into());
     }
     let api = HttpApi::new(settings.api_options())?;
     let query = history_query(args);
@@ -273,7 +278,8 @@ async fn run_history(args: &HistoryExportArgs, overrides: &Overrides) -> color_e
             eprintln!("export interrupted");
             std::process::exit(130);
         }
-        Some(Err(e)) => Err(color_eyre::eyre::eyre!("{}", cli_message(&e))),
+        // The backend, the token or the output file: said in words, never as a backtrace.
+        Some(Err(e)) => Err(UserError::new(cli_message(&e)).into()),
     }
 }
 

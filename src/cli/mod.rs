@@ -5,6 +5,7 @@
 //! subcommands' arguments. A subcommand with more than a few lines of its own lives beside it
 //! (`export.rs`: its arguments and its run).
 
+pub mod error;
 pub mod export;
 
 #[cfg(feature = "server")]
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use error::UserError;
 pub use export::{DecisionArg, ExportArgs, ExportCommand, HistoryExportArgs};
 
 use crate::config::Overrides;

@@ -30,6 +30,9 @@ pub enum StreamItem {
     Connected,
     /// The stream is down; the task is already trying to reconnect. `message` is for the CSR.
     Disconnected { message: String },
+    /// The backend answered 401: it is reachable but refuses the token. The task keeps trying
+    /// (at the longest interval), in case the token is fixed behind it.
+    Refused { message: String },
 }
 
 /// The receiving end of the live stream. Dropping it stops the background task.
@@ -104,6 +107,8 @@ enum Ended {
         message: String,
         healthy: bool,
         give_time: bool,
+        /// The answer was 401: the token is refused.
+        refused: bool,
     },
 }
 
@@ -128,12 +133,18 @@ async fn run(connect: StreamConnect, tx: mpsc::Sender<StreamItem>) {
                 message,
                 healthy,
                 give_time,
+                refused,
             } => {
                 tracing::debug!(reason = %message, "event stream lost");
                 // Only transitions are reported: an offline backend costs the UI nothing.
                 if state.live != Some(false) {
                     state.live = Some(false);
-                    if tx.send(StreamItem::Disconnected { message }).await.is_err() {
+                    let item = if refused {
+                        StreamItem::Refused { message }
+                    } else {
+                        StreamItem::Disconnected { message }
+                    };
+                    if tx.send(item).await.is_err() {
                         return;
                     }
                 }
@@ -172,6 +183,7 @@ async fn connect_once(
         message: e.user_message(),
         healthy: false,
         give_time,
+        refused: e.status() == Some(401),
     };
 
     let mut rb = connect
@@ -273,6 +285,7 @@ async fn connect_once(
             message,
             healthy: got_event || opened.elapsed() >= HEALTHY_AFTER,
             give_time: false,
+            refused: false,
         };
     }
 }
@@ -797,10 +810,16 @@ mod tests {
         let mut stream = test_api(&server.base_url).events();
         assert_eq!(
             next(&mut stream).await,
-            StreamItem::Disconnected {
+            StreamItem::Refused {
                 message: "D unauthorized.".into()
             }
         );
+        let server = serve(vec![problem(403, "forbidden", "")]).await;
+        let mut stream = test_api(&server.base_url).events();
+        assert!(matches!(
+            next(&mut stream).await,
+            StreamItem::Disconnected { .. }
+        ));
 
         let server = serve(vec![json(200, "{}")]).await;
         let mut stream = test_api(&server.base_url).events();

@@ -186,9 +186,12 @@ fn spawn_housekeeping(store: Store) -> tokio::task::JoinHandle<()> {
 /// `partner-console serve`: bind, print the address as the first line of stdout, serve until
 /// Ctrl-C / SIGTERM.
 pub async fn serve(opts: ServerOptions, listen: SocketAddr) -> Result<()> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .wrap_err_with(|| format!("could not listen on {listen}"))?;
+    // Address in use, a port that needs privileges: the user picks another --listen.
+    let listener = TcpListener::bind(listen).await.map_err(|e| {
+        crate::cli::UserError::new(format!(
+            "could not listen on {listen}: {e}; pick another address with --listen"
+        ))
+    })?;
     let server = start(opts, listener).await?;
     {
         use std::io::Write;

@@ -267,3 +267,27 @@ fn poll_bytes(term: &Pty, what: &str, done: impl Fn(&[u8]) -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Issue 15, point 9: a wrong token against a running server reads "token refused (401)" and
+/// names `partner-console info`, never "offline".
+#[test]
+fn a_wrong_token_reads_token_refused_not_offline() {
+    let server = ServerProc::start();
+    let mut term = Pty::spawn(
+        &["--url", &server.url],
+        &[("PARTNER_CONSOLE_TOKEN", "not-a-token")],
+        120,
+        40,
+    );
+    term.wait_for("token refused (401)", WAIT)
+        .unwrap_or_else(|e| panic!("{e}\nserver log:\n{}", server.stderr_text()));
+    term.wait_for("partner-console info", WAIT).unwrap();
+    assert!(
+        !term.screen_text().contains("offline"),
+        "{}",
+        term.screen_text()
+    );
+    term.send("q");
+    term.exit_status(Duration::from_secs(5)).unwrap();
+    assert_restored(&term);
+}

@@ -14,6 +14,7 @@ use rusqlite::Connection;
 
 use super::SeedSource;
 use super::store;
+use crate::cli::UserError;
 
 /// Seed an empty database; a database with users already in it is left as it is (data is kept
 /// across restarts). A seed file is checked even then, so a bad file never goes unnoticed.
@@ -24,7 +25,7 @@ use super::store;
 /// (the journal of a new, empty database holds next to nothing).
 pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
     let file = match seed {
-        SeedSource::File(path) => Some(load_file(path).map_err(|e| eyre!("{e}"))?),
+        SeedSource::File(path) => Some(load_file(path).map_err(|e| UserError::new(e.to_string()))?),
         _ => None,
     };
     let populated = store::count_users(conn)? > 0;
@@ -55,8 +56,14 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
         SeedSource::File(path) => {
             let f = file.expect("loaded above");
             let n = f.approvals.len();
-            without_wal(conn, |c| import(c, f.users, f.partners, f.approvals))
-                .map_err(|e| eyre!("seed file {}: {e}", path.display()))?;
+            without_wal(conn, |c| import(c, f.users, f.partners, f.approvals)).map_err(|e| {
+                let message = format!("seed file {}: {e}", path.display());
+                match e {
+                    // The file's mistake: the user fixes the file.
+                    ImportError::Invalid { .. } => eyre!(UserError::new(message)),
+                    ImportError::Sql(_) => eyre!(message),
+                }
+            })?;
             tracing::info!("seed file {} imported ({n} approvals)", path.display());
             Ok(())
         }

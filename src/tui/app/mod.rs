@@ -30,6 +30,7 @@ use crate::domain::{Me, PendingCounts};
 use crate::tui::queue::section::Section;
 pub use crate::tui::queue::section::{Load, Slot};
 use crate::tui::queue::tabs::{SectionId, TabId};
+pub use stream::TOKEN_REFUSED;
 
 /// Who is using the console, on what; fixed for a session.
 #[derive(Debug, Clone)]
@@ -69,6 +70,8 @@ pub enum Live {
     Connecting,
     Live,
     Offline,
+    /// The backend is reachable but answered 401: the token is refused.
+    TokenRefused,
 }
 
 /// The detail pane under (or beside) the list.
@@ -203,6 +206,7 @@ impl App {
                 self.user = Some(me);
                 vec![]
             }
+            Msg::Me(Err(e)) if e.status() == Some(401) => self.token_refused(),
             Msg::Me(Err(e)) => {
                 self.error_toast(format!("Could not tell who you are: {}", e.user_message()))
             }
@@ -210,6 +214,7 @@ impl App {
                 self.counts = Some(s.pending);
                 vec![]
             }
+            Msg::Summary(Err(e)) if e.status() == Some(401) => self.token_refused(),
             Msg::Summary(Err(e)) => {
                 tracing::warn!("summary failed: {e}");
                 vec![]

@@ -8,6 +8,10 @@ use super::msg::Msg;
 use super::{App, Live, Load};
 use crate::client::StreamItem;
 
+/// What a refused token (401) means, and where to look: the list's message and the toast.
+pub const TOKEN_REFUSED: &str = "The backend refused the token (401). Check PARTNER_CONSOLE_TOKEN \
+     or the profile's token_command / token_file; `partner-console info` shows which is in use.";
+
 impl App {
     pub(super) fn on_stream(&mut self, item: StreamItem) -> Vec<Effect> {
         match item {
@@ -15,9 +19,9 @@ impl App {
                 let was = self.live;
                 self.live = Live::Live;
                 self.offline_since = None;
-                // Catch up on what happened while offline: counts, the list in view (also one
-                // that failed to load meanwhile) and the chart.
-                if was == Live::Offline {
+                // Catch up on what happened while offline or refused: counts, the list in
+                // view (also one that failed to load meanwhile) and the chart.
+                if matches!(was, Live::Offline | Live::TokenRefused) {
                     let mut fx = vec![Effect::LoadSummary];
                     let id = self.active_section_id();
                     if matches!(self.section(id).load, Load::Loaded | Load::Failed(_)) {
@@ -39,8 +43,24 @@ impl App {
                     vec![self.schedule_poll()]
                 }
             }
+            StreamItem::Refused { message } => {
+                tracing::warn!("event stream refused the token: {message}");
+                self.token_refused()
+            }
             StreamItem::Event { event, .. } => self.on_live_event(event),
         }
+    }
+
+    /// A 401 from the stream or any request: the backend is reachable and refuses the token.
+    /// The header says so, and the first time a toast names where the token comes from. No
+    /// polling: every poll would be refused too; the stream keeps trying and says `Connected`
+    /// once the token is accepted.
+    pub(in crate::tui) fn token_refused(&mut self) -> Vec<Effect> {
+        if self.live == Live::TokenRefused {
+            return vec![];
+        }
+        self.live = Live::TokenRefused;
+        self.error_toast(TOKEN_REFUSED)
     }
 
     pub(super) fn on_poll_summary(&mut self) -> Vec<Effect> {

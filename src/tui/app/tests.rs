@@ -473,3 +473,91 @@ fn a_finished_export_stays_until_the_next_key() {
     app.update(key('j'), T0);
     assert!(app.toasts.is_empty());
 }
+
+fn refused() -> crate::client::ApiError {
+    crate::client::ApiError::Http {
+        status: 401,
+        message: "unauthorized".into(),
+    }
+}
+
+#[test]
+fn a_401_from_any_request_reads_token_refused_with_one_toast() {
+    for msg in [
+        Msg::Me(Err(refused())),
+        Msg::Summary(Err(refused())),
+        Msg::Stream(StreamItem::Refused {
+            message: "no".into(),
+        }),
+    ] {
+        let mut app = app();
+        let fx = app.update(msg, T0);
+        assert_eq!(app.live, Live::TokenRefused);
+        assert_eq!(app.toasts.len(), 1);
+        assert!(app.toasts[0].text.contains("partner-console info"));
+        assert!(app.toasts[0].text.contains("PARTNER_CONSOLE_TOKEN"));
+        assert!(
+            !fx.iter().any(|e| matches!(
+                e,
+                Effect::After {
+                    msg: Msg::PollSummary,
+                    ..
+                }
+            )),
+            "polling a backend that refuses the token"
+        );
+        // Refused again (another request, the stream): no second toast.
+        app.update(Msg::Summary(Err(refused())), T0);
+        assert_eq!(app.toasts.len(), 1);
+    }
+}
+
+#[test]
+fn a_401_on_a_page_names_the_token_sources_in_the_list() {
+    let mut app = app();
+    let fx = app.init();
+    let (section, request, _) = request_of(&fx);
+    app.update(
+        Msg::Page {
+            section,
+            request,
+            slot: Slot::Reset,
+            cursor: None,
+            result: Err(refused()),
+        },
+        T0,
+    );
+    assert_eq!(app.live, Live::TokenRefused);
+    match &app.section(section).load {
+        Load::Failed(text) => assert!(text.contains("partner-console info"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_accepted_token_after_a_refusal_is_live_and_catches_up() {
+    let mut app = app();
+    app.update(Msg::Me(Err(refused())), T0);
+    let fx = app.update(Msg::Stream(StreamItem::Connected), T0);
+    assert_eq!(app.live, Live::Live);
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadSummary)));
+}
+
+#[test]
+fn other_errors_are_not_a_refused_token() {
+    let mut app = app();
+    app.update(
+        Msg::Summary(Err(crate::client::ApiError::Http {
+            status: 403,
+            message: "forbidden".into(),
+        })),
+        T0,
+    );
+    app.update(
+        Msg::Stream(StreamItem::Disconnected {
+            message: "down".into(),
+        }),
+        T0,
+    );
+    assert_eq!(app.live, Live::Offline);
+}

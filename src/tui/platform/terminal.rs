@@ -448,11 +448,13 @@ fn reenter() -> io::Result<()> {
 /// restored before the report is printed (to stderr) and logged (`tracing::error!`, without
 /// colours). The panic message is cleaned like any untrusted text (it may quote server data).
 /// Errors returned from `main` print through the eyre hook after the guard, dropped on the way
-/// out, has restored the terminal. Honours `NO_COLOR`. Call it once, first thing in `main`
+/// out, has restored the terminal; a user's mistake is printed by `main` as one plain line
+/// instead (`cli/error.rs`). Honours `NO_COLOR`, and colours only a terminal. Call it once, first thing in `main`
 /// (instead of `color_eyre::install()`; if that already ran, its error hook stays and the panic
 /// hook is replaced by this one).
 pub fn install_panic_hook() -> color_eyre::Result<()> {
-    let theme = if colors_enabled() {
+    // The report goes to stderr: colour only when that is a terminal (not a pipe or a file).
+    let theme = if colors_enabled() && io::stderr().is_terminal() {
         color_eyre::config::Theme::dark()
     } else {
         color_eyre::config::Theme::new()

@@ -99,6 +99,12 @@ impl App {
                 }
                 vec![]
             }
+            Err(e) if e.status() == Some(401) => {
+                if slot == Slot::Reset {
+                    s.load = Load::Failed(crate::tui::app::TOKEN_REFUSED.into());
+                }
+                self.token_refused()
+            }
             Err(e) => {
                 let text = e.user_message();
                 if slot == Slot::Reset {

@@ -19,6 +19,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Live::Connecting => ("◌ connecting", theme.header()),
         Live::Offline if app.polling_paused => ("○ offline · polling paused", theme.offline()),
         Live::Offline => ("○ offline", theme.offline()),
+        Live::TokenRefused => ("✕ token refused (401)", theme.offline()),
     };
     let help = app.keymap.first_label(Action::Help).unwrap_or_default();
     let right = Line::from(vec![

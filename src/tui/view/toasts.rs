@@ -64,14 +64,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             ToastKind::Warning => theme.warning(),
             ToastKind::Error => theme.error(),
         };
-        let mut text = text(toast);
-        let full = Paragraph::new(text.as_str())
-            .wrap(Wrap { trim: false })
-            .line_count(area.width);
-        if full > usize::from(r) {
-            // Longer than its rows: cut, visibly.
-            let keep = (usize::from(area.width) * usize::from(r)).saturating_sub(4);
-            text = crate::tui::view::format::fit(text.as_str(), keep).into_owned();
+        // Longer than its rows: cut, visibly (`…`), until what is left wraps into them.
+        let full = text(toast);
+        let mut text = full.clone();
+        let mut keep = usize::from(area.width) * usize::from(r);
+        while keep > 1
+            && Paragraph::new(text.as_str())
+                .wrap(Wrap { trim: false })
+                .line_count(area.width)
+                > usize::from(r)
+        {
+            keep = keep.saturating_sub(4);
+            text = crate::tui::view::format::fit(full.as_str(), keep).into_owned();
         }
         frame.render_widget(
             Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
