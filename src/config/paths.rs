@@ -46,7 +46,10 @@ impl Paths {
                 .unwrap_or_else(|| dirs.config_dir().join(CONFIG_FILE_NAME)),
             data_dir: dirs.data_dir().to_path_buf(),
             log_dir: log_base.join("logs"),
-            download_dir: UserDirs::new().and_then(|u| u.download_dir().map(Path::to_path_buf)),
+            download_dir: download_dir(
+                UserDirs::new().and_then(|u| u.download_dir().map(Path::to_path_buf)),
+                BaseDirs::new().map(|b| b.home_dir().to_path_buf()),
+            ),
         })
     }
 
@@ -91,6 +94,13 @@ impl Paths {
     }
 }
 
+/// The download dir: the platform's (`XDG_DOWNLOAD_DIR`) when it names one, else `~/Downloads`
+/// when that directory exists (servers reached over SSH rarely set the XDG name, but CSRs keep
+/// a `~/Downloads`).
+fn download_dir(platform: Option<PathBuf>, home: Option<PathBuf>) -> Option<PathBuf> {
+    platform.or_else(|| home.map(|h| h.join("Downloads")).filter(|d| d.is_dir()))
+}
+
 /// `~` and `~/...` become the home directory; a relative path is taken relative to `base`.
 /// (`~user/...` is not expanded: it is an ordinary relative path.)
 pub(crate) fn expand_path(path: &Path, base: &Path) -> PathBuf {
@@ -115,6 +125,29 @@ fn expand_path_with_home(path: &Path, base: &Path, home: Option<PathBuf>) -> Pat
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn downloads_go_to_home_downloads_when_the_platform_names_none() {
+        let home = crate::config::test_support::TempDir::new("home-downloads");
+        let h = home.path().to_path_buf();
+        assert_eq!(
+            download_dir(None, Some(h.clone())),
+            None,
+            "no ~/Downloads yet"
+        );
+        std::fs::create_dir(h.join("Downloads")).unwrap();
+        assert_eq!(
+            download_dir(None, Some(h.clone())),
+            Some(h.join("Downloads"))
+        );
+        let xdg = h.join("Dl");
+        assert_eq!(
+            download_dir(Some(xdg.clone()), Some(h)),
+            Some(xdg),
+            "the platform's first"
+        );
+    }
+
     use super::*;
 
     #[test]
