@@ -6,6 +6,7 @@
 mod approvals;
 mod audit;
 mod decide;
+mod effects;
 mod export;
 mod impersonation;
 mod partners;

@@ -142,6 +142,7 @@ pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> 
         summary: summary?,
         contact,
         channels: channels(conn, id, None, 500)?.items,
+        addons: super::effects::addons(conn, id)?,
         created_at: parse_ts(&created_at)?,
     }))
 }

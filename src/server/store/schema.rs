@@ -230,6 +230,22 @@ CREATE INDEX approvals_partner_history ON approvals (partner_id, decided_at, id,
     WHERE status <> 'pending';
 CREATE INDEX approvals_by_partner ON approvals (partner_id);
 "#,
+    // 5: approving changes the partner (`effects`): an approved add-on joins the partner's
+    // add-ons (one per name: approved again, its price and approval are the newest), and the
+    // decision's audit entry lists the fields it changed, before and after (JSON; NULL: none).
+    // Decisions made before this migration changed no partner, and are not replayed.
+    r#"
+CREATE TABLE partner_addons (
+    partner_id  TEXT NOT NULL REFERENCES partners (id),
+    name        TEXT NOT NULL,
+    amount      INTEGER,
+    currency    TEXT,
+    approval_id TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (partner_id, name)
+) WITHOUT ROWID;
+ALTER TABLE audit ADD COLUMN changes TEXT;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
