@@ -783,7 +783,12 @@ async fn search_and_filters() {
     for a in &page.items {
         assert_eq!(a.status, Status::Rejected);
         assert!(matches!(a.kind, Kind::Partnership | Kind::Addon));
-        assert!(a.partner.name.to_lowercase().contains('a'));
+        let item = a.item.as_ref().map_or("", |i| i.name.as_str());
+        let fields = [&a.partner.name, &a.partner.email, &a.title].map(|f| f.to_lowercase());
+        assert!(
+            fields.iter().any(|f| f.contains('a')) || item.to_lowercase().contains('a'),
+            "{a:?}"
+        );
         assert!(a.reason.is_some());
     }
     // A wildcard in q is literal.
@@ -1419,7 +1424,11 @@ const PARTNER_SEED: &str = r#"{
     {"id": "ap_ad", "kind": "ad", "title": "Winter sale", "partner": "p_nova",
      "requested_at": "2026-11-03T10:00:00Z"},
     {"id": "ap_hist", "kind": "broadcast", "status": "approved", "title": "Spring stream", "partner": "p_stern",
-     "requested_at": "2026-10-01T10:00:00Z", "decided_at": "2026-10-02T10:00:00Z", "decided_by": "ana"}
+     "requested_at": "2026-10-01T10:00:00Z", "decided_at": "2026-10-02T10:00:00Z", "decided_by": "ana"},
+    {"id": "ap_reach", "kind": "advertising_package", "status": "approved", "title": "Spring push",
+     "partner": "p_nova", "requested_at": "2026-10-01T10:00:00Z", "decided_at": "2026-10-03T10:00:00Z",
+     "decided_by": "ana",
+     "item": {"name": "Reach 1M impressions", "price": {"amount_minor": 129900, "currency": "GBP"}}}
   ]
 }"#;
 
@@ -1619,6 +1628,128 @@ async fn an_approval_that_changes_the_partner_sends_partner_updated() {
         ServerEvent::PartnerUpdated(PartnerUpdated {
             id: "p_pixel".into()
         })
+    );
+    srv.shutdown().await;
+}
+
+async fn partner_names(api: &dyn Api, q: &str) -> Vec<String> {
+    api.partners(&PartnerQuery {
+        q: Some(q.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|p| p.name)
+    .collect()
+}
+
+async fn approval_ids(api: &dyn Api, status: StatusFilter, kinds: &[Kind], q: &str) -> Vec<String> {
+    all_approvals(
+        api,
+        &ApprovalQuery {
+            status: Some(status),
+            kinds: kinds.to_vec(),
+            q: Some(q.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .into_iter()
+    .map(|a| a.id)
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_is_found_by_what_a_ticket_carries() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    for (q, want) in [
+        ("INV-2026-1091", &["Pixel Forge"][..]),
+        ("inv-2026-2", &["Nova Nook"][..]),
+        ("kira@", &["Pixel Forge"][..]),
+        ("HELLO@NOVANOOK", &["Nova Nook"][..]),
+        ("priya", &["Nova Nook"][..]),
+        ("Nakamura", &["Pixel Forge"][..]),
+        ("+1 415 555 0142", &["Pixel Forge"][..]),
+        // The same phone written otherwise: its digits.
+        ("(415) 555-0142", &["Pixel Forge"][..]),
+        ("4155550142", &["Pixel Forge"][..]),
+        ("7946", &["Nova Nook"][..]),
+        // Name and contact both match: listed once.
+        ("stern", &["Stern Studio"][..]),
+        ("forge", &["Pixel Forge"][..]),
+        ("zzz", &[][..]),
+        ("%", &[][..]),
+    ] {
+        assert_eq!(partner_names(&ana, q).await, want, "q={q}");
+    }
+    // With a status filter too.
+    let page = ana
+        .partners(&PartnerQuery {
+            q: Some("example".into()),
+            status: Some(PartnerStatus::Suspended),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let names: Vec<_> = page.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Stern Studio"]);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approvals_are_found_by_partner_email_invoice_title_and_item() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    let pixel = ["ap_gold", "ap_platinum", "ap_analytics", "ap_seats"];
+    for q in ["INV-2026-1091", "kira@pixelforge", "Pixel"] {
+        assert_eq!(
+            approval_ids(&ana, StatusFilter::Pending, &[], q).await,
+            pixel,
+            "q={q}"
+        );
+    }
+    // The title and the item's name, of every kind.
+    assert_eq!(
+        approval_ids(
+            &ana,
+            StatusFilter::Pending,
+            &[Kind::Partnership],
+            "gold package"
+        )
+        .await,
+        ["ap_gold", "ap_stern"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Pending, &[Kind::Addon], "analytics").await,
+        ["ap_analytics"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[], "reach 1m").await,
+        ["ap_reach"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[], "spring").await,
+        ["ap_reach", "ap_hist"]
+    );
+    // In a history: the partner's invoice ID finds its decided approvals.
+    decide(&ana, "ap_gold", true).await;
+    decide(&ana, "ap_seats", false).await;
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[], "INV-2026-1091").await,
+        ["ap_seats", "ap_gold"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[Kind::Partnership], "gold").await,
+        ["ap_gold"]
+    );
+    // What the directory matches beyond: not the contact's name on approvals.
+    assert!(
+        approval_ids(&ana, StatusFilter::Pending, &[], "priya")
+            .await
+            .is_empty()
     );
     srv.shutdown().await;
 }
