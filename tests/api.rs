@@ -783,7 +783,12 @@ async fn search_and_filters() {
     for a in &page.items {
         assert_eq!(a.status, Status::Rejected);
         assert!(matches!(a.kind, Kind::Partnership | Kind::Addon));
-        assert!(a.partner.name.to_lowercase().contains('a'));
+        let item = a.item.as_ref().map_or("", |i| i.name.as_str());
+        let fields = [&a.partner.name, &a.partner.email, &a.title].map(|f| f.to_lowercase());
+        assert!(
+            fields.iter().any(|f| f.contains('a')) || item.to_lowercase().contains('a'),
+            "{a:?}"
+        );
         assert!(a.reason.is_some());
     }
     // A wildcard in q is literal.
@@ -1381,4 +1386,370 @@ async fn stats_refuse_bad_windows_and_keep_to_staff() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+}
+
+/// Partners whose approvals change them (#33), and what a ticket carries to find them (#27).
+const PARTNER_SEED: &str = r#"{
+  "users": [{"name": "ana", "email": "ana@example.com", "role": "csr", "token": "ana-token-123"},
+            {"name": "root", "email": "root@example.com", "role": "admin", "token": "root-token-123"}],
+  "partners": [
+    {"id": "p_pixel", "name": "Pixel Forge", "status": "inactive", "invoice_id": "INV-2026-1091",
+     "package": {"name": "Silver", "price": {"amount_minor": 2900, "currency": "USD"}},
+     "contact": {"name": "Kira Nakamura", "email": "kira@pixelforge.example", "phone": "+1 415 555 0142"}},
+    {"id": "p_nova", "name": "Nova Nook", "status": "pending", "invoice_id": "INV-2026-2040",
+     "contact": {"name": "Priya Raman", "email": "hello@novanook.example", "phone": "+44 20 7946 0958"}},
+    {"id": "p_stern", "name": "Stern Studio", "status": "suspended", "invoice_id": "INV-2026-3300",
+     "package": {"name": "Bronze", "price": {"amount_minor": 900, "currency": "EUR"}},
+     "contact": {"name": "Lena Stern", "email": "lena@stern.example", "phone": "+49 30 1234567"}}
+  ],
+  "approvals": [
+    {"id": "ap_gold", "kind": "partnership", "title": "Gold package", "partner": "p_pixel",
+     "requested_at": "2026-11-01T10:00:00Z",
+     "item": {"name": "Gold", "price": {"amount_minor": 4900, "currency": "USD"}}},
+    {"id": "ap_platinum", "kind": "partnership", "title": "Platinum package", "partner": "p_pixel",
+     "requested_at": "2026-11-01T11:00:00Z",
+     "item": {"name": "Platinum", "price": {"amount_minor": 9900, "currency": "USD"}}},
+    {"id": "ap_starter", "kind": "partnership", "title": "Starter package", "partner": "p_nova",
+     "requested_at": "2026-11-01T12:00:00Z",
+     "item": {"name": "Starter", "price": {"amount_minor": 1900, "currency": "GBP"}}},
+    {"id": "ap_stern", "kind": "partnership", "title": "Gold package", "partner": "p_stern",
+     "requested_at": "2026-11-01T13:00:00Z",
+     "item": {"name": "Gold", "price": {"amount_minor": 4900, "currency": "EUR"}}},
+    {"id": "ap_analytics", "kind": "addon", "title": "Analytics Pro", "partner": "p_pixel",
+     "requested_at": "2026-11-02T10:00:00Z",
+     "item": {"name": "Analytics Pro", "price": {"amount_minor": 1500, "currency": "USD"}}},
+    {"id": "ap_seats", "kind": "addon", "title": "Extra seats", "partner": "p_pixel",
+     "requested_at": "2026-11-02T11:00:00Z",
+     "item": {"name": "Extra seats", "price": {"amount_minor": 500, "currency": "USD"}}},
+    {"id": "ap_ad", "kind": "ad", "title": "Winter sale", "partner": "p_nova",
+     "requested_at": "2026-11-03T10:00:00Z"},
+    {"id": "ap_hist", "kind": "broadcast", "status": "approved", "title": "Spring stream", "partner": "p_stern",
+     "requested_at": "2026-10-01T10:00:00Z", "decided_at": "2026-10-02T10:00:00Z", "decided_by": "ana"},
+    {"id": "ap_reach", "kind": "advertising_package", "status": "approved", "title": "Spring push",
+     "partner": "p_nova", "requested_at": "2026-10-01T10:00:00Z", "decided_at": "2026-10-03T10:00:00Z",
+     "decided_by": "ana",
+     "item": {"name": "Reach 1M impressions", "price": {"amount_minor": 129900, "currency": "GBP"}}}
+  ]
+}"#;
+
+async fn partner_seed_server() -> (TempDir, partner_console::server::RunningServer) {
+    let dir = TempDir::new("partners");
+    let seed = dir.path().join("partners.json");
+    std::fs::write(&seed, PARTNER_SEED).unwrap();
+    let srv = launch(
+        &dir.path().join("pc.db"),
+        SeedSource::File(seed),
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    (dir, srv)
+}
+
+async fn decide(api: &dyn Api, id: &str, approve: bool) -> Approval {
+    let a = api.approval(id).await.expect("the approval");
+    let key = DecisionKey::new(a.version);
+    if approve {
+        api.approve(id, &key, &ApproveBody::default()).await
+    } else {
+        api.reject(id, &key, "Not this time.").await
+    }
+    .expect("decided")
+}
+
+async fn audit_of(admin: &dyn Api, target: &str) -> AuditEntry {
+    admin
+        .audit(None, Some(100))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|e| e.target == target)
+        .unwrap_or_else(|| panic!("no audit entry for {target}"))
+}
+
+fn change(field: &str, before: Option<&str>, after: Option<&str>) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        before: before.map(str::to_string),
+        after: after.map(str::to_string),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approving_a_partnership_sets_the_package_and_activates_the_partner() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    let root = client_for(&srv.url(), "root-token-123");
+
+    // A rejection changes nothing, and its audit entry lists no change.
+    let before = ana.partner("p_pixel").await.unwrap();
+    decide(&ana, "ap_platinum", false).await;
+    assert_eq!(ana.partner("p_pixel").await.unwrap(), before);
+    assert!(audit_of(&root, "ap_platinum").await.changes.is_empty());
+
+    // Pixel Forge: Silver ($29.00), inactive → Gold ($49.00), active.
+    let approved = decide(&ana, "ap_gold", true).await;
+    assert_eq!(approved.partner.status, PartnerStatus::Active);
+    let p = ana.partner("p_pixel").await.unwrap();
+    assert_eq!(
+        p.summary.package,
+        Some(Item {
+            name: "Gold".into(),
+            price: Money::new(4900, "USD")
+        })
+    );
+    assert_eq!(p.summary.status, PartnerStatus::Active);
+    // The directory says the same.
+    let row = ana
+        .partners(&PartnerQuery {
+            q: Some("pixel".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(row, p.summary);
+    let entry = audit_of(&root, "ap_gold").await;
+    assert_eq!(
+        entry.changes,
+        vec![
+            change(
+                "package",
+                Some("Silver (29.00 USD)"),
+                Some("Gold (49.00 USD)")
+            ),
+            change("status", Some("inactive"), Some("active")),
+        ]
+    );
+    assert!(
+        entry
+            .detail
+            .contains("package: Silver (29.00 USD) → Gold (49.00 USD)"),
+        "{}",
+        entry.detail
+    );
+
+    // A pending partner without a package gets one and becomes active.
+    decide(&ana, "ap_starter", true).await;
+    let p = ana.partner("p_nova").await.unwrap();
+    assert_eq!(
+        (p.summary.package.map(|i| i.name), p.summary.status),
+        (Some("Starter".to_string()), PartnerStatus::Active)
+    );
+    assert_eq!(
+        audit_of(&root, "ap_starter").await.changes,
+        vec![
+            change("package", None, Some("Starter (19.00 GBP)")),
+            change("status", Some("pending"), Some("active")),
+        ]
+    );
+
+    // A suspended partner gets the package and stays suspended.
+    decide(&ana, "ap_stern", true).await;
+    let p = ana.partner("p_stern").await.unwrap();
+    assert_eq!(
+        (p.summary.package.map(|i| i.name), p.summary.status),
+        (Some("Gold".to_string()), PartnerStatus::Suspended)
+    );
+    assert_eq!(
+        audit_of(&root, "ap_stern").await.changes,
+        vec![change(
+            "package",
+            Some("Bronze (9.00 EUR)"),
+            Some("Gold (49.00 EUR)")
+        )]
+    );
+
+    // Approving an ad changes no partner field.
+    let nova = ana.partner("p_nova").await.unwrap();
+    decide(&ana, "ap_ad", true).await;
+    assert_eq!(ana.partner("p_nova").await.unwrap(), nova);
+    assert!(audit_of(&root, "ap_ad").await.changes.is_empty());
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approving_an_addon_adds_it_to_the_partners_addons() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    let root = client_for(&srv.url(), "root-token-123");
+    assert!(ana.partner("p_pixel").await.unwrap().addons.is_empty());
+
+    // Rejected: not added.
+    decide(&ana, "ap_seats", false).await;
+    assert!(ana.partner("p_pixel").await.unwrap().addons.is_empty());
+    assert!(audit_of(&root, "ap_seats").await.changes.is_empty());
+
+    let approved = decide(&ana, "ap_analytics", true).await;
+    let p = ana.partner("p_pixel").await.unwrap();
+    assert_eq!(p.addons.len(), 1);
+    let addon = &p.addons[0];
+    assert_eq!(addon.name, "Analytics Pro");
+    assert_eq!(addon.price, Some(Money::new(1500, "USD")));
+    assert_eq!(addon.approval_id, "ap_analytics");
+    assert_eq!(Some(addon.added_at), approved.decided_at);
+    // The package and status are untouched by an add-on.
+    assert_eq!(p.summary.status, PartnerStatus::Inactive);
+    assert_eq!(
+        p.summary.package.map(|i| i.name),
+        Some("Silver".to_string())
+    );
+    assert_eq!(
+        audit_of(&root, "ap_analytics").await.changes,
+        vec![change("addons", None, Some("Analytics Pro (15.00 USD)"))]
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_approval_that_changes_the_partner_sends_partner_updated() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    let mut events = ana.events();
+    let connected = until(&mut events, |i| matches!(i, StreamItem::Connected)).await;
+    assert_eq!(connected, Ok(true));
+    decide(&ana, "ap_analytics", true).await;
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        match tokio::time::timeout(Duration::from_secs(5), events.next()).await {
+            Ok(Some(StreamItem::Event { event, .. })) => got.push(event),
+            Ok(Some(_)) => {}
+            other => panic!("no event: {other:?}"),
+        }
+    }
+    assert!(
+        matches!(&got[0], ServerEvent::ApprovalDecided(d) if d.id == "ap_analytics"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got[1],
+        ServerEvent::PartnerUpdated(PartnerUpdated {
+            id: "p_pixel".into()
+        })
+    );
+    srv.shutdown().await;
+}
+
+async fn partner_names(api: &dyn Api, q: &str) -> Vec<String> {
+    api.partners(&PartnerQuery {
+        q: Some(q.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|p| p.name)
+    .collect()
+}
+
+async fn approval_ids(api: &dyn Api, status: StatusFilter, kinds: &[Kind], q: &str) -> Vec<String> {
+    all_approvals(
+        api,
+        &ApprovalQuery {
+            status: Some(status),
+            kinds: kinds.to_vec(),
+            q: Some(q.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .into_iter()
+    .map(|a| a.id)
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_is_found_by_what_a_ticket_carries() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    for (q, want) in [
+        ("INV-2026-1091", &["Pixel Forge"][..]),
+        ("inv-2026-2", &["Nova Nook"][..]),
+        ("kira@", &["Pixel Forge"][..]),
+        ("HELLO@NOVANOOK", &["Nova Nook"][..]),
+        ("priya", &["Nova Nook"][..]),
+        ("Nakamura", &["Pixel Forge"][..]),
+        ("+1 415 555 0142", &["Pixel Forge"][..]),
+        // The same phone written otherwise: its digits.
+        ("(415) 555-0142", &["Pixel Forge"][..]),
+        ("4155550142", &["Pixel Forge"][..]),
+        ("7946", &["Nova Nook"][..]),
+        // Name and contact both match: listed once.
+        ("stern", &["Stern Studio"][..]),
+        ("forge", &["Pixel Forge"][..]),
+        ("zzz", &[][..]),
+        ("%", &[][..]),
+    ] {
+        assert_eq!(partner_names(&ana, q).await, want, "q={q}");
+    }
+    // With a status filter too.
+    let page = ana
+        .partners(&PartnerQuery {
+            q: Some("example".into()),
+            status: Some(PartnerStatus::Suspended),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let names: Vec<_> = page.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Stern Studio"]);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approvals_are_found_by_partner_email_invoice_title_and_item() {
+    let (_dir, srv) = partner_seed_server().await;
+    let ana = client_for(&srv.url(), "ana-token-123");
+    let pixel = ["ap_gold", "ap_platinum", "ap_analytics", "ap_seats"];
+    for q in ["INV-2026-1091", "kira@pixelforge", "Pixel"] {
+        assert_eq!(
+            approval_ids(&ana, StatusFilter::Pending, &[], q).await,
+            pixel,
+            "q={q}"
+        );
+    }
+    // The title and the item's name, of every kind.
+    assert_eq!(
+        approval_ids(
+            &ana,
+            StatusFilter::Pending,
+            &[Kind::Partnership],
+            "gold package"
+        )
+        .await,
+        ["ap_gold", "ap_stern"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Pending, &[Kind::Addon], "analytics").await,
+        ["ap_analytics"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[], "reach 1m").await,
+        ["ap_reach"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[], "spring").await,
+        ["ap_reach", "ap_hist"]
+    );
+    // In a history: the partner's invoice ID finds its decided approvals.
+    decide(&ana, "ap_gold", true).await;
+    decide(&ana, "ap_seats", false).await;
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[], "INV-2026-1091").await,
+        ["ap_seats", "ap_gold"]
+    );
+    assert_eq!(
+        approval_ids(&ana, StatusFilter::Decided, &[Kind::Partnership], "gold").await,
+        ["ap_gold"]
+    );
+    // What the directory matches beyond: not the contact's name on approvals.
+    assert!(
+        approval_ids(&ana, StatusFilter::Pending, &[], "priya")
+            .await
+            .is_empty()
+    );
+    srv.shutdown().await;
 }

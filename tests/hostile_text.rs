@@ -670,9 +670,15 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                 kind: n(),
                 followers: 1,
             }],
+            addons: vec![PartnerAddon {
+                name: n(),
+                price: Some(Money::new(1, &n())),
+                approval_id: n(),
+                added_at: at(0),
+            }],
             created_at: at(0),
         };
-        assert_cleans(partner, 14, &[]);
+        assert_cleans(partner, 17, &[]);
 
         // A page: the items cleaned, the cursor (opaque, only ever sent back) left as it came.
         let cursor = n();
@@ -686,6 +692,11 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                     action: n(),
                     target: n(),
                     detail: n(),
+                    changes: vec![FieldChange {
+                        field: n(),
+                        before: Some(n()),
+                        after: Some(n()),
+                    }],
                 },
                 AuditEntry {
                     id: n(),
@@ -695,11 +706,12 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                     action: n(),
                     target: n(),
                     detail: n(),
+                    changes: vec![],
                 },
             ],
             next_cursor: Some(cursor.clone()),
         };
-        let page = assert_cleans(page, 12, &["next_cursor"]);
+        let page = assert_cleans(page, 15, &["next_cursor"]);
         assert_eq!(page.next_cursor.as_deref(), Some(cursor.as_str()));
 
         let outbox = OutboxEmail {

@@ -176,6 +176,28 @@ pub struct AuditEntry {
     pub action: String,
     pub target: String,
     pub detail: String,
+    /// What the action changed, field by field (an approval's effect on the partner); empty
+    /// for actions that change no record's fields, and from a server that predates it.
+    #[serde(default)]
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field an audited action changed: its value before and after, as text (`null`: none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Clean for FieldChange {
+    fn clean(self) -> Self {
+        FieldChange {
+            field: line(self.field),
+            before: opt_line(self.before),
+            after: opt_line(self.after),
+        }
+    }
 }
 
 impl Clean for AuditEntry {
@@ -188,6 +210,7 @@ impl Clean for AuditEntry {
             action: line(self.action),
             target: line(self.target),
             detail: text(self.detail),
+            changes: self.changes.clean(),
         }
     }
 }

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Item;
+use super::{Item, Money};
 use crate::text::{Clean, line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,6 +116,10 @@ pub struct Partner {
     pub summary: PartnerSummary,
     pub contact: Contact,
     pub channels: Vec<Channel>,
+    /// The add-ons the partner has: each came from an approved add-on request. Absent from a
+    /// server that predates them: none known.
+    #[serde(default)]
+    pub addons: Vec<PartnerAddon>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -125,7 +129,29 @@ impl Clean for Partner {
             summary: self.summary.clean(),
             contact: self.contact.clean(),
             channels: self.channels.clean(),
+            addons: self.addons.clean(),
             created_at: self.created_at,
+        }
+    }
+}
+
+/// An add-on a partner has, from the add-on request whose approval added it (`approval_id`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnerAddon {
+    pub name: String,
+    /// The price it was approved at; `null` when the request named no price.
+    pub price: Option<Money>,
+    pub approval_id: String,
+    pub added_at: DateTime<Utc>,
+}
+
+impl Clean for PartnerAddon {
+    fn clean(self) -> Self {
+        PartnerAddon {
+            name: line(self.name),
+            price: self.price.clean(),
+            approval_id: line(self.approval_id),
+            added_at: self.added_at,
         }
     }
 }

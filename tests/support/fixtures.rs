@@ -214,6 +214,12 @@ pub fn partner(i: usize) -> Partner {
                 followers: 987,
             },
         ],
+        addons: vec![PartnerAddon {
+            name: "Analytics Pro".into(),
+            price: Some(Money::new(1900, "EUR")),
+            approval_id: "ap_h0000042".into(),
+            added_at: now() - Duration::days(30),
+        }],
         created_at: now() - Duration::days(400),
         summary: s,
     }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 
 use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser};
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
-use crate::server::store::{TITLE_KINDS, new_id, token_hash, ts};
+use crate::server::store::{new_id, partner_search_keys, token_hash, ts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -160,8 +160,8 @@ fn import_in_one_transaction(
         let mut ins = tx.prepare(
             "INSERT INTO partners (id, name, name_lower, status, invoice_id, package_name, package_amount,
                 package_currency, contact_name, contact_email, contact_phone, contact_website, contact_address,
-                contact_time_zone, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                contact_time_zone, created_at, q_approvals, q_partners)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
         let mut ch = tx.prepare(
             "INSERT INTO channels (id, partner_id, position, name, kind, followers) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -189,6 +189,13 @@ fn import_in_one_transaction(
                 .invoice_id
                 .clone()
                 .unwrap_or_else(|| format!("INV-{:06}", i + 1));
+            let (q_approvals, q_partners) = partner_search_keys(
+                &p.name,
+                &p.contact.email,
+                &invoice,
+                &p.contact.name,
+                &p.contact.phone,
+            );
             ins.execute(params![
                 id,
                 p.name,
@@ -205,6 +212,8 @@ fn import_in_one_transaction(
                 p.contact.address,
                 p.contact.time_zone,
                 ts(p.created_at.unwrap_or(now)),
+                q_approvals,
+                q_partners,
             ])?;
             for (j, c) in p.channels.iter().enumerate() {
                 required(format!("partners[{i}].channels[{j}].name"), &c.name)?;
@@ -243,8 +252,8 @@ fn import_in_one_transaction(
     let started = std::time::Instant::now();
     let mut count = 0u64;
     // What the triggers on approvals (dropped for the load) do row by row, once at the end:
-    // the distinct titles of the Requests kinds, the decisions per day, kind and status.
-    let mut titles: HashMap<Kind, HashSet<String>> = HashMap::new();
+    // the distinct labels (kind, title, item), the decisions per day, kind and status.
+    let mut labels: HashMap<Kind, HashSet<(String, Option<String>)>> = HashMap::new();
     let mut days: HashMap<(chrono::NaiveDate, Kind, Status), i64> = HashMap::new();
     {
         let mut ins = tx.prepare(
@@ -359,20 +368,23 @@ fn import_in_one_transaction(
             if let Some(at) = a.decided_at.filter(|_| a.status != Status::Pending) {
                 *days.entry((at.date_naive(), a.kind, a.status)).or_default() += 1;
             }
-            if TITLE_KINDS.contains(&a.kind) {
-                let seen = titles.entry(a.kind).or_default();
-                if !seen.contains(a.title.as_str()) {
-                    seen.insert(a.title.clone());
-                }
+            let seen = labels.entry(a.kind).or_default();
+            let label = (a.title, a.item.map(|i| i.name));
+            if !seen.contains(&label) {
+                seen.insert(label);
             }
         }
     }
     {
-        let mut ins =
-            tx.prepare("INSERT OR IGNORE INTO approval_titles (kind, title) VALUES (?1, ?2)")?;
-        for (kind, seen) in &titles {
-            for title in seen {
-                ins.execute(params![kind.as_str(), title])?;
+        // (As the trigger does: a label already there is not added twice, a NULL item neither.)
+        let mut ins = tx.prepare(
+            "INSERT INTO approval_labels (kind, title, item) SELECT ?1, ?2, ?3
+              WHERE NOT EXISTS (SELECT 1 FROM approval_labels
+                                 WHERE kind = ?1 AND title = ?2 AND item IS ?3)",
+        )?;
+        for (kind, seen) in &labels {
+            for (title, item) in seen {
+                ins.execute(params![kind.as_str(), title, item])?;
             }
         }
         let mut ins = tx.prepare(

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreResult, new_id, parse_ts, ts};
+use super::{StoreError, StoreResult, new_id, parse_ts, ts};
 use crate::domain::*;
 use crate::server::cursor;
 use crate::server::problem::ApiProblem;
@@ -17,10 +17,40 @@ pub fn insert_audit(
     target: &str,
     detail: &str,
 ) -> StoreResult<()> {
+    insert_audit_changes(conn, at, actor, subject, action, target, detail, &[])
+}
+
+/// [`insert_audit`] with the fields the action changed.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_audit_changes(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    actor: &str,
+    subject: Option<&str>,
+    action: &str,
+    target: &str,
+    detail: &str,
+    changes: &[FieldChange],
+) -> StoreResult<()> {
+    let changes = if changes.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(changes).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+    };
     conn.prepare_cached(
-        "INSERT INTO audit (id, at, actor, subject, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit (id, at, actor, subject, action, target, detail, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![new_id("au"), ts(at), actor, subject, action, target, detail])?;
+    .execute(params![
+        new_id("au"),
+        ts(at),
+        actor,
+        subject,
+        action,
+        target,
+        detail,
+        changes
+    ])?;
     Ok(())
 }
 
@@ -99,7 +129,8 @@ pub fn list_audit(
 ) -> StoreResult<Page<AuditEntry>> {
     seq_page(
         conn,
-        "SELECT seq, id, at, actor, subject, action, target, detail FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+        "SELECT seq, id, at, actor, subject, action, target, detail, changes FROM audit
+          WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
         cursor,
         limit,
         |r| {
@@ -111,6 +142,11 @@ pub fn list_audit(
                 action: r.get(5)?,
                 target: r.get(6)?,
                 detail: r.get(7)?,
+                changes: match r.get::<_, Option<String>>(8)? {
+                    None => Vec::new(),
+                    Some(json) => serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Corrupt(format!("audit changes: {e}")))?,
+                },
             })
         },
     )

@@ -1,11 +1,13 @@
-//! A decision, exactly once: the idempotency record, the conditional UPDATE, the audit row, the
-//! outbox email (for a rejection) and the event commit together in one transaction, or none do.
+//! A decision, exactly once: the idempotency record, the conditional UPDATE, the partner's
+//! change (for an approval, `effects`), the audit row, the outbox email (for a rejection) and the
+//! events commit together in one transaction, or none do.
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreResult, get_approval, insert_audit, insert_event, new_id, ts};
+use super::effects::apply_approval;
+use super::{StoreResult, get_approval, insert_audit_changes, insert_event, new_id, ts};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
 
@@ -179,7 +181,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
     }
     // The approval as it is now, without reading it again: what the UPDATE above wrote, with
     // the time as stored (to the millisecond).
-    let decided = Approval {
+    let mut decided = Approval {
         status,
         version: current.version + 1,
         decided_at: Some(super::parse_ts(&ts(req.now))?),
@@ -191,12 +193,36 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         ..current
     };
 
-    let audit_detail = match &req.decision {
+    // An approval changes its partner (package, status, add-ons) in this same transaction; a
+    // rejection changes nothing.
+    let changes = match &req.decision {
+        Decision::Approve { .. } => apply_approval(conn, &decided, req.now)?,
+        Decision::Reject { .. } => Vec::new(),
+    };
+    if let Some(now) = changes
+        .iter()
+        .find(|c| c.field == super::effects::FIELD_STATUS)
+        .and_then(|c| c.after.as_deref())
+        .and_then(PartnerStatus::parse)
+    {
+        // The approval as answered shows its partner as it is now.
+        decided.partner.status = now;
+    }
+    let mut audit_detail = match &req.decision {
         Decision::Approve { comment: Some(c) } => format!("{}: approved ({c})", decided.title),
         Decision::Approve { comment: None } => format!("{}: approved", decided.title),
         Decision::Reject { reason } => format!("{}: rejected: {reason}", decided.title),
     };
-    insert_audit(
+    for c in &changes {
+        let none = || "none".to_string();
+        audit_detail.push_str(&format!(
+            "; {}: {} → {}",
+            c.field,
+            c.before.clone().unwrap_or_else(none),
+            c.after.clone().unwrap_or_else(none)
+        ));
+    }
+    insert_audit_changes(
         conn,
         req.now,
         &req.decider.name,
@@ -204,6 +230,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         &format!("approval.{}", status.as_str()),
         &decided.id,
         &audit_detail,
+        &changes,
     )?;
     if let Decision::Reject { reason } = &req.decision {
         let (subject, body) = rejection_email(&decided, reason);
@@ -231,6 +258,14 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
     })
     .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
     let event_id = insert_event(conn, EVENT_APPROVAL_DECIDED, &data, req.now)?;
+    if !changes.is_empty() {
+        // Committed with the decision, so the wake-up for `approval.decided` sends it too.
+        let partner = serde_json::to_string(&PartnerUpdated {
+            id: decided.partner.id.clone(),
+        })
+        .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        insert_event(conn, EVENT_PARTNER_UPDATED, &partner, req.now)?;
+    }
     let body =
         serde_json::to_string(&decided).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
     Ok(StoredResponse {

@@ -6,11 +6,13 @@
 mod approvals;
 mod audit;
 mod decide;
+mod effects;
 mod export;
 mod impersonation;
 mod partners;
 mod query;
 mod schema;
+mod search;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -22,7 +24,7 @@ pub use decide::*;
 pub use export::*;
 pub use impersonation::*;
 pub use partners::*;
-pub use query::*;
+pub use search::partner_search_keys;
 pub use stats::*;
 
 use std::path::Path;

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::search::phone_pattern;
 use super::{StoreError, StoreResult, like_pattern, parse_ts};
 use crate::domain::*;
 use crate::server::cursor;
@@ -67,15 +68,16 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
         PartnerSort::Name => "0",
         PartnerSort::Status => STATUS_RANK,
     };
-    let q =
-        f.q.as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(like_pattern)
-            .unwrap_or_else(|| "%".into());
+    // `q` matches name, email, invoice ID, contact name and phone (`search`), checked on the
+    // name index's `q_partners` as the directory walks it in order.
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let phone = q.and_then(phone_pattern);
+    let q = q.map(like_pattern).unwrap_or_else(|| "%".into());
     let sql = format!(
         "SELECT {SUMMARY_COLS}, name_lower, {rank_expr} AS rk FROM partners
-          WHERE ({rank_expr}, name_lower, id) > (?1, ?2, ?3) AND name_lower LIKE ?4 ESCAPE '\\'
+          WHERE ({rank_expr}, name_lower, id) > (?1, ?2, ?3)
+            AND (q_partners LIKE ?4 ESCAPE '\\'
+                 OR (?7 IS NOT NULL AND q_partners LIKE ?7 ESCAPE '\\'))
             AND (?5 IS NULL OR status = ?5)
           ORDER BY rk, name_lower, id LIMIT ?6"
     );
@@ -86,7 +88,8 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
         after_id,
         q,
         f.status.map(|s| s.as_str()),
-        f.limit as i64 + 1
+        f.limit as i64 + 1,
+        phone
     ])?;
     let mut items = Vec::new();
     let mut last_key = (0i64, String::new(), String::new());
@@ -142,6 +145,7 @@ pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> 
         summary: summary?,
         contact,
         channels: channels(conn, id, None, 500)?.items,
+        addons: super::effects::addons(conn, id)?,
         created_at: parse_ts(&created_at)?,
     }))
 }

@@ -1,7 +1,8 @@
 //! How an approval filter becomes SQL. A filter is first planned as ordered index ranges (one
-//! per kind, per matching partner, per matching title, ...), then each range gets its terms;
-//! a list merges its ranges up to a page (`list_sql`), a count groups them per day
-//! (`stats_sql`). Both read an index in its sort order, never sorting every matching row.
+//! per kind, per matching partner, per matching label (kind, title, item), ...), then each
+//! range gets its terms; a list merges its ranges up to a page (`list_sql`), a count groups
+//! them per day (`stats_sql`). Both read an index in its sort order, never sorting every
+//! matching row.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ToSql};
@@ -13,16 +14,10 @@ use crate::domain::*;
 use crate::server::cursor;
 use crate::server::problem::ApiProblem;
 
-/// The kinds whose title `q` matches too (API.md: the Requests kinds); the trigger
-/// `approval_titles_on_insert` keeps the distinct titles of these.
-pub const TITLE_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
-/// The same, as the SQL term the partial index `approvals_title_history` is declared with (the
-/// planner uses a partial index only when the query repeats its condition).
-const TITLE_KINDS_SQL: &str = "a.kind IN ('broadcast', 'advertising_package', 'ad')";
-
-/// Search merges one index range per matching partner and per matching title; beyond this
-/// many it is cheaper to walk the whole history once and filter (a `q` that matches this many
-/// partners or titles matches a large share of the rows, so a page fills quickly).
+/// Search merges one index range per matching partner and per matching label (kind, title and
+/// item); beyond this many it is cheaper to walk the whole history once and filter (a `q` that
+/// matches this many partners or labels matches a large share of the rows, so a page fills
+/// quickly).
 const MAX_SEARCH_RANGES: usize = 16;
 
 /// One ordered index range a list or a count reads. Each range is a seek on the index's
@@ -39,8 +34,9 @@ enum Range {
     Kind(Kind),
     /// One partner's decided approvals (`approvals_partner_history`).
     Partner(String),
-    /// The decided approvals of a Requests kind with one title (`approvals_title_history`).
-    Title(Kind, String),
+    /// The decided approvals of one kind with one title and item name (none: `None`), one
+    /// label of `approval_labels` (`approvals_label_history`).
+    Label(Kind, String, Option<String>),
 }
 
 /// How a filter is answered: the ranges to merge, and whether `q` is still to be checked row
@@ -54,9 +50,9 @@ struct Plan {
 }
 
 impl Plan {
-    /// Ranges of partners and of titles may hold the same row: their union must drop doubles.
+    /// Ranges of partners and of labels may hold the same row: their union must drop doubles.
     fn overlapping(&self) -> bool {
-        self.ranges.iter().any(|r| matches!(r, Range::Title(..)))
+        self.ranges.iter().any(|r| matches!(r, Range::Label(..)))
             && self.ranges.iter().any(|r| matches!(r, Range::Partner(..)))
     }
 }
@@ -105,13 +101,14 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
             kinds: None,
         });
     };
-    // Search: the partners whose name matches and the distinct titles that match are few next
-    // to the rows; find them first, then read only their ranges.
+    // Search: the partners whose name, email or invoice ID matches and the distinct labels
+    // (title, item) that match are few next to the rows; find them first, then read only
+    // their ranges.
     let pattern = like_pattern(q);
     let mut ranges = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id FROM partners WHERE name_lower LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2",
+            "SELECT id FROM partners WHERE q_approvals LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2",
         )?;
         let ids = stmt.query_map(
             rusqlite::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
@@ -121,30 +118,35 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
             ranges.push(Range::Partner(id?));
         }
     }
-    let title_kinds: Vec<Kind> = TITLE_KINDS
-        .into_iter()
-        .filter(|k| kinds.as_ref().is_none_or(|ks| ks.contains(k)))
-        .collect();
-    if !title_kinds.is_empty() && ranges.len() <= MAX_SEARCH_RANGES {
-        let marks = title_kinds
+    if ranges.len() <= MAX_SEARCH_RANGES {
+        let marks = kinds
+            .clone()
+            .unwrap_or_else(|| Kind::ALL.to_vec())
             .iter()
             .map(|k| format!("'{}'", k.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT kind, title FROM approval_titles
-              WHERE kind IN ({marks}) AND lower(title) LIKE ?1 ESCAPE '\\'
-              ORDER BY kind, title LIMIT ?2"
+            "SELECT kind, title, item FROM approval_labels
+              WHERE kind IN ({marks})
+                AND (lower(title) LIKE ?1 ESCAPE '\\' OR lower(item) LIKE ?1 ESCAPE '\\')
+              ORDER BY kind, title, item LIMIT ?2"
         ))?;
         let rows = stmt.query_map(
             rusqlite::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
         )?;
         for row in rows {
-            let (kind, title) = row?;
+            let (kind, title, item) = row?;
             let kind =
                 Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind:?}")))?;
-            ranges.push(Range::Title(kind, title));
+            ranges.push(Range::Label(kind, title, item));
         }
     }
     if ranges.len() > MAX_SEARCH_RANGES {
@@ -210,12 +212,13 @@ fn range_sql(
             terms.push(format!("a.partner_id = {}", sql.arg(id.clone())));
             "approvals_partner_history"
         }
-        Range::Title(k, title) => {
+        Range::Label(k, title, item) => {
             terms.push("a.status <> 'pending'".into());
-            terms.push(TITLE_KINDS_SQL.into());
             terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
             terms.push(format!("a.title = {}", sql.arg(title.clone())));
-            "approvals_title_history"
+            // `IS`: a seek on the index that also finds the NULL item.
+            terms.push(format!("a.item_name IS {}", sql.arg(item.clone())));
+            "approvals_label_history"
         }
     };
     if let Some(ks) = &plan.kinds {
@@ -225,8 +228,8 @@ fn range_sql(
     if let Some(pattern) = &plan.residual_q {
         let n = sql.arg(pattern.clone());
         terms.push(format!(
-            "(a.partner_id IN (SELECT id FROM partners WHERE name_lower LIKE {n} ESCAPE '\\')
-              OR ({TITLE_KINDS_SQL} AND lower(a.title) LIKE {n} ESCAPE '\\'))"
+            "(a.partner_id IN (SELECT id FROM partners WHERE q_approvals LIKE {n} ESCAPE '\\')
+              OR lower(a.title) LIKE {n} ESCAPE '\\' OR lower(a.item_name) LIKE {n} ESCAPE '\\')"
         ));
     }
     terms.extend(common.iter().cloned());

@@ -230,20 +230,179 @@ CREATE INDEX approvals_partner_history ON approvals (partner_id, decided_at, id,
     WHERE status <> 'pending';
 CREATE INDEX approvals_by_partner ON approvals (partner_id);
 "#,
+    // 5: approving changes the partner (`effects`): an approved add-on joins the partner's
+    // add-ons (one per name: approved again, its price and approval are the newest), and the
+    // decision's audit entry lists the fields it changed, before and after (JSON; NULL: none).
+    // Decisions made before this migration changed no partner, and are not replayed.
+    r#"
+CREATE TABLE partner_addons (
+    partner_id  TEXT NOT NULL REFERENCES partners (id),
+    name        TEXT NOT NULL,
+    amount      INTEGER,
+    currency    TEXT,
+    approval_id TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (partner_id, name)
+) WITHOUT ROWID;
+ALTER TABLE audit ADD COLUMN changes TEXT;
+"#,
+    // 6: `q` finds what a ticket carries (`query`, `search`).
+    // - Partners: two folded search columns (see `search`), filled for the partners already
+    //   there right after this SQL (`after`). The directory walks `partners_by_name` in name
+    //   order and now checks `q` on the index's `q_partners`, never reading a row that does
+    //   not match; a search of approvals resolves its partners from `partners_q_approvals`.
+    // - Approvals: `q` matches the title and the item's name of every kind (it matched the
+    //   titles of the Requests kinds). The distinct (kind, title, item) labels are few next to
+    //   the rows: they are matched first, then one range of `approvals_label_history` read per
+    //   matching label. It replaces `approvals_title_history` (Requests kinds, titles only) and
+    //   `approval_titles`. NULL items are one label: the trigger looks before inserting, as a
+    //   UNIQUE constraint would take NULLs as distinct.
+    r#"
+ALTER TABLE partners ADD COLUMN q_approvals TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN q_partners TEXT NOT NULL DEFAULT '';
+DROP INDEX partners_by_name;
+CREATE INDEX partners_by_name ON partners (name_lower, id, q_partners);
+CREATE INDEX partners_q_approvals ON partners (q_approvals, id);
+
+DROP TRIGGER approval_titles_on_insert;
+DROP TRIGGER approval_titles_on_update;
+DROP INDEX approvals_title_history;
+DROP TABLE approval_titles;
+CREATE TABLE approval_labels (
+    kind  TEXT NOT NULL,
+    title TEXT NOT NULL,
+    item  TEXT
+);
+CREATE INDEX approval_labels_key ON approval_labels (kind, title, item);
+INSERT INTO approval_labels (kind, title, item)
+    SELECT DISTINCT kind, title, item_name FROM approvals;
+CREATE INDEX approvals_label_history ON approvals (kind, title, item_name, decided_at, id, status)
+    WHERE status <> 'pending';
+CREATE TRIGGER approval_labels_on_insert AFTER INSERT ON approvals
+    WHEN NOT EXISTS (SELECT 1 FROM approval_labels
+                      WHERE kind = NEW.kind AND title = NEW.title AND item IS NEW.item_name)
+BEGIN
+    INSERT INTO approval_labels (kind, title, item) VALUES (NEW.kind, NEW.title, NEW.item_name);
+END;
+CREATE TRIGGER approval_labels_on_update AFTER UPDATE OF kind, title, item_name ON approvals
+    WHEN NOT EXISTS (SELECT 1 FROM approval_labels
+                      WHERE kind = NEW.kind AND title = NEW.title AND item IS NEW.item_name)
+BEGIN
+    INSERT INTO approval_labels (kind, title, item) VALUES (NEW.kind, NEW.title, NEW.item_name);
+END;
+"#,
 ];
 
+/// The part of a migration SQL cannot do: values computed in Rust, in the migration's
+/// transaction, right after its SQL.
+fn after(version: i64, conn: &Connection) -> StoreResult<()> {
+    match version {
+        6 => super::search::backfill_partner_keys(conn),
+        _ => Ok(()),
+    }
+}
+
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    migrate_to(conn, MIGRATIONS.len() as i64)
+}
+
+/// Brings the database up to schema `target` (tests start from an older one).
+fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let version = i as i64 + 1;
-        if version <= current {
+        if version <= current || version > target {
             continue;
         }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        after(version, &tx)?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!("database migrated to schema version {version}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::*;
+    use crate::server::store::{ApprovalFilter, PartnerFilter, list_approvals, list_partners};
+
+    /// A database made before migration 6 gets its partners' search columns and its labels:
+    /// what was there is found by the new `q`.
+    #[test]
+    fn migration_6_makes_what_was_there_searchable() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                 contact_email, contact_phone, contact_website, contact_address,
+                 contact_time_zone, created_at)
+             VALUES ('p1', 'Pixel Forge', 'pixel forge', 'active', 'INV-2026-1091',
+                 'Kira Nakamura', 'kira@pixelforge.example', '+1 415 555 0142', '', '', 'UTC',
+                 '2026-01-01T00:00:00.000Z');
+             INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name,
+                 item_amount, item_currency, description, requested_at, decided_at,
+                 decided_by_id, decided_by_name, details)
+             VALUES
+              ('a1', 'partnership', 'approved', 2, 'Gold package', 'p1', 'Gold', 4900, 'USD', '',
+               '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'u', 'ana', '{}'),
+              ('a2', 'ad', 'approved', 2, 'Winter sale', 'p1', NULL, NULL, NULL, '',
+               '2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z', 'u', 'ana', '{}'),
+              ('a3', 'ad', 'approved', 2, 'Winter sale', 'p1', NULL, NULL, NULL, '',
+               '2026-01-01T00:00:00.000Z', '2026-01-04T00:00:00.000Z', 'u', 'ana', '{}');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+
+        let labels: i64 = conn
+            .query_row("SELECT count(*) FROM approval_labels", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            labels, 2,
+            "one label per (kind, title, item), a NULL item once"
+        );
+        let partners = |q: &str| {
+            list_partners(
+                &conn,
+                &PartnerFilter {
+                    q: Some(q.into()),
+                    status: None,
+                    sort: PartnerSort::Name,
+                    cursor: None,
+                    limit: 50,
+                },
+            )
+            .unwrap()
+            .items
+            .len()
+        };
+        for q in ["inv-2026-1091", "KIRA@", "nakamura", "(415) 555-0142"] {
+            assert_eq!(partners(q), 1, "q={q}");
+        }
+        let approvals = |q: &str| -> Vec<String> {
+            list_approvals(
+                &conn,
+                &ApprovalFilter {
+                    kinds: vec![],
+                    status: StatusFilter::Decided,
+                    q: Some(q.into()),
+                    from: None,
+                    to: None,
+                    cursor: None,
+                    limit: 50,
+                },
+            )
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|a| a.id)
+            .collect()
+        };
+        assert_eq!(approvals("INV-2026-1091"), ["a3", "a2", "a1"]);
+        assert_eq!(approvals("gold"), ["a1"]);
+        assert_eq!(approvals("winter"), ["a3", "a2"]);
+    }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::Connection;
 
+use super::query::{Sql, list_sql, stats_sql};
 use super::*;
 use crate::config::test_support::TempDir;
 use crate::domain::*;
@@ -30,22 +31,39 @@ impl TempDb {
     }
 }
 
-fn all_rows(conn: &Connection) -> Vec<Approval> {
+/// An approval with what `q` also matches that the approval does not carry: its partner's
+/// invoice ID.
+struct RefRow {
+    approval: Approval,
+    invoice_id: String,
+}
+
+impl std::ops::Deref for RefRow {
+    type Target = Approval;
+    fn deref(&self) -> &Approval {
+        &self.approval
+    }
+}
+
+fn all_rows(conn: &Connection) -> Vec<RefRow> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {APPROVAL_COLUMNS} FROM approvals a {PARTNER_JOIN}"
+            "SELECT {APPROVAL_COLUMNS}, p.invoice_id FROM approvals a {PARTNER_JOIN}"
         ))
         .unwrap();
     let mut rows = stmt.query([]).unwrap();
     let mut out = Vec::new();
     while let Some(r) = rows.next().unwrap() {
-        out.push(approval_from_row(r).unwrap());
+        out.push(RefRow {
+            approval: approval_from_row(r).unwrap(),
+            invoice_id: r.get(21).unwrap(),
+        });
     }
     out
 }
 
 /// API.md's semantics, spelled out row by row.
-fn matches(a: &Approval, kinds: &[Kind], status: StatusFilter, q: Option<&str>) -> bool {
+fn matches(a: &RefRow, kinds: &[Kind], status: StatusFilter, q: Option<&str>) -> bool {
     let status_ok = match status {
         StatusFilter::Pending => a.status == Status::Pending,
         StatusFilter::Approved => a.status == Status::Approved,
@@ -57,8 +75,16 @@ fn matches(a: &Approval, kinds: &[Kind], status: StatusFilter, q: Option<&str>) 
         None => true,
         Some(q) => {
             let q = q.to_lowercase();
-            a.partner.name.to_lowercase().contains(&q)
-                || (TITLE_KINDS.contains(&a.kind) && a.title.to_lowercase().contains(&q))
+            [
+                Some(&a.partner.name),
+                Some(&a.partner.email),
+                Some(&a.invoice_id),
+                Some(&a.title),
+                a.item.as_ref().map(|i| &i.name),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|field| field.to_lowercase().contains(&q))
         }
     };
     status_ok && kind_ok && q_ok
@@ -72,8 +98,8 @@ fn time_of(a: &Approval, status: StatusFilter) -> DateTime<Utc> {
     }
 }
 
-fn reference(rows: &[Approval], f: &ApprovalFilter) -> Vec<String> {
-    let mut hits: Vec<&Approval> = rows
+fn reference(rows: &[RefRow], f: &ApprovalFilter) -> Vec<String> {
+    let mut hits: Vec<&RefRow> = rows
         .iter()
         .filter(|a| matches(a, &f.kinds, f.status, f.q.as_deref()))
         .filter(|a| f.from.is_none_or(|t| time_of(a, f.status) >= t))
@@ -105,6 +131,8 @@ fn paged(conn: &Connection, f: &ApprovalFilter) -> Vec<String> {
     }
 }
 
+const REQUEST_KINDS: [Kind; 3] = [Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
+
 const KIND_SETS: &[&[Kind]] = &[
     &[],
     &[Kind::Partnership],
@@ -113,7 +141,10 @@ const KIND_SETS: &[&[Kind]] = &[
     &[Kind::Ad],
 ];
 /// A few partners (merged ranges), a title only, partners and titles together, most partners
-/// (the whole history walked), nothing at all, and a wildcard that must stay literal.
+/// (the whole history walked), nothing at all, and a wildcard that must stay literal; what a
+/// ticket carries: an invoice ID (one partner), a run of them (a dozen), an email, every
+/// email's domain (the whole history walked), a package (item name and title, beside the
+/// partners named Gold…), an add-on.
 const QUERIES: &[Option<&str>] = &[
     None,
     Some("harbor"),
@@ -123,6 +154,12 @@ const QUERIES: &[Option<&str>] = &[
     Some("zzz"),
     Some("%"),
     Some(" media "),
+    Some("INV-2026-1091"),
+    Some("inv-2026-10"),
+    Some("kira@"),
+    Some(".example"),
+    Some("gold"),
+    Some("analytics pro"),
 ];
 
 #[test]
@@ -257,7 +294,7 @@ fn a_deep_page_of_a_window_reads_no_more_than_the_first() {
                 (vec![Kind::Addon], StatusFilter::Decided),
                 (vec![], StatusFilter::Pending),
             ] {
-                let times = |a: &Approval| match status {
+                let times = |a: &RefRow| match status {
                     StatusFilter::Pending => Some(a.requested_at),
                     _ => a.decided_at,
                 };
@@ -454,13 +491,13 @@ fn every_console_list_reads_an_index_in_order() {
                 ),
                 (
                     "requests history",
-                    base(TITLE_KINDS.to_vec(), StatusFilter::Decided),
+                    base(REQUEST_KINDS.to_vec(), StatusFilter::Decided),
                 ),
                 (
                     "requests history deep",
                     ApprovalFilter {
                         cursor: Some(cursor.clone()),
-                        ..base(TITLE_KINDS.to_vec(), StatusFilter::Decided)
+                        ..base(REQUEST_KINDS.to_vec(), StatusFilter::Decided)
                     },
                 ),
                 ("approved", base(vec![], StatusFilter::Approved)),
@@ -484,7 +521,28 @@ fn every_console_list_reads_an_index_in_order() {
                     "search requests",
                     ApprovalFilter {
                         q: Some("live".into()),
-                        ..base(TITLE_KINDS.to_vec(), StatusFilter::Decided)
+                        ..base(REQUEST_KINDS.to_vec(), StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "search invoice",
+                    ApprovalFilter {
+                        q: Some("INV-2026-1091".into()),
+                        ..base(vec![], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "search invoices and labels",
+                    ApprovalFilter {
+                        q: Some("gold".into()),
+                        ..base(vec![Kind::Partnership], StatusFilter::Decided)
+                    },
+                ),
+                (
+                    "search add-on",
+                    ApprovalFilter {
+                        q: Some("analytics".into()),
+                        ..base(vec![Kind::Addon], StatusFilter::Decided)
                     },
                 ),
                 (
@@ -593,10 +651,14 @@ fn day_counts_and_titles_match_the_rows() {
                     q("SELECT substr(decided_at, 1, 10) || kind, status, count(*) FROM approvals
                         WHERE status <> 'pending' GROUP BY 1, 2 ORDER BY 1, 2")
                 );
+                    // Each label once (a NULL item too).
                     assert_eq!(
-                        q("SELECT kind, title, 0 FROM approval_titles ORDER BY 1, 2"),
-                        q("SELECT DISTINCT kind, title, 0 FROM approvals
-                        WHERE kind IN ('broadcast', 'advertising_package', 'ad') ORDER BY 1, 2")
+                        q(
+                            "SELECT kind || '|' || title, ifnull(item, '<none>'), count(*)
+                             FROM approval_labels GROUP BY kind, title, item ORDER BY 1, 2"
+                        ),
+                        q("SELECT kind || '|' || title, ifnull(item_name, '<none>'), 1
+                             FROM approvals GROUP BY kind, title, item_name ORDER BY 1, 2")
                     );
                     Ok(())
                 })

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::section::Load;
-use crate::domain::{Approval, Kind, Partner, Status};
+use crate::domain::{Approval, Kind, Partner, PartnerAddon, Status};
 use crate::tui::app::App;
 use crate::tui::app::keymap::Action;
 use crate::tui::decide::what;
@@ -210,6 +210,20 @@ pub fn changes(old: &Approval, new: &Approval) -> Vec<String> {
 }
 
 /// Everything about a partner (My Partners, once `GET /partners/{id}` answered).
+/// `Analytics Pro (€19.00), Extra seats`: the add-ons a partner has, or `—`.
+fn addons(list: &[PartnerAddon]) -> String {
+    if list.is_empty() {
+        return "—".into();
+    }
+    list.iter()
+        .map(|a| match &a.price {
+            Some(price) => format!("{} ({})", a.name, format::money(price)),
+            None => a.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn partner_fields(p: &Partner) -> Vec<Field> {
     let c = &p.contact;
     let channels = if p.channels.is_empty() {
@@ -231,6 +245,7 @@ pub fn partner_fields(p: &Partner) -> Vec<Field> {
     vec![
         f("Partner", p.summary.name.clone()),
         f("Package", format::item(p.summary.package.as_ref())),
+        f("Add-ons", addons(&p.addons)),
         f("Status", format::partner_status(p.summary.status)),
         f("Invoice ID", p.summary.invoice_id.clone()),
         f("Created", format::absolute(p.created_at)),

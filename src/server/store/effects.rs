@@ -1,0 +1,185 @@
+//! What an approval changes in its partner, inside the decision's transaction: an approved
+//! partnership becomes the partner's package (and a pending or inactive partner active); an
+//! approved add-on joins the partner's add-ons. Each change is returned as a field's value
+//! before and after, for the decision's audit entry. A rejection changes nothing.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{StoreError, StoreResult, parse_ts, ts};
+use crate::domain::*;
+
+/// The audit's field names for what an approval changes.
+pub(super) const FIELD_PACKAGE: &str = "package";
+pub(super) const FIELD_STATUS: &str = "status";
+pub(super) const FIELD_ADDONS: &str = "addons";
+
+/// `Gold (49.00 USD)`: a package or add-on as the audit shows it.
+fn label(name: &str, price: Option<&Money>) -> String {
+    match price {
+        Some(m) => format!(
+            "{name} ({} {})",
+            plain_decimal(m.amount_minor, &m.currency),
+            m.currency
+        ),
+        None => name.to_string(),
+    }
+}
+
+/// The partner's add-ons, by name.
+pub(super) fn addons(conn: &Connection, partner_id: &str) -> StoreResult<Vec<PartnerAddon>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, amount, currency, approval_id, added_at FROM partner_addons
+          WHERE partner_id = ?1 ORDER BY name",
+    )?;
+    let mut rows = stmt.query([partner_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let price = match (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?) {
+            (Some(amount), Some(currency)) => Some(Money::new(amount, &currency)),
+            _ => None,
+        };
+        out.push(PartnerAddon {
+            name: r.get(0)?,
+            price,
+            approval_id: r.get(3)?,
+            added_at: parse_ts(&r.get::<_, String>(4)?)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Applies the approval `a` (just approved, at `now`) to its partner. Returns the fields it
+/// changed; none for the kinds that change no partner field (broadcasts, ads, advertising
+/// packages) or when the partner already had what was approved.
+pub(super) fn apply_approval(
+    conn: &Connection,
+    a: &Approval,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<FieldChange>> {
+    match a.kind {
+        Kind::Partnership => apply_partnership(conn, a),
+        Kind::Addon => apply_addon(conn, a, now),
+        Kind::Broadcast | Kind::AdvertisingPackage | Kind::Ad => Ok(Vec::new()),
+    }
+}
+
+fn apply_partnership(conn: &Connection, a: &Approval) -> StoreResult<Vec<FieldChange>> {
+    type Row = (String, Option<String>, Option<i64>, Option<String>);
+    let (status, name, amount, currency): Row = conn
+        .prepare_cached(
+            "SELECT status, package_name, package_amount, package_currency FROM partners
+              WHERE id = ?1",
+        )?
+        .query_row([&a.partner.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::Corrupt(format!("approval {} has no partner", a.id)))?;
+    let status = PartnerStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("partner status {status:?}")))?;
+    let before = match (name, amount, currency) {
+        (Some(name), Some(amount), Some(currency)) => Some(Item {
+            name,
+            price: Money::new(amount, &currency),
+        }),
+        _ => None,
+    };
+    // A partnership names its package; one that names none leaves the package as it is.
+    let after = a.item.clone().or_else(|| before.clone());
+    // Taking up a package makes a partner that is waiting (pending) or has lapsed (inactive)
+    // active; a suspension is lifted by its own decision, not by a package.
+    let new_status = match status {
+        PartnerStatus::Pending | PartnerStatus::Inactive => PartnerStatus::Active,
+        s => s,
+    };
+    let mut changes = Vec::new();
+    if after != before {
+        let show = |i: &Option<Item>| i.as_ref().map(|i| label(&i.name, Some(&i.price)));
+        changes.push(FieldChange {
+            field: FIELD_PACKAGE.into(),
+            before: show(&before),
+            after: show(&after),
+        });
+    }
+    if new_status != status {
+        changes.push(FieldChange {
+            field: FIELD_STATUS.into(),
+            before: Some(status.as_str().into()),
+            after: Some(new_status.as_str().into()),
+        });
+    }
+    if !changes.is_empty() {
+        conn.prepare_cached(
+            "UPDATE partners SET status = ?1, package_name = ?2, package_amount = ?3,
+                    package_currency = ?4
+              WHERE id = ?5",
+        )?
+        .execute(params![
+            new_status.as_str(),
+            after.as_ref().map(|i| &i.name),
+            after.as_ref().map(|i| i.price.amount_minor),
+            after.as_ref().map(|i| &i.price.currency),
+            a.partner.id
+        ])?;
+    }
+    Ok(changes)
+}
+
+fn apply_addon(
+    conn: &Connection,
+    a: &Approval,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<FieldChange>> {
+    // An add-on request names its add-on in `item`; one without an item is named by its title.
+    let name = a
+        .item
+        .as_ref()
+        .map_or(a.title.as_str(), |i| i.name.as_str());
+    let price = a.item.as_ref().map(|i| &i.price);
+    let held = addons(conn, &a.partner.id)?;
+    if held
+        .iter()
+        .any(|h| h.name == name && h.price.as_ref() == price)
+    {
+        // Already held at this price: the partner does not change.
+        return Ok(Vec::new());
+    }
+    let show = |list: &[(&str, Option<&Money>)]| {
+        (!list.is_empty()).then(|| {
+            list.iter()
+                .map(|(n, p)| label(n, *p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    let before: Vec<(&str, Option<&Money>)> = held
+        .iter()
+        .map(|h| (h.name.as_str(), h.price.as_ref()))
+        .collect();
+    // Held at another price: the newly approved price replaces it.
+    let mut after: Vec<(&str, Option<&Money>)> =
+        before.iter().copied().filter(|(n, _)| *n != name).collect();
+    after.push((name, price));
+    after.sort_by(|x, y| x.0.cmp(y.0));
+    conn.prepare_cached(
+        "INSERT INTO partner_addons (partner_id, name, amount, currency, approval_id, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (partner_id, name) DO UPDATE SET amount = excluded.amount,
+            currency = excluded.currency, approval_id = excluded.approval_id,
+            added_at = excluded.added_at",
+    )?
+    .execute(params![
+        a.partner.id,
+        name,
+        price.map(|p| p.amount_minor),
+        price.map(|p| &p.currency),
+        a.id,
+        ts(now)
+    ])?;
+    Ok(vec![FieldChange {
+        field: FIELD_ADDONS.into(),
+        before: show(&before),
+        after: show(&after),
+    }])
+}
