@@ -230,11 +230,26 @@ async fn run() {
     }
 
     if runs("search") {
-        // Search: partners (a few, many, none), titles (Requests), both.
+        // Search: partners (a few, many, none), titles (Requests), both; what a ticket
+        // carries: an invoice ID, a run of them, an email, a package and an add-on (items and
+        // titles of every kind).
         let mut search = Vec::new();
         let mut worst = (Duration::ZERO, String::new());
         for q in [
-            "acme", "harbor", "radio", "media", "a", "zzz", "sale", "live", "pixel",
+            "acme",
+            "harbor",
+            "radio",
+            "media",
+            "a",
+            "zzz",
+            "sale",
+            "live",
+            "pixel",
+            "INV-2026-1091",
+            "inv-2026-10",
+            "kira@",
+            "gold",
+            "analytics pro",
         ] {
             for kinds in [
                 &[][..],

@@ -1421,6 +1421,12 @@ const PARTNER_SEED: &str = r#"{
     {"id": "ap_seats", "kind": "addon", "title": "Extra seats", "partner": "p_pixel",
      "requested_at": "2026-11-02T11:00:00Z",
      "item": {"name": "Extra seats", "price": {"amount_minor": 500, "currency": "USD"}}},
+    {"id": "ap_stern_addon", "kind": "addon", "title": "Custom domain", "partner": "p_stern",
+     "requested_at": "2026-11-02T12:00:00Z",
+     "item": {"name": "Custom domain", "price": {"amount_minor": 500, "currency": "EUR"}}},
+    {"id": "ap_stern_addon_again", "kind": "addon", "title": "Custom domain", "partner": "p_stern",
+     "requested_at": "2026-11-02T13:00:00Z",
+     "item": {"name": "Custom domain", "price": {"amount_minor": 700, "currency": "EUR"}}},
     {"id": "ap_ad", "kind": "ad", "title": "Winter sale", "partner": "p_nova",
      "requested_at": "2026-11-03T10:00:00Z"},
     {"id": "ap_hist", "kind": "broadcast", "status": "approved", "title": "Spring stream", "partner": "p_stern",
@@ -1599,6 +1605,24 @@ async fn approving_an_addon_adds_it_to_the_partners_addons() {
     assert_eq!(
         audit_of(&root, "ap_analytics").await.changes,
         vec![change("addons", None, Some("Analytics Pro (15.00 USD)"))]
+    );
+
+    // An add-on approved again at another price: held once, at the newest price.
+    decide(&ana, "ap_stern_addon", true).await;
+    decide(&ana, "ap_stern_addon_again", true).await;
+    let addons = ana.partner("p_stern").await.unwrap().addons;
+    assert_eq!(addons.len(), 1);
+    assert_eq!(
+        (addons[0].price.clone(), addons[0].approval_id.as_str()),
+        (Some(Money::new(700, "EUR")), "ap_stern_addon_again")
+    );
+    assert_eq!(
+        audit_of(&root, "ap_stern_addon_again").await.changes,
+        vec![change(
+            "addons",
+            Some("Custom domain (5.00 EUR)"),
+            Some("Custom domain (7.00 EUR)")
+        )]
     );
     srv.shutdown().await;
 }
