@@ -116,6 +116,29 @@ fn loaded_app(session: Session) -> App {
     app
 }
 
+/// Answer every page load of `fx` as a backend that cannot be reached would.
+fn fail_loads(app: &mut App, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::LoadPage {
+            section, request, ..
+        } = e
+        {
+            app.update(
+                Msg::Page {
+                    section,
+                    request,
+                    slot: Slot::Reset,
+                    cursor: None,
+                    result: Err(ApiError::Unreachable {
+                        message: "connection refused".into(),
+                    }),
+                },
+                now(),
+            );
+        }
+    }
+}
+
 fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
         let fx = app.update(
@@ -207,25 +230,7 @@ fn banners_offline_and_errors() {
         Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)),
         now(),
     );
-    for e in fx {
-        if let Effect::LoadPage {
-            section, request, ..
-        } = e
-        {
-            app.update(
-                Msg::Page {
-                    section,
-                    request,
-                    slot: Slot::Reset,
-                    cursor: None,
-                    result: Err(ApiError::Unreachable {
-                        message: "connection refused".into(),
-                    }),
-                },
-                now(),
-            );
-        }
-    }
+    fail_loads(&mut app, fx);
     both_sizes("production_read_only_offline_error", &app);
 }
 
@@ -288,25 +293,7 @@ fn offline_a_refresh_keeps_the_rows_marked_stale() {
         Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE)),
         now(),
     );
-    for e in fx {
-        if let Effect::LoadPage {
-            section, request, ..
-        } = e
-        {
-            app.update(
-                Msg::Page {
-                    section,
-                    request,
-                    slot: Slot::Reset,
-                    cursor: None,
-                    result: Err(ApiError::Unreachable {
-                        message: "connection refused".into(),
-                    }),
-                },
-                now(),
-            );
-        }
-    }
+    fail_loads(&mut app, fx);
     both_sizes("stale_rows_offline", &app);
 }
 

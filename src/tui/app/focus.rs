@@ -152,6 +152,22 @@ impl Hint {
         }
     }
 
+    /// A hint for plain characters, e.g. the copy chooser's letters or a date's digits.
+    pub fn chars(label: &str, what: &str, chars: impl IntoIterator<Item = char>) -> Hint {
+        Hint {
+            keys: Keys::These(
+                chars
+                    .into_iter()
+                    .map(|c| Key {
+                        code: KeyCode::Char(c),
+                        mods: KeyModifiers::NONE,
+                    })
+                    .collect(),
+            ),
+            ..Hint::new(label, what, &[])
+        }
+    }
+
     /// Typing text into the layer.
     pub fn typing(what: &str) -> Hint {
         Hint {

@@ -20,7 +20,8 @@ impl App {
     }
 
     fn on_action(&mut self, action: Action) -> Handled {
-        let page = self.list_rows().max(1) as isize;
+        // The rows a page moves by: the layout is asked only by the keys that page.
+        let page = |app: &App| app.list_rows().max(1) as isize;
         match action {
             Action::Quit => self.ask_quit().into(),
             Action::Help => {
@@ -41,10 +42,10 @@ impl App {
             Action::PrevSection => self.switch_section(-1),
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
-            Action::HalfPageDown => self.move_by((page / 2).max(1)),
-            Action::HalfPageUp => self.move_by(-(page / 2).max(1)),
-            Action::PageDown => self.move_by(page),
-            Action::PageUp => self.move_by(-page),
+            Action::HalfPageDown => self.move_by((page(self) / 2).max(1)),
+            Action::HalfPageUp => self.move_by(-(page(self) / 2).max(1)),
+            Action::PageDown => self.move_by(page(self)),
+            Action::PageUp => self.move_by(-page(self)),
             Action::Top => self.move_to(0),
             Action::Bottom => self.move_to(usize::MAX),
             Action::Refresh => {

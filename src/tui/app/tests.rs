@@ -78,16 +78,7 @@ fn tabs_load_their_first_section_once() {
     assert_eq!(app.tab, TabId::Partners);
     let (sid, req, _) = request_of(&fx);
     assert_eq!(sid, SectionId::Partners);
-    app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Ok(partners(3, None)),
-        },
-        T0,
-    );
+    app.update(first_page(sid, req, Ok(partners(3, None))), T0);
     assert!(
         app.update(key('1'), T0).is_empty(),
         "Partnership is already loading"
@@ -102,31 +93,13 @@ fn tabs_load_their_first_section_once() {
 fn stale_answers_are_dropped_and_scrolling_fetches_ahead() {
     let mut app = app();
     let (sid, req, _) = request_of(&app.update(key('4'), T0));
-    app.update(
-        Msg::Page {
-            section: sid,
-            request: req + 100,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Ok(partners(1, None)),
-        },
-        T0,
-    );
+    app.update(first_page(sid, req + 100, Ok(partners(1, None))), T0);
     assert!(
         app.section(sid).rows.is_empty(),
         "an answer to another request is ignored"
     );
     // A first page shorter than the prefetch distance: the next is asked for at once.
-    let fx = app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Ok(partners(30, Some("c1"))),
-        },
-        T0,
-    );
+    let fx = app.update(first_page(sid, req, Ok(partners(30, Some("c1")))), T0);
     let (_, req2, cursor) = request_of(&fx);
     assert_eq!(cursor.as_deref(), Some("c1"));
     assert!(
@@ -262,31 +235,13 @@ fn the_chart_follows_the_search_both_ways_and_a_refresh() {
 fn sorting_keeps_the_selected_partner() {
     let mut app = crate::tui::test_data::signed_in(Session::default(), crate::domain::Role::Csr, 3);
     let (sid, req, _) = request_of(&app.update(key('4'), T0));
-    app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Ok(partners(5, None)),
-        },
-        T0,
-    );
+    app.update(first_page(sid, req, Ok(partners(5, None))), T0);
     app.update(key('j'), T0);
     app.update(key('j'), T0);
     let (_, req, _) = request_of(&app.update(key('s'), T0));
     let mut by_status = partners(5, None);
     by_status.items.reverse();
-    app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Ok(by_status),
-        },
-        T0,
-    );
+    app.update(first_page(sid, req, Ok(by_status)), T0);
     let selected = app
         .active_section()
         .selected_row()
@@ -313,15 +268,13 @@ fn offline_a_refresh_keeps_the_rows_marked_stale_and_the_reconnect_reloads_them(
     );
     let (sid, req, _) = request_of(&app.update(key('R'), at_1402));
     app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Err(ApiError::Unreachable {
+        first_page(
+            sid,
+            req,
+            Err(ApiError::Unreachable {
                 message: "refused".into(),
             }),
-        },
+        ),
         at_1402,
     );
     let s = app.active_section();
@@ -339,16 +292,14 @@ fn offline_a_refresh_keeps_the_rows_marked_stale_and_the_reconnect_reloads_them(
     let fx = app.update(Msg::Stream(StreamItem::Connected), at_1402);
     let (sid, req, _) = request_of(&fx);
     app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Ok(Page {
+        first_page(
+            sid,
+            req,
+            Ok(Page {
                 items: crate::tui::test_data::rows(sid, 4),
                 next_cursor: None,
             }),
-        },
+        ),
         at_1402,
     );
     let s = app.active_section();
@@ -366,15 +317,13 @@ fn a_list_that_shows_a_message_offers_nothing_to_decide() {
         T0,
     );
     app.update(
-        Msg::Page {
-            section: sid,
-            request: req,
-            slot: Slot::Reset,
-            cursor: None,
-            result: Err(ApiError::Unreachable {
+        first_page(
+            sid,
+            req,
+            Err(ApiError::Unreachable {
                 message: "refused".into(),
             }),
-        },
+        ),
         T0,
     );
     // Rows from before that are not on screen (the list says it could not load) are not
@@ -560,4 +509,19 @@ fn other_errors_are_not_a_refused_token() {
         T0,
     );
     assert_eq!(app.live, Live::Offline);
+}
+
+/// The answer to a section's first page (`request`), as the runtime sends it.
+fn first_page(
+    section: SectionId,
+    request: u64,
+    result: Result<Page<Row>, crate::client::ApiError>,
+) -> Msg {
+    Msg::Page {
+        section,
+        request,
+        slot: Slot::Reset,
+        cursor: None,
+        result,
+    }
 }

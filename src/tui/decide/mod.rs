@@ -247,32 +247,27 @@ impl App {
     }
 
     pub(in crate::tui) fn reject_selected(&mut self) -> Handled {
-        if let Err(h) = self.may_decide_here() {
-            return h;
-        }
-        let targets = self.targets(false);
-        if targets.is_empty() {
-            return Handled::Ignored;
-        }
-        let elsewhere = self.marks_elsewhere();
-        self.focus.push(Layer::Reason(ReasonDialog::new(targets)));
-        elsewhere.into()
+        self.open_text_dialog(reason::Purpose::Reject)
     }
 
     /// `A`: approve with a comment, written in the same dialog as a reason.
     pub(in crate::tui) fn approve_with_comment(&mut self) -> Handled {
+        self.open_text_dialog(reason::Purpose::Comment)
+    }
+
+    /// The dialog where a reason (reject) or a comment (approve) is written, for the marked
+    /// items or the selected one.
+    fn open_text_dialog(&mut self, purpose: reason::Purpose) -> Handled {
         if let Err(h) = self.may_decide_here() {
             return h;
         }
-        let targets = self.targets(true);
+        let targets = self.targets(purpose == reason::Purpose::Comment);
         if targets.is_empty() {
             return Handled::Ignored;
         }
         let elsewhere = self.marks_elsewhere();
-        self.focus.push(Layer::Reason(ReasonDialog::for_purpose(
-            reason::Purpose::Comment,
-            targets,
-        )));
+        self.focus
+            .push(Layer::Reason(ReasonDialog::new(purpose, targets)));
         elsewhere.into()
     }
 

@@ -64,11 +64,7 @@ impl Purpose {
 }
 
 impl ReasonDialog {
-    pub fn new(targets: Vec<Target>) -> ReasonDialog {
-        ReasonDialog::for_purpose(Purpose::Reject, targets)
-    }
-
-    pub fn for_purpose(purpose: Purpose, targets: Vec<Target>) -> ReasonDialog {
+    pub fn new(purpose: Purpose, targets: Vec<Target>) -> ReasonDialog {
         ReasonDialog {
             purpose,
             targets,
@@ -96,10 +92,7 @@ impl ReasonDialog {
         }
         if self.sending {
             // Keys wait; the bar says why.
-            return vec![Hint {
-                keys: crate::tui::app::focus::Keys::These(Vec::new()),
-                ..Hint::new("…", "sending", &[])
-            }];
+            return vec![Hint::new("…", "sending", &[])];
         }
         vec![
             Hint::new("Enter", "send", &["enter"]),

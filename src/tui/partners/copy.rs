@@ -7,8 +7,7 @@ use ratatui::layout::Rect;
 
 use crate::tui::app::App;
 use crate::tui::app::effect::Effect;
-use crate::tui::app::focus::{Handled, Hint, Keys, Layer, is_typing};
-use crate::tui::app::keymap::Key;
+use crate::tui::app::focus::{Handled, Hint, Layer, is_typing};
 use crate::tui::queue::tabs::Row;
 use crate::tui::view::dialog;
 use crate::tui::view::theme::Theme;
@@ -19,19 +18,8 @@ pub struct CopyChoices(pub Vec<(char, &'static str, String)>);
 
 impl CopyChoices {
     pub fn hints(&self) -> Vec<Hint> {
-        let letters = self
-            .0
-            .iter()
-            .map(|(k, _, _)| Key {
-                code: KeyCode::Char(*k),
-                mods: crossterm::event::KeyModifiers::NONE,
-            })
-            .collect();
         vec![
-            Hint {
-                keys: Keys::These(letters),
-                ..Hint::new("letter", "copies", &[])
-            },
+            Hint::chars("letter", "copies", self.0.iter().map(|(k, _, _)| *k)),
             Hint::new("Esc", "cancel", &["esc"]),
         ]
     }

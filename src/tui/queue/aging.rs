@@ -14,35 +14,63 @@ use crate::tui::app::App;
 /// A broadcast or ad starting within this is marked.
 const STARTS_SOON: chrono::Duration = chrono::Duration::hours(24);
 
-/// Is this pending request late at `now`?
-pub fn is_aging(a: &Approval, now: DateTime<Utc>, stale_after: Option<Duration>) -> bool {
-    if a.status != Status::Pending {
-        return false;
-    }
-    let old = stale_after
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .is_some_and(|d| now - a.requested_at > d);
-    let starts_soon = matches!(a.kind, Kind::Broadcast | Kind::Ad)
-        && a.details.starts_at.is_some_and(|s| s <= now + STARTS_SOON);
-    old || starts_soon
+/// What "late" means at one moment: worked out once, then checked against many rows (a
+/// frame checks every loaded pending row for the tab counts).
+#[derive(Debug, Clone, Copy)]
+pub struct Late {
+    /// Requested before this: pending too long (`None`: never).
+    requested_before: Option<DateTime<Utc>>,
+    /// A broadcast or ad starting before this starts soon (or started).
+    starts_before: DateTime<Utc>,
 }
 
-impl App {
-    /// Is `row` a late request (as shown at `now`)?
-    pub fn row_is_aging(&self, row: &Row, now: DateTime<Utc>) -> bool {
-        match row {
-            Row::Approval(a) => is_aging(a, now, self.session.stale_after),
-            Row::Partner(_) => false,
+impl Late {
+    pub fn at(now: DateTime<Utc>, stale_after: Option<Duration>) -> Late {
+        Late {
+            requested_before: stale_after
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now - d),
+            starts_before: now + STARTS_SOON,
         }
     }
 
+    /// Is this pending request late?
+    pub fn is(&self, a: &Approval) -> bool {
+        if a.status != Status::Pending {
+            return false;
+        }
+        let old = self.requested_before.is_some_and(|t| a.requested_at < t);
+        let starts_soon = matches!(a.kind, Kind::Broadcast | Kind::Ad)
+            && a.details.starts_at.is_some_and(|s| s <= self.starts_before);
+        old || starts_soon
+    }
+
+    pub fn row(&self, row: &Row) -> bool {
+        match row {
+            Row::Approval(a) => self.is(a),
+            Row::Partner(_) => false,
+        }
+    }
+}
+
+/// Is this pending request late at `now`?
+pub fn is_aging(a: &Approval, now: DateTime<Utc>, stale_after: Option<Duration>) -> bool {
+    Late::at(now, stale_after).is(a)
+}
+
+impl App {
+    /// What "late" means for this session at `now`.
+    pub fn late_at(&self, now: DateTime<Utc>) -> Late {
+        Late::at(now, self.session.stale_after)
+    }
+
     /// How many late requests a tab's loaded queues hold.
-    pub fn aging_in(&self, tab: TabId, now: DateTime<Utc>) -> usize {
+    pub fn aging_in(&self, tab: TabId, late: &Late) -> usize {
         tab.sections()
             .iter()
             .filter(|id| is_pending(**id))
             .flat_map(|id| self.section(*id).rows.iter())
-            .filter(|r| self.row_is_aging(r, now))
+            .filter(|r| late.row(r))
             .count()
     }
 }

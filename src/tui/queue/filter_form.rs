@@ -159,19 +159,7 @@ pub fn hints() -> Vec<Hint> {
         Hint::new("←→", "choose", &["left", "right", "space"]),
         Hint::new("Enter", "apply", &["enter"]),
         Hint::new("Esc", "cancel", &["esc"]),
-        Hint {
-            keys: crate::tui::app::focus::Keys::These(
-                "0123456789-"
-                    .chars()
-                    .map(|c| crate::tui::app::keymap::Key {
-                        code: KeyCode::Char(c),
-                        mods: crossterm::event::KeyModifiers::NONE,
-                    })
-                    .collect(),
-            ),
-            ..Hint::new("0-9 -", "type a date", &[])
-        }
-        .help_only(),
+        Hint::chars("0-9 -", "type a date", "0123456789-".chars()).help_only(),
         Hint::new("Backspace", "delete", &["backspace"]).help_only(),
     ]
 }

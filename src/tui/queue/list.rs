@@ -157,13 +157,14 @@ fn render_rows(
         ),
     )
     .style(theme.table_header());
+    let late = app.late_at(now);
     let rows = section.visible(offset, visible).map(|(i, row)| {
         let selected = i == section.selected;
         let marked = section.marked.contains(row.id());
         // The second column: marked `●`, else late `!` (words, not colour).
         let second = if marked {
             "●"
-        } else if app.row_is_aging(row, now) {
+        } else if late.row(row) {
             "!"
         } else {
             ""

@@ -53,6 +53,7 @@ pub fn render_tabs(
     now: chrono::DateTime<chrono::Utc>,
 ) {
     let narrow = area.width < super::layout::NARROW;
+    let late_now = app.late_at(now);
     let titles: Vec<Line> = TabId::ALL
         .iter()
         .enumerate()
@@ -60,7 +61,7 @@ pub fn render_tabs(
             let title = if narrow { t.short_title() } else { t.title() };
             let count = app.counts.as_ref().and_then(|c| t.pending(c));
             // How many of the loaded requests are late, after the count: "(12) 3!".
-            let late = match app.aging_in(*t, now) {
+            let late = match app.aging_in(*t, &late_now) {
                 0 => String::new(),
                 n => format!(" {n}!"),
             };
