@@ -67,6 +67,10 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
                 .unwrap_or_default(),
         ),
         stale_after: ui.stale_after(),
+        reasons: config
+            .as_ref()
+            .map(|c| c.reason_templates())
+            .unwrap_or_default(),
         keys: config.map(|c| c.keys).unwrap_or_default(),
     };
     let result = tui::run(opts, Arc::new(api)).await;

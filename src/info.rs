@@ -182,6 +182,7 @@ mod tests {
             ui: UiConfig::default(),
             export_dir: "/home/ann/Downloads".into(),
             keys: Default::default(),
+            reasons: Vec::new(),
             paths: Paths::in_dir(Path::new("/home/ann/.config/partner-console")),
             config_found: true,
         }

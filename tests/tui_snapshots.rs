@@ -28,6 +28,7 @@ fn session() -> Session {
         export_dir: std::env::temp_dir(),
         key_seed: 0,
         stale_after: None,
+        reasons: Vec::new(),
     }
 }
 
@@ -492,6 +493,37 @@ fn the_cursor_and_the_reasons_keys_stay_on_screen_whatever_the_text() {
             assert!(screen(&app, w, h, false).contains('▏'));
         }
     }
+}
+
+#[test]
+fn reason_templates_are_picked_with_ctrl_t_and_inserted_to_edit() {
+    let template = |name: &str, text: &str| partner_console::config::ReasonTemplate {
+        name: name.into(),
+        text: text.into(),
+    };
+    let mut app = loaded_app(Session {
+        reasons: vec![
+            template(
+                "incomplete",
+                "Some details are missing: add your audience size.",
+            ),
+            template("price", "The price does not match the current price list."),
+        ],
+        ..session()
+    });
+    press(&mut app, "r");
+    assert!(screen(&app, 80, 24, false).contains("Ctrl-T templates"));
+    press(&mut app, "Dear partner, ");
+    key(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    both_sizes("modal_reject_templates", &app);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let shown = screen(&app, 80, 24, false);
+    assert!(
+        shown.contains("Dear partner, The price does not match"),
+        "inserted at the cursor:\n{shown}"
+    );
+    assert!(!shown.contains("Insert a reason template"), "{shown}");
 }
 
 #[test]

@@ -12,6 +12,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
 use super::{ConfigError, LineCol, UrlProblem, check_url, clean};
+use crate::domain::MAX_REASON_CHARS;
 
 /// The parsed config file, before any profile is chosen or any override applied.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -28,6 +29,9 @@ pub struct Config {
     pub keys: BTreeMap<String, KeyBinding>,
     #[serde(default)]
     pub profiles: BTreeMap<ProfileName, Profile>,
+    /// `[reasons]`: name → text of a rejection reason the reject dialog can insert (`Ctrl-T`).
+    #[serde(default)]
+    pub reasons: BTreeMap<String, Spanned<String>>,
 }
 
 /// `[ui]`.
@@ -244,6 +248,14 @@ impl Config {
                 })?;
             }
         }
+        for (name, text) in &config.reasons {
+            check_reason_template(name, text.get_ref()).map_err(|problem| {
+                at(
+                    text.span(),
+                    format!("[reasons] `{}` {problem}", clean(name)),
+                )
+            })?;
+        }
         if let Some(default) = &config.default_profile {
             let name = default.get_ref();
             let builtin = name == super::DEFAULT_PROFILE && config.profiles.is_empty();
@@ -261,10 +273,69 @@ impl Config {
         Ok(config)
     }
 
+    /// `[reasons]` as the reject dialog lists them: by name, the text trimmed.
+    pub fn reason_templates(&self) -> Vec<ReasonTemplate> {
+        self.reasons
+            .iter()
+            .map(|(name, text)| ReasonTemplate {
+                name: name.clone(),
+                text: text.get_ref().replace("\r\n", "\n").trim().to_string(),
+            })
+            .collect()
+    }
+
     /// The profile names defined in the file, sorted.
     pub fn profile_names(&self) -> Vec<String> {
         self.profiles.keys().map(|k| k.0.clone()).collect()
     }
+}
+
+/// One `[reasons]` entry: a rejection reason a CSR inserts and then edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonTemplate {
+    pub name: String,
+    pub text: String,
+}
+
+/// Longest template name: it is listed in a picker inside the reject dialog.
+const MAX_TEMPLATE_NAME_CHARS: usize = 40;
+
+/// What is wrong with a `[reasons]` entry, as the end of a sentence, or `Ok`. The text follows
+/// the server's rules for a reason (so a template can always be sent): at most
+/// [`MAX_REASON_CHARS`] characters, something visible, and no control or bidi characters
+/// besides line breaks and tabs.
+fn check_reason_template(name: &str, text: &str) -> Result<(), String> {
+    let name_ok = !name.trim().is_empty()
+        && name.chars().count() <= MAX_TEMPLATE_NAME_CHARS
+        && !name.chars().any(crate::text::is_unsafe);
+    if !name_ok {
+        return Err(format!(
+            "needs a name of 1 to {MAX_TEMPLATE_NAME_CHARS} characters without control characters"
+        ));
+    }
+    let text = text.trim();
+    if text
+        .chars()
+        .all(|c| c.is_whitespace() || crate::text::is_unsafe(c))
+    {
+        return Err("is blank: write the reason's text".into());
+    }
+    if text
+        .chars()
+        .any(|c| crate::text::is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(
+            "contains a control or bidi character: only text, line breaks and tabs are allowed"
+                .into(),
+        );
+    }
+    let n = text.chars().count();
+    if n > MAX_REASON_CHARS {
+        return Err(format!(
+            "is {n} characters long; a reason has at most {MAX_REASON_CHARS}"
+        ));
+    }
+    Ok(())
 }
 
 /// toml's own message, on one line, controls removed, with a hint where a common mistake has an
@@ -310,6 +381,7 @@ mod tests {
         assert!(!config.keys.is_empty());
         assert!(config.export.dir.is_some());
         assert!(config.profiles.len() >= 2, "{:?}", config.profile_names());
+        assert!(!config.reason_templates().is_empty());
         // Every key a profile can hold appears (uncommented) in some profile of the example.
         let p = |f: fn(&Profile) -> bool| config.profiles.values().any(f);
         assert!(p(|p| p.url.is_some()));
@@ -410,6 +482,49 @@ mod tests {
         let (at, msg) = parse_err("[keys]\n\napprove = 3\n");
         assert_eq!(at.unwrap().line, 3, "{msg}");
         assert!(msg.contains("ctrl-r"), "{msg}");
+    }
+
+    #[test]
+    fn reason_templates_are_listed_by_name_trimmed() {
+        let c = parse(
+            "[reasons]\nstock = \"\"\"\n  Out of stock.\r\nTry again later.\n\"\"\"\n\"1 price\" = \"The price is wrong.\"\n",
+        )
+        .unwrap();
+        let names: Vec<_> = c
+            .reason_templates()
+            .into_iter()
+            .map(|t| (t.name, t.text))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("1 price".to_string(), "The price is wrong.".to_string()),
+                (
+                    "stock".to_string(),
+                    "Out of stock.\nTry again later.".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reason_template_that_could_not_be_sent_is_refused_with_its_line() {
+        let cases = [
+            ("[reasons]\nblank = \"  \"\n", "blank"),
+            ("[reasons]\nesc = \"hi \\u001b]52;c;x\"\n", "control"),
+            ("[reasons]\nrlo = \"hi \\u202e there\"\n", "control or bidi"),
+            ("[reasons]\n\"\" = \"text\"\n", "name"),
+        ];
+        for (text, word) in cases {
+            let (at, msg) = parse_err(text);
+            assert_eq!(at.map(|a| a.line), Some(2), "{msg}");
+            assert!(msg.contains(word), "{word}: {msg}");
+        }
+        let long = format!(
+            "[reasons]\nlong = \"{}\"\n",
+            "x".repeat(MAX_REASON_CHARS + 1)
+        );
+        assert!(parse_err(&long).1.contains("2001 characters"));
     }
 
     #[test]

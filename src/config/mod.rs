@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use file::{Config, ExportConfig, KeyBinding, Profile, ProfileName, UiConfig};
+pub use file::{Config, ExportConfig, KeyBinding, Profile, ProfileName, ReasonTemplate, UiConfig};
 pub use paths::{APP_NAME, CONFIG_FILE_NAME, Paths};
 pub use token::{TOKEN_ENV, TokenSource};
 
@@ -66,6 +66,8 @@ pub struct Settings {
     /// `[export] dir`, else the user's download dir, else the data dir.
     pub export_dir: PathBuf,
     pub keys: BTreeMap<String, KeyBinding>,
+    /// `[reasons]`, by name.
+    pub reasons: Vec<ReasonTemplate>,
     pub paths: Paths,
     /// Whether `paths.config_file` existed (and so was read).
     pub config_found: bool,
@@ -213,6 +215,7 @@ impl Config {
         };
 
         let export_dir = paths.export_dir(&config.export);
+        let reasons = config.reason_templates();
 
         Ok(Settings {
             profile_name,
@@ -226,6 +229,7 @@ impl Config {
             timeouts,
             ui: config.ui,
             export_dir,
+            reasons,
             keys: config.keys,
             paths,
             config_found,

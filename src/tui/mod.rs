@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use color_eyre::eyre::{Result, eyre};
 
-use crate::config::KeyBinding;
+use crate::config::{KeyBinding, ReasonTemplate};
 use app::keymap::Keymap;
 use app::{App, Session};
 pub use platform::event_loop::run;
@@ -38,6 +38,8 @@ pub struct TuiOptions {
     pub keys: BTreeMap<String, KeyBinding>,
     /// Pending longer than this, a request is marked as aging (`[ui] stale_after_hours`).
     pub stale_after: Option<Duration>,
+    /// `[reasons]`: what `Ctrl-T` offers in the reject dialog.
+    pub reasons: Vec<ReasonTemplate>,
 }
 
 impl TuiOptions {
@@ -51,6 +53,7 @@ impl TuiOptions {
             export_dir: s.export_dir.clone(),
             keys: s.keys.clone(),
             stale_after: s.ui.stale_after(),
+            reasons: s.reasons.clone(),
         }
     }
 }
@@ -74,6 +77,7 @@ pub fn build_app(opts: &TuiOptions, key_seed: u64) -> Result<App> {
         export_dir: opts.export_dir.clone(),
         key_seed,
         stale_after: opts.stale_after,
+        reasons: opts.reasons.clone(),
     };
     Ok(App::new(session, keymap))
 }

@@ -206,6 +206,27 @@ fn reason() -> App {
     app
 }
 
+fn reason_with_templates() -> App {
+    let template = |name: &str| crate::config::ReasonTemplate {
+        name: name.into(),
+        text: format!("{name}: the reason."),
+    };
+    let session = Session {
+        reasons: vec![template("one"), template("two"), template("three")],
+        ..Session::default()
+    };
+    let mut app = signed_in(session, Role::Csr, 5);
+    chars(&mut app, "r");
+    app
+}
+
+fn reason_picking() -> App {
+    let mut app = reason_with_templates();
+    press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    app
+}
+
 fn reason_discarding() -> App {
     let mut app = reason();
     press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
@@ -267,6 +288,14 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "reason",
             states: vec![reason, reason_discarding],
+        },
+        Scenario {
+            name: "reason with templates",
+            states: vec![reason_with_templates],
+        },
+        Scenario {
+            name: "reason templates",
+            states: vec![reason_picking],
         },
         Scenario {
             name: "confirm quit",

@@ -48,6 +48,8 @@ pub struct Session {
     pub key_seed: u64,
     /// Pending longer than this, a request is marked as aging; `None`: never.
     pub stale_after: Option<Duration>,
+    /// `[reasons]`: rejection reasons the reject dialog offers on `Ctrl-T`.
+    pub reasons: Vec<crate::config::ReasonTemplate>,
 }
 
 impl Default for Session {
@@ -61,6 +63,7 @@ impl Default for Session {
             export_dir: std::env::temp_dir(),
             key_seed: 0,
             stale_after: Some(Duration::from_secs(48 * 3600)),
+            reasons: Vec::new(),
         }
     }
 }

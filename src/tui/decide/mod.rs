@@ -266,8 +266,11 @@ impl App {
             return Handled::Ignored;
         }
         let elsewhere = self.marks_elsewhere();
-        self.focus
-            .push(Layer::Reason(ReasonDialog::new(purpose, targets)));
+        self.focus.push(Layer::Reason(ReasonDialog::new(
+            purpose,
+            targets,
+            &self.session.reasons,
+        )));
         elsewhere.into()
     }
 

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Target;
 use super::confirm::Answer;
+use crate::config::ReasonTemplate;
 use crate::domain::MAX_REASON_CHARS;
 use crate::tui::app::App;
 use crate::tui::app::effect::Verdict;
@@ -29,6 +30,10 @@ const MAX_LIST_ROWS: usize = 9;
 const MAX_TO_ROWS: usize = 2;
 /// The keys that matter most, always on screen in the dialog.
 const HINT: &str = "Enter sends · Alt-Enter new line · Esc cancels";
+/// [`HINT`] when there are reason templates, if the width allows.
+const HINT_TEMPLATES: &str = "Enter sends · Alt-Enter new line · Esc cancels · Ctrl-T templates";
+/// [`HINT`] while the template list is open.
+const HINT_PICKING: &str = "Enter inserts · ↑↓ choose · a digit inserts that one · Esc back";
 
 #[derive(Debug)]
 pub struct ReasonDialog {
@@ -42,6 +47,10 @@ pub struct ReasonDialog {
     pub sending: bool,
     /// Esc was pressed with text in the box: "discard the reason?" is asked.
     pub discarding: bool,
+    /// `[reasons]` from the config (rejections only): `Ctrl-T` lists them to insert one.
+    pub templates: Vec<ReasonTemplate>,
+    /// The template list is open over the text box, at this template.
+    pub picking: Option<usize>,
 }
 
 /// What the text of a [`ReasonDialog`] is for.
@@ -64,7 +73,12 @@ impl Purpose {
 }
 
 impl ReasonDialog {
-    pub fn new(purpose: Purpose, targets: Vec<Target>) -> ReasonDialog {
+    /// `templates` are offered only for a rejection: they are reasons, not comments.
+    pub fn new(
+        purpose: Purpose,
+        targets: Vec<Target>,
+        templates: &[ReasonTemplate],
+    ) -> ReasonDialog {
         ReasonDialog {
             purpose,
             targets,
@@ -72,6 +86,11 @@ impl ReasonDialog {
             error: None,
             sending: false,
             discarding: false,
+            templates: match purpose {
+                Purpose::Reject => templates.to_vec(),
+                Purpose::Comment => Vec::new(),
+            },
+            picking: None,
         }
     }
 
@@ -94,7 +113,32 @@ impl ReasonDialog {
             // Keys wait; the bar says why.
             return vec![Hint::new("…", "sending", &[])];
         }
-        vec![
+        if self.picking.is_some() {
+            return vec![
+                Hint::new("Enter", "insert", &["enter"]),
+                Hint::new("↑↓", "choose", &["up", "down", "k", "j"]),
+                Hint::chars(
+                    &format!("1-{}", self.templates.len().min(9)),
+                    "insert that one",
+                    ('1'..='9').take(self.templates.len()),
+                ),
+                Hint::new("Esc", "back to the text", &["esc", "ctrl-t"]),
+            ];
+        }
+        let templates = match (self.purpose, self.templates.is_empty()) {
+            (Purpose::Comment, _) => None,
+            (Purpose::Reject, false) => Some(Hint::new("Ctrl-T", "templates", &["ctrl-t"])),
+            // Said only in help: the key explains where templates come from.
+            (Purpose::Reject, true) => Some(
+                Hint::new(
+                    "Ctrl-T",
+                    "reason templates ([reasons] in config.toml)",
+                    &["ctrl-t"],
+                )
+                .help_only(),
+            ),
+        };
+        let mut hints = vec![
             Hint::new("Enter", "send", &["enter"]),
             Hint::new(
                 "Alt-Enter",
@@ -110,7 +154,9 @@ impl ReasonDialog {
             Hint::new("↑ ↓", "the line above, below (as shown)", &["up", "down"]).help_only(),
             Hint::new("Home End", "the line's start, end", &["home", "end"]).help_only(),
             Hint::new("Tab", "indent", &["tab"]).help_only(),
-        ]
+        ];
+        hints.extend(templates);
+        hints
     }
 
     /// "The reason is emailed to …": who reads it, in at most two rows of `width`. Of several
@@ -245,10 +291,91 @@ impl ReasonDialog {
             parts.status,
         );
         // The keys that matter most, on a line nothing else can take.
+        let hint = if self.picking.is_some() {
+            HINT_PICKING
+        } else if self.templates.is_empty() || HINT_TEMPLATES.chars().count() > width {
+            HINT
+        } else {
+            HINT_TEMPLATES
+        };
         frame.render_widget(
-            Paragraph::new(Span::styled(format::fit(HINT, width), theme.dim())),
+            Paragraph::new(Span::styled(format::fit(hint, width), theme.dim())),
             parts.hint,
         );
+        if let Some(at) = self.picking {
+            self.render_templates(frame, parts.input, at, theme);
+        }
+    }
+
+    /// The template list, over the text box: a name and the start of its text a row, the
+    /// chosen one highlighted and always in view.
+    fn render_templates(&self, frame: &mut Frame, area: Rect, at: usize, theme: &Theme) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(" Insert a reason template ");
+        let inner = block.inner(area);
+        let rows = usize::from(inner.height).max(1);
+        let first = at.saturating_sub(rows - 1);
+        let width = usize::from(inner.width);
+        let lines: Vec<Line> = self
+            .templates
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(rows)
+            .map(|(i, t)| {
+                let number = if i < 9 {
+                    format!("{} ", i + 1)
+                } else {
+                    "  ".into()
+                };
+                let text = format!("{number}{}: {}", t.name, t.text.replace('\n', " "));
+                let style = if i == at {
+                    theme.selected()
+                } else {
+                    theme.dim()
+                };
+                Line::from(Span::styled(format::fit(text, width).into_owned(), style))
+            })
+            .collect();
+        frame.render_widget(Clear, area);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
+
+    /// Keys while the template list is open. Enter or a digit inserts a template at the cursor
+    /// and goes back to the text, to be edited before sending.
+    fn picker_key(&mut self, at: usize, key: KeyEvent) -> Handled {
+        let last = self.templates.len().saturating_sub(1);
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let up = key.code == KeyCode::Up || (plain && key.code == KeyCode::Char('k'));
+        let down = key.code == KeyCode::Down || (plain && key.code == KeyCode::Char('j'));
+        let chosen = match key.code {
+            _ if up => {
+                self.picking = Some(at.saturating_sub(1));
+                return Handled::done();
+            }
+            _ if down => {
+                self.picking = Some((at + 1).min(last));
+                return Handled::done();
+            }
+            KeyCode::Esc => None,
+            KeyCode::Char('t') if ctrl => None,
+            KeyCode::Enter => Some(at),
+            KeyCode::Char(c @ '1'..='9') if plain && usize::from(c as u8 - b'1') <= last => {
+                Some(usize::from(c as u8 - b'1'))
+            }
+            _ => return Handled::Ignored,
+        };
+        self.picking = None;
+        if let Some(t) = chosen.and_then(|i| self.templates.get(i)) {
+            let text = t.text.clone();
+            self.input.insert_str(&text);
+            self.error = None;
+        }
+        Handled::done()
     }
 
     /// The text box: the rows around the cursor, and how many more there are above and below.
@@ -330,8 +457,26 @@ impl App {
                 None => Handled::Ignored,
             };
         }
+        if let Some(at) = d.picking {
+            return d.picker_key(at, key);
+        }
         let before = d.input.text().to_owned();
         match key.code {
+            KeyCode::Char('t') if ctrl => {
+                if d.purpose != Purpose::Reject {
+                    return Handled::Ignored;
+                }
+                if d.templates.is_empty() {
+                    d.error = Some(
+                        "No reason templates yet: add a [reasons] table to config.toml \
+                         (config.example.toml shows one)."
+                            .into(),
+                    );
+                } else {
+                    d.picking = Some(0);
+                }
+                return Handled::done();
+            }
             KeyCode::Esc if d.input.is_blank() => return Handled::close(),
             KeyCode::Esc => d.discarding = true,
             KeyCode::Enter if alt || key.modifiers.contains(KeyModifiers::SHIFT) => {

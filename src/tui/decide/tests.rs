@@ -985,3 +985,66 @@ fn approve_with_a_comment_sends_it_and_says_approved() {
     assert!(app.focus.dialog().is_none(), "sent: the dialog closes");
     assert!(has_toast(&app, ToastKind::Success, "Approved Partner 0"));
 }
+
+#[test]
+fn a_reason_template_is_inserted_by_its_number_and_sent_as_edited() {
+    let template = |name: &str, text: &str| crate::config::ReasonTemplate {
+        name: name.into(),
+        text: text.into(),
+    };
+    let mut app = queue(
+        Session {
+            reasons: vec![
+                template("missing", "Details are missing."),
+                template("price", "The price is wrong."),
+            ],
+            ..Session::default()
+        },
+        1,
+    );
+    press(&mut app, "r");
+    let ctrl_t = |app: &mut App| key(app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    ctrl_t(&mut app);
+    assert_eq!(dialog(&app).picking, Some(0));
+    // A digit past the last template does nothing; Esc goes back without inserting.
+    press(&mut app, "7");
+    assert_eq!(dialog(&app).picking, Some(0));
+    esc(&mut app);
+    assert_eq!(dialog(&app).picking, None);
+    assert_eq!(dialog(&app).input.text(), "");
+    ctrl_t(&mut app);
+    press(&mut app, "2");
+    press(&mut app, " Sorry.");
+    assert_eq!(dialog(&app).input.text(), "The price is wrong. Sorry.");
+    let fx = enter(&mut app);
+    assert_eq!(
+        sent(&fx).1,
+        Verdict::Reject {
+            reason: "The price is wrong. Sorry.".into()
+        }
+    );
+}
+
+#[test]
+fn without_templates_ctrl_t_says_where_they_come_from_and_a_comment_has_none() {
+    let mut app = csr(1);
+    press(&mut app, "r");
+    key(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    let d = dialog(&app);
+    assert_eq!(d.picking, None);
+    assert!(d.error.as_deref().unwrap_or("").contains("[reasons]"));
+    esc(&mut app);
+    let mut app = queue(
+        Session {
+            reasons: vec![crate::config::ReasonTemplate {
+                name: "x".into(),
+                text: "A reason.".into(),
+            }],
+            ..Session::default()
+        },
+        1,
+    );
+    press(&mut app, "A");
+    key(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    assert_eq!(dialog(&app).picking, None, "comments are not reasons");
+}
