@@ -139,6 +139,8 @@ pub fn history_query(args: &HistoryExportArgs) -> ApprovalQuery {
         to: args.to,
         cursor: None,
         limit: Some(PAGE_LIMIT),
+        partner_id: None,
+        sort: None,
     }
 }
 

@@ -59,6 +59,12 @@ pub(super) fn approvals_query(query: &ApprovalQuery) -> Query {
     if let Some(to) = &query.to {
         q.push(("to", rfc3339(to)));
     }
+    if let Some(id) = &query.partner_id {
+        q.push(("partner_id", id.clone()));
+    }
+    if let Some(sort) = query.sort {
+        q.push(("sort", sort.as_str().to_string()));
+    }
     q.extend(page_query(query.cursor.as_deref(), query.limit));
     q
 }
@@ -108,6 +114,8 @@ mod tests {
             to: None,
             cursor: Some("abc=".into()),
             limit: Some(50),
+            partner_id: None,
+            sort: None,
         })
         .await
         .unwrap();

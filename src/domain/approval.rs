@@ -108,6 +108,47 @@ impl StatusFilter {
     }
 }
 
+/// The `sort` of `GET /approvals`. A queue lists the oldest request first unless told
+/// otherwise, a history the newest decision first. `Price` (highest first, in minor units) is
+/// for queues only: they are short, a history is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalSort {
+    /// By `requested_at` (queues) or `decided_at` (histories), oldest first.
+    Oldest,
+    /// The same times, newest first.
+    Newest,
+    /// By the item's price, highest first; items without a price last.
+    Price,
+}
+
+impl ApprovalSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalSort::Oldest => "oldest",
+            ApprovalSort::Newest => "newest",
+            ApprovalSort::Price => "price",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApprovalSort> {
+        Some(match s {
+            "oldest" => ApprovalSort::Oldest,
+            "newest" => ApprovalSort::Newest,
+            "price" => ApprovalSort::Price,
+            _ => return None,
+        })
+    }
+
+    /// The order a list of `status` has without a `sort`.
+    pub fn default_for(status: StatusFilter) -> ApprovalSort {
+        match status {
+            StatusFilter::Pending => ApprovalSort::Oldest,
+            _ => ApprovalSort::Newest,
+        }
+    }
+}
+
 /// The partner as an approval shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalPartner {
@@ -287,6 +328,10 @@ pub struct ApprovalQuery {
     pub q: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only this partner's approvals.
+    pub partner_id: Option<String>,
+    /// `None`: the list's own order (see [`ApprovalSort::default_for`]).
+    pub sort: Option<ApprovalSort>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use super::request::{Params, cursor, limit, limit_up_to, param, query_text, time};
 use super::response::{json, json_response, with_etag};
 use super::{Res, S};
-use crate::domain::{EXPORT_PAGE_MAX, Kind, Role, StatusFilter};
+use crate::domain::{ApprovalSort, EXPORT_PAGE_MAX, Kind, Role, StatusFilter};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
 use crate::server::store::{self, ApprovalFilter};
@@ -50,15 +50,45 @@ pub(super) async fn list_approvals(State(st): S, caller: Caller, p: Params) -> R
 /// The filters `GET /approvals` and `GET /approvals/export` share, with the page size.
 fn approval_filter(p: &Params, limit: u32) -> Result<ApprovalFilter, ApiProblem> {
     let (kinds, status) = kinds_and_status(p, StatusFilter::Pending)?;
+    let sort = match param(p, "sort") {
+        None => None,
+        Some(s) => match ApprovalSort::parse(s) {
+            Some(ApprovalSort::Price) if status != StatusFilter::Pending => {
+                return Err(ApiProblem::bad_param(
+                    "sort=price is for queues (status=pending); a history sorts by oldest or newest.",
+                ));
+            }
+            sort @ Some(_) => sort,
+            None => {
+                return Err(ApiProblem::bad_param(
+                    "sort must be oldest, newest or price.",
+                ));
+            }
+        },
+    };
     Ok(ApprovalFilter {
         kinds,
         status,
         q: query_text(p)?,
         from: time(p, "from")?,
         to: time(p, "to")?,
+        partner_id: partner_param(p)?,
+        sort,
         cursor: cursor(p),
         limit,
     })
+}
+
+/// `partner_id`: only that partner's approvals. An id that names no partner is an empty list,
+/// as a search that finds nothing; an empty value is refused like any other empty parameter.
+pub(super) fn partner_param(p: &Params) -> Result<Option<String>, ApiProblem> {
+    match param(p, "partner_id") {
+        None => Ok(None),
+        Some(id) if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) => Err(
+            ApiProblem::bad_param("partner_id must be a partner's id (1 to 200 characters)."),
+        ),
+        Some(id) => Ok(Some(id.to_string())),
+    }
 }
 
 /// `GET /approvals/export`: the page `GET /approvals` would list, as lean rows, in pages of up

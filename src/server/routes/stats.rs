@@ -69,6 +69,7 @@ pub(super) async fn approval_stats(State(st): S, caller: Caller, p: Params) -> R
         kinds,
         status,
         q: query_text(&p)?,
+        partner_id: super::approvals::partner_param(&p)?,
         from,
         to,
     };

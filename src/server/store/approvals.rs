@@ -4,10 +4,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row};
 
-use super::query::list_sql;
+use super::query::{NO_PRICE, list_sql, page_cursor};
 use super::{StoreError, StoreResult, parse_opt_ts, parse_ts, ts};
 use crate::domain::*;
-use crate::server::cursor;
 
 /// The columns `approval_from_row` reads, of `approvals a` joined with `partners p`.
 pub(super) const APPROVAL_COLUMNS: &str = "a.id, a.kind, a.status, a.version, a.title,
@@ -88,8 +87,21 @@ pub struct ApprovalFilter {
     pub q: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only this partner's approvals.
+    pub partner_id: Option<String>,
+    /// The order (`None`: the list's own); the route has already refused `Price` for a
+    /// history.
+    pub sort: Option<ApprovalSort>,
     pub cursor: Option<String>,
     pub limit: u32,
+}
+
+impl ApprovalFilter {
+    /// The order the rows come in.
+    pub fn order(&self) -> ApprovalSort {
+        self.sort
+            .unwrap_or_else(|| ApprovalSort::default_for(self.status))
+    }
 }
 
 pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page<Approval>> {
@@ -108,12 +120,16 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
     let next_cursor = if items.len() > f.limit as usize {
         items.truncate(f.limit as usize);
         items.last().map(|a| {
-            let t = if f.status == StatusFilter::Pending {
-                Some(a.requested_at)
-            } else {
-                a.decided_at
+            let key = match (f.order(), f.status) {
+                (ApprovalSort::Price, _) => a
+                    .item
+                    .as_ref()
+                    .map_or(NO_PRICE, |i| i.price.amount_minor)
+                    .to_string(),
+                (_, StatusFilter::Pending) => ts(a.requested_at),
+                _ => a.decided_at.map(ts).unwrap_or_default(),
             };
-            cursor::encode(&[&t.map(ts).unwrap_or_default(), &a.id])
+            page_cursor(f.order(), &key, &a.id)
         })
     } else {
         None

@@ -11,15 +11,15 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 
 use super::approvals::ApprovalFilter;
-use super::query::list_sql;
+use super::query::{NO_PRICE, list_sql, page_cursor};
 use super::{StoreError, StoreResult};
-use crate::domain::{EXPORT_COLUMNS, StatusFilter};
-use crate::server::cursor;
+use crate::domain::{ApprovalSort, EXPORT_COLUMNS, StatusFilter};
 
 /// The SQL of [`EXPORT_COLUMNS`], in the same order, of `approvals a` joined with `partners p`.
 const EXPORT_SQL_COLUMNS: &str = "a.id, a.kind, a.title, p.name, p.contact_email,
         a.item_name, a.item_amount, a.item_currency, a.status, a.decided_by_name,
         a.decided_at, a.requested_at, a.reason";
+const ITEM_AMOUNT: usize = 6;
 const DECIDED_AT: usize = 10;
 const REQUESTED_AT: usize = 11;
 
@@ -43,10 +43,11 @@ pub fn export_approvals(
     // The keyset position (time, id) of a page's last row, kept when that row is written.
     let mut last: Option<(String, String)> = None;
     let mut next_cursor = None;
-    let time = if f.status == StatusFilter::Pending {
-        REQUESTED_AT
-    } else {
-        DECIDED_AT
+    // The column of the sort key, which the next page's cursor carries.
+    let key_column = match (f.order(), f.status) {
+        (ApprovalSort::Price, _) => ITEM_AMOUNT,
+        (_, StatusFilter::Pending) => REQUESTED_AT,
+        _ => DECIDED_AT,
     };
     if let Some((text, sql)) = list_sql(conn, f, EXPORT_SQL_COLUMNS)? {
         let mut stmt = conn.prepare_cached(&text)?;
@@ -56,7 +57,9 @@ pub fn export_approvals(
             if last.is_some() {
                 // The page is full and another row follows (the query asks for one row more
                 // than a page): there is a next page.
-                next_cursor = last.as_ref().map(|(t, id)| cursor::encode(&[t, id]));
+                next_cursor = last
+                    .as_ref()
+                    .map(|(key, id)| page_cursor(f.order(), key, id));
                 break;
             }
             if written > 0 {
@@ -65,10 +68,13 @@ pub fn export_approvals(
             write_row(&mut out, r)?;
             written += 1;
             if written == f.limit || out.len() >= max_bytes {
-                last = Some((
-                    text_at(r, time)?.unwrap_or_default().to_string(),
-                    text_at(r, 0)?.unwrap_or_default().to_string(),
-                ));
+                let key = match r.get_ref(key_column)? {
+                    ValueRef::Integer(n) => n.to_string(),
+                    // A row without a price sorts as `NO_PRICE`.
+                    ValueRef::Null if key_column == ITEM_AMOUNT => NO_PRICE.to_string(),
+                    _ => text_at(r, key_column)?.unwrap_or_default().to_string(),
+                };
+                last = Some((key, text_at(r, 0)?.unwrap_or_default().to_string()));
             }
         }
     }

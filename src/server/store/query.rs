@@ -47,6 +47,8 @@ struct Plan {
     residual_q: Option<String>,
     /// The kinds the rows must have, when a range does not already imply them.
     kinds: Option<Vec<Kind>>,
+    /// The partner the rows must belong to, when a range does not already imply it.
+    partner_id: Option<String>,
 }
 
 impl Plan {
@@ -62,6 +64,7 @@ struct Filters<'a> {
     kinds: &'a [Kind],
     status: StatusFilter,
     q: Option<&'a str>,
+    partner_id: Option<&'a str>,
 }
 
 pub(super) fn effective_kinds(kinds: &[Kind]) -> Option<Vec<Kind>> {
@@ -88,6 +91,16 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
             ranges,
             residual_q: q.map(like_pattern),
             kinds: None,
+            partner_id: f.partner_id.map(str::to_string),
+        });
+    }
+    if let Some(id) = f.partner_id {
+        // One partner's history is one range; its kinds and `q` are checked on each row.
+        return Ok(Plan {
+            ranges: vec![Range::Partner(id.to_string())],
+            residual_q: q.map(like_pattern),
+            kinds,
+            partner_id: None,
         });
     }
     let by_kind = || match &kinds {
@@ -99,6 +112,7 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
             ranges: by_kind(),
             residual_q: None,
             kinds: None,
+            partner_id: None,
         });
     };
     // Search: the partners whose name, email or invoice ID matches and the distinct labels
@@ -154,6 +168,7 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
             ranges: by_kind(),
             residual_q: Some(pattern),
             kinds: None,
+            partner_id: None,
         });
     }
     // A partner's range holds every kind; the filter on kinds is checked in it.
@@ -162,7 +177,39 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
         ranges,
         residual_q: None,
         kinds: if needs_kinds { kinds } else { None },
+        partner_id: None,
     })
+}
+
+/// The sort key of a row without a price, when sorting by price: after every priced row.
+pub(super) const NO_PRICE: i64 = -1;
+
+/// Where a page of a list ends, as a cursor: the sort it belongs to, the last row's sort key
+/// and its id. A cursor of another sort is refused rather than read as this one's.
+pub(super) fn page_cursor(sort: ApprovalSort, key: &str, id: &str) -> String {
+    cursor::encode(&[sort.as_str(), key, id])
+}
+
+/// The sort key a cursor carries, typed as the sort compares it.
+enum CursorKey {
+    Time(String),
+    Price(i64),
+}
+
+fn read_cursor(c: &str, sort: ApprovalSort) -> Result<(CursorKey, String), ApiProblem> {
+    let parts = cursor::decode(c, 3).ok_or_else(ApiProblem::invalid_cursor)?;
+    let [made_for, key, id] =
+        <[String; 3]>::try_from(parts).map_err(|_| ApiProblem::invalid_cursor())?;
+    if made_for != sort.as_str() {
+        return Err(ApiProblem::invalid_cursor());
+    }
+    let key = match sort {
+        ApprovalSort::Price => {
+            CursorKey::Price(key.parse().map_err(|_| ApiProblem::invalid_cursor())?)
+        }
+        _ => CursorKey::Time(key),
+    };
+    Ok((key, id))
 }
 
 /// SQL text and its arguments, numbered as they are pushed.
@@ -225,6 +272,9 @@ fn range_sql(
         let marks: Vec<String> = ks.iter().map(|k| sql.arg(k.as_str())).collect();
         terms.push(format!("a.kind IN ({})", marks.join(", ")));
     }
+    if let Some(id) = &plan.partner_id {
+        terms.push(format!("a.partner_id = {}", sql.arg(id.clone())));
+    }
     if let Some(pattern) = &plan.residual_q {
         let n = sql.arg(pattern.clone());
         terms.push(format!(
@@ -265,15 +315,26 @@ pub(super) fn list_sql(
     columns: &str,
 ) -> StoreResult<Option<(String, Sql)>> {
     let pending = f.status == StatusFilter::Pending;
-    // Pending queues: oldest request first. Histories: newest decision first.
-    let (time_col, order, cmp) = if pending {
-        ("a.requested_at", "ASC", ">")
+    let time_col = if pending {
+        "a.requested_at"
     } else {
-        ("a.decided_at", "DESC", "<")
+        "a.decided_at"
+    };
+    // The sort key, and whether the list walks it up or down. Price walks down (highest
+    // first), and so does its tie-break on the id, so one tuple comparison continues a page.
+    let (key_col, ascending) = match f.order() {
+        ApprovalSort::Oldest => (time_col.to_string(), true),
+        ApprovalSort::Newest => (time_col.to_string(), false),
+        ApprovalSort::Price => (format!("COALESCE(a.item_amount, {NO_PRICE})"), false),
+    };
+    let (order, cmp) = if ascending {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
     };
     let after = match &f.cursor {
         None => None,
-        Some(c) => Some(cursor::decode(c, 2).ok_or_else(ApiProblem::invalid_cursor)?),
+        Some(c) => Some(read_cursor(c, f.order())?),
     };
     let plan = plan(
         conn,
@@ -281,6 +342,7 @@ pub(super) fn list_sql(
             kinds: &f.kinds,
             status: f.status,
             q: f.q.as_deref(),
+            partner_id: f.partner_id.as_deref(),
         },
     )?;
     if plan.ranges.is_empty() {
@@ -291,9 +353,9 @@ pub(super) fn list_sql(
     // cursor of this list does. SQLite seeks on one bound per side: given both, it kept `to`
     // and walked every row from there down to the cursor, so page n of a window cost n pages.
     let (mut from, mut to) = (f.from, f.to);
-    if let Some(parts) = &after {
-        let at = parts[0].as_str();
-        if pending {
+    if let Some(CursorKey::Time(at)) = after.as_ref().map(|(key, _)| key) {
+        let at = at.as_str();
+        if ascending {
             from = from.filter(|from| at < ts(*from).as_str());
         } else {
             to = to.filter(|to| at > ts(*to).as_str());
@@ -301,13 +363,16 @@ pub(super) fn list_sql(
     }
     let mut sql = Sql::default();
     let mut common = common_terms(&mut sql, f.status, time_col, from, to);
-    if let Some(parts) = after {
-        let t = sql.arg(parts[0].clone());
-        let id = sql.arg(parts[1].clone());
-        common.push(format!("({time_col}, a.id) {cmp} ({t}, {id})"));
+    if let Some((key, id)) = after {
+        let k = match key {
+            CursorKey::Time(t) => sql.arg(t),
+            CursorKey::Price(p) => sql.arg(p),
+        };
+        let id = sql.arg(id);
+        common.push(format!("({key_col}, a.id) {cmp} ({k}, {id})"));
     }
     let limit = sql.arg(f.limit as i64 + 1);
-    let order_by = format!("{time_col} {order}, a.id {order}");
+    let order_by = format!("{key_col} {order}, a.id {order}");
     let text = if let [range] = plan.ranges.as_slice() {
         // One range: read the page straight off it.
         let (index, terms) = range_sql(&mut sql, range, &plan, &common);
@@ -324,7 +389,7 @@ pub(super) fn list_sql(
             .map(|range| {
                 let (index, terms) = range_sql(&mut sql, range, &plan, &common);
                 format!(
-                    "SELECT * FROM (SELECT a.rowid AS r, {time_col} AS t, a.id AS i
+                    "SELECT * FROM (SELECT a.rowid AS r, {key_col} AS t, a.id AS i
                      FROM approvals a INDEXED BY {index} WHERE {terms}
                      ORDER BY {order_by} LIMIT {limit})"
                 )
@@ -354,6 +419,7 @@ pub(super) fn stats_sql(conn: &Connection, f: &StatsFilter) -> StoreResult<Optio
             kinds: &f.kinds,
             status: f.status,
             q: f.q.as_deref(),
+            partner_id: f.partner_id.as_deref(),
         },
     )?;
     if f.status == StatusFilter::Pending || plan.ranges.is_empty() || f.from > f.to {

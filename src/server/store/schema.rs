@@ -393,6 +393,8 @@ mod tests {
                     to: None,
                     cursor: None,
                     limit: 50,
+                    partner_id: None,
+                    sort: None,
                 },
             )
             .unwrap()

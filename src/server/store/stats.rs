@@ -15,6 +15,8 @@ pub struct StatsFilter {
     /// `Decided`, `Approved` or `Rejected`; the route refuses `Pending`.
     pub status: StatusFilter,
     pub q: Option<String>,
+    /// Only this partner's decisions.
+    pub partner_id: Option<String>,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
 }

@@ -104,15 +104,13 @@ fn reference(rows: &[RefRow], f: &ApprovalFilter) -> Vec<String> {
         .filter(|a| matches(a, &f.kinds, f.status, f.q.as_deref()))
         .filter(|a| f.from.is_none_or(|t| time_of(a, f.status) >= t))
         .filter(|a| f.to.is_none_or(|t| time_of(a, f.status) <= t))
+        .filter(|a| f.partner_id.as_ref().is_none_or(|id| &a.partner.id == id))
         .collect();
-    hits.sort_by(|x, y| {
-        let kx = (time_of(x, f.status), &x.id);
-        let ky = (time_of(y, f.status), &y.id);
-        if f.status == StatusFilter::Pending {
-            kx.cmp(&ky)
-        } else {
-            ky.cmp(&kx)
-        }
+    let price = |a: &RefRow| a.item.as_ref().map_or(-1, |i| i.price.amount_minor);
+    hits.sort_by(|x, y| match f.order() {
+        ApprovalSort::Oldest => (time_of(x, f.status), &x.id).cmp(&(time_of(y, f.status), &y.id)),
+        ApprovalSort::Newest => (time_of(y, f.status), &y.id).cmp(&(time_of(x, f.status), &x.id)),
+        ApprovalSort::Price => (price(y), &y.id).cmp(&(price(x), &x.id)),
     });
     hits.into_iter().map(|a| a.id.clone()).collect()
 }
@@ -195,6 +193,8 @@ fn pages_match_a_plain_reading_of_every_row() {
                                     to,
                                     cursor: None,
                                     limit,
+                                    partner_id: None,
+                                    sort: None,
                                 };
                                 let want = reference(&rows, &f);
                                 assert_eq!(paged(conn, &f), want, "{f:?}");
@@ -214,6 +214,101 @@ fn pages_match_a_plain_reading_of_every_row() {
 }
 
 #[test]
+fn sorts_and_one_partners_rows_match_a_plain_reading_and_cursors_keep_their_sort() {
+    let db = TempDb::demo(1500);
+    db.store
+        .read_now(|conn| -> StoreResult<()> {
+            let rows = all_rows(conn);
+            // The partner with the most decisions, and one with a pending request.
+            let mut counts = std::collections::HashMap::<&str, usize>::new();
+            for a in rows.iter().filter(|a| a.status != Status::Pending) {
+                *counts.entry(a.partner.id.as_str()).or_default() += 1;
+            }
+            let busiest = counts
+                .iter()
+                .max_by_key(|(id, n)| (**n, *id))
+                .unwrap()
+                .0
+                .to_string();
+            let pending = rows
+                .iter()
+                .find(|a| a.status == Status::Pending)
+                .map(|a| a.partner.id.clone())
+                .unwrap();
+            let mut checked = 0;
+            for status in [
+                StatusFilter::Pending,
+                StatusFilter::Decided,
+                StatusFilter::Rejected,
+            ] {
+                let mut sorts = vec![None, Some(ApprovalSort::Oldest), Some(ApprovalSort::Newest)];
+                if status == StatusFilter::Pending {
+                    sorts.push(Some(ApprovalSort::Price));
+                }
+                for sort in sorts {
+                    for partner_id in [None, Some(busiest.clone()), Some(pending.clone())] {
+                        for q in [None, Some("gold"), Some("a")] {
+                            for kinds in [&[][..], &[Kind::Partnership, Kind::Ad][..]] {
+                                let f = ApprovalFilter {
+                                    kinds: kinds.to_vec(),
+                                    status,
+                                    q: q.map(str::to_string),
+                                    from: None,
+                                    to: None,
+                                    partner_id: partner_id.clone(),
+                                    sort,
+                                    cursor: None,
+                                    limit: 7,
+                                };
+                                let want = reference(&rows, &f);
+                                assert_eq!(paged(conn, &f), want, "{f:?}");
+                                checked += usize::from(want.len() > 7);
+                            }
+                        }
+                    }
+                }
+            }
+            assert!(checked > 30, "the filters should find pages: {checked}");
+            // A cursor made for one order is refused by another, not read as its own.
+            let first = |sort| {
+                list_approvals(
+                    conn,
+                    &ApprovalFilter {
+                        kinds: vec![],
+                        status: StatusFilter::Pending,
+                        q: None,
+                        from: None,
+                        to: None,
+                        partner_id: None,
+                        sort: Some(sort),
+                        cursor: None,
+                        limit: 3,
+                    },
+                )
+                .unwrap()
+            };
+            let oldest = first(ApprovalSort::Oldest).next_cursor.unwrap();
+            let refused = list_approvals(
+                conn,
+                &ApprovalFilter {
+                    kinds: vec![],
+                    status: StatusFilter::Pending,
+                    q: None,
+                    from: None,
+                    to: None,
+                    partner_id: None,
+                    sort: Some(ApprovalSort::Price),
+                    cursor: Some(oldest),
+                    limit: 3,
+                },
+            );
+            assert!(refused.is_err(), "{refused:?}");
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
 fn export_pages_end_early_when_large_and_lose_no_row() {
     let db = TempDb::demo(1500);
     db.store
@@ -226,6 +321,8 @@ fn export_pages_end_early_when_large_and_lose_no_row() {
                 to: None,
                 cursor: None,
                 limit: 1000,
+                partner_id: None,
+                sort: None,
             };
             let want = paged(
                 conn,
@@ -316,6 +413,8 @@ fn a_deep_page_of_a_window_reads_no_more_than_the_first() {
                     cursor: None,
                     // Nine pages of what there is (the queues are short).
                     limit: (matching.len() / 10).clamp(1, 10) as u32,
+                    partner_id: None,
+                    sort: None,
                 };
                 let first = steps(&f)?;
                 for _ in 0..8 {
@@ -376,6 +475,7 @@ fn stats_match_a_plain_count_of_every_row() {
                                 q: q.map(str::to_string),
                                 from,
                                 to,
+                                partner_id: None,
                             };
                             let got = approval_stats(conn, &f).unwrap();
                             let days = (to.date_naive() - from.date_naive()).num_days() + 1;
@@ -460,6 +560,8 @@ fn every_console_list_reads_an_index_in_order() {
                         to: None,
                         cursor: None,
                         limit: 300,
+                        partner_id: None,
+                        sort: None,
                     },
                 )?;
                 page.next_cursor.unwrap()
@@ -476,6 +578,8 @@ fn every_console_list_reads_an_index_in_order() {
                         to: None,
                         cursor: None,
                         limit: 50,
+                        partner_id: None,
+                        sort: None,
                     },
                 ),
                 (
@@ -599,6 +703,7 @@ fn every_console_list_reads_an_index_in_order() {
                     q: f.q.clone(),
                     from: now - Duration::days(30),
                     to: now,
+                    partner_id: None,
                 };
                 let (text, sql) = stats_sql(conn, &s)?.expect("a query");
                 let plan = plan_of(conn, &text, &sql);
@@ -628,6 +733,8 @@ fn base(kinds: Vec<Kind>, status: StatusFilter) -> ApprovalFilter {
         to: None,
         cursor: None,
         limit: 50,
+        partner_id: None,
+        sort: None,
     }
 }
 

@@ -75,6 +75,8 @@ impl Filter {
                     }),
                     cursor,
                     limit: Some(limit),
+                    partner_id: None,
+                    sort: None,
                 })
             }
             Source::Partners => ListQuery::Partners(PartnerQuery {
