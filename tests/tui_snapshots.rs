@@ -96,6 +96,12 @@ fn rows_for(section: SectionId) -> Vec<Row> {
             v.extend(a(Kind::Ad, 4, Status::Approved));
             v
         }
+        SectionId::AllPending => {
+            let mut v: Vec<Row> = a(Kind::Partnership, 3, Status::Pending);
+            v.extend(a(Kind::Broadcast, 2, Status::Pending));
+            v.extend(a(Kind::Ad, 2, Status::Pending));
+            v
+        }
         SectionId::Partners => (0..15)
             .map(|i| Row::Partner(fixtures::partner_summary(i)))
             .collect(),
@@ -579,10 +585,18 @@ fn history_search_filters_and_export() {
     both_sizes("history_searching", &app);
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     press(&mut app, "f");
-    key(&mut app, KeyCode::Right, KeyModifiers::NONE);
-    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    // Tick Partnership and Broadcast, then rejected only, then the dates.
+    let tab = |app: &mut App, n: usize| {
+        for _ in 0..n {
+            key(app, KeyCode::Tab, KeyModifiers::NONE);
+        }
+    };
+    press(&mut app, " ");
+    tab(&mut app, 2);
+    press(&mut app, " ");
+    tab(&mut app, 3);
     key(&mut app, KeyCode::Left, KeyModifiers::NONE);
-    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    tab(&mut app, 1);
     press(&mut app, "2026-11-01");
     both_sizes("history_filter_form", &app);
     key(&mut app, KeyCode::Tab, KeyModifiers::NONE);

@@ -165,9 +165,11 @@ impl Api for HttpApi {
     }
 
     async fn approval_stats(&self, query: &ApprovalQuery) -> ApiResult<ApprovalStats> {
+        // Counts have no order and no pages.
         let filters = ApprovalQuery {
             cursor: None,
             limit: None,
+            sort: None,
             ..query.clone()
         };
         self.get("/approvals/stats".into(), approvals_query(&filters))

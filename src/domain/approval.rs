@@ -48,6 +48,14 @@ impl Kind {
             Kind::Ad => "Ad",
         }
     }
+
+    /// Does a request of this kind name an item with a price (seed 001)?
+    pub fn has_price(self) -> bool {
+        matches!(
+            self,
+            Kind::Partnership | Kind::Addon | Kind::AdvertisingPackage
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

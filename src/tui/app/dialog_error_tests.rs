@@ -128,8 +128,9 @@ fn the_impersonation_reasons_error_goes_with_the_next_edit() {
 fn the_filters_error_goes_when_a_value_changes_not_when_the_focus_moves() {
     let mut app = csr();
     press(&mut app, "5jjf");
-    plain(&mut app, KeyCode::Tab);
-    plain(&mut app, KeyCode::Tab);
+    // From the first kind back to the last fields: To, then From.
+    plain(&mut app, KeyCode::BackTab);
+    plain(&mut app, KeyCode::BackTab);
     press(&mut app, "2026");
     plain(&mut app, KeyCode::Enter);
     assert!(error(&app).is_some(), "2026 is not a date");
@@ -147,5 +148,5 @@ fn the_filters_error_goes_when_a_value_changes_not_when_the_focus_moves() {
     plain(&mut app, KeyCode::BackTab);
     assert!(error(&app).is_some());
     plain(&mut app, KeyCode::Right);
-    assert_eq!(error(&app), None, "another kind chosen: gone");
+    assert_eq!(error(&app), None, "a kind ticked: gone");
 }

@@ -150,14 +150,20 @@ fn help_scrolled() -> App {
 fn filter() -> App {
     let mut app = history();
     chars(&mut app, "f");
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
     chars(&mut app, "2026");
     app
 }
 
 fn filter_opened() -> App {
     let mut app = history();
+    chars(&mut app, "f");
+    app
+}
+
+fn partners_filter() -> App {
+    let mut app = partners();
     chars(&mut app, "f");
     app
 }
@@ -268,6 +274,10 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "filter",
             states: vec![filter, filter_opened],
+        },
+        Scenario {
+            name: "partners' filter",
+            states: vec![partners_filter],
         },
         Scenario {
             name: "copy",

@@ -51,10 +51,12 @@ pub enum Action {
     ExitImpersonation,
     Find,
     Sort,
+    PartnerRequests,
+    PartnerHistory,
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 41] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -94,6 +96,8 @@ impl Action {
         Action::ExitImpersonation,
         Action::Find,
         Action::Sort,
+        Action::PartnerRequests,
+        Action::PartnerHistory,
     ];
 
     /// The name used in `[keys]`.
@@ -138,6 +142,8 @@ impl Action {
             Action::ExitImpersonation => "exit_impersonation",
             Action::Find => "find_partner",
             Action::Sort => "sort",
+            Action::PartnerRequests => "partner_requests",
+            Action::PartnerHistory => "partner_history",
         }
     }
 
@@ -182,7 +188,9 @@ impl Action {
             Action::Impersonate => "impersonate the selected partner (after a reason)",
             Action::ExitImpersonation => "exit impersonating (asks first)",
             Action::Find => "find a partner by a fragment of its name",
-            Action::Sort => "sort My Partners by name or by status",
+            Action::Sort => "sort: by name or status; oldest, newest or price first",
+            Action::PartnerRequests => "the selected partner's pending requests (Esc clears)",
+            Action::PartnerHistory => "the selected partner's decisions, in History (Esc clears)",
         }
     }
 
@@ -227,6 +235,8 @@ impl Action {
             Action::ExitImpersonation => &["X"],
             Action::Find => &[":"],
             Action::Sort => &["s"],
+            Action::PartnerRequests => &["p"],
+            Action::PartnerHistory => &["H"],
         }
     }
 

@@ -335,7 +335,7 @@ impl App {
             Layer::PartnerView => self.partner_view_hints(),
             Layer::Search => queue::search::hints(),
             Layer::Help(help) => help.hints(),
-            Layer::Filter(_) => queue::filter_form::hints(),
+            Layer::Filter(form) => form.hints(),
             Layer::Copy(choices) => choices.hints(),
             Layer::Impersonate(dialog) => dialog.hints(),
             Layer::Finder(_) => partners::finder::hints(),

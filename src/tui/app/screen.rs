@@ -79,6 +79,8 @@ impl App {
                 Handled::done()
             }
             Action::Sort => self.toggle_sort(),
+            Action::PartnerRequests => self.show_partners_list(SectionId::AllPending),
+            Action::PartnerHistory => self.show_partners_list(SectionId::AllHistory),
             Action::ToggleDetail => {
                 self.detail.open = !self.detail.open;
                 self.detail_from_the_top();
@@ -195,6 +197,8 @@ impl App {
         }
         bar.push(hint(Action::ToggleDetail, "details", true));
         if id == SectionId::Partners {
+            bar.push(hint(Action::PartnerRequests, "requests", true));
+            bar.push(hint(Action::PartnerHistory, "history", true));
             bar.push(hint(Action::Sort, "sort", true));
             bar.push(hint(Action::Copy, "copy", true));
             if can {

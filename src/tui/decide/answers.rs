@@ -11,7 +11,7 @@ use crate::tui::queue::detail::changes;
 use crate::tui::queue::tabs::{Row, SectionId};
 
 use super::confirm::Confirm;
-use super::{Batch, Target, is_history, pending_section, what};
+use super::{Batch, Target, is_history, pending_sections, what};
 
 impl App {
     pub(in crate::tui) fn on_decided(
@@ -41,7 +41,7 @@ impl App {
                     batch.refused.push(already_decided_words(&current));
                     self.decide.retry_keys.remove(&(id.clone(), approve));
                     self.forget_pending(&current.id, current.kind);
-                    fx.extend(self.reload(pending_section(current.kind)));
+                    fx.extend(self.reload_pending(current.kind));
                 }
                 (Some(codes::VERSION_MISMATCH), Some(current)) => {
                     let batch = self.decide.batches.get_mut(&batch_id).expect("present");
@@ -158,17 +158,28 @@ impl App {
         fx
     }
 
-    fn forget_pending(&mut self, id: &str, kind: Kind) {
-        let section = pending_section(kind);
-        self.section_mut(section).remove(id);
+    pub(super) fn forget_pending(&mut self, id: &str, kind: Kind) {
+        for section in pending_sections(kind) {
+            self.section_mut(section).remove(id);
+        }
+    }
+
+    /// Reload the queues that list `kind`, those that have been loaded (its own is always).
+    pub(super) fn reload_pending(&mut self, kind: Kind) -> Vec<Effect> {
+        let [own, all] = pending_sections(kind);
+        let mut fx = self.reload(own);
+        if self.section(all).load == Load::Loaded {
+            fx.extend(self.reload(all));
+        }
+        fx
     }
 
     fn replace_row(&mut self, current: &Approval) {
-        let section = pending_section(current.kind);
-        let s = self.section_mut(section);
-        for r in s.rows.iter_mut() {
-            if r.id() == current.id {
-                *r = Row::Approval(Box::new(current.clone()));
+        for section in pending_sections(current.kind) {
+            for r in self.section_mut(section).rows.iter_mut() {
+                if r.id() == current.id {
+                    *r = Row::Approval(Box::new(current.clone()));
+                }
             }
         }
     }

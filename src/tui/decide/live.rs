@@ -6,26 +6,30 @@ use crate::tui::app::effect::Effect;
 use crate::tui::app::focus::Layer;
 use crate::tui::app::{App, Load};
 
-use super::{as_approval, pending_section, what};
+use super::{as_approval, pending_sections, what};
 
 impl App {
     pub(in crate::tui) fn on_live_event(&mut self, event: ServerEvent) -> Vec<Effect> {
         let mut fx = vec![Effect::LoadSummary];
         match event {
             ServerEvent::ApprovalDecided(d) => {
-                let section = pending_section(d.kind);
                 let active = self.active_section_id();
-                let s = self.section(section);
-                let selected = s
-                    .selected_row()
-                    .filter(|r| r.id() == d.id)
-                    .and_then(as_approval)
-                    .cloned();
+                // The item as the CSR sees it, when it is the one selected in view.
+                let selected = pending_sections(d.kind)
+                    .into_iter()
+                    .filter(|s| *s == active)
+                    .find_map(|s| {
+                        self.section(s)
+                            .selected_row()
+                            .filter(|r| r.id() == d.id)
+                            .and_then(as_approval)
+                            .cloned()
+                    });
                 let by_me = self
                     .user
                     .as_ref()
                     .is_some_and(|me| me.id == d.decided_by.id);
-                self.section_mut(section).remove(&d.id);
+                self.forget_pending(&d.id, d.kind);
                 let closed = if by_me {
                     vec![]
                 } else {
@@ -33,7 +37,7 @@ impl App {
                 };
                 let told = !closed.is_empty();
                 fx.extend(closed);
-                if let (Some(a), true, false, false) = (selected, section == active, by_me, told) {
+                if let (Some(a), false, false) = (selected, by_me, told) {
                     fx.extend(self.warning(format!(
                         "{} – {} was just {} by {}",
                         a.partner.name,
@@ -45,9 +49,10 @@ impl App {
                 fx.extend(self.invalidate_histories());
             }
             ServerEvent::ApprovalCreated(c) => {
-                let section = pending_section(c.kind);
-                if self.section(section).load == Load::Loaded {
-                    fx.extend(self.reload(section));
+                for section in pending_sections(c.kind) {
+                    if self.section(section).load == Load::Loaded {
+                        fx.extend(self.reload(section));
+                    }
                 }
             }
             ServerEvent::PartnerUpdated(_) => (),

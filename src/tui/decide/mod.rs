@@ -87,7 +87,12 @@ pub fn what(a: &Approval) -> String {
     }
 }
 
-/// The pending section that lists `kind`.
+/// The pending sections that list `kind`: its own queue and the list of every pending request.
+pub fn pending_sections(kind: Kind) -> [SectionId; 2] {
+    [pending_section(kind), SectionId::AllPending]
+}
+
+/// The queue of `kind`'s own tab.
 pub fn pending_section(kind: Kind) -> SectionId {
     match kind {
         Kind::Partnership => SectionId::PartnershipPending,

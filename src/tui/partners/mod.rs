@@ -11,8 +11,10 @@ use std::time::Duration;
 use crate::client::ApiError;
 use crate::domain::{Partner, PartnerSummary};
 use crate::tui::app::effect::Effect;
+use crate::tui::app::focus::Handled;
 use crate::tui::app::msg::Msg;
 use crate::tui::app::{App, Load};
+use crate::tui::queue::filter::{Filter, PartnerRef};
 use crate::tui::queue::tabs::{Row, SectionId, TabId};
 use impersonation::Impersonating;
 
@@ -115,6 +117,37 @@ impl App {
             Err(e) => d.load = Load::Failed(e.user_message()),
         }
         vec![]
+    }
+
+    /// `p` and `H`: the selected row's partner's pending requests or decisions, as the list
+    /// `to` narrowed to that partner. The section's title says so, and Esc there clears it.
+    pub(in crate::tui) fn show_partners_list(&mut self, to: SectionId) -> Handled {
+        let partner = match self.active_section().selected_row() {
+            Some(Row::Partner(p)) => PartnerRef {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            },
+            Some(Row::Approval(a)) => PartnerRef {
+                id: a.partner.id.clone(),
+                name: a.partner.name.clone(),
+            },
+            None => return Handled::Ignored,
+        };
+        let Some(tab) = TabId::ALL.into_iter().find(|t| t.sections().contains(&to)) else {
+            return Handled::Ignored;
+        };
+        self.tab = tab;
+        self.tab_section[tab.index()] = tab.sections().iter().position(|s| *s == to).unwrap_or(0);
+        let filter = Filter {
+            partner: Some(partner),
+            ..Filter::default()
+        };
+        let mut fx = self.set_filter(to, filter);
+        fx.extend(self.ensure_loaded(to));
+        if self.history.stats.is_none() {
+            fx.extend(self.stats_effect());
+        }
+        Handled::Done(fx)
     }
 
     /// Open My Partners on `p` with its detail expanded.

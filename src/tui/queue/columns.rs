@@ -195,6 +195,15 @@ const ALL_HISTORY: &[Column] = &[
     wide("By", Length(12), decided_by),
     col("Date", Length(9), decided),
 ];
+const ALL_PENDING: &[Column] = &[
+    col("Kind", Length(12), kind),
+    col("Title", Fill(3), title),
+    col("Partner", Fill(3), partner),
+    wide("Item", Fill(2), item),
+    col("Requested", Length(9), requested),
+    // The partner's status, not the request's (a queue's requests are all pending).
+    wide("Partner status", Length(14), status),
+];
 const PARTNERS: &[Column] = &[
     col("Name", Fill(3), partner),
     col("Package (price)", Fill(3), item),
@@ -213,6 +222,7 @@ pub fn columns(section: SectionId) -> &'static [Column] {
         SectionId::AddonHistory => ADDON_HISTORY,
         SectionId::RequestsHistory => REQUESTS_HISTORY,
         SectionId::AllHistory => ALL_HISTORY,
+        SectionId::AllPending => ALL_PENDING,
         SectionId::Partners => PARTNERS,
     }
 }

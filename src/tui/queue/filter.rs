@@ -4,7 +4,10 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
-use crate::domain::{ApprovalQuery, Kind, PartnerQuery, PartnerSort, Status, StatusFilter};
+use crate::domain::{
+    ApprovalQuery, ApprovalSort, Kind, PartnerQuery, PartnerSort, PartnerStatus, Status,
+    StatusFilter,
+};
 use crate::tui::queue::tabs::{SectionId, Source};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -18,6 +21,20 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
     /// The directory's order (My Partners).
     pub sort: PartnerSort,
+    /// Only partners with this status (My Partners).
+    pub partner_status: Option<PartnerStatus>,
+    /// The order of a queue or a history; `None`: its own (oldest request, newest decision
+    /// first).
+    pub order: Option<ApprovalSort>,
+    /// Only this partner's approvals: a jump from a partner (`p`, `H`).
+    pub partner: Option<PartnerRef>,
+}
+
+/// A partner a list is narrowed to: the id the server filters by, the name the title shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRef {
+    pub id: String,
+    pub name: String,
 }
 
 /// A page request for one section, ready for the API.
@@ -75,16 +92,16 @@ impl Filter {
                     }),
                     cursor,
                     limit: Some(limit),
-                    partner_id: None,
-                    sort: None,
+                    partner_id: self.partner.as_ref().map(|p| p.id.clone()),
+                    sort: self.order,
                 })
             }
             Source::Partners => ListQuery::Partners(PartnerQuery {
                 q: self.query_text(),
+                status: self.partner_status,
                 sort: self.sort,
                 cursor,
                 limit: Some(limit),
-                ..Default::default()
             }),
         }
     }
@@ -92,6 +109,9 @@ impl Filter {
     /// "search “acme” · Ad · rejected · 2026-11-01 – 2026-11-20", for the section's title.
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
+        if let Some(p) = &self.partner {
+            parts.push(format!("partner “{}”", p.name));
+        }
         if let Some(q) = self.query_text() {
             parts.push(format!("search “{q}”"));
         }
@@ -107,8 +127,14 @@ impl Filter {
         if let Some(d) = self.decision {
             parts.push(crate::tui::view::format::decision(d).to_lowercase());
         }
+        if let Some(s) = self.partner_status {
+            parts.push(format!("{} only", s.label().to_lowercase()));
+        }
         if self.sort == PartnerSort::Status {
             parts.push("by status".into());
+        }
+        if let Some(order) = self.order {
+            parts.push(order_label(order).into());
         }
         match (self.from, self.to) {
             (Some(f), Some(t)) => parts.push(format!("{f} – {t}")),
@@ -117,6 +143,35 @@ impl Filter {
             (None, None) => {}
         }
         (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+}
+
+/// How a sort reads in a section's title.
+pub fn order_label(order: ApprovalSort) -> &'static str {
+    match order {
+        ApprovalSort::Oldest => "oldest first",
+        ApprovalSort::Newest => "newest first",
+        ApprovalSort::Price => "highest price first",
+    }
+}
+
+/// The orders `s` steps through in a section, its own first (`None`). A queue can sort by
+/// price when it lists a kind with a price; a history only by time (it is long).
+pub fn orders(section: SectionId) -> Vec<Option<ApprovalSort>> {
+    match section.source() {
+        Source::Approvals {
+            kinds,
+            status: StatusFilter::Pending,
+        } => {
+            let priced = kinds.is_empty() || kinds.iter().any(|k| k.has_price());
+            let mut v = vec![None, Some(ApprovalSort::Newest)];
+            if priced {
+                v.push(Some(ApprovalSort::Price));
+            }
+            v
+        }
+        Source::Approvals { .. } => vec![None, Some(ApprovalSort::Oldest)],
+        Source::Partners => Vec::new(),
     }
 }
 
@@ -157,7 +212,7 @@ mod tests {
             decision: Some(Status::Rejected),
             from: parse_date("2026-11-01").unwrap(),
             to: parse_date("2026-11-20").unwrap(),
-            sort: PartnerSort::Name,
+            ..Filter::default()
         };
         let ListQuery::Approvals(q) = f.query(SectionId::AllHistory, None, 200) else {
             panic!()

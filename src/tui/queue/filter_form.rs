@@ -1,4 +1,4 @@
-//! The filter dialog (`f`): kind and decision are chosen, dates typed. Applying it narrows the
+//! The filter dialog (`f`): kinds ticked, a decision or a partner status chosen, dates typed. Applying it narrows the
 //! section's list (and the History chart) through its [`Filter`].
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -7,23 +7,24 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::filter::{Filter, has_decision, kind_choices, parse_date};
-use super::tabs::SectionId;
-use crate::domain::{Kind, Status};
+use super::tabs::{SectionId, Source};
+use crate::domain::{Kind, PartnerStatus, Status};
 use crate::tui::app::App;
 use crate::tui::app::focus::{Handled, Hint, Layer};
 use crate::tui::view::dialog;
 use crate::tui::view::theme::Theme;
 
-/// The filter dialog (`f`): kind and decision are chosen, dates typed.
+/// The filter dialog (`f`): kinds ticked, decision or partner status chosen, dates typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilterForm {
     pub section: SectionId,
-    /// The kinds to choose from; index 0 of `kind` means "all".
-    pub kinds: Vec<Kind>,
-    pub kind: usize,
+    /// The kinds to choose from, each ticked or not; none ticked means every kind.
+    pub kinds: Vec<(Kind, bool)>,
     pub has_decision: bool,
     /// 0 any, 1 approved, 2 rejected.
     pub decision: usize,
+    /// My Partners: 0 any status, else `PartnerStatus::ALL[i - 1]`; `None` elsewhere.
+    pub partner_status: Option<usize>,
     pub from: String,
     pub to: String,
     /// Which field has the focus.
@@ -34,33 +35,36 @@ pub struct FilterForm {
 /// The fields of a form, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormField {
-    Kind,
+    /// One kind's tick box (the index into `kinds`).
+    Kind(usize),
     Decision,
+    PartnerStatus,
     From,
     To,
 }
 
 impl FilterForm {
     pub fn open(section: SectionId, current: &Filter) -> FilterForm {
-        let kinds = kind_choices(section);
-        let kind = match current.kinds.as_slice() {
-            [one] => kinds
-                .iter()
-                .position(|k| k == one)
-                .map(|i| i + 1)
-                .unwrap_or(0),
-            _ => 0,
-        };
+        let kinds = kind_choices(section)
+            .into_iter()
+            .map(|k| (k, current.kinds.contains(&k)))
+            .collect();
+        let partners = section.source() == Source::Partners;
         FilterForm {
             section,
             kinds,
-            kind,
             has_decision: has_decision(section),
             decision: match current.decision {
                 Some(Status::Approved) => 1,
                 Some(Status::Rejected) => 2,
                 _ => 0,
             },
+            partner_status: partners.then(|| {
+                current
+                    .partner_status
+                    .and_then(|s| PartnerStatus::ALL.iter().position(|x| *x == s))
+                    .map_or(0, |i| i + 1)
+            }),
             from: current.from.map(|d| d.to_string()).unwrap_or_default(),
             to: current.to.map(|d| d.to_string()).unwrap_or_default(),
             field: 0,
@@ -69,15 +73,16 @@ impl FilterForm {
     }
 
     pub fn fields(&self) -> Vec<FormField> {
-        let mut f = Vec::new();
-        if !self.kinds.is_empty() {
-            f.push(FormField::Kind);
-        }
+        let mut f: Vec<FormField> = (0..self.kinds.len()).map(FormField::Kind).collect();
         if self.has_decision {
             f.push(FormField::Decision);
         }
-        f.push(FormField::From);
-        f.push(FormField::To);
+        if self.partner_status.is_some() {
+            f.push(FormField::PartnerStatus);
+        } else {
+            f.push(FormField::From);
+            f.push(FormField::To);
+        }
         f
     }
 
@@ -86,32 +91,35 @@ impl FilterForm {
         fields[self.field.min(fields.len() - 1)]
     }
 
-    pub fn kind_label(&self) -> &'static str {
-        match self.kind {
-            0 => "all kinds",
-            i => self
-                .kinds
-                .get(i - 1)
-                .map(|k| k.label())
-                .unwrap_or("all kinds"),
-        }
-    }
-
     pub fn decision_label(&self) -> &'static str {
         ["approved and rejected", "approved", "rejected"][self.decision.min(2)]
     }
 
-    /// Move a choice field one step (±1), wrapping.
+    pub fn partner_status_label(&self) -> &'static str {
+        match self.partner_status {
+            Some(i) if i > 0 => PartnerStatus::ALL
+                .get(i - 1)
+                .map_or("any status", |s| s.label()),
+            _ => "any status",
+        }
+    }
+
+    /// Change the choice in focus: tick or untick a kind, or move a choice one step (±1),
+    /// wrapping.
     pub fn cycle(&mut self, delta: isize) {
+        let step = |at: usize, n: usize| (at as isize + delta).rem_euclid(n as isize) as usize;
         match self.focused() {
-            FormField::Kind => {
-                let n = self.kinds.len() as isize + 1;
-                self.kind = (self.kind as isize + delta).rem_euclid(n) as usize;
+            FormField::Kind(i) => {
+                if let Some((_, on)) = self.kinds.get_mut(i) {
+                    *on = !*on;
+                }
             }
-            FormField::Decision => {
-                self.decision = (self.decision as isize + delta).rem_euclid(3) as usize
+            FormField::Decision => self.decision = step(self.decision, 3),
+            FormField::PartnerStatus => {
+                let n = PartnerStatus::ALL.len() + 1;
+                self.partner_status = self.partner_status.map(|at| step(at, n));
             }
-            _ => {}
+            FormField::From | FormField::To => {}
         }
     }
 
@@ -124,8 +132,9 @@ impl FilterForm {
         }
     }
 
-    /// The filter this form describes, keeping `current`'s search text; an error in words if a
-    /// date is not one or the range is backwards.
+    /// The filter this form describes, keeping what the form does not show (the search text,
+    /// the order and the partner); an error in words if a date is not one or the range is
+    /// backwards.
     pub fn apply(&self, current: &Filter) -> Result<Filter, String> {
         let from = parse_date(&self.from)?;
         let to = parse_date(&self.to)?;
@@ -134,37 +143,58 @@ impl FilterForm {
         {
             return Err(format!("The range ends ({t}) before it starts ({f})."));
         }
+        let ticked: Vec<Kind> = self
+            .kinds
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(k, _)| *k)
+            .collect();
         Ok(Filter {
-            q: current.q.clone(),
-            sort: current.sort,
-            kinds: match self.kind {
-                0 => Vec::new(),
-                i => self.kinds.get(i - 1).map(|k| vec![*k]).unwrap_or_default(),
+            // Every kind ticked is the same list as none: say it the short way.
+            kinds: if ticked.len() == self.kinds.len() {
+                Vec::new()
+            } else {
+                ticked
             },
             decision: match self.decision {
                 1 => Some(Status::Approved),
                 2 => Some(Status::Rejected),
                 _ => None,
             },
+            partner_status: self
+                .partner_status
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| PartnerStatus::ALL.get(i).copied()),
             from,
             to,
+            ..current.clone()
         })
     }
 }
 
-/// The filter dialog's keys.
-pub fn hints() -> Vec<Hint> {
-    vec![
-        Hint::new("Tab", "next field", &["tab", "down", "backtab", "up"]),
-        Hint::new("←→", "choose", &["left", "right", "space"]),
-        Hint::new("Enter", "apply", &["enter"]),
-        Hint::new("Esc", "cancel", &["esc"]),
-        Hint::chars("0-9 -", "type a date", "0123456789-".chars()).help_only(),
-        Hint::new("Backspace", "delete", &["backspace"]).help_only(),
-    ]
-}
-
 impl FilterForm {
+    /// The dialog's keys; typing only where there are dates to type.
+    pub fn hints(&self) -> Vec<Hint> {
+        let mut hints = Vec::new();
+        if self.fields().len() > 1 {
+            hints.push(Hint::new(
+                "Tab",
+                "next field",
+                &["tab", "down", "backtab", "up"],
+            ));
+        }
+        hints.extend([
+            Hint::new("Space ←→", "tick, choose", &["left", "right", "space"]),
+            Hint::new("Enter", "apply", &["enter"]),
+            Hint::new("Esc", "cancel", &["esc"]),
+        ]);
+        if self.fields().contains(&FormField::From) {
+            hints.push(Hint::chars("0-9 -", "type a date", "0123456789-".chars()).help_only());
+            hints.push(Hint::new("Backspace", "delete", &["backspace"]).help_only());
+        }
+        hints
+    }
+
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let form = self;
         let fields = form.fields();
@@ -175,15 +205,25 @@ impl FilterForm {
         );
         let block = dialog::dialog_block(
             " Filter ".into(),
-            "Tab next · ←→ choose · Enter apply · Esc cancel",
+            "Tab next · Space tick · Enter apply · Esc cancel",
             theme,
         );
         let mut lines = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             let focus = i == form.field.min(fields.len() - 1);
             let (label, value) = match f {
-                FormField::Kind => ("Kind", format!("‹ {} ›", form.kind_label())),
+                FormField::Kind(k) => {
+                    let (kind, on) = form.kinds[*k];
+                    let label = if *k == 0 { "Kinds" } else { "" };
+                    (
+                        label,
+                        format!("[{}] {}", if on { "x" } else { " " }, kind.label()),
+                    )
+                }
                 FormField::Decision => ("Decision", format!("‹ {} ›", form.decision_label())),
+                FormField::PartnerStatus => {
+                    ("Status", format!("‹ {} ›", form.partner_status_label()))
+                }
                 FormField::From => (
                     "From",
                     format!("{}{}", form.from, if focus { "▏" } else { "" }),
@@ -202,10 +242,14 @@ impl FilterForm {
                 Span::styled(value, style),
             ]));
         }
-        lines.push(Line::from(Span::styled(
-            "  Dates as 2026-11-01; empty means open.",
-            theme.dim(),
-        )));
+        let note = if form.partner_status.is_some() {
+            "  s sorts the list; / searches it."
+        } else if form.kinds.is_empty() {
+            "  Dates as 2026-11-01; empty means open."
+        } else {
+            "  No kind ticked means all. Dates as 2026-11-01."
+        };
+        lines.push(Line::from(Span::styled(note, theme.dim())));
         if let Some(e) = &form.error {
             lines.push(Line::from(Span::styled(e.clone(), theme.error())));
         }
@@ -216,9 +260,11 @@ impl FilterForm {
 impl App {
     pub(in crate::tui) fn open_filter(&mut self) -> Handled {
         let id = self.active_section_id();
-        if kind_choices(id).is_empty() && !has_decision(id) {
-            // Pending queues and the directory: dates only would be odd; search covers them.
-            return self.note("This list has no filters; / searches it.").into();
+        if kind_choices(id).is_empty() && !has_decision(id) && id.source() != Source::Partners {
+            // A queue of one kind: dates only would be odd; search and sort cover it.
+            return self
+                .note("This list has no filters; / searches it and s sorts it.")
+                .into();
         }
         let form = FilterForm::open(id, &self.section(id).filter);
         self.focus.push(Layer::Filter(form));
@@ -260,9 +306,19 @@ impl App {
         }
         // The last error was about the values as they were: changing one makes it stale
         // (moving between fields does not).
-        if (form.kind, form.decision, &form.from, &form.to)
-            != (before.kind, before.decision, &before.from, &before.to)
-        {
+        if (
+            &form.kinds,
+            form.decision,
+            form.partner_status,
+            &form.from,
+            &form.to,
+        ) != (
+            &before.kinds,
+            before.decision,
+            before.partner_status,
+            &before.from,
+            &before.to,
+        ) {
             form.error = None;
         }
         Handled::done()

@@ -12,3 +12,6 @@ pub mod paging;
 pub mod search;
 pub mod section;
 pub mod tabs;
+
+#[cfg(test)]
+mod tests;

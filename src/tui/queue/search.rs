@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::filter::Filter;
+use super::filter::{Filter, orders};
 use super::tabs::SectionId;
 use crate::domain::PartnerSort;
 use crate::tui::app::App;
@@ -113,17 +113,21 @@ impl App {
         fx
     }
 
-    /// `s` on My Partners: by name, by status, and back.
+    /// `s`: the next order of the list in view. My Partners by name, by status; a queue
+    /// oldest first, newest first, highest price first; a history newest first, oldest first.
     pub(in crate::tui) fn toggle_sort(&mut self) -> Handled {
         let id = self.active_section_id();
-        if id != SectionId::Partners {
-            return Handled::Ignored;
-        }
         let mut filter = self.section(id).filter.clone();
-        filter.sort = match filter.sort {
-            PartnerSort::Name => PartnerSort::Status,
-            PartnerSort::Status => PartnerSort::Name,
-        };
+        if id == SectionId::Partners {
+            filter.sort = match filter.sort {
+                PartnerSort::Name => PartnerSort::Status,
+                PartnerSort::Status => PartnerSort::Name,
+            };
+        } else {
+            let orders = orders(id);
+            let at = orders.iter().position(|o| *o == filter.order).unwrap_or(0);
+            filter.order = orders[(at + 1) % orders.len().max(1)];
+        }
         // The same partners in another order: the selection stays on its partner (the new
         // first page puts it back where that partner is now, if it is on it).
         let selected = self.section(id).selected;

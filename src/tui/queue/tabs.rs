@@ -58,7 +58,7 @@ impl TabId {
                 SectionId::Ads,
                 SectionId::RequestsHistory,
             ],
-            TabId::Partners => &[SectionId::Partners],
+            TabId::Partners => &[SectionId::Partners, SectionId::AllPending],
             TabId::History => &[SectionId::AllHistory],
         }
     }
@@ -85,6 +85,9 @@ pub enum SectionId {
     Ads,
     RequestsHistory,
     Partners,
+    /// Every pending request, of every kind: where a partner's requests are listed (`p` on a
+    /// partner filters it to that partner).
+    AllPending,
     AllHistory,
 }
 
@@ -101,7 +104,7 @@ pub enum Source {
 const REQUEST_KINDS: &[Kind] = &[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
 
 impl SectionId {
-    pub const ALL: [SectionId; 10] = [
+    pub const ALL: [SectionId; 11] = [
         SectionId::PartnershipPending,
         SectionId::PartnershipHistory,
         SectionId::AddonPending,
@@ -111,6 +114,7 @@ impl SectionId {
         SectionId::Ads,
         SectionId::RequestsHistory,
         SectionId::Partners,
+        SectionId::AllPending,
         SectionId::AllHistory,
     ];
 
@@ -125,6 +129,7 @@ impl SectionId {
             SectionId::AdvertisingPackages => "Advertising packages",
             SectionId::Ads => "Ads",
             SectionId::Partners => "Partners",
+            SectionId::AllPending => "Pending requests",
             SectionId::PartnershipHistory
             | SectionId::AddonHistory
             | SectionId::RequestsHistory
@@ -145,6 +150,7 @@ impl SectionId {
             SectionId::Ads => approvals(&[Kind::Ad], Pending),
             SectionId::RequestsHistory => approvals(REQUEST_KINDS, Decided),
             SectionId::AllHistory => approvals(&[], Decided),
+            SectionId::AllPending => approvals(&[], Pending),
             SectionId::Partners => Source::Partners,
         }
     }

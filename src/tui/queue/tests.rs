@@ -1,0 +1,181 @@
+//! Narrowing and ordering lists, through `App::update`: what a CSR presses, what the server is
+//! asked for, and what the section's title says.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::domain::{ApprovalQuery, ApprovalSort, Kind, PartnerStatus, Role};
+use crate::tui::app::effect::Effect;
+use crate::tui::app::msg::Msg;
+use crate::tui::app::{App, Session};
+use crate::tui::queue::filter::ListQuery;
+use crate::tui::queue::tabs::{Row, SectionId, TabId};
+use crate::tui::test_data::{T0, answer_loads, signed_in};
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), T0)
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    keys.chars()
+        .flat_map(|c| key(app, KeyCode::Char(c)))
+        .collect()
+}
+
+/// The page loads in `fx`, by section.
+fn loads(fx: &[Effect]) -> Vec<(SectionId, ListQuery)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::LoadPage { section, query, .. } => Some((*section, query.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn approvals_query(fx: &[Effect], section: SectionId) -> ApprovalQuery {
+    loads(fx)
+        .into_iter()
+        .find_map(|(s, q)| match q {
+            ListQuery::Approvals(q) if s == section => Some(q),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a load of {section:?} in {fx:?}"))
+}
+
+fn stats_query(fx: &[Effect]) -> ApprovalQuery {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadStats { query, .. } => Some(query.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a stats load in {fx:?}"))
+}
+
+fn csr() -> App {
+    signed_in(Session::default(), Role::Csr, 5)
+}
+
+#[test]
+fn p_on_a_partner_lists_its_pending_requests_and_esc_lists_them_all_again() {
+    let mut app = csr();
+    let fx = press(&mut app, "4");
+    answer_loads(&mut app, fx, 5);
+    press(&mut app, "jj");
+    let Some(Row::Partner(p)) = app.active_section().selected_row().cloned() else {
+        panic!("a partner is selected")
+    };
+    let fx = press(&mut app, "p");
+    assert_eq!(app.active_section_id(), SectionId::AllPending);
+    let q = approvals_query(&fx, SectionId::AllPending);
+    assert_eq!(q.partner_id.as_deref(), Some(p.id.as_str()));
+    assert_eq!(q.kinds, Vec::<Kind>::new(), "every kind");
+    assert_eq!(q.status, Some(crate::domain::StatusFilter::Pending));
+    assert_eq!(
+        app.active_section().filter.describe().as_deref(),
+        Some(format!("partner “{}”", p.name).as_str())
+    );
+    let fx = key(&mut app, KeyCode::Esc);
+    assert_eq!(approvals_query(&fx, SectionId::AllPending).partner_id, None);
+    assert_eq!(app.active_section().filter.describe(), None);
+}
+
+#[test]
+fn h_on_a_request_shows_its_partners_decisions_in_history_chart_included() {
+    let mut app = csr();
+    let Some(Row::Approval(a)) = app.active_section().selected_row().cloned() else {
+        panic!("a request is selected")
+    };
+    let fx = press(&mut app, "H");
+    assert_eq!(app.tab, TabId::History);
+    let q = approvals_query(&fx, SectionId::AllHistory);
+    assert_eq!(q.partner_id.as_deref(), Some(a.partner.id.as_str()));
+    assert_eq!(
+        stats_query(&fx).partner_id.as_deref(),
+        Some(a.partner.id.as_str()),
+        "the chart counts what the list shows"
+    );
+}
+
+#[test]
+fn s_steps_a_queue_through_its_orders_and_a_history_through_its_own() {
+    let mut app = csr();
+    let mut sorts = Vec::new();
+    for _ in 0..3 {
+        let fx = press(&mut app, "s");
+        sorts.push(approvals_query(&fx, SectionId::PartnershipPending).sort);
+    }
+    assert_eq!(
+        sorts,
+        [Some(ApprovalSort::Newest), Some(ApprovalSort::Price), None]
+    );
+    // A queue of broadcasts has no price to sort by.
+    let fx = press(&mut app, "3");
+    answer_loads(&mut app, fx, 3);
+    let fx = press(&mut app, "s");
+    assert_eq!(
+        approvals_query(&fx, SectionId::Broadcasts).sort,
+        Some(ApprovalSort::Newest)
+    );
+    let fx = press(&mut app, "s");
+    assert_eq!(approvals_query(&fx, SectionId::Broadcasts).sort, None);
+    // A history: newest first is its own; oldest first is the other.
+    let fx = press(&mut app, "5");
+    answer_loads(&mut app, fx, 3);
+    let fx = press(&mut app, "s");
+    assert_eq!(
+        approvals_query(&fx, SectionId::AllHistory).sort,
+        Some(ApprovalSort::Oldest)
+    );
+    assert_eq!(
+        app.active_section().filter.describe().as_deref(),
+        Some("oldest first")
+    );
+}
+
+#[test]
+fn the_filter_takes_several_kinds_and_my_partners_a_status() {
+    let mut app = csr();
+    let fx = press(&mut app, "5");
+    answer_loads(&mut app, fx, 3);
+    // History's kinds: Partnership, Add-on, Broadcast, Advertising package, Ad. Tick the
+    // first and the third.
+    press(&mut app, "f ");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    press(&mut app, " ");
+    let fx = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        approvals_query(&fx, SectionId::AllHistory).kinds,
+        [Kind::Partnership, Kind::Broadcast]
+    );
+    assert_eq!(stats_query(&fx).kinds, [Kind::Partnership, Kind::Broadcast]);
+    assert_eq!(
+        app.active_section().filter.describe().as_deref(),
+        Some("Partnership, Broadcast")
+    );
+    // The form opens with what is applied, and unticking all is every kind again.
+    press(&mut app, "f ");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    press(&mut app, " ");
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(approvals_query(&fx, SectionId::AllHistory).kinds.is_empty());
+
+    let fx = press(&mut app, "4");
+    answer_loads(&mut app, fx, 3);
+    press(&mut app, "f");
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    let fx = key(&mut app, KeyCode::Enter);
+    let query = loads(&fx)
+        .into_iter()
+        .find_map(|(_, q)| match q {
+            ListQuery::Partners(q) => Some(q),
+            _ => None,
+        })
+        .expect("the directory reloads");
+    assert_eq!(query.status, Some(PartnerStatus::Pending));
+    assert_eq!(
+        app.active_section().filter.describe().as_deref(),
+        Some("pending only")
+    );
+}
