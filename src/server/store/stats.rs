@@ -51,7 +51,9 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
         }
         Ok(())
     };
-    let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    // The per-day totals (`decided_days`) count by kind and status only: a search or one
+    // partner's decisions are counted from the rows.
+    let narrowed = f.q.as_deref().is_some_and(|q| !q.trim().is_empty()) || f.partner_id.is_some();
     // One snapshot for the several reads below.
     let snapshot = conn.unchecked_transaction()?;
     // Nothing was decided before the first decision or after the last: a window reaching past
@@ -77,7 +79,7 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
     }
     let mut raw: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
     match whole_days(whole_from, whole_to) {
-        Some((lo, hi)) if !searching && f.status != StatusFilter::Pending => {
+        Some((lo, hi)) if !narrowed && f.status != StatusFilter::Pending => {
             let mut sql = Sql::default();
             let mut terms = vec![
                 format!("day >= {}", sql.arg(lo.format("%Y-%m-%d").to_string())),
