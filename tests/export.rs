@@ -653,6 +653,9 @@ async fn cancel_and_failure_leave_no_file() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&done.path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        // The directory it made for them is the user's alone too (issue 16, point 12).
+        let mode = std::fs::metadata(&out_dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
     // A second export in the same second does not replace the first.
     let again = export_history_to_dir(
