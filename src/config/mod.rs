@@ -475,15 +475,17 @@ pub enum ConfigError {
     },
 
     #[error(
-        "the token_command of profile `{}` failed: it {status}{}",
+        "the token_command of profile `{}` failed: it {status}{}; run the command yourself to \
+         see why",
         clean(profile),
-        stderr.as_deref().map(|l| format!("; its error output says: {l}")).unwrap_or_default()
+        stderr.as_deref().map(|l| format!(" and its error output begins: {l}")).unwrap_or_default()
     )]
     TokenCommandFailed {
         profile: String,
         /// "exited with status 3", "was stopped (signal: 9)".
         status: String,
-        /// The first non-empty line of its standard error, cleaned and shortened.
+        /// The first non-empty line of its standard error, cleaned, with anything that looks
+        /// like a token hidden, and shortened.
         stderr: Option<String>,
     },
 
