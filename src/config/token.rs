@@ -157,7 +157,7 @@ fn hide_secrets(line: &str, stdout: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut word = String::new();
     let hide = |word: &str| looks_secret(word) || printed.contains(&word);
-    let mut flush = |word: &mut String, out: &mut String| {
+    let flush = |word: &mut String, out: &mut String| {
         if word.starts_with(['/', '~', '.']) && !printed.contains(&word.as_str()) {
             // A path: each of its parts is judged on its own, so a long path stays readable.
             let parts: Vec<&str> = word
