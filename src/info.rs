@@ -106,6 +106,9 @@ pub fn render(settings: &Settings, probe: &Probe) -> String {
     line(&mut out, "token", &token);
     line(&mut out, "production", yes_no(settings.production));
     line(&mut out, "read-only", yes_no(settings.read_only));
+    if let Some((path, _)) = &settings.ca_file {
+        line(&mut out, "ca file", &show(path));
+    }
     match probe {
         Probe::Unreachable(why) => line(&mut out, "backend", &format!("unreachable – {why}")),
         Probe::NoToken => {
@@ -173,6 +176,7 @@ mod tests {
             profile_name: "prod".into(),
             url: "https://partners.example.com".into(),
             url_source: UrlSource::Profile,
+            ca_file: None,
             token: Some(Secret::new("tok-very-secret")),
             token_source: TokenSource::File("/home/ann/.config/partner-console/token".into()),
             production: true,

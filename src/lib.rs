@@ -12,6 +12,7 @@ pub mod export;
 pub mod format;
 pub mod info;
 pub mod logging;
+pub mod owner_only;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;

@@ -16,8 +16,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use partner_console::client::{Api, DecisionKey};
 use partner_console::domain::*;
 use partner_console::export::{
-    COLUMNS, ExportError, Format, PAGE_LIMIT, export_history, export_history_to_dir,
-    export_history_to_file, part_path,
+    COLUMNS, ExportError, ExportedFile, Format, PAGE_LIMIT, export_history, export_history_to_dir,
+    export_history_to_file,
 };
 use partner_console::server::SeedSource;
 use support::{TempDir, TestHome, TestServer, client_for, launch};
@@ -507,6 +507,15 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
+/// No part file is left in `dir`.
+fn assert_no_part_files(dir: &Path) {
+    let parts: Vec<String> = entries(dir)
+        .into_iter()
+        .filter(|name| name.ends_with(".part"))
+        .collect();
+    assert!(parts.is_empty(), "left behind: {parts:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_and_failure_leave_no_file() {
     let srv = demo_server().await;
@@ -557,7 +566,8 @@ async fn cancel_and_failure_leave_no_file() {
         matches!(err, ExportError::Cancelled { rows: 1000 }),
         "{err:?}"
     );
-    assert!(!path.exists() && !part_path(&path).exists());
+    assert!(!path.exists());
+    assert_no_part_files(dir.path());
 
     // Cancelled while streaming to a writer: the JSON array is still closed and parses.
     cancel.store(false, Ordering::Relaxed);
@@ -591,7 +601,8 @@ async fn cancel_and_failure_leave_no_file() {
     .unwrap_err();
     assert!(matches!(err, ExportError::Api(_)), "{err:?}");
     assert!(err.user_message().starts_with("Export failed: "), "{err}");
-    assert!(!path.exists() && !part_path(&path).exists());
+    assert!(!path.exists());
+    assert_no_part_files(dir.path());
 
     // A directory that cannot be written: the error names it.
     let blocked = dir.path().join("file-not-dir");
@@ -642,6 +653,9 @@ async fn cancel_and_failure_leave_no_file() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&done.path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        // The directory it made for them is the user's alone too (issue 16, point 12).
+        let mode = std::fs::metadata(&out_dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
     // A second export in the same second does not replace the first.
     let again = export_history_to_dir(
@@ -700,7 +714,7 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
-    assert!(!part_path(&file).exists());
+    assert_no_part_files(home.path());
     let rows: Vec<serde_json::Map<String, serde_json::Value>> =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let want = listed(
@@ -716,6 +730,28 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     let got: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
     let want: Vec<&str> = want.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(got, want);
+
+    // `--out /dev/stdout` into a pipe: the export on stdout, the link left as it is. Through a
+    // link of our own to what /dev/stdout points at: a regression run as root would otherwise
+    // replace the machine's /dev/stdout with a file.
+    #[cfg(target_os = "linux")]
+    {
+        let stdout_link = home.path().join("stdout");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &stdout_link).unwrap();
+        let out = cli(&home, Some("demo-viewer"))
+            .args(["export", "history", "--url", &srv.url, "--out"])
+            .arg(&stdout_link)
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert!(out.stdout == expected, "stdout is the export");
+        assert!(
+            std::fs::symlink_metadata(&stdout_link)
+                .unwrap()
+                .is_symlink()
+        );
+    }
 
     // `| head`: the reader goes away after the first line; the export ends quietly with 0.
     let mut child = cli(&home, Some("demo-viewer"))
@@ -791,5 +827,190 @@ async fn the_cli_writes_to_stdout_or_a_file_and_nothing_else() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Export failed"), "{err}");
-    assert!(!refused.exists() && !part_path(&refused).exists());
+    assert!(!refused.exists());
+    assert_no_part_files(home.path());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 16, points 2 and 3: what `--out PATH` does to PATH and to the files beside it.
+
+/// A small history: these tests are about files, not rows.
+async fn small_server() -> TestServer {
+    TestServer::start(
+        SeedSource::Demo { decided: Some(40) },
+        Duration::from_secs(1800),
+    )
+    .await
+}
+
+async fn export_to(api: &dyn Api, path: &Path) -> Result<ExportedFile, ExportError> {
+    let cancel = AtomicBool::new(false);
+    let query = ApprovalQuery::default();
+    export_history_to_file(api, query, Format::Csv, path, |_| {}, &cancel).await
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).unwrap().ino()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
+    let rc = unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo: {}", std::io::Error::last_os_error());
+}
+
+#[cfg(unix)]
+fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_gets_the_export_and_stays_a_fifo() {
+    let srv = small_server().await;
+    let api = srv.client("demo-viewer");
+    let (expected, _) = export(&api, &ApprovalQuery::default(), Format::Csv).await;
+    let dir = TempDir::new("export-fifo");
+    let fifo = dir.path().join("report.csv");
+    mkfifo(&fifo);
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+
+    for path in [&fifo, &link] {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let done = export_to(&api, path).await.unwrap();
+        assert_eq!(&done.path, path);
+        // Checked before joining: a reader of a FIFO that was replaced would wait forever.
+        assert!(is_fifo(&fifo), "--out {} replaced the FIFO", path.display());
+        let got = reader.join().unwrap();
+        assert!(got == expected, "the reader got {} bytes", got.len());
+    }
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(entries(dir.path()), ["link.csv", "report.csv"]);
+}
+
+#[cfg(unix)]
+fn is_char_device(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+}
+
+/// A null device that a regression (the bug these tests pin) may replace without harm: as
+/// root, a copy of `/dev/null` made in `dir` (replacing the real one would break the machine);
+/// otherwise `/dev/null` itself, which a user cannot replace.
+#[cfg(unix)]
+fn null_device(dir: &Path) -> Option<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return is_char_device(Path::new("/dev/null")).then(|| "/dev/null".into());
+    }
+    let copy = dir.join("null");
+    let c_path = std::ffi::CString::new(copy.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; (1, 3) is /dev/null's device number on Linux.
+    let rc = unsafe { libc::mknod(c_path.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+    (rc == 0).then_some(copy)
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_is_written_into_and_stays_a_device() {
+    let dir = TempDir::new("export-device");
+    let Some(null) = null_device(dir.path()) else {
+        eprintln!("skipped: no null device to write to here");
+        return;
+    };
+    let srv = small_server().await;
+    let api = srv.client("demo-viewer");
+    let done = export_to(&api, &null).await.unwrap();
+    assert_eq!(done.rows, 40);
+    assert!(is_char_device(&null), "{} was replaced", null.display());
+    assert_no_part_files(dir.path());
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_symlink_to_a_regular_file_is_refused_and_left_alone() {
+    let srv = small_server().await;
+    let api = srv.client("demo-viewer");
+    let dir = TempDir::new("export-link");
+    let victim = dir.write("victim.txt", "not yours");
+    let link = dir.path().join("report.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let err = export_to(&api, &link).await.unwrap_err();
+    let msg = err.user_message();
+    assert!(
+        msg.contains("symbolic link to a regular file") && msg.contains("standard output"),
+        "{msg}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "not yours");
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(entries(dir.path()), ["report.csv", "victim.txt"]);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn planted_part_files_are_never_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let srv = small_server().await;
+    let api = srv.client("demo-viewer");
+    let (expected, _) = export(&api, &ApprovalQuery::default(), Format::Csv).await;
+    let dir = TempDir::new("export-planted");
+
+    // Another user's symlink where the old part file went, pointing at a file of ours.
+    let victim = dir.write("victim.txt", "not yours");
+    let report = dir.path().join("report.csv");
+    std::os::unix::fs::symlink(&victim, dir.path().join("report.csv.part")).unwrap();
+    export_to(&api, &report).await.unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "not yours");
+    assert_eq!(
+        std::fs::read_link(dir.path().join("report.csv.part")).unwrap(),
+        victim
+    );
+    assert!(std::fs::read(&report).unwrap() == expected);
+    assert_eq!(mode(&report), 0o600);
+
+    // A world-writable file planted under the old part file's name does not become the export.
+    let other = dir.path().join("other.csv");
+    let planted = dir.write("other.csv.part", "planted");
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    export_to(&api, &other).await.unwrap();
+    assert_ne!(inode(&other), inode(&planted));
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), "planted");
+    assert!(std::fs::read(&other).unwrap() == expected);
+    assert_eq!(mode(&other), 0o600);
+
+    // A readable regular file that is replaced becomes owner-only too.
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o644)).unwrap();
+    export_to(&api, &report).await.unwrap();
+    assert_eq!(mode(&report), 0o600);
+    assert_eq!(
+        entries(dir.path()),
+        [
+            "other.csv",
+            "other.csv.part",
+            "report.csv",
+            "report.csv.part",
+            "victim.txt"
+        ]
+    );
 }

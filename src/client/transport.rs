@@ -41,6 +41,8 @@ pub struct HttpApiOptions {
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
     pub user_agent: String,
+    /// CA certificates trusted besides the operating system's store (a profile's `ca_file`).
+    pub extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl Default for HttpApiOptions {
@@ -53,6 +55,7 @@ impl Default for HttpApiOptions {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             user_agent: concat!("partner-console/", env!("CARGO_PKG_VERSION")).into(),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -68,6 +71,7 @@ impl std::fmt::Debug for HttpApiOptions {
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
+            .field("extra_roots", &self.extra_roots.len())
             .finish()
     }
 }
@@ -143,8 +147,24 @@ impl HttpApi {
                 message: "the token contains characters that cannot be sent".into(),
             });
         }
+        // Plain HTTP is allowed to this machine only because nothing crosses the network: a
+        // proxy from HTTP_PROXY would carry the token across it. Elsewhere, HTTPS_PROXY,
+        // HTTP_PROXY, ALL_PROXY and NO_PROXY are honoured (reqwest reads them).
+        let direct = reqwest::Url::parse(&opts.base_url)
+            .ok()
+            .and_then(|url| url.host_str().map(crate::config::is_loopback))
+            .unwrap_or(false);
         let builder = || {
-            reqwest::Client::builder()
+            let mut builder = reqwest::Client::builder();
+            if direct {
+                builder = builder.no_proxy();
+            }
+            // The system's roots (or SSL_CERT_FILE / SSL_CERT_DIR) come with the
+            // rustls-tls-native-roots feature; a profile's ca_file adds to them.
+            for root in &opts.extra_roots {
+                builder = builder.add_root_certificate(root.clone());
+            }
+            builder
                 .use_rustls_tls()
                 .connect_timeout(opts.connect_timeout)
                 .user_agent(opts.user_agent.clone())

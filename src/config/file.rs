@@ -95,6 +95,9 @@ pub struct Profile {
     pub token_command: Option<String>,
     /// A file holding the token, mode 0600; `~` is expanded, relative to the config file.
     pub token_file: Option<PathBuf>,
+    /// PEM certificates of a private CA, trusted besides the system's; `~` is expanded,
+    /// relative to the config file.
+    pub ca_file: Option<PathBuf>,
     /// Whole-request timeout in seconds (>= 1).
     #[serde(default, deserialize_with = "opt_at_least_one")]
     pub timeout_secs: Option<u64>,
@@ -390,6 +393,7 @@ mod tests {
         assert!(p(|p| p.allow_http));
         assert!(p(|p| p.token_command.is_some()));
         assert!(p(|p| p.token_file.is_some()));
+        assert!(p(|p| p.ca_file.is_some()));
         assert!(p(|p| p.timeout_secs.is_some()));
         assert!(p(|p| p.connect_timeout_secs.is_some()));
     }

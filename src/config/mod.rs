@@ -8,9 +8,11 @@
 //! - Profile: `--profile` / `PARTNER_CONSOLE_PROFILE` > `default_profile` > `"default"`.
 //!
 //! Plain `http://` is accepted for loopback hosts only, unless the profile says `allow_http`.
+//! A profile's `ca_file` (`ca.rs`) adds a private CA to the system's trust store.
 //! Every error is a sentence for a person that names the file (and line) at fault and never
 //! contains a token.
 
+mod ca;
 mod file;
 mod paths;
 mod token;
@@ -61,6 +63,8 @@ pub struct Settings {
     pub production: bool,
     pub read_only: bool,
     pub allow_http: bool,
+    /// The profile's `ca_file`, expanded, and the certificates read from it.
+    pub ca_file: Option<(PathBuf, Vec<reqwest::Certificate>)>,
     pub timeouts: Timeouts,
     pub ui: UiConfig,
     /// `[export] dir`, else the user's download dir, else the data dir.
@@ -123,6 +127,11 @@ impl Settings {
             connect_timeout: self.timeouts.connect,
             read_timeout: self.timeouts.read,
             request_timeout: self.timeouts.request,
+            extra_roots: self
+                .ca_file
+                .as_ref()
+                .map(|(_, certs)| certs.clone())
+                .unwrap_or_default(),
             ..crate::client::HttpApiOptions::default()
         }
     }
@@ -203,6 +212,15 @@ impl Config {
             },
         )?;
 
+        let ca_file = match &profile.ca_file {
+            Some(path) => {
+                let path = paths::expand_path(path, &base_dir);
+                let certs = ca::read(&path)?;
+                Some((path, certs))
+            }
+            None => None,
+        };
+
         let request = profile
             .timeout_secs
             .map_or(DEFAULT_REQUEST_TIMEOUT, Duration::from_secs);
@@ -226,6 +244,7 @@ impl Config {
             production: profile.production,
             read_only: profile.read_only,
             allow_http: profile.allow_http,
+            ca_file,
             timeouts,
             ui: config.ui,
             export_dir,
@@ -345,7 +364,7 @@ pub fn check_url(raw: &str, allow_http: bool) -> Result<String, UrlProblem> {
 
 /// 127.0.0.0/8, ::1 (and its IPv4-mapped form) or `localhost`. `host_str` gives IPv6 hosts in
 /// brackets and domains lowercased (the `url` crate normalises both).
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     match bare.parse::<IpAddr>() {
         Ok(IpAddr::V4(ip)) => ip.is_loopback(),
@@ -466,6 +485,19 @@ pub enum ConfigError {
     )]
     TokenFileMode { path: PathBuf, mode: u32 },
 
+    #[error("cannot read the ca_file {}: {error}", show(path))]
+    CaFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+
+    #[error(
+        "the ca_file {} holds no certificate in PEM form (-----BEGIN CERTIFICATE-----); give \
+         the file of your CA's certificate, as your IT department hands it out",
+        show(path)
+    )]
+    CaFileInvalid { path: PathBuf },
+
     #[error("the token file {} is empty", show(path))]
     TokenFileEmpty { path: PathBuf },
 
@@ -479,15 +511,17 @@ pub enum ConfigError {
     },
 
     #[error(
-        "the token_command of profile `{}` failed: it {status}{}",
+        "the token_command of profile `{}` failed: it {status}{}; run the command yourself to \
+         see why",
         clean(profile),
-        stderr.as_deref().map(|l| format!("; its error output says: {l}")).unwrap_or_default()
+        stderr.as_deref().map(|l| format!(" and its error output begins: {l}")).unwrap_or_default()
     )]
     TokenCommandFailed {
         profile: String,
         /// "exited with status 3", "was stopped (signal: 9)".
         status: String,
-        /// The first non-empty line of its standard error, cleaned and shortened.
+        /// The first non-empty line of its standard error, cleaned, with anything that looks
+        /// like a token hidden, and shortened.
         stderr: Option<String>,
     },
 
@@ -565,6 +599,19 @@ mod tests {
         }
         let result = Config::load_with(&o, paths, env);
         (dir, result)
+    }
+
+    #[test]
+    fn a_ca_file_is_read_relative_to_the_config_file() {
+        let text = "[profiles.default]\nurl = \"https://x.example\"\nca_file = \"certs/ca.pem\"\n";
+        let (dir, result) = load(Some(text), opts(None, None, None), &no_env);
+        let err = result.unwrap_err();
+        assert!(matches!(err, ConfigError::CaFile { .. }), "{err}");
+        let expected = dir.path().join("certs").join("ca.pem");
+        assert!(
+            err.to_string().contains(&expected.display().to_string()),
+            "{err}"
+        );
     }
 
     #[test]

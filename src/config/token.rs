@@ -90,11 +90,17 @@ pub(crate) fn run_command(command: &str, profile: &str) -> Result<Secret, Config
         })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
         let first_line = stderr
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .map(|l| clean(l).chars().take(200).collect::<String>());
+            .map(|l| {
+                hide_secrets(&clean(l), &stdout)
+                    .chars()
+                    .take(SHOWN_STDERR_CHARS)
+                    .collect::<String>()
+            });
         let status = match output.status.code() {
             Some(code) => format!("exited with status {code}"),
             None => format!("was stopped ({})", output.status),
@@ -117,6 +123,77 @@ pub(crate) fn run_command(command: &str, profile: &str) -> Result<Secret, Config
     checked(token, || {
         format!("the token_command of profile `{}`", clean(profile))
     })
+}
+
+/// How much of a failed token_command's first line of standard error is shown.
+const SHOWN_STDERR_CHARS: usize = 200;
+/// A word at least this long, with letters and digits, could be a token.
+const SECRET_MIN_CHARS: usize = 12;
+/// A word at least this long could be a token whatever its letters (hex, base64, a JWT).
+const SECRET_ANY_CHARS: usize = 24;
+/// A word of standard output at least this long is hidden wherever it appears in the error.
+const STDOUT_WORD_MIN_CHARS: usize = 4;
+/// What a hidden word becomes.
+const HIDDEN: &str = "[hidden]";
+
+/// A failed credential helper's error line, with every word that could be the token replaced
+/// by [`HIDDEN`]: a helper may print the token (or a refresh token, or the token it could not
+/// use) on its standard error, and the error is shown on screen and kept in logs. The token is
+/// not known when the command fails, so what is hidden is what looks like one:
+///
+/// - any word of the command's standard output (of [`STDOUT_WORD_MIN_CHARS`] or more), as
+///   that is where the token would have been;
+/// - a run of token characters (letters, digits, `-_.~+/=`) of [`SECRET_MIN_CHARS`] or more
+///   that mixes letters and digits (`sk_live_51Hx...`, `ghp_...`, a UUID), or of
+///   [`SECRET_ANY_CHARS`] or more whatever it holds.
+///
+/// A path is judged part by part. Words of plain language are kept, so `gpg: decryption
+/// failed` still reads as it did.
+fn hide_secrets(line: &str, stdout: &str) -> String {
+    let printed: Vec<&str> = stdout
+        .split(|c: char| !is_token_char(c))
+        .filter(|w| w.chars().count() >= STDOUT_WORD_MIN_CHARS)
+        .collect();
+    let mut out = String::with_capacity(line.len());
+    let mut word = String::new();
+    let hide = |word: &str| looks_secret(word) || printed.contains(&word);
+    let flush = |word: &mut String, out: &mut String| {
+        if word.starts_with(['/', '~', '.']) && !printed.contains(&word.as_str()) {
+            // A path: each of its parts is judged on its own, so a long path stays readable.
+            let parts: Vec<&str> = word
+                .split('/')
+                .map(|part| if hide(part) { HIDDEN } else { part })
+                .collect();
+            out.push_str(&parts.join("/"));
+        } else if hide(word) {
+            out.push_str(HIDDEN);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in line.chars() {
+        if is_token_char(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The characters of bearer tokens (RFC 6750's b64token) and of the secrets helpers print.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=')
+}
+
+fn looks_secret(word: &str) -> bool {
+    let len = word.chars().count();
+    let letters = word.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = word.chars().any(|c| c.is_ascii_digit());
+    len >= SECRET_ANY_CHARS || (len >= SECRET_MIN_CHARS && letters && digits)
 }
 
 /// Reads a token file, refusing one that others may read or write (unix: any bit of `0o077`).
@@ -220,6 +297,78 @@ mod tests {
         assert!(!msg.contains("more"), "{msg}");
         assert!(!msg.contains(TOKEN), "{msg}");
         assert!(!format!("{err:?}").contains(TOKEN));
+    }
+
+    /// Issue 16, point 11: a helper that prints the token on its standard error.
+    #[test]
+    fn token_command_failure_hides_what_looks_like_a_token() {
+        for (cmd, secret) in [
+            (
+                "echo 'error: token sk_live_51HxYzAbC123dEf expired' >&2; exit 1",
+                "sk_live_51HxYzAbC123dEf",
+            ),
+            (
+                "printf 'ghp_aB3dE6fG9hJ2kL5mN8pQ1rS4tU7vW0xY' >&2; exit 1",
+                "ghp_",
+            ),
+            (
+                "echo 'Authorization: Bearer 9f86d081884c7d659a2feaa0c55ad015' >&2; exit 1",
+                "9f86d0",
+            ),
+            ("echo 'bad token=abc123def456ghi' >&2; exit 1", "abc123"),
+            // Printed on stdout too: hidden however plain it looks.
+            (
+                "echo hunter2; echo 'refused: hunter2' >&2; exit 1",
+                "hunter2",
+            ),
+        ] {
+            let err = run_command(cmd, "prod").unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                matches!(err, ConfigError::TokenCommandFailed { .. }),
+                "{msg}"
+            );
+            assert!(!msg.contains(secret), "{secret} in: {msg}");
+            assert!(!format!("{err:?}").contains(secret));
+            assert!(
+                msg.contains("status 1") && msg.contains("[hidden]"),
+                "{msg}"
+            );
+            assert!(msg.contains("run the command yourself"), "{msg}");
+        }
+        let err = run_command(
+            "echo 'error: token sk_live_51HxYzAbC123dEf expired' >&2; exit 1",
+            "p",
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("error output begins: error: token [hidden] expired"),
+        );
+    }
+
+    #[test]
+    fn token_command_failure_without_stderr_says_to_run_it() {
+        let msg = run_command("exit 4", "prod").unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "the token_command of profile `prod` failed: it exited with status 4; run the \
+             command yourself to see why"
+        );
+    }
+
+    #[test]
+    fn plain_words_and_paths_are_kept() {
+        let line = "gpg: decryption failed: No secret key in /home/me/.password-store/x.gpg";
+        assert_eq!(hide_secrets(line, ""), line);
+        assert_eq!(
+            hide_secrets("cannot read /run/user/1000/tok/aB3dE6fG9hJ2kL5m", ""),
+            "cannot read /run/user/1000/tok/[hidden]"
+        );
+        assert_eq!(
+            hide_secrets("id 0b5c2f4e-8f1a-4c3b-9d2e-7a6b5c4d3e2f not found", ""),
+            "id [hidden] not found"
+        );
     }
 
     #[test]

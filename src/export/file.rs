@@ -1,19 +1,36 @@
-//! Exports to files, written whole or not at all: the rows go to `<path>.part` (mode 0600),
-//! which is synced and renamed to its final name only when the export is complete, and removed
-//! on an error, a cancel, or when the export's future is dropped midway. The console's `e`
-//! exports into a directory under a fresh name ([`export_history_to_dir`]); the command line's
-//! `--out FILE` replaces that file ([`export_history_to_file`]).
+//! Exports to files (issue 16, points 2 and 3).
+//!
+//! - A regular file, or a name not yet taken, is written whole or not at all: the rows go to a
+//!   part file (`part.rs`: a random name in the same directory, 0600, never through a
+//!   symlink), which is synced and renamed to the final name only when the export is complete,
+//!   and removed on an error, a cancel, or when the export's future is dropped midway.
+//! - Anything else that exists (a FIFO, `/dev/null`, a terminal, a symlink to one of them) is
+//!   the user's choice of where the bytes go: it is written into as it is, and stays what it
+//!   is. A symlink to a regular file is refused: writing through it could overwrite a file
+//!   another user's link points at, and replacing it would turn `/dev/stdout` into a file.
+//!
+//! The console's `e` exports into a directory under a fresh name ([`export_history_to_dir`]);
+//! the command line's `--out FILE` names its file ([`export_history_to_file`]).
 
 use std::fmt::Display;
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, TimeZone};
 
+use super::part::PartFile;
 use super::{ExportError, Format, WRITE_BUFFER, export_history};
 use crate::client::Api;
 use crate::domain::ApprovalQuery;
+
+/// Why a symlink to a regular file is not written to, with the fix.
+const LINK_TO_FILE: &str =
+    "it is a symbolic link to a regular file; name that file itself, or give - for standard output";
+
+/// How many names `export_history_to_dir` tries: `name`, `name-2`, ... `name-1000`.
+const UNIQUE_NAMES: u32 = 1000;
 
 /// `partner-console-history-20261122-143005.csv`: the default name of an export made at `now`
 /// (in the time zone `now` is in; the console passes local time).
@@ -35,104 +52,68 @@ pub struct ExportedFile {
     pub rows: u64,
 }
 
-/// The part file next to `path`: `<path>.part`.
-pub fn part_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_os_string();
-    name.push(".part");
-    PathBuf::from(name)
+/// Where the rows of an export to a named path go.
+enum Sink {
+    /// A part file, renamed over the path when the export is complete.
+    Part(PartFile),
+    /// Straight into what the path is (a FIFO, a device).
+    Direct(File),
 }
 
-/// Removes the part file when dropped, unless disarmed: on error, on cancel, and when the
-/// future of the export is dropped midway.
-struct PartGuard {
-    path: PathBuf,
-    armed: bool,
-}
-
-impl Drop for PartGuard {
-    fn drop(&mut self) {
-        if self.armed {
-            let _ = std::fs::remove_file(&self.path);
-        }
+/// What `path` is decides how it is written: see the module's comment.
+async fn open_sink(path: &Path) -> io::Result<Sink> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.is_file() => return open_direct(path).await.map(Sink::Direct),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "it is not a file name"))?;
+    PartFile::create(path.parent().unwrap_or(Path::new("")), name).map(Sink::Part)
 }
 
-/// Open a part file, readable by its owner only (an export holds partners' contact data).
-fn open_part(path: &Path, create_new: bool) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if create_new {
-        options.create_new(true);
-    } else {
-        options.create(true).truncate(true);
+/// Opens what is not a regular file for writing, as it is: not created, not truncated (a FIFO
+/// or a device has nothing to truncate). Opening a FIFO waits for its reader, so it happens on
+/// tokio's blocking threads, where it does not keep a Ctrl-C from being seen.
+async fn open_direct(path: &Path) -> io::Result<File> {
+    let file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .await?
+        .into_std()
+        .await;
+    // What was opened decides, not what was looked at a moment before: a symlink to a regular
+    // file, or a regular file swapped in since, is refused before a byte is written.
+    if file.metadata()?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, LINK_TO_FILE));
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+    Ok(file)
 }
 
-/// An opened part file on its way to becoming `path`.
-struct Target {
-    path: PathBuf,
-    file: std::fs::File,
-    guard: PartGuard,
-}
-
-impl Target {
-    fn open(path: &Path, create_new: bool) -> Result<Target, io::Error> {
-        let part = part_path(path);
-        let file = open_part(&part, create_new)?;
-        Ok(Target {
-            path: path.to_path_buf(),
-            file,
-            guard: PartGuard {
-                path: part,
-                armed: true,
-            },
-        })
-    }
-}
-
-/// Write the export to the part file, then, when it is complete and synced, rename it.
-async fn export_to_target(
+/// Writes the whole export into `file` through a buffer; `path` names it in errors.
+async fn write_rows(
     api: &dyn Api,
     query: ApprovalQuery,
     format: Format,
-    target: Target,
+    file: &mut File,
+    path: &Path,
     progress: impl FnMut(u64),
     cancel: &AtomicBool,
-) -> Result<ExportedFile, ExportError> {
-    // `out` (which owns the file) is declared after `guard`, so it drops first: the file is
-    // closed before the guard removes it.
-    let Target {
-        path,
-        file,
-        mut guard,
-    } = target;
-    let path = path.as_path();
+) -> Result<u64, ExportError> {
     let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, file);
     let rows = export_history(api, query, format, &mut out, progress, cancel)
         .await
         .map_err(|e| e.with_path(path))?;
-    let file = out
-        .into_inner()
+    out.into_inner()
         .map_err(|e| ExportError::from(e.into_error()).with_path(path))?;
-    file.sync_all()
-        .and_then(|()| std::fs::rename(&guard.path, path))
-        .map_err(|e| ExportError::from(e).with_path(path))?;
-    guard.armed = false;
-    Ok(ExportedFile {
-        path: path.to_path_buf(),
-        rows,
-    })
+    Ok(rows)
 }
 
-/// Export to the file `path`, replacing it only once the export is complete: rows go to
-/// `<path>.part`, which is renamed to `path` on success and removed on error or cancel (or when
-/// this future is dropped). The parent directory must exist. The file is created mode 0600.
+/// Export to `path`. A regular file (or a new one) is replaced only once the export is
+/// complete, by a file of mode 0600; nothing is left on an error or cancel (or when this future
+/// is dropped). A FIFO or a device is written into directly. The parent directory must exist.
 pub async fn export_history_to_file(
     api: &dyn Api,
     query: ApprovalQuery,
@@ -141,14 +122,26 @@ pub async fn export_history_to_file(
     progress: impl FnMut(u64),
     cancel: &AtomicBool,
 ) -> Result<ExportedFile, ExportError> {
-    let target =
-        Target::open(path, false).map_err(|e| ExportError::from(e).with_path(&part_path(path)))?;
-    export_to_target(api, query, format, target, progress, cancel).await
+    let at_path = |e: io::Error| ExportError::from(e).with_path(path);
+    let rows = match open_sink(path).await.map_err(at_path)? {
+        Sink::Direct(mut file) => {
+            write_rows(api, query, format, &mut file, path, progress, cancel).await?
+        }
+        Sink::Part(mut part) => {
+            let rows = write_rows(api, query, format, part.file(), path, progress, cancel).await?;
+            part.publish_replacing(path).map_err(at_path)?;
+            rows
+        }
+    };
+    Ok(ExportedFile {
+        path: path.to_path_buf(),
+        rows,
+    })
 }
 
-/// What the console's `e` calls: export into `dir` (created if missing; the configured
+/// What the console's `e` calls: export into `dir` (created 0700 if missing; the configured
 /// `export_dir`) under [`default_file_name`] for the local time now, never replacing a file
-/// that is there (`-2`, `-3`, ... are appended), through a `.part` file as in
+/// that is there (`-2`, `-3`, ... are appended), through a part file as in
 /// [`export_history_to_file`]. Returns the final path and the row count.
 pub async fn export_history_to_dir(
     api: &dyn Api,
@@ -158,39 +151,26 @@ pub async fn export_history_to_dir(
     progress: impl FnMut(u64),
     cancel: &AtomicBool,
 ) -> Result<ExportedFile, ExportError> {
-    std::fs::create_dir_all(dir).map_err(|e| ExportError::from(e).with_path(dir))?;
+    crate::owner_only::create_dir_all(dir).map_err(|e| ExportError::from(e).with_path(dir))?;
     let name = default_file_name(&chrono::Local::now(), format);
-    let target = create_unique(dir, &name, format)?;
-    export_to_target(api, query, format, target, progress, cancel).await
+    let first = dir.join(&name);
+    let at_first = |e: io::Error| ExportError::from(e).with_path(&first);
+    let mut part = PartFile::create(dir, name.as_ref()).map_err(at_first)?;
+    let rows = write_rows(api, query, format, part.file(), &first, progress, cancel).await?;
+    let path = part
+        .publish_new(unique_names(dir, &name, format))
+        .map_err(at_first)?;
+    Ok(ExportedFile { path, rows })
 }
 
-/// The first of `name`, `name-2`, ... (before the extension) whose final file does not exist
-/// and whose part file could be created new, with that part file open.
-fn create_unique(dir: &Path, name: &str, format: Format) -> Result<Target, ExportError> {
+/// `name`, then `name-2`, `name-3`, ... (before the extension), in `dir`.
+fn unique_names(dir: &Path, name: &str, format: Format) -> impl Iterator<Item = PathBuf> {
     let ext = format!(".{}", format.extension());
-    let stem = name.strip_suffix(&ext).unwrap_or(name);
-    for n in 1..=1000u32 {
-        let candidate = if n == 1 {
-            dir.join(name)
-        } else {
-            dir.join(format!("{stem}-{n}{ext}"))
-        };
-        if candidate.exists() {
-            continue;
-        }
-        match Target::open(&candidate, true) {
-            Ok(target) => return Ok(target),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(ExportError::from(e).with_path(&part_path(&candidate))),
-        }
-    }
-    Err(ExportError::Io {
-        path: Some(dir.join(name)),
-        source: io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "too many exports of that name",
-        ),
-    })
+    let stem = name.strip_suffix(&ext).unwrap_or(name).to_string();
+    let first = dir.join(name);
+    let dir = dir.to_path_buf();
+    std::iter::once(first)
+        .chain((2..=UNIQUE_NAMES).map(move |n| dir.join(format!("{stem}-{n}{ext}"))))
 }
 
 #[cfg(test)]
@@ -211,26 +191,19 @@ mod tests {
             default_file_name(&east, Format::Json),
             "partner-console-history-20261122-153005.json"
         );
-        assert_eq!(
-            part_path(Path::new("/tmp/x.csv")),
-            Path::new("/tmp/x.csv.part")
-        );
     }
 
     #[test]
     fn unique_names_in_a_dir() {
-        let temp = crate::config::test_support::TempDir::new("export-unique");
-        let dir = temp.path().to_path_buf();
-        let name = "h.csv";
-        std::fs::write(dir.join(name), "x").unwrap();
-        std::fs::write(dir.join("h-2.csv.part"), "x").unwrap();
-        let target = create_unique(&dir, name, Format::Csv).unwrap();
-        assert_eq!(target.path, dir.join("h-3.csv"));
-        assert!(part_path(&target.path).exists());
-        drop(target);
-        assert!(
-            !part_path(&dir.join("h-3.csv")).exists(),
-            "an unused part file is removed"
+        let dir = Path::new("/d");
+        let names: Vec<PathBuf> = unique_names(dir, "h.csv", Format::Csv).take(3).collect();
+        assert_eq!(
+            names,
+            [dir.join("h.csv"), dir.join("h-2.csv"), dir.join("h-3.csv")]
+        );
+        assert_eq!(
+            unique_names(dir, "h.csv", Format::Csv).last(),
+            Some(dir.join("h-1000.csv"))
         );
     }
 

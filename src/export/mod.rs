@@ -14,19 +14,20 @@
 //! - `guard.rs`: the cell guard.
 //! - `writer.rs`: the CSV and JSON writers, the columns, the formats.
 //! - `history.rs`: the paging loop from the API to a writer.
-//! - `file.rs`: exports to files through a part file renamed when complete.
+//! - `file.rs`: exports to files: through a part file renamed when complete, or straight into a
+//!   FIFO or a device.
+//! - `part.rs`: the part file (random name, 0600, never through a symlink).
 //! - `error.rs`: why an export did not complete.
 
 mod error;
 mod file;
 mod guard;
 mod history;
+mod part;
 mod writer;
 
 pub use error::ExportError;
-pub use file::{
-    ExportedFile, default_file_name, export_history_to_dir, export_history_to_file, part_path,
-};
+pub use file::{ExportedFile, default_file_name, export_history_to_dir, export_history_to_file};
 pub use guard::guard_cell;
 pub use history::{PAGE_LIMIT, export_history};
 pub use writer::{COLUMNS, Format, HistoryWriter, WRITE_BUFFER};

@@ -155,6 +155,30 @@ impl Drop for Checkpointer {
     }
 }
 
+/// Creates the database file 0600 (and its directory 0700) before SQLite opens it, if it does
+/// not exist yet: it holds partners' contact data, the audit log and token hashes. SQLite
+/// gives the `-wal` and `-shm` files the database file's mode. A file that exists keeps the
+/// mode its owner gave it.
+fn create_private(path: &Path) -> StoreResult<()> {
+    let cannot = |what: &Path, e: std::io::Error| {
+        StoreError::Corrupt(format!("cannot create {}: {e}", what.display()))
+    };
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        crate::owner_only::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
+    }
+    // An empty file is an empty database to SQLite; an existing one is neither truncated nor
+    // changed.
+    crate::owner_only::options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| cannot(path, e))?;
+    Ok(())
+}
+
 impl Store {
     pub fn open(path: &Path) -> StoreResult<Store> {
         Self::open_with(path, |_| ()).map(|(store, ())| store)
@@ -167,13 +191,7 @@ impl Store {
         path: &Path,
         prepare: impl FnOnce(&mut Connection) -> T,
     ) -> StoreResult<(Store, T)> {
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
-            })?;
-        }
+        create_private(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         schema::migrate(&mut writer)?;

@@ -908,3 +908,24 @@ async fn queued_writes_share_one_commit_and_fail_alone() {
         }
     }
 }
+
+/// Issue 16, point 12: the database holds contact data, the audit log and token hashes.
+#[cfg(unix)]
+#[test]
+fn a_new_database_and_its_directory_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("store-modes");
+    let db = dir.path().join("data").join("pc.db");
+    let store = Store::open(&db).expect("open");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(db.parent().unwrap()), 0o700);
+    assert_eq!(mode(&db), 0o600);
+    let wal = db.with_extension("db-wal");
+    assert!(wal.exists(), "the store runs in WAL mode");
+    assert_eq!(
+        mode(&wal),
+        0o600,
+        "SQLite gives the log the database's mode"
+    );
+    drop(store);
+}
