@@ -1777,3 +1777,68 @@ async fn approvals_are_found_by_partner_email_invoice_title_and_item() {
     );
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_partners_approvals_in_the_order_asked_with_cursors_bound_to_it() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    // The directory carries what a ticket does: the contact's name and email.
+    let partners = csr.partners(&PartnerQuery::default()).await.unwrap().items;
+    let p = &partners[0];
+    assert!(p.email.contains('@') && !p.contact_name.is_empty(), "{p:?}");
+
+    let decided = |sort, cursor: Option<String>| ApprovalQuery {
+        status: Some(StatusFilter::Decided),
+        partner_id: Some(p.id.clone()),
+        sort,
+        limit: Some(2),
+        cursor,
+        ..Default::default()
+    };
+    let mut newest = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = csr.approvals(&decided(None, cursor)).await.unwrap();
+        assert!(page.items.iter().all(|a| a.partner.id == p.id));
+        newest.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert!(newest.len() > 2, "a partner with several decisions");
+    let times: Vec<_> = newest.iter().map(|a| a.decided_at).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let oldest = csr
+        .approvals(&decided(Some(ApprovalSort::Oldest), None))
+        .await
+        .unwrap();
+    assert_eq!(oldest.items[0].id, newest.last().unwrap().id);
+    // A cursor of one order is refused by another.
+    let err = csr
+        .approvals(&decided(Some(ApprovalSort::Newest), oldest.next_cursor))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid_cursor"), "{err:?}");
+    // Price sorts queues, highest first; a history is refused.
+    let queue = csr
+        .approvals(&ApprovalQuery {
+            kinds: vec![Kind::Partnership, Kind::Addon],
+            sort: Some(ApprovalSort::Price),
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let prices: Vec<i64> = queue
+        .items
+        .iter()
+        .map(|a| a.item.as_ref().map_or(-1, |i| i.price.amount_minor))
+        .collect();
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}");
+    let err = csr
+        .approvals(&decided(Some(ApprovalSort::Price), None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid_parameter"), "{err:?}");
+}

@@ -533,6 +533,22 @@ fn reason_templates_are_picked_with_ctrl_t_and_inserted_to_edit() {
 }
 
 #[test]
+fn wide_windows_give_the_room_to_what_is_cut() {
+    let mut app = loaded_app(session());
+    press(&mut app, "4");
+    let partners = screen(&app, 120, 40, false);
+    for whole in ["Contact", "hello@cedarpinepublishing.example", "Ravi Menon"] {
+        assert!(partners.contains(whole), "{whole}:\n{partners}");
+    }
+    press(&mut app, "5");
+    let history = screen(&app, 120, 40, false);
+    assert!(history.contains("Analytics Pro ($15.00)"), "{history}");
+    // At 80 columns the wide-only columns give way to the ones that matter most.
+    press(&mut app, "4");
+    assert!(!screen(&app, 80, 24, false).contains("Contact"));
+}
+
+#[test]
 fn a_bulk_rejection_lists_what_it_rejects() {
     let mut app = loaded_app(session());
     press(&mut app, "V");

@@ -483,6 +483,8 @@ mod tests {
             status: PartnerStatus::Active,
             package: None,
             invoice_id: "inv_1".into(),
+            contact_name: Default::default(),
+            email: Default::default(),
         }
     }
 

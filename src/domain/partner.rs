@@ -53,6 +53,11 @@ pub struct PartnerSummary {
     /// The partner's current package, if any.
     pub package: Option<Item>,
     pub invoice_id: String,
+    /// The contact person, and the email a ticket usually carries (wide windows show both).
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub email: String,
 }
 
 impl Clean for PartnerSummary {
@@ -63,6 +68,8 @@ impl Clean for PartnerSummary {
             status: self.status,
             package: self.package.clean(),
             invoice_id: line(self.invoice_id),
+            contact_name: line(self.contact_name),
+            email: line(self.email),
         }
     }
 }

@@ -53,6 +53,8 @@ pub fn partner(i: usize) -> PartnerSummary {
         status: PartnerStatus::Active,
         package: None,
         invoice_id: format!("INV-{i}"),
+        contact_name: Default::default(),
+        email: Default::default(),
     }
 }
 

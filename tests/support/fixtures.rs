@@ -166,6 +166,8 @@ pub fn partner_summary(i: usize) -> PartnerSummary {
             price: Money::new(1900 + 1000 * (i as i64 % 3), "EUR"),
         }),
         invoice_id: format!("INV-2026-{:04}", 1000 + i * 7),
+        contact_name: ["Anna Keller", "Ravi Menon", "Lena Fischer-Baumgartner"][i % 3].into(),
+        email: r.email,
     }
 }
 

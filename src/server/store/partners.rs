@@ -9,8 +9,10 @@ use crate::domain::*;
 use crate::server::cursor;
 use crate::server::problem::ApiProblem;
 
-const SUMMARY_COLS: &str =
-    "id, name, status, package_name, package_amount, package_currency, invoice_id";
+const SUMMARY_COLS: &str = "id, name, status, package_name, package_amount, package_currency,
+    invoice_id, contact_name, contact_email";
+/// How many columns `SUMMARY_COLS` is: what a query selects after them starts here.
+const SUMMARY_N: usize = 9;
 
 fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
     let status: String = r.get(2)?;
@@ -35,6 +37,8 @@ fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
             .ok_or_else(|| StoreError::Corrupt(format!("partner status {status:?}")))?,
         package,
         invoice_id: r.get(6)?,
+        contact_name: r.get(7)?,
+        email: r.get(8)?,
     })
 }
 
@@ -106,7 +110,7 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
                 ])),
             });
         }
-        last_key = (r.get(8)?, r.get(7)?, r.get(0)?);
+        last_key = (r.get(SUMMARY_N + 1)?, r.get(SUMMARY_N)?, r.get(0)?);
         items.push(summary_from_row(r)?);
     }
     Ok(Page {
@@ -117,8 +121,9 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
 
 pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> {
     let sql = format!(
-        "SELECT {SUMMARY_COLS}, contact_name, contact_email, contact_phone, contact_website,
-                contact_address, contact_time_zone, created_at
+        // The contact's name and email are the summary's last two columns (7 and 8).
+        "SELECT {SUMMARY_COLS}, contact_phone, contact_website, contact_address,
+                contact_time_zone, created_at
            FROM partners WHERE id = ?1"
     );
     let row = conn

@@ -19,6 +19,8 @@ fn partners(n: usize, next: Option<&str>) -> Page<Row> {
                     status: PartnerStatus::Active,
                     package: None,
                     invoice_id: format!("INV-{i}"),
+                    contact_name: Default::default(),
+                    email: Default::default(),
                 })
             })
             .collect(),

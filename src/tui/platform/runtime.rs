@@ -324,6 +324,8 @@ mod tests {
             status: PartnerStatus::Active,
             package: None,
             invoice_id: "INV-1".into(),
+            contact_name: Default::default(),
+            email: Default::default(),
         }
     }
 

@@ -97,7 +97,16 @@ fn phone(r: &Row, _: DateTime<Utc>) -> String {
     of_approval(r, |a| Some(a.partner.phone.clone()))
 }
 fn email(r: &Row, _: DateTime<Utc>) -> String {
-    of_approval(r, |a| Some(a.partner.email.clone()))
+    match r {
+        Row::Approval(a) => a.partner.email.clone(),
+        Row::Partner(p) => p.email.clone(),
+    }
+}
+fn contact(r: &Row, _: DateTime<Utc>) -> String {
+    match r {
+        Row::Partner(p) => p.contact_name.clone(),
+        Row::Approval(_) => String::new(),
+    }
 }
 fn engagement(r: &Row, _: DateTime<Utc>) -> String {
     of_approval(r, |a| a.details.engagement_type.clone())
@@ -209,6 +218,9 @@ const PARTNERS: &[Column] = &[
     col("Package (price)", Fill(3), item),
     col("Status", Length(10), status),
     col("Invoice ID", Length(14), invoice),
+    // The email is what a ticket carries: it is shown whole before the contact's name.
+    wide("Contact", Fill(1), contact),
+    wide("Email", Fill(4), email),
 ];
 
 pub fn columns(section: SectionId) -> &'static [Column] {

@@ -4,12 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Flex, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::section::{Load, Section};
 use super::tabs::columns;
+use super::widths;
 use crate::format::group;
 use crate::tui::app::App;
 use crate::tui::app::keymap::Action;
@@ -115,6 +117,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: Date
 }
 
 const COLUMN_SPACING: u16 = 1;
+/// The first column: `▶` for the selection and `●` or `!` for a mark or aging.
+const MARKER_WIDTH: u16 = 2;
+/// How many loaded rows the column widths are measured on.
+const MEASURED_ROWS: usize = 200;
 
 /// The table of one section, only its visible rows.
 fn render_rows(
@@ -137,18 +143,28 @@ fn render_rows(
     // another size than the app was told (snapshots draw one state at two sizes).
     let offset = section.offset_for(visible);
 
-    let mut widths = vec![Constraint::Length(2)];
-    widths.extend(cols.iter().map(|c| c.width));
-    // The widths the table will give each column (the same layout, cached), so a value too
-    // wide for its column is cut with `…` rather than silently.
-    let col_widths: Vec<usize> = Layout::horizontal(widths.iter().copied())
-        .flex(Flex::Start)
-        .spacing(COLUMN_SPACING)
-        .split(area)
+    // Each column's widest value among the loaded rows (a bounded sample, so a frame's cost
+    // does not grow with the window), its title included: what it would need to show whole.
+    let wants: Vec<usize> = cols
         .iter()
-        .skip(1)
-        .map(|r| r.width as usize)
+        .map(|c| {
+            section
+                .rows
+                .iter()
+                .take(MEASURED_ROWS)
+                .map(|r| (c.cell)(r, now).width())
+                .chain(std::iter::once(c.title.width()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
+    let constraints: Vec<Constraint> = cols.iter().map(|c| c.width).collect();
+    let room = usize::from(area.width)
+        .saturating_sub(usize::from(MARKER_WIDTH))
+        .saturating_sub(usize::from(COLUMN_SPACING) * cols.len());
+    let col_widths = widths::allocate(&constraints, &wants, room);
+    let mut widths = vec![Constraint::Length(MARKER_WIDTH)];
+    widths.extend(col_widths.iter().map(|&w| Constraint::Length(w as u16)));
     let header = TableRow::new(
         std::iter::once(Cell::from("")).chain(
             cols.iter()

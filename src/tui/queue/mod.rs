@@ -12,6 +12,7 @@ pub mod paging;
 pub mod search;
 pub mod section;
 pub mod tabs;
+pub mod widths;
 
 #[cfg(test)]
 mod tests;

@@ -251,6 +251,8 @@ mod tests {
                     status: PartnerStatus::Active,
                     package: None,
                     invoice_id: String::new(),
+                    contact_name: Default::default(),
+                    email: Default::default(),
                 })
             })
             .collect()
