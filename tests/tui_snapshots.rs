@@ -549,6 +549,34 @@ fn wide_windows_give_the_room_to_what_is_cut() {
 }
 
 #[test]
+fn a_request_decided_elsewhere_stays_marked_until_the_reader_moves_on() {
+    let mut app = loaded_app(session());
+    press(&mut app, "j");
+    let id = app
+        .active_section()
+        .selected_row()
+        .unwrap()
+        .id()
+        .to_string();
+    app.update(
+        Msg::Stream(StreamItem::Event {
+            id: None,
+            event: ServerEvent::ApprovalDecided(ApprovalDecided {
+                id,
+                kind: Kind::Partnership,
+                status: Status::Rejected,
+                decided_by: UserRef {
+                    id: "us_sam".into(),
+                    name: "sam.lee".into(),
+                },
+            }),
+        }),
+        now(),
+    );
+    insta::assert_snapshot!("decided_elsewhere_80x24", screen(&app, 80, 24, false));
+}
+
+#[test]
 fn a_bulk_rejection_lists_what_it_rejects() {
     let mut app = loaded_app(session());
     press(&mut app, "V");

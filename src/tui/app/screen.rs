@@ -149,6 +149,8 @@ impl App {
         let to = target.min(s.len() - 1);
         let moved = to != s.selected;
         s.selected = to;
+        // A row decided elsewhere, kept while it was read, goes once the reader moves on.
+        s.sweep_departed();
         if moved {
             self.detail_from_the_top();
         }

@@ -29,7 +29,19 @@ impl App {
                     .user
                     .as_ref()
                     .is_some_and(|me| me.id == d.decided_by.id);
-                self.forget_pending(&d.id, d.kind);
+                match (&selected, by_me) {
+                    // The row being read stays, marked, until the selection leaves it.
+                    (Some(_), false) => {
+                        for s in super::pending_sections(d.kind) {
+                            if s == active {
+                                self.section_mut(s).departed.insert(d.id.clone(), d.status);
+                            } else {
+                                self.section_mut(s).remove(&d.id);
+                            }
+                        }
+                    }
+                    _ => self.forget_pending(&d.id, d.kind),
+                }
                 let closed = if by_me {
                     vec![]
                 } else {

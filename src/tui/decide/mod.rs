@@ -165,6 +165,8 @@ impl App {
             .collect();
         let approvals: Vec<Approval> = rows
             .into_iter()
+            // Decided elsewhere, still shown until the selection moves: nothing to decide.
+            .filter(|a| !s.departed.contains_key(&a.id))
             .filter(|a| !sending.contains(a.id.as_str()))
             .cloned()
             .collect();

@@ -705,25 +705,33 @@ fn decided_event(id: &str, by: (&str, &str)) -> Msg {
 }
 
 #[test]
-fn decided_by_someone_else_takes_the_row_away_and_says_so() {
+fn decided_by_someone_else_is_said_first_and_the_row_goes_when_the_reader_moves_on() {
     let mut app = csr(4);
     press(&mut app, "j");
     app.update(decided_event("ap_1", ("us_admin", "demo-admin")), T0);
-    assert_eq!(ids(&app), ["ap_0", "ap_2", "ap_3"]);
-    assert_eq!(app.active_section().selected, 1);
-    assert_eq!(
-        selected_id(&app),
-        "ap_2",
-        "the selection is on the next item"
-    );
+    // Said at once; the row being read stays, marked, and the selection does not move.
     let (_, text) = last_toast(&app);
     assert!(
         text.contains("Partner 1") && text.contains("was just approved by demo-admin"),
         "{text}"
     );
+    assert_eq!(ids(&app), ["ap_0", "ap_1", "ap_2", "ap_3"]);
+    assert_eq!(selected_id(&app), "ap_1");
+    assert!(app.active_section().departed.contains_key("ap_1"));
+    // Nothing on it can be decided any more.
+    assert!(decides(&press(&mut app, "a")).is_empty());
+    assert!(
+        matches!(app.focus.top(), Layer::Screen),
+        "no question about it"
+    );
+    // Moving on takes it out; the selection lands on the item below it.
+    press(&mut app, "j");
+    assert_eq!(ids(&app), ["ap_0", "ap_2", "ap_3"]);
+    assert_eq!(selected_id(&app), "ap_2");
 
-    // A row above the selection goes: the selection stays on the same item.
+    // A row above the selection goes at once: the selection stays on the same item.
     app.update(decided_event("ap_0", ("us_admin", "demo-admin")), T0);
+    assert_eq!(ids(&app), ["ap_2", "ap_3"]);
     assert_eq!(selected_id(&app), "ap_2");
 
     // One's own decision, echoed back, is no news.

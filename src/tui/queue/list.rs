@@ -177,8 +177,16 @@ fn render_rows(
     let rows = section.visible(offset, visible).map(|(i, row)| {
         let selected = i == section.selected;
         let marked = section.marked.contains(row.id());
-        // The second column: marked `●`, else late `!` (words, not colour).
-        let second = if marked {
+        // The second column: decided elsewhere `✓`/`✗`, marked `●`, else late `!` (words,
+        // not colour).
+        let departed = section.departed.get(row.id());
+        let second = if let Some(status) = departed {
+            if *status == crate::domain::Status::Rejected {
+                "✗"
+            } else {
+                "✓"
+            }
+        } else if marked {
             "●"
         } else if late.row(row) {
             "!"
@@ -192,10 +200,10 @@ fn render_rows(
                 .map(|(c, &w)| Cell::from(format::fit((c.cell)(row, now), w))),
         );
         let r = TableRow::new(cells);
-        if selected {
-            r.style(theme.selected())
-        } else {
-            r
+        match (selected, departed.is_some()) {
+            (_, true) => r.style(theme.disabled()),
+            (true, false) => r.style(theme.selected()),
+            (false, false) => r,
         }
     });
     let table = Table::new(rows, widths)

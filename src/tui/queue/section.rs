@@ -3,7 +3,9 @@
 //! the cursor that fetched each page is kept (a few bytes a page) so scrolling back re-fetches
 //! them. Memory stays flat however far the CSR scrolls.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::domain::Status;
 
 use crate::tui::queue::filter::Filter;
 use crate::tui::queue::tabs::{Row, SectionId};
@@ -59,6 +61,10 @@ pub struct Section {
     /// The last reload failed: the rows shown are the last ones that came, kept rather than
     /// emptied (the title says since when the console is offline).
     pub stale: bool,
+    /// Rows decided elsewhere while the CSR had them selected, with their new status: they
+    /// stay in place, marked, until the selection leaves them, so the list does not move
+    /// under the reader before it has said what happened.
+    pub departed: BTreeMap<String, Status>,
 }
 
 impl Section {
@@ -77,6 +83,7 @@ impl Section {
             marked: BTreeSet::new(),
             filter: Filter::default(),
             stale: false,
+            departed: BTreeMap::new(),
         }
     }
 
@@ -116,6 +123,21 @@ impl Section {
         offset
     }
 
+    /// Rows decided elsewhere leave once the selection is no longer on them.
+    pub fn sweep_departed(&mut self) {
+        let selected = self.selected_row().map(|r| r.id().to_string());
+        let gone: Vec<String> = self
+            .departed
+            .keys()
+            .filter(|id| selected.as_deref() != Some(id.as_str()))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.departed.remove(&id);
+            self.remove(&id);
+        }
+    }
+
     /// Take a row out (decided, by us or elsewhere), keeping the selection on the next item.
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(i) = self.rows.iter().position(|r| r.id() == id) else {
@@ -123,6 +145,7 @@ impl Section {
         };
         self.rows.remove(i);
         self.marked.remove(id);
+        self.departed.remove(id);
         // Later pages start one earlier now.
         let global = self.base + i;
         for m in self.marks.iter_mut().filter(|m| m.0 > global) {
@@ -157,6 +180,7 @@ impl Section {
                     .min(self.len().saturating_sub(1));
                 let live: BTreeSet<String> = self.rows.iter().map(|r| r.id().to_string()).collect();
                 self.marked.retain(|m| live.contains(m));
+                self.departed.retain(|d, _| live.contains(d));
             }
             Slot::Append => {
                 let start = self.len();
