@@ -11,9 +11,9 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use chrono::Utc;
 
-use super::AppState;
 use super::problem::ApiProblem;
 use super::store::{self, SessionRow, UserRow};
+use super::{AppState, headers};
 use crate::domain::{Role, codes};
 
 pub enum Caller {
@@ -69,16 +69,8 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        let token = headers::single(&parts.headers, &header::AUTHORIZATION)?
+            .and_then(headers::bearer_token)
             .ok_or_else(|| {
                 unauthorized(codes::UNAUTHORIZED, "Send Authorization: Bearer <token>.")
             })?;

@@ -8,6 +8,7 @@
 mod auth;
 mod cursor;
 mod events;
+mod headers;
 mod problem;
 mod routes;
 pub mod seed;

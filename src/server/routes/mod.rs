@@ -18,6 +18,7 @@ mod request;
 mod response;
 mod stats;
 mod users;
+mod written;
 
 use std::sync::Arc;
 
