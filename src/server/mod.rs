@@ -89,6 +89,8 @@ pub(crate) struct AppState {
     pub impersonation_ttl: Duration,
     /// Users by token hash, so most requests authenticate without a read (`auth`).
     pub user_tokens: auth::UserTokens,
+    /// Seals and opens list cursors (`cursor`).
+    pub cursors: cursor::CursorKey,
 }
 
 /// A server running on a tokio task: dropping the handle does not stop it; `shutdown` does.
@@ -126,11 +128,13 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         Ok(store)
     })
     .await??;
+    let cursor_key = store.write(|c| store::cursor_key(c)).await?;
     let state = Arc::new(AppState {
         events: events::Hub::new(store.clone()),
         store,
         impersonation_ttl: ttl,
         user_tokens: auth::UserTokens::default(),
+        cursors: cursor::CursorKey::new(cursor_key),
     });
     let housekeeping = spawn_housekeeping(state.store.clone());
     let events = state.events.clone();

@@ -58,21 +58,25 @@ pub(super) async fn partner_me(State(st): S, caller: Caller) -> Res {
 pub(super) async fn partner_channels(State(st): S, caller: Caller, p: Params) -> Res {
     let s = caller.partner()?;
     audit_partner_call(&st, s, "GET /partner/channels").await?;
-    let (pid, cur, lim) = (s.partner_id.clone(), cursor(&p), limit(&p)?);
+    let scope = st.cursors.scope("channels", &[("partner", &s.partner_id)]);
+    let (pid, cur, lim) = (s.partner_id.clone(), cursor(&p, &scope)?, limit(&p)?);
     let page = st
         .store
         .read(move |c| store::channels(c, &pid, cur.as_deref(), lim))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }
 
 pub(super) async fn partner_engagements(State(st): S, caller: Caller, p: Params) -> Res {
     let s = caller.partner()?;
     audit_partner_call(&st, s, "GET /partner/engagements").await?;
-    let (pid, cur, lim) = (s.partner_id.clone(), cursor(&p), limit(&p)?);
+    let scope = st
+        .cursors
+        .scope("engagements", &[("partner", &s.partner_id)]);
+    let (pid, cur, lim) = (s.partner_id.clone(), cursor(&p, &scope)?, limit(&p)?);
     let page = st
         .store
         .read(move |c| store::engagements(c, &pid, cur.as_deref(), lim))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use crate::domain::codes;
+use crate::server::cursor::Scope;
 use crate::server::headers::{self, IDEMPOTENCY_KEY};
 use crate::server::problem::ApiProblem;
 
@@ -70,10 +71,9 @@ pub(super) fn limit_up_to(p: &Params, default: u32, max: u32) -> Result<u32, Api
     }
 }
 
-pub(super) fn cursor(p: &Params) -> Option<String> {
-    param(p, "cursor")
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
+/// The raw cursor of `cursor`, if it was made for `scope` (the list and its filters).
+pub(super) fn cursor(p: &Params, scope: &Scope) -> Result<Option<String>, ApiProblem> {
+    scope.open(param(p, "cursor"))
 }
 
 pub(super) fn query_text(p: &Params) -> Result<Option<String>, ApiProblem> {
