@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use chrono::Utc;
 
+use super::call_audit::SessionSlot;
 use super::problem::ApiProblem;
 use super::store::{self, SessionRow, UserRow};
 use super::{AppState, headers};
@@ -90,6 +91,12 @@ impl FromRequestParts<Arc<AppState>> for Caller {
                 }
             })
             .await?;
+        if let (Some(Caller::Partner(s)), Some(slot)) =
+            (&found, parts.extensions.get::<SessionSlot>())
+        {
+            // Audited once the call is answered, refused or not (`call_audit`).
+            slot.set(s);
+        }
         match found {
             None => Err(unauthorized(codes::UNAUTHORIZED, "The token is not valid.")),
             Some(Caller::Partner(s)) if s.ended_at.is_some() => Err(unauthorized(
@@ -149,6 +156,11 @@ impl UserTokens {
         let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         let (user, seen) = known.get(hash)?;
         (seen.elapsed() < self.ttl).then(|| user.clone())
+    }
+
+    /// Whether `hash` is a user token seen lately (so not an impersonation token).
+    pub fn knows(&self, hash: &str) -> bool {
+        self.get(hash).is_some()
     }
 
     fn remember(&self, hash: String, user: &UserRow) {

@@ -6,6 +6,7 @@
 //! problem+json (`problem.rs`).
 
 mod auth;
+mod call_audit;
 mod cursor;
 mod events;
 mod headers;
