@@ -77,6 +77,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             })?;
         let hash = store::token_hash(token);
         if let Some(user) = state.user_tokens.get(&hash) {
+            report_session(parts, None);
             return Ok(Caller::User(user));
         }
         let found = state
@@ -91,12 +92,13 @@ impl FromRequestParts<Arc<AppState>> for Caller {
                 }
             })
             .await?;
-        if let (Some(Caller::Partner(s)), Some(slot)) =
-            (&found, parts.extensions.get::<SessionSlot>())
-        {
-            // Audited once the call is answered, refused or not (`call_audit`).
-            slot.set(s);
-        }
+        report_session(
+            parts,
+            match &found {
+                Some(Caller::Partner(s)) => Some(s),
+                _ => None,
+            },
+        );
         match found {
             None => Err(unauthorized(codes::UNAUTHORIZED, "The token is not valid.")),
             Some(Caller::Partner(s)) if s.ended_at.is_some() => Err(unauthorized(
@@ -113,6 +115,14 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             }
             Some(caller) => Ok(caller),
         }
+    }
+}
+
+/// Tells `call_audit` whether the token is an impersonation's: such a call is audited once
+/// answered, refused or not.
+fn report_session(parts: &Parts, session: Option<&SessionRow>) {
+    if let Some(slot) = parts.extensions.get::<SessionSlot>() {
+        slot.set(session);
     }
 }
 

@@ -248,7 +248,7 @@ fn conn_limits(args: &crate::cli::ServeArgs) -> ConnLimits {
         limits.idle_timeout = Duration::from_millis(ms);
     }
     if let Some(n) = args.max_connections {
-        limits.max_connections = n.max(1);
+        limits.max_connections = n.clamp(1, conn::MAX_CONNECTIONS);
     }
     limits
 }

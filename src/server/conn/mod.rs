@@ -61,6 +61,9 @@ impl ConnLimits {
     }
 }
 
+/// The most `max_connections` may be (a semaphore's permits, counted in a `u32` on shutdown).
+pub const MAX_CONNECTIONS: usize = 1_000_000;
+
 /// Most connections the process's file-descriptor limit leaves room for: all but 128 (the
 /// database's files, the log, the runtime's own), shared by the connections served and the
 /// ones answered 503; at least 16, at most 16,384.
@@ -89,6 +92,10 @@ pub async fn serve(
     limits: ConnLimits,
     shutdown: impl Future<Output = ()>,
 ) {
+    let limits = ConnLimits {
+        max_connections: limits.max_connections.clamp(1, MAX_CONNECTIONS),
+        ..limits
+    };
     let served = Arc::new(Semaphore::new(limits.max_connections));
     let refused = Arc::new(Semaphore::new(limits.max_refused()));
     let (stop_tx, stop_rx) = watch::channel(false);
