@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use partner_console::domain::codes;
 use partner_console::server::{ConnLimits, SeedSource};
 use serde_json::{Value, json};
-use support::{TempDir, TestServer, launch_with};
+use support::{ServerProc, TempDir, TestServer, launch_with};
 
 // ---- raw sockets ----------------------------------------------------------------------------
 
@@ -58,6 +58,21 @@ fn exchange(addr: &str, request: &[u8]) -> (u16, String, Value) {
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let body = serde_json::from_str(body).unwrap_or(Value::Null);
     (status, head.to_ascii_lowercase(), body)
+}
+
+/// `/healthz` answers 200 within a few seconds (a connection's slot is free an instant after
+/// the client sees it closed).
+fn healthz_comes_back(addr: &str) {
+    let healthz = b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _, _) = exchange(addr, healthz);
+        if status == 200 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "healthz still answers {status}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 async fn server_with(limits: ConnLimits) -> (TempDir, partner_console::server::RunningServer) {
@@ -170,18 +185,43 @@ async fn past_the_cap_a_connection_gets_503_and_healthz_comes_back() {
         assert_eq!(body["status"], 503);
 
         drop(holders);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let (status, _, _) = exchange(&addr, healthz);
-            if status == 200 {
-                break;
-            }
-            assert!(Instant::now() < deadline, "healthz still answers {status}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        healthz_comes_back(&addr);
     })
     .await
     .unwrap();
+}
+
+/// Issue 16 #1, against `partner-console serve` itself: its (hidden) flags set the limits,
+/// and with them a half-sent request is closed and a connection past the cap gets 503.
+#[test]
+fn serve_closes_half_sent_requests_and_answers_503_past_its_cap() {
+    let srv = ServerProc::start_with(&[
+        "--seed",
+        "demo",
+        "--header-timeout-ms",
+        "1000",
+        "--max-connections",
+        "3",
+    ]);
+    let addr = addr(&srv.url);
+    let mut held: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut c = TcpStream::connect(&addr).unwrap();
+            c.write_all(b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    let healthz = b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let (status, _, body) = exchange(&addr, healthz);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some(codes::SERVER_BUSY))
+    );
+    for c in &mut held {
+        assert_eq!(read_within(c, Duration::from_secs(5)), Seen::Closed);
+    }
+    healthz_comes_back(&addr);
 }
 
 /// Issue 16 #10: the answers hyper gives by itself, to requests it cannot parse, are
