@@ -26,7 +26,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::problem::ApiProblem;
 use crate::domain::codes;
@@ -106,6 +106,7 @@ pub async fn serve(
     let mut busy = http.clone();
     busy.keep_alive(false);
     tokio::pin!(shutdown);
+    let mut turned_away = 0u64;
     loop {
         let tcp = tokio::select! {
             _ = &mut shutdown => break,
@@ -126,23 +127,23 @@ pub async fn serve(
         let io = TokioIo::new(ProblemBodies::new(TimedIo::new(tcp, Arc::clone(&clock))));
         if let Ok(permit) = Arc::clone(&served).try_acquire_owned() {
             let svc = ClockedService::new(TowerToHyperService::new(router.clone()), clock);
-            let conn = http.serve_connection(io, svc);
-            let stop = stop_rx.clone();
-            tokio::spawn(async move {
-                run(conn, stop).await;
-                drop(permit);
-            });
-        } else if let Ok(permit) = Arc::clone(&refused).try_acquire_owned() {
-            let svc = ClockedService::new(hyper::service::service_fn(answer_busy), clock);
-            let conn = busy.serve_connection(io, svc);
-            let stop = stop_rx.clone();
-            tokio::spawn(async move {
-                run(conn, stop).await;
-                drop(permit);
-            });
-        } else {
-            tracing::warn!("too many connections: closing a new one unanswered");
+            spawn(http.serve_connection(io, svc), stop_rx.clone(), permit);
+            continue;
         }
+        turned_away += 1;
+        // Logged at the first and then ever more rarely: under a flood, a line per connection
+        // would be a flood of its own.
+        if turned_away.is_power_of_two() {
+            tracing::warn!(
+                "{turned_away} connections past the cap of {} so far",
+                limits.max_connections
+            );
+        }
+        if let Ok(permit) = Arc::clone(&refused).try_acquire_owned() {
+            let svc = ClockedService::new(hyper::service::service_fn(answer_busy), clock);
+            spawn(busy.serve_connection(io, svc), stop_rx.clone(), permit);
+        }
+        // Past both caps the connection is closed unanswered, here, as `io` is dropped.
     }
     drop(listener);
     let _ = stop_tx.send(true);
@@ -151,8 +152,26 @@ pub async fn serve(
     let _ = refused.acquire_many(limits.max_refused() as u32).await;
 }
 
-/// One connection until it ends, or until shutdown and the end of what it is answering.
-async fn run<S>(conn: http1::Connection<TokioIo<Io>, S>, mut stop: watch::Receiver<bool>)
+/// Runs one connection on a task of its own, holding `permit` (its place under a cap) until it
+/// ends, or until shutdown and the end of what it is answering.
+fn spawn<S>(
+    conn: http1::Connection<TokioIo<Io>, S>,
+    mut stop: watch::Receiver<bool>,
+    permit: OwnedSemaphorePermit,
+) where
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = axum::body::Body>
+        + Send
+        + 'static,
+    S::Future: Send,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    tokio::spawn(async move {
+        run(conn, &mut stop).await;
+        drop(permit);
+    });
+}
+
+async fn run<S>(conn: http1::Connection<TokioIo<Io>, S>, stop: &mut watch::Receiver<bool>)
 where
     S: hyper::service::HttpService<hyper::body::Incoming, ResBody = axum::body::Body>,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
