@@ -37,6 +37,7 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
             db: db.clone(),
             seed: SeedSource::Demo { decided: None },
             impersonation_ttl: MAX_IMPERSONATION,
+            limits: server::ConnLimits::default(),
         },
         listener,
     )

@@ -114,4 +114,18 @@ pub struct ServeArgs {
     /// Lifetime of impersonation tokens in seconds (at most 1800).
     #[arg(long, default_value_t = 1800, value_name = "SECS")]
     pub impersonation_ttl: u64,
+
+    // Connection limits, for tests that want them small; the defaults are in
+    // `server::ConnLimits`.
+    /// Milliseconds a request's head may take from its first byte.
+    #[arg(long, hide = true, value_name = "MS")]
+    pub header_timeout_ms: Option<u64>,
+
+    /// Milliseconds a keep-alive connection may stay idle between requests.
+    #[arg(long, hide = true, value_name = "MS")]
+    pub idle_timeout_ms: Option<u64>,
+
+    /// Connections served at once; past it new ones are answered 503.
+    #[arg(long, hide = true, value_name = "N")]
+    pub max_connections: Option<usize>,
 }

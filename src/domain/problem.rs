@@ -46,6 +46,15 @@ pub mod codes {
     pub const INVALID_PARAMETER: &str = "invalid_parameter";
     pub const INVALID_CURSOR: &str = "invalid_cursor";
     pub const INVALID_BODY: &str = "invalid_body";
+    /// A header that must come once came more than once (Authorization, If-Match,
+    /// Idempotency-Key).
+    pub const DUPLICATE_HEADER: &str = "duplicate_header";
+    /// The HTTP layer could not read the request (hyper's own 400).
+    pub const MALFORMED_REQUEST: &str = "malformed_request";
+    pub const URI_TOO_LONG: &str = "uri_too_long";
+    pub const HEADERS_TOO_LARGE: &str = "headers_too_large";
+    /// Free text (a reason, a comment) with control or bidi characters.
+    pub const INVALID_TEXT: &str = "invalid_text";
     pub const BODY_TOO_LARGE: &str = "body_too_large";
     pub const REASON_REQUIRED: &str = "reason_required";
     pub const REASON_TOO_LONG: &str = "reason_too_long";
@@ -60,4 +69,6 @@ pub mod codes {
     pub const IMPERSONATION_ENDED: &str = "impersonation_ended";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const INTERNAL: &str = "internal";
+    /// Every connection slot is taken (503); try again shortly.
+    pub const SERVER_BUSY: &str = "server_busy";
 }

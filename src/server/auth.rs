@@ -11,9 +11,10 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use chrono::Utc;
 
-use super::AppState;
+use super::call_audit::SessionSlot;
 use super::problem::ApiProblem;
 use super::store::{self, SessionRow, UserRow};
+use super::{AppState, headers};
 use crate::domain::{Role, codes};
 
 pub enum Caller {
@@ -69,21 +70,14 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        let token = headers::single(&parts.headers, &header::AUTHORIZATION)?
+            .and_then(headers::bearer_token)
             .ok_or_else(|| {
                 unauthorized(codes::UNAUTHORIZED, "Send Authorization: Bearer <token>.")
             })?;
         let hash = store::token_hash(token);
         if let Some(user) = state.user_tokens.get(&hash) {
+            report_session(parts, None);
             return Ok(Caller::User(user));
         }
         let found = state
@@ -98,6 +92,13 @@ impl FromRequestParts<Arc<AppState>> for Caller {
                 }
             })
             .await?;
+        report_session(
+            parts,
+            match &found {
+                Some(Caller::Partner(s)) => Some(s),
+                _ => None,
+            },
+        );
         match found {
             None => Err(unauthorized(codes::UNAUTHORIZED, "The token is not valid.")),
             Some(Caller::Partner(s)) if s.ended_at.is_some() => Err(unauthorized(
@@ -114,6 +115,14 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             }
             Some(caller) => Ok(caller),
         }
+    }
+}
+
+/// Tells `call_audit` whether the token is an impersonation's: such a call is audited once
+/// answered, refused or not.
+fn report_session(parts: &Parts, session: Option<&SessionRow>) {
+    if let Some(slot) = parts.extensions.get::<SessionSlot>() {
+        slot.set(session);
     }
 }
 
@@ -157,6 +166,11 @@ impl UserTokens {
         let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         let (user, seen) = known.get(hash)?;
         (seen.elapsed() < self.ttl).then(|| user.clone())
+    }
+
+    /// Whether `hash` is a user token seen lately (so not an impersonation token).
+    pub fn knows(&self, hash: &str) -> bool {
+        self.get(hash).is_some()
     }
 
     fn remember(&self, hash: String, user: &UserRow) {

@@ -6,8 +6,11 @@
 //! problem+json (`problem.rs`).
 
 mod auth;
+mod call_audit;
+mod conn;
 mod cursor;
 mod events;
+mod headers;
 mod problem;
 mod routes;
 pub mod seed;
@@ -18,10 +21,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use color_eyre::eyre::{Context, Result};
 use tokio::net::TcpListener;
 
+pub use conn::ConnLimits;
 pub use store::Store;
 
 /// Every route the server serves, relative to `/api/v1`. The router is built from the same
@@ -79,6 +82,7 @@ pub struct ServerOptions {
     pub db: PathBuf,
     pub seed: SeedSource,
     pub impersonation_ttl: Duration,
+    pub limits: ConnLimits,
 }
 
 /// Shared by every handler.
@@ -88,6 +92,8 @@ pub(crate) struct AppState {
     pub impersonation_ttl: Duration,
     /// Users by token hash, so most requests authenticate without a read (`auth`).
     pub user_tokens: auth::UserTokens,
+    /// Seals and opens list cursors (`cursor`).
+    pub cursors: cursor::CursorKey,
 }
 
 /// A server running on a tokio task: dropping the handle does not stop it; `shutdown` does.
@@ -125,37 +131,25 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         Ok(store)
     })
     .await??;
+    let cursor_key = store.write(|c| store::cursor_key(c)).await?;
     let state = Arc::new(AppState {
         events: events::Hub::new(store.clone()),
         store,
         impersonation_ttl: ttl,
         user_tokens: auth::UserTokens::default(),
+        cursors: cursor::CursorKey::new(cursor_key),
     });
     let housekeeping = spawn_housekeeping(state.store.clone());
     let events = state.events.clone();
     let router = routes::router(state);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    // TCP_NODELAY on every connection: a response or an event is sent as soon as it is
-    // written, never held back by Nagle's algorithm until the peer acknowledges the last one.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("cannot set TCP_NODELAY on a connection: {e}");
-        }
-    });
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-                // Event streams never finish by themselves: end them, or the graceful
-                // shutdown would wait for every connected console to quit.
-                events.close();
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("server stopped: {e}");
-        }
-    });
+    let task = tokio::spawn(conn::serve(listener, router, opts.limits, async move {
+        let _ = rx.await;
+        // Event streams never finish by themselves: end them, or the graceful shutdown would
+        // wait for every connected console to quit.
+        events.close();
+    }));
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
@@ -239,6 +233,22 @@ pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
         db,
         seed: SeedSource::parse(&args.seed, args.seed_size),
         impersonation_ttl: Duration::from_secs(args.impersonation_ttl),
+        limits: conn_limits(args),
     };
     serve(opts, args.listen).await
+}
+
+/// The defaults of [`ConnLimits`], with what the hidden `serve` flags change.
+fn conn_limits(args: &crate::cli::ServeArgs) -> ConnLimits {
+    let mut limits = ConnLimits::default();
+    if let Some(ms) = args.header_timeout_ms {
+        limits.header_timeout = Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.idle_timeout_ms {
+        limits.idle_timeout = Duration::from_millis(ms);
+    }
+    if let Some(n) = args.max_connections {
+        limits.max_connections = n.clamp(1, conn::MAX_CONNECTIONS);
+    }
+    limits
 }

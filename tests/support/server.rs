@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use partner_console::client::{HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::secret::Secret;
-use partner_console::server::{self, RunningServer, SeedSource, ServerOptions};
+use partner_console::server::{self, ConnLimits, RunningServer, SeedSource, ServerOptions};
 
 use super::TempDir;
 
@@ -87,12 +87,23 @@ pub async fn launch(
     seed: SeedSource,
     ttl: Duration,
 ) -> color_eyre::Result<RunningServer> {
+    launch_with(db, seed, ttl, ConnLimits::default()).await
+}
+
+/// [`launch`] with connection limits of the test's choosing (small timeouts, a small cap).
+pub async fn launch_with(
+    db: &Path,
+    seed: SeedSource,
+    ttl: Duration,
+    limits: ConnLimits,
+) -> color_eyre::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     server::start(
         ServerOptions {
             db: db.to_path_buf(),
             seed,
             impersonation_ttl: ttl,
+            limits,
         },
         listener,
     )

@@ -9,7 +9,9 @@ use super::request::{Params, cursor, limit, limit_up_to, param, query_text, time
 use super::response::{json, json_response, with_etag};
 use super::{Res, S};
 use crate::domain::{ApprovalSort, EXPORT_PAGE_MAX, Kind, Role, StatusFilter};
+use crate::server::AppState;
 use crate::server::auth::Caller;
+use crate::server::cursor::Scope;
 use crate::server::problem::ApiProblem;
 use crate::server::store::{self, ApprovalFilter};
 
@@ -39,16 +41,22 @@ pub(super) fn kinds_and_status(
 
 pub(super) async fn list_approvals(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Viewer)?;
-    let filter = approval_filter(&p, limit(&p)?)?;
+    let (filter, scope) = approval_filter(&st, &p, limit(&p)?)?;
     let page = st
         .store
         .read(move |c| store::list_approvals(c, &filter))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }
 
-/// The filters `GET /approvals` and `GET /approvals/export` share, with the page size.
-fn approval_filter(p: &Params, limit: u32) -> Result<ApprovalFilter, ApiProblem> {
+/// The filters `GET /approvals` and `GET /approvals/export` share, with the page size, and the
+/// scope of their cursors. The two lists share it: they are the same rows in the same order, so
+/// a page of one may be followed by a page of the other (API.md).
+fn approval_filter(
+    st: &AppState,
+    p: &Params,
+    limit: u32,
+) -> Result<(ApprovalFilter, Scope), ApiProblem> {
     let (kinds, status) = kinds_and_status(p, StatusFilter::Pending)?;
     let sort = match param(p, "sort") {
         None => None,
@@ -66,17 +74,39 @@ fn approval_filter(p: &Params, limit: u32) -> Result<ApprovalFilter, ApiProblem>
             }
         },
     };
-    Ok(ApprovalFilter {
+    let partner_id = partner_param(p)?;
+    let (q, from, to) = (query_text(p)?, time(p, "from")?, time(p, "to")?);
+    let mut kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    kind_names.sort_unstable();
+    kind_names.dedup();
+    let (from_text, to_text) = (from.map(store::ts), to.map(store::ts));
+    // The order a cursor walks is the one the list resolves to, so `sort` absent and `sort`
+    // naming the list's own order share their cursors.
+    let order = sort.unwrap_or_else(|| ApprovalSort::default_for(status));
+    let scope = st.cursors.scope(
+        "approvals",
+        &[
+            ("kind", &kind_names.join(",")),
+            ("status", status.as_str()),
+            ("q", q.as_deref().map(str::trim).unwrap_or("")),
+            ("from", from_text.as_deref().unwrap_or("")),
+            ("to", to_text.as_deref().unwrap_or("")),
+            ("partner_id", partner_id.as_deref().unwrap_or("")),
+            ("sort", order.as_str()),
+        ],
+    );
+    let filter = ApprovalFilter {
         kinds,
         status,
-        q: query_text(p)?,
-        from: time(p, "from")?,
-        to: time(p, "to")?,
-        partner_id: partner_param(p)?,
+        q,
+        from,
+        to,
+        partner_id,
         sort,
-        cursor: cursor(p),
+        cursor: cursor(p, &scope)?,
         limit,
-    })
+    };
+    Ok((filter, scope))
 }
 
 /// `partner_id`: only that partner's approvals. An id that names no partner is an empty list,
@@ -96,10 +126,12 @@ pub(super) fn partner_param(p: &Params) -> Result<Option<String>, ApiProblem> {
 pub(super) async fn export_approvals(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Viewer)?;
     let limit = limit_up_to(&p, EXPORT_PAGE_MAX, EXPORT_PAGE_MAX)?;
-    let filter = approval_filter(&p, limit)?;
+    let (filter, scope) = approval_filter(&st, &p, limit)?;
     let body = st
         .store
-        .read(move |c| store::export_approvals(c, &filter, store::EXPORT_PAGE_BYTES))
+        .read(move |c| {
+            store::export_approvals(c, &filter, store::EXPORT_PAGE_BYTES, |raw| scope.seal(raw))
+        })
         .await?;
     Ok(json_response(StatusCode::OK, body))
 }

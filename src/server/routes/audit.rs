@@ -13,20 +13,22 @@ use crate::server::store;
 
 pub(super) async fn audit(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Admin)?;
-    let (cur, lim) = (cursor(&p), limit(&p)?);
+    let scope = st.cursors.scope("audit", &[]);
+    let (cur, lim) = (cursor(&p, &scope)?, limit(&p)?);
     let page = st
         .store
         .read(move |c| store::list_audit(c, cur.as_deref(), lim))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }
 
 pub(super) async fn outbox(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Admin)?;
-    let (cur, lim) = (cursor(&p), limit(&p)?);
+    let scope = st.cursors.scope("outbox", &[]);
+    let (cur, lim) = (cursor(&p, &scope)?, limit(&p)?);
     let page = st
         .store
         .read(move |c| store::list_outbox(c, cur.as_deref(), lim))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }

@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::Utc;
 
-use super::request::{idempotency_key, if_match, json_body, required_text};
-use super::{Res, S};
-use crate::domain::{MAX_REASON_CHARS, RejectBody, Role, codes};
+use super::request::{idempotency_key, if_match, json_body};
+use super::{Res, S, written};
+use crate::domain::{MAX_REASON_CHARS, RejectBody, Role};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
 use crate::server::store::{self, DecideRequest, Decider, Decision};
@@ -24,16 +24,9 @@ pub(super) async fn approve(
 ) -> Res {
     let pre = Preconditions::check(&caller, &headers)?;
     let parsed: ApproveRequest = json_body(&headers, &body)?;
-    let comment = match parsed.comment.as_deref().map(str::trim) {
-        Some(c) if c.chars().count() > MAX_REASON_CHARS => {
-            return Err(ApiProblem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                codes::REASON_TOO_LONG,
-                format!("The comment is limited to {MAX_REASON_CHARS} characters."),
-            ));
-        }
-        Some(c) if !c.is_empty() => Some(c.to_string()),
-        _ => None,
+    let comment = match parsed.comment.as_deref() {
+        Some(c) => written::optional(c, MAX_REASON_CHARS, "comment")?,
+        None => None,
     };
     decide(st, pre, id, Decision::Approve { comment }).await
 }
@@ -47,7 +40,7 @@ pub(super) async fn reject(
 ) -> Res {
     let pre = Preconditions::check(&caller, &headers)?;
     let parsed: RejectBody = json_body(&headers, &body)?;
-    let reason = required_text(&parsed.reason, MAX_REASON_CHARS, "reason")?;
+    let reason = written::required(&parsed.reason, MAX_REASON_CHARS, "reason")?;
     decide(st, pre, id, Decision::Reject { reason }).await
 }
 

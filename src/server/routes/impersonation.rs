@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Utc;
 
-use super::request::{json_body, required_text};
+use super::request::json_body;
 use super::response::json;
-use super::{Res, S};
+use super::{Res, S, written};
 use crate::domain::{Impersonation, ImpersonationRequest, PartnerRef, Role};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
@@ -27,7 +27,7 @@ pub(super) async fn impersonate(
 ) -> Res {
     let user = caller.user(Role::Csr)?.clone();
     let req: ImpersonationRequest = json_body(&headers, &body)?;
-    let reason = required_text(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
+    let reason = written::required(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
     let pid = id.clone();
     let partner_name = st
         .store

@@ -18,6 +18,7 @@ mod request;
 mod response;
 mod stats;
 mod users;
+mod written;
 
 use std::sync::Arc;
 
@@ -38,6 +39,10 @@ type Res = Result<Response, ApiProblem>;
 const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: Arc<AppState>) -> Router {
+    let audit = axum::middleware::from_fn_with_state(
+        Arc::clone(&state),
+        crate::server::call_audit::audit_impersonated_calls,
+    );
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/me", get(users::me))
@@ -72,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(problemize))
+        .layer(audit)
         .with_state(state)
 }
 

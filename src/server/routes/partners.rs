@@ -33,18 +33,27 @@ pub(super) async fn list_partners(State(st): S, caller: Caller, p: Params) -> Re
         Some("status") => PartnerSort::Status,
         Some(_) => return Err(ApiProblem::bad_param("sort must be name or status.")),
     };
+    let q = query_text(&p)?;
+    let scope = st.cursors.scope(
+        "partners",
+        &[
+            ("q", q.as_deref().map(str::trim).unwrap_or("")),
+            ("status", status.map(|s| s.as_str()).unwrap_or("")),
+            ("sort", sort.as_str()),
+        ],
+    );
     let filter = PartnerFilter {
-        q: query_text(&p)?,
+        q,
         status,
         sort,
-        cursor: cursor(&p),
+        cursor: cursor(&p, &scope)?,
         limit: limit(&p)?,
     };
     let page = st
         .store
         .read(move |c| store::list_partners(c, &filter))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }
 
 pub(super) async fn get_partner(State(st): S, caller: Caller, Path(id): Path<String>) -> Res {

@@ -3,12 +3,15 @@
 //! rather than axum's generic rejection.
 
 use axum::body::Bytes;
-use axum::extract::Query;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use crate::domain::codes;
+use crate::server::cursor::Scope;
+use crate::server::headers::{self, IDEMPOTENCY_KEY};
 use crate::server::problem::ApiProblem;
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -19,7 +22,29 @@ const MAX_Q: usize = 200;
 
 /// The query string as pairs; each handler takes what it knows and validates it here, so a bad
 /// value is a 400 naming the parameter rather than axum's generic rejection.
-pub(super) type Params = Query<Vec<(String, String)>>;
+///
+/// A NUL is refused in every parameter, here once: no value the API takes has one, and in `q`
+/// SQLite's LIKE would stop reading the pattern at it (`q=%00` matched everything).
+pub(super) struct Params(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiProblem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiProblem> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiProblem::bad_param("The query string is malformed."))?;
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(ApiProblem::bad_param(format!(
+                "{name:?} must not contain a NUL character."
+            )));
+        }
+        Ok(Params(pairs))
+    }
+}
 
 pub(super) fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
     p.0.iter()
@@ -46,10 +71,9 @@ pub(super) fn limit_up_to(p: &Params, default: u32, max: u32) -> Result<u32, Api
     }
 }
 
-pub(super) fn cursor(p: &Params) -> Option<String> {
-    param(p, "cursor")
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
+/// The raw cursor of `cursor`, if it was made for `scope` (the list and its filters).
+pub(super) fn cursor(p: &Params, scope: &Scope) -> Result<Option<String>, ApiProblem> {
+    scope.open(param(p, "cursor"))
 }
 
 pub(super) fn query_text(p: &Params) -> Result<Option<String>, ApiProblem> {
@@ -106,17 +130,19 @@ pub(super) fn json_body<T: DeserializeOwned>(
             ));
         }
     }
-    serde_json::from_slice(text).map_err(|e| {
-        ApiProblem::new(
-            StatusCode::BAD_REQUEST,
-            codes::INVALID_BODY,
-            format!("The body is not valid: {e}."),
-        )
-    })
+    // Every body the API takes is an object. serde would read a struct from an array too
+    // (`["reason"]` as `{"reason": "reason"}`, `[]` as an approval without a comment), so
+    // anything but an object is refused before it gets there. JSON text that starts with `{`
+    // is an object or is not JSON at all.
+    let invalid = |why: String| ApiProblem::new(StatusCode::BAD_REQUEST, codes::INVALID_BODY, why);
+    if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(invalid("The body must be a JSON object.".into()));
+    }
+    serde_json::from_slice(text).map_err(|e| invalid(format!("The body is not valid: {e}.")))
 }
 
 pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiProblem> {
-    let Some(v) = headers.get("idempotency-key") else {
+    let Some(v) = headers::single(headers, &IDEMPOTENCY_KEY)? else {
         return Err(ApiProblem::new(
             StatusCode::BAD_REQUEST,
             codes::IDEMPOTENCY_KEY_REQUIRED,
@@ -136,19 +162,24 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiProblem>
 }
 
 pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiProblem> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
+    let Some(v) = headers::single(headers, &header::IF_MATCH)? else {
         return Err(ApiProblem::new(
             StatusCode::PRECONDITION_REQUIRED,
             codes::PRECONDITION_REQUIRED,
             "Decisions need If-Match with the version you saw, e.g. If-Match: \"3\".",
         ));
     };
-    // Exactly a strong ETag of a version: `"` 1..=18 digits `"` (always fits an i64), as the
-    // contract's pattern says; anything else (weak, unquoted, `*`, a list) is refused.
+    // Exactly a strong ETag of a version as the server writes them: `"` 1..=18 digits `"`
+    // without leading zeros (always fits an i64), as the contract's pattern says. Anything
+    // else (weak, unquoted, `*`, a list) is refused. So is `"01"`: ETags compare as strings
+    // (RFC 9110 §8.8.3.2), so it is not the `"1"` the server sent, and as no ETag of ours
+    // looks like that it is a client's mistake to be told of (400), not a stale version to ask
+    // the user about again (412).
     v.to_str()
         .ok()
         .map(str::trim)
         .and_then(|s| s.strip_prefix('"')?.strip_suffix('"'))
+        .filter(|digits| !(digits.len() > 1 && digits.starts_with('0')))
         .and_then(parse_small_uint)
         .ok_or_else(|| {
             ApiProblem::new(
@@ -165,24 +196,4 @@ pub(super) fn parse_small_uint(s: &str) -> Option<i64> {
         return None;
     }
     s.parse().ok()
-}
-
-/// Trimmed, required, bounded text (reasons).
-pub(super) fn required_text(text: &str, max: usize, what: &str) -> Result<String, ApiProblem> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(ApiProblem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            codes::REASON_REQUIRED,
-            format!("A {what} is required."),
-        ));
-    }
-    if t.chars().count() > max {
-        return Err(ApiProblem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            codes::REASON_TOO_LONG,
-            format!("The {what} is limited to {max} characters."),
-        ));
-    }
-    Ok(t.to_string())
 }

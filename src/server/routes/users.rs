@@ -16,10 +16,11 @@ pub(super) async fn me(caller: Caller) -> Res {
 
 pub(super) async fn users(State(st): S, caller: Caller, p: Params) -> Res {
     caller.user(Role::Admin)?;
-    let (cur, lim) = (cursor(&p), limit(&p)?);
+    let scope = st.cursors.scope("users", &[]);
+    let (cur, lim) = (cursor(&p, &scope)?, limit(&p)?);
     let page = st
         .store
         .read(move |c| store::list_users(c, cur.as_deref(), lim))
         .await?;
-    Ok(json(StatusCode::OK, &page))
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
 }

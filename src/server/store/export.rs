@@ -30,11 +30,13 @@ pub const EXPORT_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The JSON body of one page: `{"columns": [...], "rows": [[...], ...], "next_cursor": ...}`.
 /// The page holds `f.limit` rows, or fewer when the body passes `max_bytes` first; either way
-/// `next_cursor` is set only when another row follows.
+/// `next_cursor` is set only when another row follows, sealed by `seal` (the route's, which
+/// knows the filters: `crate::server::cursor`).
 pub fn export_approvals(
     conn: &Connection,
     f: &ApprovalFilter,
     max_bytes: usize,
+    seal: impl Fn(&str) -> String,
 ) -> StoreResult<Vec<u8>> {
     let mut out = Vec::with_capacity(f.limit as usize * 256);
     out.extend_from_slice(b"{\"columns\":");
@@ -59,7 +61,7 @@ pub fn export_approvals(
                 // than a page): there is a next page.
                 next_cursor = last
                     .as_ref()
-                    .map(|(key, id)| page_cursor(f.order(), key, id));
+                    .map(|(key, id)| seal(&page_cursor(f.order(), key, id)));
                 break;
             }
             if written > 0 {

@@ -13,6 +13,7 @@ mod partners;
 mod query;
 mod schema;
 mod search;
+mod secrets;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -25,6 +26,7 @@ pub use export::*;
 pub use impersonation::*;
 pub use partners::*;
 pub use search::partner_search_keys;
+pub use secrets::cursor_key;
 pub use stats::*;
 
 use std::path::Path;

@@ -291,6 +291,13 @@ BEGIN
     INSERT INTO approval_labels (kind, title, item) VALUES (NEW.kind, NEW.title, NEW.item_name);
 END;
 "#,
+    // Server secrets (the key that signs cursors), made on first use.
+    r#"
+CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's

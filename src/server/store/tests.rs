@@ -335,7 +335,7 @@ fn export_pages_end_early_when_large_and_lose_no_row() {
                 let mut f = f.clone();
                 let (mut ids, mut pages) = (Vec::new(), 0);
                 loop {
-                    let body = export_approvals(conn, &f, max_bytes)?;
+                    let body = export_approvals(conn, &f, max_bytes, str::to_string)?;
                     let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
                     let rows = page["rows"].as_array().unwrap();
                     assert!(!rows.is_empty(), "no empty page before the end");
