@@ -5,6 +5,7 @@ use crate::domain::{ApprovalDecided, ServerEvent, Status};
 use crate::tui::app::effect::Effect;
 use crate::tui::app::focus::Layer;
 use crate::tui::app::{App, Load};
+use crate::tui::queue::tabs::SectionId;
 
 use super::{as_approval, pending_sections, what};
 
@@ -67,7 +68,22 @@ impl App {
                     }
                 }
             }
-            ServerEvent::PartnerUpdated(_) => (),
+            ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
+        }
+        fx
+    }
+
+    /// A partner changed (an approval set its package or add-ons): the directory shows it
+    /// again if it lists that partner, and an open detail of it is read again.
+    fn on_partner_updated(&mut self, id: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        let directory = SectionId::Partners;
+        let s = self.section(directory);
+        if s.load == Load::Loaded && s.rows.iter().any(|r| r.id() == id) {
+            fx.extend(self.reload(directory));
+        }
+        if self.partners.detail.as_ref().is_some_and(|d| d.id == id) {
+            fx.push(Effect::LoadPartner { id: id.to_string() });
         }
         fx
     }

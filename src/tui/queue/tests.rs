@@ -179,3 +179,34 @@ fn the_filter_takes_several_kinds_and_my_partners_a_status() {
         Some("pending only")
     );
 }
+
+#[test]
+fn a_partner_changed_elsewhere_is_shown_again_where_it_is_listed() {
+    use crate::client::StreamItem;
+    use crate::domain::{PartnerUpdated, ServerEvent};
+    let updated = |id: &str| {
+        Msg::Stream(StreamItem::Event {
+            id: None,
+            event: ServerEvent::PartnerUpdated(PartnerUpdated { id: id.into() }),
+        })
+    };
+    let mut app = csr();
+    // Not loaded yet: nothing to refresh.
+    let fx = app.update(updated("pt_1"), T0);
+    assert!(loads(&fx).is_empty(), "{fx:?}");
+    let fx = press(&mut app, "4");
+    answer_loads(&mut app, fx, 5);
+    press(&mut app, "j");
+    key(&mut app, KeyCode::Enter);
+    let fx = app.update(updated("pt_1"), T0);
+    assert_eq!(loads(&fx).first().map(|l| l.0), Some(SectionId::Partners));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadPartner { id } if id == "pt_1")),
+        "the open detail is read again: {fx:?}"
+    );
+    // A partner the directory does not list changes nothing on screen.
+    let fx = app.update(updated("pt_99"), T0);
+    assert!(loads(&fx).is_empty(), "{fx:?}");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPartner { .. })));
+}
