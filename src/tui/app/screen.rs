@@ -46,8 +46,20 @@ impl App {
             Action::HalfPageUp => self.move_by(-(page(self) / 2).max(1)),
             Action::PageDown => self.move_by(page(self)),
             Action::PageUp => self.move_by(-page(self)),
-            Action::Top => self.move_to(0),
-            Action::Bottom => self.move_to(usize::MAX),
+            Action::Top => {
+                let id = self.active_section_id();
+                match self.start_page(id) {
+                    Some(fx) => fx.into(),
+                    None => self.move_to(0),
+                }
+            }
+            Action::Bottom => {
+                let id = self.active_section_id();
+                match self.end_page(id) {
+                    Some(fx) => fx.into(),
+                    None => self.move_to(usize::MAX),
+                }
+            }
             Action::Refresh => {
                 let id = self.active_section_id();
                 let mut fx = vec![Effect::LoadSummary];

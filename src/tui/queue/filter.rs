@@ -106,6 +106,26 @@ impl Filter {
         }
     }
 
+    /// The same list in the reverse order, which is how its end is fetched directly (`G`);
+    /// `None` where the server has no reverse (the directory, a queue by price).
+    pub fn reversed(&self, section: SectionId) -> Option<Filter> {
+        let Source::Approvals { status, .. } = section.source() else {
+            return None;
+        };
+        let order = match self
+            .order
+            .unwrap_or_else(|| ApprovalSort::default_for(status))
+        {
+            ApprovalSort::Oldest => ApprovalSort::Newest,
+            ApprovalSort::Newest => ApprovalSort::Oldest,
+            ApprovalSort::Price => return None,
+        };
+        Some(Filter {
+            order: Some(order),
+            ..self.clone()
+        })
+    }
+
     /// "search “acme” · Ad · rejected · 2026-11-01 – 2026-11-20", for the section's title.
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();

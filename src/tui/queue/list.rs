@@ -73,11 +73,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: Date
             0 => String::new(),
             n => format!("{n} marked · "),
         };
-        let pos = format!(
-            " {marks}{} of {}{more} ",
-            group(section.selected as u64 + 1),
-            group(section.len() as u64)
-        );
+        let pos = match &section.tail {
+            // Loaded from the end, without a count: places are told from the end.
+            Some(t) if t.before.is_some() => match section.len() - section.selected {
+                1 => format!(" {marks}the last row "),
+                n => format!(" {marks}{} from the end ", group(n as u64)),
+            },
+            _ => format!(
+                " {marks}{} of {}{more} ",
+                group(section.selected as u64 + 1),
+                group(section.len() as u64)
+            ),
+        };
         block = block.title_bottom(Line::from(pos).alignment(Alignment::Right));
     }
     if section.stale {

@@ -62,17 +62,59 @@ impl App {
         let Some((slot, cursor)) = self.section(id).wanted() else {
             return vec![];
         };
+        let filter = match slot {
+            // Counted from the end: the rows before come from the reverse order.
+            Slot::BeforeTail => self.section(id).filter.reversed(id),
+            _ => Some(self.section(id).filter.clone()),
+        };
+        let Some(filter) = filter else {
+            return vec![];
+        };
         let request = self.next_id();
         let s = self.section_mut(id);
         s.loading_more = true;
         s.request = request;
-        let query = s.filter.query(id, cursor, PAGE_SIZE);
+        let query = filter.query(id, cursor, PAGE_SIZE);
         vec![Effect::LoadPage {
             section: id,
             request,
             slot,
             query,
         }]
+    }
+
+    /// `G`: the list's real end. Where the list is not all loaded and the server can list it
+    /// the other way round, its last page is fetched directly (the first of the reverse
+    /// order); else the selection goes to the last row loaded and the next page follows.
+    pub(in crate::tui) fn end_page(&mut self, id: SectionId) -> Option<Vec<Effect>> {
+        let s = self.section(id);
+        let at_end = s.next_cursor.is_none() && s.tail.is_none();
+        if at_end || s.tail.is_some() || s.load != Load::Loaded {
+            return None;
+        }
+        let reversed = s.filter.reversed(id)?;
+        let request = self.next_id();
+        let s = self.section_mut(id);
+        s.loading_more = true;
+        s.request = request;
+        Some(vec![Effect::LoadPage {
+            section: id,
+            request,
+            slot: Slot::Tail,
+            query: reversed.query(id, None, PAGE_SIZE),
+        }])
+    }
+
+    /// `g` while the window is counted from the end and does not reach the start: the first
+    /// page again, from the top.
+    pub(in crate::tui) fn start_page(&mut self, id: SectionId) -> Option<Vec<Effect>> {
+        let s = self.section_mut(id);
+        if s.tail.as_ref().is_none_or(|t| t.before.is_none()) {
+            return None;
+        }
+        s.selected = 0;
+        s.offset = 0;
+        Some(self.reload(id))
     }
 
     pub(in crate::tui) fn on_page(

@@ -32,6 +32,21 @@ pub enum Slot {
     Append,
     /// Before the window's first row; the page starts at this global index.
     Prepend(usize),
+    /// The list's last page, fetched in the reverse order (`G`): replaces everything, and the
+    /// window is then counted from the end.
+    Tail,
+    /// The page before the window's first row while it is counted from the end, fetched in
+    /// the reverse order.
+    BeforeTail,
+}
+
+/// A window loaded from the list's end (`G`): lists carry no counts, so its rows' places are
+/// known from the end only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tail {
+    /// The cursor, in the reverse order, of the rows before the window; `None` once the
+    /// window reaches the list's start.
+    pub before: Option<String>,
 }
 
 #[derive(Debug)]
@@ -65,6 +80,8 @@ pub struct Section {
     /// stay in place, marked, until the selection leaves them, so the list does not move
     /// under the reader before it has said what happened.
     pub departed: BTreeMap<String, Status>,
+    /// Loaded from the end (`G`), not from the start.
+    pub tail: Option<Tail>,
 }
 
 impl Section {
@@ -84,6 +101,7 @@ impl Section {
             filter: Filter::default(),
             stale: false,
             departed: BTreeMap::new(),
+            tail: None,
         }
     }
 
@@ -167,7 +185,39 @@ impl Section {
         next_cursor: Option<String>,
     ) {
         match slot {
+            Slot::Tail => {
+                let mut rows = items;
+                rows.reverse();
+                self.rows = rows;
+                self.base = 0;
+                self.marks.clear();
+                self.next_cursor = None;
+                self.selected = self.rows.len().saturating_sub(1);
+                self.offset = self.selected;
+                self.tail = Some(Tail {
+                    before: next_cursor,
+                });
+                let live: BTreeSet<String> = self.rows.iter().map(|r| r.id().to_string()).collect();
+                self.marked.retain(|m| live.contains(m));
+                self.departed.retain(|d, _| live.contains(d));
+            }
+            Slot::BeforeTail => {
+                // Rows are counted from the end: what comes before shifts every index. The
+                // window is not trimmed here (its end could not be fetched again without a
+                // count); it grows only as far as the CSR scrolls up.
+                let n = items.len();
+                let mut rows = items;
+                rows.reverse();
+                rows.append(&mut self.rows);
+                self.rows = rows;
+                self.selected += n;
+                self.offset += n;
+                if let Some(t) = &mut self.tail {
+                    t.before = next_cursor;
+                }
+            }
             Slot::Reset => {
+                self.tail = None;
                 // Keep the selection on the same item if it is still there, else the same place.
                 let keep = self.selected_row().map(|r| r.id().to_string());
                 self.rows = items;
@@ -210,6 +260,9 @@ impl Section {
     pub fn wanted(&self) -> Option<(Slot, Option<String>)> {
         if self.loading_more || self.load != Load::Loaded {
             return None;
+        }
+        if let Some(Tail { before: Some(c) }) = &self.tail {
+            return (self.selected < PREFETCH).then(|| (Slot::BeforeTail, Some(c.clone())));
         }
         if self.selected + PREFETCH >= self.len()
             && let Some(c) = &self.next_cursor

@@ -210,3 +210,126 @@ fn a_partner_changed_elsewhere_is_shown_again_where_it_is_listed() {
     assert!(loads(&fx).is_empty(), "{fx:?}");
     assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPartner { .. })));
 }
+
+/// A page of decided approvals with these ids, in the order given.
+fn page_of(ids: &[&str], next: Option<&str>) -> crate::domain::Page<Row> {
+    crate::domain::Page {
+        items: ids
+            .iter()
+            .map(|id| {
+                let mut a = crate::tui::test_data::approval(0);
+                a.id = (*id).into();
+                a.status = crate::domain::Status::Approved;
+                Row::Approval(Box::new(a))
+            })
+            .collect(),
+        next_cursor: next.map(str::to_string),
+    }
+}
+
+/// Feed `page` as the answer to the one page load in `fx`; what that asks for next.
+fn answer_page(app: &mut App, fx: &[Effect], page: crate::domain::Page<Row>) -> Vec<Effect> {
+    let (section, request, slot, query) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadPage {
+                section,
+                request,
+                slot,
+                query,
+            } => Some((*section, *request, *slot, query.clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a page load in {fx:?}"));
+    app.update(
+        Msg::Page {
+            section,
+            request,
+            slot,
+            cursor: query.cursor(),
+            result: Ok(page),
+        },
+        T0,
+    )
+}
+
+fn shown_ids(app: &App) -> Vec<String> {
+    app.active_section()
+        .rows
+        .iter()
+        .map(|r| r.id().to_string())
+        .collect()
+}
+
+#[test]
+fn big_g_fetches_the_real_end_and_scrolling_up_fills_in_what_is_before_it() {
+    use crate::tui::queue::section::Slot;
+    let mut app = csr();
+    let fx = press(&mut app, "5");
+    // The first page of a long history (newest first); more follow.
+    answer_page(&mut app, &fx, page_of(&["n1", "n2", "n3"], Some("more")));
+    let fx = press(&mut app, "G");
+    let q = approvals_query(&fx, SectionId::AllHistory);
+    assert_eq!(
+        (q.sort, q.cursor.as_deref()),
+        (Some(ApprovalSort::Oldest), None),
+        "the end of newest-first is the start of oldest-first"
+    );
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::LoadPage {
+            slot: Slot::Tail,
+            ..
+        }
+    )));
+    // The server's oldest first: o1 is the very last row of the list.
+    let fx = answer_page(&mut app, &fx, page_of(&["o1", "o2", "o3"], Some("older")));
+    assert_eq!(shown_ids(&app), ["o3", "o2", "o1"]);
+    assert_eq!(
+        app.active_section().selected_row().map(|r| r.id()),
+        Some("o1")
+    );
+    // Near the window's first row, the rows before it are fetched, in the reverse order too.
+    let q = approvals_query(&fx, SectionId::AllHistory);
+    assert_eq!(
+        (q.sort, q.cursor.as_deref()),
+        (Some(ApprovalSort::Oldest), Some("older"))
+    );
+    answer_page(&mut app, &fx, page_of(&["m1", "m2"], None));
+    assert_eq!(shown_ids(&app), ["m2", "m1", "o3", "o2", "o1"]);
+    assert_eq!(
+        app.active_section().selected_row().map(|r| r.id()),
+        Some("o1"),
+        "the selection stays on its row"
+    );
+    // `g` goes back to the top of the list as the server lists it.
+    let fx = press(&mut app, "g");
+    assert_eq!(app.active_section().selected, 0);
+    assert!(
+        loads(&fx).is_empty(),
+        "the whole list is loaded now: g just moves"
+    );
+}
+
+#[test]
+fn big_g_where_there_is_no_reverse_order_goes_to_the_last_loaded_row() {
+    let mut app = csr();
+    press(&mut app, "s");
+    let fx = press(&mut app, "s"); // by price: the server has no reverse of it
+    answer_page(&mut app, &fx, page_of(&["p1", "p2"], Some("more")));
+    let fx = press(&mut app, "G");
+    assert_eq!(
+        app.active_section().selected_row().map(|r| r.id()),
+        Some("p2")
+    );
+    assert!(
+        !fx.iter().any(|e| matches!(
+            e,
+            Effect::LoadPage {
+                slot: crate::tui::queue::section::Slot::Tail,
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
+}
