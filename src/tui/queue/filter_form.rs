@@ -203,11 +203,14 @@ impl FilterForm {
             60,
             fields.len() as u16 + 4 + u16::from(form.error.is_some()),
         );
-        let block = dialog::dialog_block(
-            " Filter ".into(),
-            "Tab next · Space tick · Enter apply · Esc cancel",
-            theme,
-        );
+        let keys = if form.partner_status.is_some() {
+            "←→ choose · Enter apply · Esc cancel"
+        } else if form.kinds.is_empty() {
+            "Tab next · ←→ choose · Enter apply · Esc cancel"
+        } else {
+            "Tab next · Space tick · Enter apply · Esc cancel"
+        };
+        let block = dialog::dialog_block(" Filter ".into(), keys, theme);
         let mut lines = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             let focus = i == form.field.min(fields.len() - 1);

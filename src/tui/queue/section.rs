@@ -193,7 +193,9 @@ impl Section {
                 self.marks.clear();
                 self.next_cursor = None;
                 self.selected = self.rows.len().saturating_sub(1);
-                self.offset = self.selected;
+                // From the top of the window: the view then scrolls just enough to show the
+                // selection, on the list's last line.
+                self.offset = 0;
                 self.tail = Some(Tail {
                     before: next_cursor,
                 });
