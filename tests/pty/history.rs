@@ -54,10 +54,10 @@ fn search_scroll_and_export_the_history() {
     term.send(keys::ESC);
     term.wait_gone("harborview", WAIT).unwrap();
 
-    // Scroll far: G jumps to the end of what is loaded and more pages follow.
-    for _ in 0..15 {
-        term.send("G");
-        std::thread::sleep(Duration::from_millis(60));
+    // Scroll far: PgDn pages through, and more pages follow the selection.
+    for _ in 0..12 {
+        term.send(keys::PAGE_DOWN);
+        std::thread::sleep(Duration::from_millis(40));
     }
     term.wait_until_text("deep in the list", WAIT, |s| {
         s.lines().any(|l| {
@@ -65,10 +65,15 @@ fn search_scroll_and_export_the_history() {
                 && l.split(" of ")
                     .next()
                     .and_then(|a| a.rsplit(' ').next())
-                    .is_some_and(|n| n.replace(',', "").parse::<u32>().unwrap_or(0) > 1000)
+                    .is_some_and(|n| n.replace(',', "").parse::<u32>().unwrap_or(0) > 200)
         })
     })
     .unwrap();
+    // G goes to the real end at once (its last page, fetched directly), g back to the top.
+    term.send("G");
+    term.wait_for("the last row", WAIT).unwrap();
+    term.send("k");
+    term.wait_for("2 from the end", WAIT).unwrap();
     term.send("g");
     term.wait_for(" 1 of ", WAIT).unwrap();
 
