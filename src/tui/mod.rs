@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod decide;
+pub mod form;
 pub mod history;
 pub mod partners;
 pub mod platform;
