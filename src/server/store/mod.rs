@@ -10,12 +10,15 @@ mod effects;
 mod export;
 mod impersonation;
 mod partners;
+mod profile;
 mod query;
+mod records;
 mod schema;
 mod search;
 mod stats;
 #[cfg(test)]
 mod tests;
+mod vouchers;
 mod writer;
 
 pub use approvals::*;
@@ -24,8 +27,11 @@ pub use decide::*;
 pub use export::*;
 pub use impersonation::*;
 pub use partners::*;
+pub use profile::*;
+pub use records::Written;
 pub use search::partner_search_keys;
 pub use stats::*;
+pub use vouchers::*;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -55,7 +55,7 @@ impl App {
                     }
                 }
             }
-            ServerEvent::PartnerUpdated(_) => (),
+            ServerEvent::PartnerUpdated(_) | ServerEvent::RecordChanged(_) => (),
         }
         fx
     }
