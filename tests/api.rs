@@ -59,6 +59,7 @@ async fn every_route_is_served() {
         let concrete = path
             .replace("/approvals/{id}", "/approvals/ap_p001")
             .replace("/partners/{id}", "/partners/pt_001")
+            .replace("{batch_id}", "vb_0001")
             .replace(
                 "/impersonations/{id}",
                 &format!("/impersonations/{}", imp.id),
@@ -78,6 +79,9 @@ async fn every_route_is_served() {
             let res = req.send().await.expect("events answers");
             assert_eq!(res.status(), 200, "{method} {path}");
             continue;
+        }
+        if *method == "PATCH" {
+            req = req.header("If-Match", "\"1\"").json(&serde_json::json!({}));
         }
         if *method == "POST" {
             req = req

@@ -544,7 +544,14 @@ fn hostile_approval(rng: &mut fastrand::Rng) -> Approval {
 }
 
 /// Fields cleaned as multi-line text: they may keep '\n'.
-const MULTI_LINE_KEYS: &[&str] = &["description", "reason", "preview", "body", "detail"];
+const MULTI_LINE_KEYS: &[&str] = &[
+    "description",
+    "reason",
+    "preview",
+    "body",
+    "detail",
+    "notes",
+];
 
 /// Walk the JSON and check every decoded string (not its escaped form). Returns how many
 /// strings were seen. `skip` names keys whose value must be left alone (credentials).
@@ -640,8 +647,14 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
             detail: nasty(&mut rng),
             code: nasty(&mut rng),
             approval: Some(Box::new(hostile_approval(&mut rng))),
+            errors: vec![FieldError {
+                field: nasty(&mut rng),
+                code: nasty(&mut rng),
+                detail: nasty(&mut rng),
+            }],
+            ..Problem::default()
         };
-        let problem = assert_cleans(problem, 24, &[]);
+        let problem = assert_cleans(problem, 27, &[]);
         assert_ne!(problem.approval.as_deref(), Some(&approval));
 
         let mut n = || nasty(&mut rng);
@@ -663,7 +676,14 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                 email: n(),
                 phone: n(),
                 website: n(),
-                address: n(),
+                address: Address {
+                    line1: n(),
+                    line2: n(),
+                    city: n(),
+                    region: n(),
+                    postal_code: n(),
+                    country: n(),
+                },
                 time_zone: n(),
             },
             channels: vec![Channel {
@@ -678,9 +698,39 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                 approval_id: n(),
                 added_at: at(0),
             }],
+            notes: n(),
+            version: 1,
             created_at: at(0),
         };
-        assert_cleans(partner, 19, &[]);
+        assert_cleans(partner, 25, &[]);
+
+        // The partner record's lists: members and voucher batches.
+        let member = Member {
+            id: n(),
+            login: n(),
+            first_name: n(),
+            last_name: n(),
+            email: n(),
+            active: true,
+        };
+        assert_cleans(member, 5, &[]);
+        let batch = VoucherBatch {
+            id: n(),
+            name: n(),
+            exams: vec![n(), n()],
+            expires_on: at(0).date_naive(),
+            last_exam_on: None,
+            value: VoucherValue::Money(Money::new(1, &n())),
+            counts: VoucherCounts {
+                total: 1,
+                used: 0,
+                unused: 1,
+                expired: 0,
+            },
+            partner: Some(PartnerRef { id: n(), name: n() }),
+            version: 1,
+        };
+        assert_cleans(batch, 7, &[]);
 
         // A page: the items cleaned, the cursor (opaque, only ever sent back) left as it came.
         let cursor = n();
@@ -699,6 +749,11 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                         before: Some(n()),
                         after: Some(n()),
                     }],
+                    subject_ref: Some(RecordRef {
+                        kind: n(),
+                        id: n(),
+                        name: n(),
+                    }),
                 },
                 AuditEntry {
                     id: n(),
@@ -709,11 +764,12 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                     target: n(),
                     detail: n(),
                     changes: vec![],
+                    subject_ref: None,
                 },
             ],
             next_cursor: Some(cursor.clone()),
         };
-        let page = assert_cleans(page, 15, &["next_cursor"]);
+        let page = assert_cleans(page, 18, &["next_cursor"]);
         assert_eq!(page.next_cursor.as_deref(), Some(cursor.as_str()));
 
         let outbox = OutboxEmail {

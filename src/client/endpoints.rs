@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::clip;
-use super::query::{Query, approvals_query, page_query, partners_query, seg};
+use super::query::{
+    Query, approvals_query, page_query, partners_query, seg, voucher_batches_query,
+};
 use super::sse::{self, EventStream};
 use super::transport::Request;
 use super::{Api, ApiError, ApiResult, DecisionKey, HttpApi};
@@ -25,6 +27,7 @@ impl HttpApi {
             query,
             body: None,
             decision: None,
+            if_match: None,
             retry: true,
         };
         decode(&self.execute(&req).await?)
@@ -44,10 +47,29 @@ impl HttpApi {
             query: Vec::new(),
             body: Some(to_json(body)?),
             decision: Some(key),
+            if_match: None,
             // Safe to repeat: the server answers a repeated key with the stored response.
             retry: true,
         };
         decode(&self.execute(&req).await?)
+    }
+}
+
+/// Assigning (`PUT`) or taking back (`DELETE`) a voucher batch: it says what should be so, so
+/// sending it again is safe.
+fn assignment(method: Method, partner_id: &str, batch_id: &str) -> Request<'static> {
+    Request {
+        method,
+        path: format!(
+            "/partners/{}/voucher_batches/{}",
+            seg(partner_id),
+            seg(batch_id)
+        ),
+        query: Query::new(),
+        body: None,
+        decision: None,
+        if_match: None,
+        retry: true,
     }
 }
 
@@ -201,6 +223,54 @@ impl Api for HttpApi {
             .await
     }
 
+    async fn update_partner(
+        &self,
+        id: &str,
+        version: i64,
+        patch: &PartnerPatch,
+    ) -> ApiResult<Saved<Partner>> {
+        let req = Request {
+            method: Method::PATCH,
+            path: format!("/partners/{}", seg(id)),
+            query: Query::new(),
+            body: Some(to_json(&patch.to_json())?),
+            decision: None,
+            if_match: Some(version),
+            retry: false,
+        };
+        decode(&self.execute(&req).await?)
+    }
+
+    async fn members(
+        &self,
+        partner_id: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> ApiResult<Page<Member>> {
+        let path = format!("/partners/{}/members", seg(partner_id));
+        self.get(path, page_query(cursor, limit)).await
+    }
+
+    async fn voucher_batches(&self, query: &VoucherBatchQuery) -> ApiResult<Page<VoucherBatch>> {
+        self.get("/voucher_batches".into(), voucher_batches_query(query))
+            .await
+    }
+
+    async fn assign_voucher_batch(
+        &self,
+        partner_id: &str,
+        batch_id: &str,
+    ) -> ApiResult<Saved<VoucherBatch>> {
+        let req = assignment(Method::PUT, partner_id, batch_id);
+        decode(&self.execute(&req).await?)
+    }
+
+    async fn unassign_voucher_batch(&self, partner_id: &str, batch_id: &str) -> ApiResult<()> {
+        let req = assignment(Method::DELETE, partner_id, batch_id);
+        // 204: nothing to decode.
+        self.execute(&req).await.map(drop)
+    }
+
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {
         let body = ImpersonationRequest {
             reason: reason.to_string(),
@@ -211,6 +281,7 @@ impl Api for HttpApi {
             query: Query::new(),
             body: Some(to_json(&body)?),
             decision: None,
+            if_match: None,
             // Not idempotent: a retry could start a second impersonation.
             retry: false,
         };
@@ -224,6 +295,7 @@ impl Api for HttpApi {
             query: Query::new(),
             body: None,
             decision: None,
+            if_match: None,
             retry: false,
         };
         // 204: nothing to decode.

@@ -164,7 +164,7 @@ mod tests {
             status,
             detail: detail.into(),
             code: code.into(),
-            approval: None,
+            ..Problem::default()
         }
         .into()
     }

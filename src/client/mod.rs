@@ -80,6 +80,35 @@ pub trait Api: Send + Sync {
     async fn partners(&self, query: &PartnerQuery) -> ApiResult<Page<PartnerSummary>>;
     async fn partner(&self, id: &str) -> ApiResult<Partner>;
 
+    // The partner record (RECORDS.md §2).
+    /// `PATCH /partners/{id}`: the fields of `patch`, against `version` (the partner's ETag as
+    /// read). A 412 `version_mismatch` carries the current partner ([`Problem::partner`]); a 422
+    /// `validation_failed` every invalid field ([`Problem::errors`]). Not retried: a lost answer
+    /// to a change that was made would come back as a 412 of the CSR's own change.
+    async fn update_partner(
+        &self,
+        id: &str,
+        version: i64,
+        patch: &PartnerPatch,
+    ) -> ApiResult<Saved<Partner>>;
+    async fn members(
+        &self,
+        partner_id: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> ApiResult<Page<Member>>;
+    async fn voucher_batches(&self, query: &VoucherBatchQuery) -> ApiResult<Page<VoucherBatch>>;
+    /// `PUT /partners/{id}/voucher_batches/{batch_id}`: idempotent, so retried. A 409
+    /// `batch_assigned_elsewhere` or `batch_expired` carries the batch
+    /// ([`Problem::voucher_batch`]), which names the partner holding it.
+    async fn assign_voucher_batch(
+        &self,
+        partner_id: &str,
+        batch_id: &str,
+    ) -> ApiResult<Saved<VoucherBatch>>;
+    /// `DELETE /partners/{id}/voucher_batches/{batch_id}`: idempotent, so retried.
+    async fn unassign_voucher_batch(&self, partner_id: &str, batch_id: &str) -> ApiResult<()>;
+
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation>;
     async fn end_impersonation(&self, impersonation_id: &str) -> ApiResult<()>;
 

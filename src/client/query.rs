@@ -2,7 +2,7 @@
 //! that what a filter means on screen is exactly what goes on the wire, and no id can change the
 //! path it is put into.
 
-use crate::domain::{ApprovalQuery, PartnerQuery, PartnerSort};
+use crate::domain::{ApprovalQuery, PartnerQuery, PartnerSort, VoucherBatchQuery};
 
 /// A query string as name-value pairs, in the order they are sent.
 pub(super) type Query = Vec<(&'static str, String)>;
@@ -80,6 +80,22 @@ pub(super) fn partners_query(query: &PartnerQuery) -> Query {
     }
     if query.sort != PartnerSort::Name {
         q.push(("sort", query.sort.as_str().to_string()));
+    }
+    q.extend(page_query(query.cursor.as_deref(), query.limit));
+    q
+}
+
+/// The filters of `GET /voucher_batches`, then the page.
+pub(super) fn voucher_batches_query(query: &VoucherBatchQuery) -> Query {
+    let mut q = Query::new();
+    if let Some(id) = &query.partner_id {
+        q.push(("partner_id", id.clone()));
+    }
+    if let Some(unassigned) = query.unassigned {
+        q.push(("unassigned", unassigned.to_string()));
+    }
+    if let Some(text) = query.q.as_deref().filter(|t| !t.is_empty()) {
+        q.push(("q", text.to_string()));
     }
     q.extend(page_query(query.cursor.as_deref(), query.limit));
     q

@@ -55,6 +55,25 @@ pub enum Call {
     },
     Partners(PartnerQuery),
     Partner(String),
+    UpdatePartner {
+        id: String,
+        version: i64,
+        patch: PartnerPatch,
+    },
+    Members {
+        partner_id: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    VoucherBatches(VoucherBatchQuery),
+    AssignVoucherBatch {
+        partner_id: String,
+        batch_id: String,
+    },
+    UnassignVoucherBatch {
+        partner_id: String,
+        batch_id: String,
+    },
     Impersonate {
         partner_id: String,
         reason: String,
@@ -121,6 +140,14 @@ pub struct Scripts {
     pub reject: Script<(String, DecisionKey, String), Approval>,
     pub partners: Script<PartnerQuery, Page<PartnerSummary>>,
     pub partner: Script<String, Partner>,
+    /// Arguments: id, version, patch.
+    pub update_partner: Script<(String, i64, PartnerPatch), Saved<Partner>>,
+    /// Arguments: partner id, cursor, limit.
+    pub members: Script<(String, Option<String>, Option<u32>), Page<Member>>,
+    pub voucher_batches: Script<VoucherBatchQuery, Page<VoucherBatch>>,
+    /// Arguments: partner id, batch id (so for `unassign_voucher_batch`).
+    pub assign_voucher_batch: Script<(String, String), Saved<VoucherBatch>>,
+    pub unassign_voucher_batch: Script<(String, String), ()>,
     /// Arguments: partner id, reason.
     pub impersonate: Script<(String, String), Impersonation>,
     pub end_impersonation: Script<String, ()>,
@@ -149,6 +176,11 @@ impl Default for Scripts {
             reject: Script::new("reject"),
             partners: Script::new("partners"),
             partner: Script::new("partner"),
+            update_partner: Script::new("update_partner"),
+            members: Script::new("members"),
+            voucher_batches: Script::new("voucher_batches"),
+            assign_voucher_batch: Script::new("assign_voucher_batch"),
+            unassign_voucher_batch: Script::new("unassign_voucher_batch"),
             impersonate: Script::new("impersonate"),
             end_impersonation: Script::new("end_impersonation"),
             partner_me: Script::new("partner_me"),
@@ -405,6 +437,61 @@ impl Api for ScriptedApi {
     async fn partner(&self, id: &str) -> ApiResult<Partner> {
         let id = id.to_owned();
         self.partner.run(self, id, Call::Partner).await
+    }
+
+    async fn update_partner(
+        &self,
+        id: &str,
+        version: i64,
+        patch: &PartnerPatch,
+    ) -> ApiResult<Saved<Partner>> {
+        let args = (id.to_owned(), version, patch.clone());
+        let call = |(id, version, patch)| Call::UpdatePartner { id, version, patch };
+        self.update_partner.run(self, args, call).await
+    }
+
+    async fn members(
+        &self,
+        partner_id: &str,
+        cursor: Cursor<'_>,
+        limit: Option<u32>,
+    ) -> ApiResult<Page<Member>> {
+        let args = (partner_id.to_owned(), owned(cursor), limit);
+        let call = |(partner_id, cursor, limit)| Call::Members {
+            partner_id,
+            cursor,
+            limit,
+        };
+        self.members.run(self, args, call).await
+    }
+
+    async fn voucher_batches(&self, query: &VoucherBatchQuery) -> ApiResult<Page<VoucherBatch>> {
+        let q = query.clone();
+        self.voucher_batches
+            .run(self, q, Call::VoucherBatches)
+            .await
+    }
+
+    async fn assign_voucher_batch(
+        &self,
+        partner_id: &str,
+        batch_id: &str,
+    ) -> ApiResult<Saved<VoucherBatch>> {
+        let args = (partner_id.to_owned(), batch_id.to_owned());
+        let call = |(partner_id, batch_id)| Call::AssignVoucherBatch {
+            partner_id,
+            batch_id,
+        };
+        self.assign_voucher_batch.run(self, args, call).await
+    }
+
+    async fn unassign_voucher_batch(&self, partner_id: &str, batch_id: &str) -> ApiResult<()> {
+        let args = (partner_id.to_owned(), batch_id.to_owned());
+        let call = |(partner_id, batch_id)| Call::UnassignVoucherBatch {
+            partner_id,
+            batch_id,
+        };
+        self.unassign_voucher_batch.run(self, args, call).await
     }
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {

@@ -15,7 +15,7 @@ use super::retry::{backoff_ceiling, jitter_full};
 use super::transport::{self, StreamConnect};
 use crate::domain::{
     ApprovalCreated, ApprovalDecided, EVENT_APPROVAL_CREATED, EVENT_APPROVAL_DECIDED,
-    EVENT_PARTNER_UPDATED, PartnerUpdated, ServerEvent,
+    EVENT_PARTNER_UPDATED, EVENT_RECORD_CHANGED, PartnerUpdated, RecordChanged, ServerEvent,
 };
 
 /// What the live stream tells the UI.
@@ -303,6 +303,9 @@ fn decode_event(raw: &SseEvent) -> Result<ServerEvent, String> {
             .map_err(bad),
         EVENT_PARTNER_UPDATED => serde_json::from_str::<PartnerUpdated>(&raw.data)
             .map(ServerEvent::PartnerUpdated)
+            .map_err(bad),
+        EVENT_RECORD_CHANGED => serde_json::from_str::<RecordChanged>(&raw.data)
+            .map(ServerEvent::RecordChanged)
             .map_err(bad),
         _ => Err("unknown event name".into()),
     };

@@ -269,6 +269,9 @@ impl HttpApi {
                 .header("Idempotency-Key", idem)
                 .header(IF_MATCH, format!("\"{}\"", key.version));
         }
+        if let Some(version) = req.if_match {
+            rb = rb.header(IF_MATCH, format!("\"{version}\""));
+        }
         if let Some(body) = &req.body {
             rb = rb
                 .header(CONTENT_TYPE, "application/json")
@@ -312,6 +315,8 @@ pub(super) struct Request<'a> {
     pub body: Option<Vec<u8>>,
     /// A decision's idempotency key and version (`Idempotency-Key`, `If-Match`).
     pub decision: Option<&'a DecisionKey>,
+    /// A change's version, sent as `If-Match` (a record's `PATCH`).
+    pub if_match: Option<i64>,
     /// May it be sent again after a retryable failure?
     pub retry: bool,
 }

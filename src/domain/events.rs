@@ -1,12 +1,13 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Status, UserRef};
+use super::{Kind, RecordChanged, Status, UserRef};
 use crate::text::{Clean, line};
 
 /// The event names of `GET /events`.
 pub const EVENT_APPROVAL_CREATED: &str = "approval.created";
 pub const EVENT_APPROVAL_DECIDED: &str = "approval.decided";
 pub const EVENT_PARTNER_UPDATED: &str = "partner.updated";
+pub const EVENT_RECORD_CHANGED: &str = "record.changed";
 
 /// `data` of `approval.created`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +63,7 @@ pub enum ServerEvent {
     ApprovalCreated(ApprovalCreated),
     ApprovalDecided(ApprovalDecided),
     PartnerUpdated(PartnerUpdated),
+    RecordChanged(RecordChanged),
 }
 
 impl Clean for ServerEvent {
@@ -70,6 +72,7 @@ impl Clean for ServerEvent {
             ServerEvent::ApprovalCreated(e) => ServerEvent::ApprovalCreated(e.clean()),
             ServerEvent::ApprovalDecided(e) => ServerEvent::ApprovalDecided(e.clean()),
             ServerEvent::PartnerUpdated(e) => ServerEvent::PartnerUpdated(e.clean()),
+            ServerEvent::RecordChanged(e) => ServerEvent::RecordChanged(e.clean()),
         }
     }
 }

@@ -6,18 +6,29 @@
 //! left alone), by calling into `crate::text`, which holds the rules; the client calls `clean`
 //! where it decodes a response, nothing in here does.
 
+mod address;
 mod approval;
+pub mod countries;
 mod events;
 mod export;
 mod partner;
 mod problem;
+pub mod profile;
+mod profile_patch;
+mod records;
 pub mod timestamp;
+mod vouchers;
 
+pub use address::*;
 pub use approval::*;
 pub use events::*;
 pub use export::*;
 pub use partner::*;
 pub use problem::*;
+pub use profile::{MAX_NOTES_CHARS, ProfileField, field_codes};
+pub use profile_patch::*;
+pub use records::*;
+pub use vouchers::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -180,6 +191,10 @@ pub struct AuditEntry {
     /// for actions that change no record's fields, and from a server that predates it.
     #[serde(default)]
     pub changes: Vec<FieldChange>,
+    /// The record the action was on, by kind and id (`subject` names it only); absent for
+    /// actions on no record, and from a server that predates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_ref: Option<RecordRef>,
 }
 
 /// One field an audited action changed: its value before and after, as text (`null`: none).
@@ -211,6 +226,7 @@ impl Clean for AuditEntry {
             target: line(self.target),
             detail: text(self.detail),
             changes: self.changes.clean(),
+            subject_ref: self.subject_ref.clean(),
         }
     }
 }
@@ -249,7 +265,7 @@ mod tests {
             status: 409,
             detail: "one\r\ntwo".into(),
             code: "already_decided\u{1b}".into(),
-            approval: None,
+            ..Problem::default()
         }
         .clean();
         assert_eq!(p.title, "Bad thing");

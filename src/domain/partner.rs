@@ -1,8 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Money};
-use crate::text::{Clean, line};
+use super::{Address, Item, Money};
+use crate::text::{Clean, line, text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -80,7 +80,8 @@ pub struct Contact {
     pub email: String,
     pub phone: String,
     pub website: String,
-    pub address: String,
+    pub address: Address,
+    /// An IANA time zone name (`Europe/Berlin`).
     pub time_zone: String,
 }
 
@@ -91,7 +92,7 @@ impl Clean for Contact {
             email: line(self.email),
             phone: line(self.phone),
             website: line(self.website),
-            address: line(self.address),
+            address: self.address.clean(),
             time_zone: line(self.time_zone),
         }
     }
@@ -127,6 +128,12 @@ pub struct Partner {
     /// server that predates them: none known.
     #[serde(default)]
     pub addons: Vec<PartnerAddon>,
+    /// The CSRs' notes on the partner, several lines (at most 10,000 characters).
+    #[serde(default)]
+    pub notes: String,
+    /// Goes up with every change to the partner; its `ETag`, sent back in `If-Match`.
+    #[serde(default)]
+    pub version: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -137,6 +144,8 @@ impl Clean for Partner {
             contact: self.contact.clean(),
             channels: self.channels.clean(),
             addons: self.addons.clean(),
+            notes: text(self.notes),
+            version: self.version,
             created_at: self.created_at,
         }
     }
@@ -221,7 +230,7 @@ pub struct ImpersonationRequest {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerRef {
     pub id: String,
     pub name: String,

@@ -1,10 +1,11 @@
 use serde::{Deserialize, Serialize};
 
-use super::Approval;
+use super::{Approval, FieldError, Partner, VoucherBatch};
 use crate::text::{Clean, line, text};
 
 /// An `application/problem+json` error (RFC 9457) with our stable machine `code`.
-/// For `already_decided` and `version_mismatch` the current approval rides along.
+/// For `already_decided` and `version_mismatch` the current record rides along (`approval`,
+/// `partner` or `voucher_batch`, by what was written); `validation_failed` lists its `errors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(rename = "type", default = "about_blank")]
@@ -17,6 +18,29 @@ pub struct Problem {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Box<Approval>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<Box<Partner>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher_batch: Option<Box<VoucherBatch>>,
+    /// Every invalid field of a 422 `validation_failed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Default for Problem {
+    fn default() -> Self {
+        Problem {
+            type_: about_blank(),
+            title: String::new(),
+            status: 500,
+            detail: String::new(),
+            code: String::new(),
+            approval: None,
+            partner: None,
+            voucher_batch: None,
+            errors: Vec::new(),
+        }
+    }
 }
 
 impl Clean for Problem {
@@ -28,6 +52,9 @@ impl Clean for Problem {
             detail: text(self.detail),
             code: line(self.code),
             approval: self.approval.clean(),
+            partner: self.partner.clean(),
+            voucher_batch: self.voucher_batch.clean(),
+            errors: self.errors.clean(),
         }
     }
 }
@@ -71,4 +98,8 @@ pub mod codes {
     pub const INTERNAL: &str = "internal";
     /// Every connection slot is taken (503); try again shortly.
     pub const SERVER_BUSY: &str = "server_busy";
+    /// Writes to records (RECORDS.md).
+    pub const VALIDATION_FAILED: &str = "validation_failed";
+    pub const BATCH_ASSIGNED_ELSEWHERE: &str = "batch_assigned_elsewhere";
+    pub const BATCH_EXPIRED: &str = "batch_expired";
 }

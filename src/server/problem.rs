@@ -19,13 +19,40 @@ impl ApiProblem {
             status: status.as_u16(),
             detail: detail.into(),
             code: code.to_string(),
-            approval: None,
+            ..Problem::default()
         })
     }
 
     pub fn with_approval(mut self, approval: Approval) -> Self {
         self.0.approval = Some(Box::new(approval));
         self
+    }
+
+    /// A 412's or 409's current partner.
+    pub fn with_partner(mut self, partner: crate::domain::Partner) -> Self {
+        self.0.partner = Some(Box::new(partner));
+        self
+    }
+
+    /// A 409's current voucher batch.
+    pub fn with_voucher_batch(mut self, batch: crate::domain::VoucherBatch) -> Self {
+        self.0.voucher_batch = Some(Box::new(batch));
+        self
+    }
+
+    /// 422 `validation_failed` with every invalid field.
+    pub fn validation_failed(errors: Vec<crate::domain::FieldError>) -> Self {
+        let mut p = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::VALIDATION_FAILED,
+            format!(
+                "{} field{} not valid; see errors.",
+                errors.len(),
+                if errors.len() == 1 { " is" } else { "s are" }
+            ),
+        );
+        p.0.errors = errors;
+        p
     }
 
     pub fn bad_param(detail: impl Into<String>) -> Self {

@@ -199,7 +199,12 @@ pub fn partner(i: usize) -> Partner {
             email: r.email.clone(),
             phone: r.phone.clone(),
             website: r.website.clone(),
-            address: "Torstraße 12, 10119 Berlin, Germany".into(),
+            // Kept whole, as the migration keeps a line it cannot split: the pane shows it as
+            // it was written.
+            address: Address {
+                line1: "Torstraße 12, 10119 Berlin, Germany".into(),
+                ..Address::default()
+            },
             time_zone: "Europe/Berlin".into(),
         },
         channels: vec![
@@ -222,6 +227,8 @@ pub fn partner(i: usize) -> Partner {
             approval_id: "ap_h0000042".into(),
             added_at: now() - Duration::days(30),
         }],
+        notes: String::new(),
+        version: 1,
         created_at: now() - Duration::days(400),
         summary: s,
     }

@@ -12,12 +12,15 @@ mod decisions;
 mod events;
 mod health;
 mod impersonation;
+mod members;
 mod partner;
 mod partners;
 mod request;
 mod response;
 mod stats;
 mod users;
+mod voucher_batches;
+mod write;
 mod written;
 
 use std::sync::Arc;
@@ -26,7 +29,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use super::AppState;
 use super::problem::{ApiProblem, problemize};
@@ -57,7 +60,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/approvals/{id}/approve", post(decisions::approve))
         .route("/approvals/{id}/reject", post(decisions::reject))
         .route("/partners", get(partners::list_partners))
-        .route("/partners/{id}", get(partners::get_partner))
+        .route(
+            "/partners/{id}",
+            get(partners::get_partner).patch(partners::patch_partner),
+        )
+        .route("/partners/{id}/members", get(members::list_members))
+        .route(
+            "/partners/{id}/voucher_batches/{batch_id}",
+            put(voucher_batches::assign).delete(voucher_batches::unassign),
+        )
+        .route("/voucher_batches", get(voucher_batches::list_batches))
         .route(
             "/partners/{id}/impersonations",
             post(impersonation::impersonate),

@@ -1,23 +1,25 @@
-//! The partner directory: `GET /partners` (a page, searched and sorted) and
-//! `GET /partners/{id}`. Starting an impersonation of a partner is in `impersonation`.
+//! The partner directory: `GET /partners` (a page, searched and sorted), `GET /partners/{id}`
+//! and `PATCH /partners/{id}` (the profile). Starting an impersonation of a partner is in
+//! `impersonation`; its members and voucher batches in `members` and `voucher_batches`.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono::Utc;
 
 use super::request::{Params, cursor, limit, param, query_text};
-use super::response::{json, json_response, with_etag};
+use super::response::{json, with_etag};
+use super::write::{self, merge_patch, version_sent, writer};
 use super::{Res, S};
-use crate::domain::{Partner, PartnerSort, PartnerStatus, Role};
+use crate::domain::{Partner, PartnerPatch, PartnerSort, PartnerStatus, PatchRefused, Role, codes};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
-use crate::server::store::{self, PartnerFilter};
+use crate::server::store::{self, PartnerFilter, ProfileEdit};
 
-/// Partners carry no version number; their ETag is a digest of what is sent.
+/// A partner, with its version as the `ETag`.
 pub(super) fn partner_response(p: &Partner) -> Response {
-    let body = serde_json::to_string(p).unwrap_or_default();
-    let digest = store::token_hash(&body);
-    with_etag(json_response(StatusCode::OK, body), &digest[..16])
+    with_etag(json(StatusCode::OK, p), p.version)
 }
 
 pub(super) async fn list_partners(State(st): S, caller: Caller, p: Params) -> Res {
@@ -64,4 +66,36 @@ pub(super) async fn get_partner(State(st): S, caller: Caller, Path(id): Path<Str
         .await?
         .ok_or_else(|| ApiProblem::not_found("partner"))?;
     Ok(partner_response(&p))
+}
+
+/// `PATCH /partners/{id}`: a JSON merge patch of the profile, against the version read.
+pub(super) async fn patch_partner(
+    State(st): S,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Res {
+    let actor = writer(&caller)?;
+    let if_match = version_sent(&headers)?;
+    let patch = PartnerPatch::from_json(&merge_patch(&headers, &body)?).map_err(|r| match r {
+        PatchRefused::NotAnObject(why) | PatchRefused::UnknownMember(why) => {
+            ApiProblem::new(StatusCode::BAD_REQUEST, codes::INVALID_BODY, why)
+        }
+        PatchRefused::Types(errors) => ApiProblem::validation_failed(errors),
+    })?;
+    let checked = patch.checked();
+    if !checked.errors.is_empty() {
+        return Err(ApiProblem::validation_failed(checked.errors));
+    }
+    let edit = ProfileEdit {
+        partner_id: id,
+        if_match,
+        changes: checked.changes,
+        actor,
+        now: Utc::now(),
+    };
+    let partner = write::run(&st, move |c| store::edit_profile(c, &edit)).await?;
+    let version = partner.version;
+    Ok(write::saved(partner, version, checked.warnings))
 }

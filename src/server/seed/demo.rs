@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use super::demo_records::DEMO_BATCHES;
 use super::file::*;
 use crate::domain::{Details, Item, Kind, Money, PartnerStatus, Status};
 
@@ -11,12 +12,13 @@ pub const DEFAULT_DECIDED: u64 = 300;
 pub struct DemoData {
     pub users: Vec<SeedUser>,
     pub partners: Vec<SeedPartner>,
+    pub voucher_batches: Vec<SeedVoucherBatch>,
     pub approvals: Box<dyn Iterator<Item = SeedApproval> + Send>,
 }
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 #[derive(Clone)]
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -26,10 +28,10 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
 }
@@ -85,11 +87,11 @@ const PARTNERS: &[&str] = &[
     "Juniper Jobs Board",
 ];
 
-const FIRST: &[&str] = &[
+pub(super) const FIRST: &[&str] = &[
     "Anna", "Ben", "Chloe", "David", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira",
     "Luca", "Maya", "Noah", "Olga", "Priya",
 ];
-const LAST: &[&str] = &[
+pub(super) const LAST: &[&str] = &[
     "Keller",
     "Okafor",
     "Novak",
@@ -215,7 +217,7 @@ const REASONS: &[&str] = &[
 ];
 const DECIDERS: &[&str] = &["alex.morgan", "sam.lee", "demo-admin", "demo-csr"];
 
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     name.to_lowercase()
         .chars()
         .filter_map(|c| {
@@ -343,16 +345,21 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
                     email: format!("{}@{s}.example", first.to_lowercase()),
                     phone: format!("{phone} {:03} {:04}", rng.below(1000), rng.below(10000)),
                     website: format!("https://{s}.example"),
-                    address: address.to_string(),
+                    address: SeedAddress::Line(address.to_string()),
                     time_zone: tz.to_string(),
                 },
                 channels,
                 engagements,
+                members: Vec::new(),
+                notes: String::new(),
                 created_at: Some(now - Duration::days(30 + rng.below(900) as i64)),
             }
         })
         .collect();
 
+    let mut partners = partners;
+    super::demo_records::add_members(&mut partners);
+    let voucher_batches = super::demo_records::voucher_batches(&partners, now, DEMO_BATCHES);
     let pending = pending_items(&mut rng, &partners, now);
     let history = DecidedGen {
         rng: rng.clone(),
@@ -364,6 +371,7 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
     DemoData {
         users,
         partners,
+        voucher_batches,
         approvals: Box::new(pending.into_iter().chain(history)),
     }
 }

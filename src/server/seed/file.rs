@@ -6,7 +6,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::domain::{Details, Item, Kind, PartnerStatus, Status};
+use chrono::NaiveDate;
+
+use crate::domain::{Address, Details, Item, Kind, PartnerStatus, Status, VoucherValue};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,6 +19,8 @@ pub struct SeedFile {
     pub partners: Vec<SeedPartner>,
     #[serde(default)]
     pub approvals: Vec<SeedApproval>,
+    #[serde(default)]
+    pub voucher_batches: Vec<SeedVoucherBatch>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,7 +57,83 @@ pub struct SeedPartner {
     #[serde(default)]
     pub engagements: Vec<SeedEngagement>,
     #[serde(default)]
+    pub members: Vec<SeedMember>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A partner's address: its parts, or one line (split as the migration to parts did,
+/// `Address::from_one_line`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SeedAddress {
+    Line(String),
+    Parts(Address),
+}
+
+impl Default for SeedAddress {
+    fn default() -> Self {
+        SeedAddress::Line(String::new())
+    }
+}
+
+impl SeedAddress {
+    pub fn to_address(&self) -> Address {
+        match self {
+            SeedAddress::Line(line) => Address::from_one_line(line),
+            SeedAddress::Parts(a) => a.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedMember {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub login: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedVoucherBatch {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub exams: Vec<String>,
+    pub expires_on: NaiveDate,
+    #[serde(default)]
+    pub last_exam_on: Option<NaiveDate>,
+    pub value: VoucherValue,
+    pub counts: SeedVoucherCounts,
+    /// The partner holding it, by id or name; none: unassigned.
+    #[serde(default)]
+    pub partner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedVoucherCounts {
+    pub total: i64,
+    #[serde(default)]
+    pub used: i64,
+    #[serde(default)]
+    pub expired: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -67,7 +147,7 @@ pub struct SeedContact {
     #[serde(default)]
     pub website: String,
     #[serde(default)]
-    pub address: String,
+    pub address: SeedAddress,
     #[serde(default = "utc")]
     pub time_zone: String,
 }

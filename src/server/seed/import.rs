@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, params};
 
-use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser};
+use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser, SeedVoucherBatch};
+use super::records::{check_profile, import_batches, import_members};
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
 use crate::server::store::{new_id, partner_search_keys, token_hash, ts};
 
@@ -17,14 +18,14 @@ pub enum ImportError {
     Sql(#[from] rusqlite::Error),
 }
 
-fn invalid(place: String, message: impl Into<String>) -> ImportError {
+pub(super) fn invalid(place: String, message: impl Into<String>) -> ImportError {
     ImportError::Invalid {
         place,
         message: message.into(),
     }
 }
 
-fn required(place: String, value: &str) -> Result<(), ImportError> {
+pub(super) fn required(place: String, value: &str) -> Result<(), ImportError> {
     if value.trim().is_empty() {
         return Err(invalid(place, "must not be empty"));
     }
@@ -34,7 +35,7 @@ fn required(place: String, value: &str) -> Result<(), ImportError> {
 /// A price's currency is an ISO 4217 code, three capital letters (`EUR`): the console writes
 /// prices by it (`€49.00`, `49.00 CHF`) and exports carry it, so anything else would show as
 /// it came.
-fn currency(place: String, code: &str) -> Result<(), ImportError> {
+pub(super) fn currency(place: String, code: &str) -> Result<(), ImportError> {
     if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
         return Ok(());
     }
@@ -48,10 +49,45 @@ fn currency(place: String, code: &str) -> Result<(), ImportError> {
 /// could never be fetched by `GET /approvals/{id}`.
 const APPROVAL_ROUTES: [&str; 2] = ["export", "stats"];
 
+/// Partners by id and by name (`None`: the name is not unique), to resolve a reference that
+/// names a partner either way.
+#[derive(Default)]
+pub(super) struct PartnerIds {
+    by_id: HashMap<String, String>,
+    by_name: HashMap<String, Option<String>>,
+}
+
+impl PartnerIds {
+    /// The id of the partner `reference` names, by id or by (unique) name.
+    pub(super) fn resolve(&self, place: String, reference: &str) -> Result<String, ImportError> {
+        if let Some(id) = self.by_id.get(reference) {
+            return Ok(id.clone());
+        }
+        match self.by_name.get(reference) {
+            Some(Some(id)) => Ok(id.clone()),
+            Some(None) => Err(invalid(
+                place,
+                format!("{reference:?} names more than one partner; use its id"),
+            )),
+            None => Err(invalid(
+                place,
+                format!("no partner has the id or name {reference:?}"),
+            )),
+        }
+    }
+}
+
+/// Everything a seed holds, apart from the approvals (which may be many, and come as they are
+/// made).
+pub struct SeedRecords {
+    pub users: Vec<SeedUser>,
+    pub partners: Vec<SeedPartner>,
+    pub voucher_batches: Vec<SeedVoucherBatch>,
+}
+
 pub fn import(
     conn: &mut Connection,
-    users: Vec<SeedUser>,
-    partners: Vec<SeedPartner>,
+    records: SeedRecords,
     approvals: impl IntoIterator<Item = SeedApproval>,
 ) -> Result<(), ImportError> {
     // A seed is one transaction that nobody sees before it commits, so it is not synced as it
@@ -64,7 +100,7 @@ pub fn import(
     let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "OFF")?;
     conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    let imported = import_in_one_transaction(conn, users, partners, approvals);
+    let imported = import_in_one_transaction(conn, records, approvals);
     conn.pragma_update(None, "cache_size", cache_size)?;
     conn.pragma_update(None, "synchronous", synchronous)?;
     imported?;
@@ -103,10 +139,14 @@ fn drop_indexes_and_triggers(tx: &Connection, table: &str) -> Result<Vec<String>
 
 fn import_in_one_transaction(
     conn: &mut Connection,
-    users: Vec<SeedUser>,
-    partners: Vec<SeedPartner>,
+    records: SeedRecords,
     approvals: impl IntoIterator<Item = SeedApproval>,
 ) -> Result<(), ImportError> {
+    let SeedRecords {
+        users,
+        partners,
+        voucher_batches,
+    } = records;
     let tx = conn.transaction()?;
     let now = chrono::Utc::now();
 
@@ -154,14 +194,15 @@ fn import_in_one_transaction(
     }
 
     // Partners: by id and by (unique) name, for an approval's `partner`.
-    let mut by_id: HashMap<String, String> = HashMap::new();
-    let mut by_name: HashMap<String, Option<String>> = HashMap::new();
+    let mut ids = PartnerIds::default();
     {
         let mut ins = tx.prepare(
             "INSERT INTO partners (id, name, name_lower, status, invoice_id, package_name, package_amount,
-                package_currency, contact_name, contact_email, contact_phone, contact_website, contact_address,
-                contact_time_zone, created_at, q_approvals, q_partners)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                package_currency, contact_name, contact_email, contact_phone, contact_website,
+                address_line1, address_line2, address_city, address_region, address_postal_code,
+                address_country, contact_time_zone, created_at, q_approvals, q_partners, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     ?18, ?19, ?20, ?21, ?22, ?23)",
         )?;
         let mut ch = tx.prepare(
             "INSERT INTO channels (id, partner_id, position, name, kind, followers) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -179,7 +220,9 @@ fn import_in_one_transaction(
             if let Some(package) = &p.package {
                 currency(place("package.price.currency"), &package.price.currency)?;
             }
-            if by_id.contains_key(&id) {
+            let address = p.contact.address.to_address();
+            check_profile(&place, p, &address)?;
+            if ids.by_id.contains_key(&id) {
                 return Err(invalid(
                     place("id"),
                     format!("{id:?} is used by another partner"),
@@ -209,12 +252,19 @@ fn import_in_one_transaction(
                 p.contact.email,
                 p.contact.phone,
                 p.contact.website,
-                p.contact.address,
+                address.line1,
+                address.line2,
+                address.city,
+                address.region,
+                address.postal_code,
+                address.country,
                 p.contact.time_zone,
                 ts(p.created_at.unwrap_or(now)),
                 q_approvals,
                 q_partners,
+                p.notes,
             ])?;
+            import_members(&tx, i, &id, &p.members)?;
             for (j, c) in p.channels.iter().enumerate() {
                 required(format!("partners[{i}].channels[{j}].name"), &c.name)?;
                 let cid = c.id.clone().unwrap_or_else(|| new_id("ch"));
@@ -240,13 +290,14 @@ fn import_in_one_transaction(
                     )
                 })?;
             }
-            by_id.insert(id.clone(), id.clone());
-            by_name
+            ids.by_id.insert(id.clone(), id.clone());
+            ids.by_name
                 .entry(p.name.clone())
                 .and_modify(|v| *v = None)
                 .or_insert(Some(id));
         }
     }
+    import_batches(&tx, &voucher_batches, &ids)?;
 
     let derived = drop_indexes_and_triggers(&tx, "approvals")?;
     let started = std::time::Instant::now();
@@ -264,24 +315,7 @@ fn import_in_one_transaction(
         for (i, a) in approvals.into_iter().enumerate() {
             let place = |f: &str| format!("approvals[{i}].{f}");
             required(place("title"), &a.title)?;
-            let partner_id = match by_id.get(&a.partner) {
-                Some(id) => id.clone(),
-                None => match by_name.get(&a.partner) {
-                    Some(Some(id)) => id.clone(),
-                    Some(None) => {
-                        return Err(invalid(
-                            place("partner"),
-                            format!("{:?} names more than one partner; use its id", a.partner),
-                        ));
-                    }
-                    None => {
-                        return Err(invalid(
-                            place("partner"),
-                            format!("no partner has the id or name {:?}", a.partner),
-                        ));
-                    }
-                },
-            };
+            let partner_id = ids.resolve(place("partner"), &a.partner)?;
             let decided_by = match (a.status, &a.decided_by, a.decided_at) {
                 (Status::Pending, None, None) => None,
                 (Status::Pending, _, _) => {

@@ -3,11 +3,13 @@
 //! the rules a seed file is checked against.
 
 mod demo;
+mod demo_records;
 mod file;
 mod import;
+mod records;
 
 pub use file::{SeedError, SeedFile, load_file};
-pub use import::{ImportError, import};
+pub use import::{ImportError, SeedRecords, import};
 
 use color_eyre::eyre::{Result, eyre};
 use rusqlite::Connection;
@@ -42,7 +44,12 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
             let data = demo::generate(n);
             let started = std::time::Instant::now();
             without_wal(conn, |c| {
-                import(c, data.users, data.partners, data.approvals)
+                let records = SeedRecords {
+                    users: data.users,
+                    partners: data.partners,
+                    voucher_batches: data.voucher_batches,
+                };
+                import(c, records, data.approvals)
             })?;
             tracing::info!(
                 "demo data loaded ({n} decided approvals) in {:.1} s",
@@ -56,7 +63,12 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
         SeedSource::File(path) => {
             let f = file.expect("loaded above");
             let n = f.approvals.len();
-            without_wal(conn, |c| import(c, f.users, f.partners, f.approvals)).map_err(|e| {
+            let records = SeedRecords {
+                users: f.users,
+                partners: f.partners,
+                voucher_batches: f.voucher_batches,
+            };
+            without_wal(conn, |c| import(c, records, f.approvals)).map_err(|e| {
                 let message = format!("seed file {}: {e}", path.display());
                 match e {
                     // The file's mistake: the user fixes the file.

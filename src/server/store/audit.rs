@@ -129,7 +129,7 @@ pub fn list_audit(
 ) -> StoreResult<Page<AuditEntry>> {
     seq_page(
         conn,
-        "SELECT seq, id, at, actor, subject, action, target, detail, changes FROM audit
+        "SELECT seq, id, at, actor, subject, action, target, detail, changes, subject_ref FROM audit
           WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
         cursor,
         limit,
@@ -146,6 +146,12 @@ pub fn list_audit(
                     None => Vec::new(),
                     Some(json) => serde_json::from_str(&json)
                         .map_err(|e| StoreError::Corrupt(format!("audit changes: {e}")))?,
+                },
+                subject_ref: match r.get::<_, Option<String>>(9)? {
+                    None => None,
+                    Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                        StoreError::Corrupt(format!("audit subject_ref: {e}"))
+                    })?),
                 },
             })
         },

@@ -265,6 +265,16 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         })
         .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
         insert_event(conn, EVENT_PARTNER_UPDATED, &partner, req.now)?;
+        let version: i64 = conn
+            .prepare_cached("SELECT version FROM partners WHERE id = ?1")?
+            .query_row([&decided.partner.id], |r| r.get(0))?;
+        let changed = serde_json::to_string(&RecordChanged {
+            kind: RECORD_PARTNER.into(),
+            id: decided.partner.id.clone(),
+            version,
+        })
+        .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        insert_event(conn, EVENT_RECORD_CHANGED, &changed, req.now)?;
     }
     let body =
         serde_json::to_string(&decided).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;

@@ -112,7 +112,7 @@ fn apply_partnership(conn: &Connection, a: &Approval) -> StoreResult<Vec<FieldCh
     if !changes.is_empty() {
         conn.prepare_cached(
             "UPDATE partners SET status = ?1, package_name = ?2, package_amount = ?3,
-                    package_currency = ?4
+                    package_currency = ?4, version = version + 1
               WHERE id = ?5",
         )?
         .execute(params![
@@ -177,6 +177,10 @@ fn apply_addon(
         a.id,
         ts(now)
     ])?;
+    // The add-ons are part of the partner: a new version, so an edit made against the old one
+    // is told (412).
+    conn.prepare_cached("UPDATE partners SET version = version + 1 WHERE id = ?1")?
+        .execute([&a.partner.id])?;
     Ok(vec![FieldChange {
         field: FIELD_ADDONS.into(),
         before: show(&before),

@@ -10,13 +10,16 @@ mod effects;
 mod export;
 mod impersonation;
 mod partners;
+mod profile;
 mod query;
+mod records;
 mod schema;
 mod search;
 mod secrets;
 mod stats;
 #[cfg(test)]
 mod tests;
+mod vouchers;
 mod writer;
 
 pub use approvals::*;
@@ -25,9 +28,12 @@ pub use decide::*;
 pub use export::*;
 pub use impersonation::*;
 pub use partners::*;
+pub use profile::*;
+pub use records::Written;
 pub use search::partner_search_keys;
 pub use secrets::cursor_key;
 pub use stats::*;
+pub use vouchers::*;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -122,8 +122,10 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
 pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> {
     let sql = format!(
         // The contact's name and email are the summary's last two columns (7 and 8).
-        "SELECT {SUMMARY_COLS}, contact_phone, contact_website, contact_address,
-                contact_time_zone, created_at
+        "SELECT {SUMMARY_COLS}, contact_phone, contact_website,
+                address_line1, address_line2, address_city, address_region,
+                address_postal_code, address_country, contact_time_zone, created_at, notes,
+                version
            FROM partners WHERE id = ?1"
     );
     let row = conn
@@ -136,14 +138,23 @@ pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> 
                     email: r.get(8)?,
                     phone: r.get(9)?,
                     website: r.get(10)?,
-                    address: r.get(11)?,
-                    time_zone: r.get(12)?,
+                    address: Address {
+                        line1: r.get(11)?,
+                        line2: r.get(12)?,
+                        city: r.get(13)?,
+                        region: r.get(14)?,
+                        postal_code: r.get(15)?,
+                        country: r.get(16)?,
+                    },
+                    time_zone: r.get(17)?,
                 },
-                r.get::<_, String>(13)?,
+                r.get::<_, String>(18)?,
+                r.get::<_, String>(19)?,
+                r.get::<_, i64>(20)?,
             ))
         })
         .optional()?;
-    let Some((summary, contact, created_at)) = row else {
+    let Some((summary, contact, created_at, notes, version)) = row else {
         return Ok(None);
     };
     Ok(Some(Partner {
@@ -151,6 +162,8 @@ pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> 
         contact,
         channels: channels(conn, id, None, 500)?.items,
         addons: super::effects::addons(conn, id)?,
+        notes,
+        version,
         created_at: parse_ts(&created_at)?,
     }))
 }

@@ -298,6 +298,56 @@ CREATE TABLE secrets (
     value BLOB NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 8: the partner record (RECORDS.md §2). Partners get a version (for If-Match), notes and a
+    // structured address; the one-line `contact_address` is split into it right after this SQL
+    // (`after`: the whole line goes into line1 when it cannot be split safely) and dropped.
+    // Members (view-only) and voucher batches, at most one partner each. An audit entry names
+    // the record it was about by kind and id (`subject_ref`, JSON).
+    r#"
+ALTER TABLE partners ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE partners ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN address_line1 TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN address_line2 TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN address_city TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN address_region TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN address_postal_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN address_country TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN subject_ref TEXT;
+
+CREATE TABLE members (
+    id         TEXT PRIMARY KEY,
+    partner_id TEXT NOT NULL REFERENCES partners (id),
+    login      TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name  TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    active     INTEGER NOT NULL
+);
+CREATE INDEX members_by_partner ON members (partner_id, login, id);
+
+CREATE TABLE voucher_batches (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    name_lower     TEXT NOT NULL,
+    -- the name and the exams, lowercased, for `q`
+    q              TEXT NOT NULL,
+    -- a JSON array of strings
+    exams          TEXT NOT NULL,
+    expires_on     TEXT NOT NULL,
+    last_exam_on   TEXT,
+    value_amount   INTEGER,
+    value_currency TEXT,
+    value_percent  INTEGER,
+    total          INTEGER NOT NULL,
+    used           INTEGER NOT NULL,
+    expired        INTEGER NOT NULL,
+    partner_id     TEXT REFERENCES partners (id),
+    version        INTEGER NOT NULL DEFAULT 1,
+    CHECK ((value_percent IS NULL) <> (value_amount IS NULL))
+);
+CREATE INDEX voucher_batches_by_name ON voucher_batches (name_lower, id, q);
+CREATE INDEX voucher_batches_by_partner ON voucher_batches (partner_id, name_lower, id, q);
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's
@@ -305,8 +355,38 @@ CREATE TABLE secrets (
 fn after(version: i64, conn: &Connection) -> StoreResult<()> {
     match version {
         6 => super::search::backfill_partner_keys(conn),
+        8 => split_one_line_addresses(conn),
         _ => Ok(()),
     }
+}
+
+/// Migration 8: each partner's one-line `contact_address` into the structured columns
+/// (`Address::from_one_line`: split only where that is safe, else all of it in line1), then
+/// the old column goes.
+fn split_one_line_addresses(conn: &Connection) -> StoreResult<()> {
+    let rows: Vec<(String, String)> = conn
+        .prepare("SELECT id, contact_address FROM partners")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = conn.prepare(
+        "UPDATE partners SET address_line1 = ?2, address_line2 = ?3, address_city = ?4,
+                address_region = ?5, address_postal_code = ?6, address_country = ?7
+          WHERE id = ?1",
+    )?;
+    for (id, line) in rows {
+        let a = crate::domain::Address::from_one_line(&line);
+        update.execute(rusqlite::params![
+            id,
+            a.line1,
+            a.line2,
+            a.city,
+            a.region,
+            a.postal_code,
+            a.country
+        ])?;
+    }
+    conn.execute_batch("ALTER TABLE partners DROP COLUMN contact_address")?;
+    Ok(())
 }
 
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
@@ -335,7 +415,9 @@ fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
 mod tests {
     use super::*;
     use crate::domain::*;
-    use crate::server::store::{ApprovalFilter, PartnerFilter, list_approvals, list_partners};
+    use crate::server::store::{
+        ApprovalFilter, PartnerFilter, get_partner, list_approvals, list_partners,
+    };
 
     /// A database made before migration 6 gets its partners' search columns and its labels:
     /// what was there is found by the new `q`.
@@ -413,5 +495,62 @@ mod tests {
         assert_eq!(approvals("INV-2026-1091"), ["a3", "a2", "a1"]);
         assert_eq!(approvals("gold"), ["a1"]);
         assert_eq!(approvals("winter"), ["a3", "a2"]);
+    }
+
+    /// Migration 8 splits the one-line addresses it can split safely and keeps every other
+    /// one whole in line1: nothing is lost, and every partner starts at version 1.
+    #[test]
+    fn migration_8_structures_addresses_and_loses_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 6).unwrap();
+        let lines = [
+            ("p1", "350 5th Ave, New York, NY 10118, USA"),
+            ("p2", "Unit 4, Harbour Road, Cork"),
+            ("p3", ""),
+        ];
+        for (id, line) in lines {
+            conn.execute(
+                "INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                     contact_email, contact_phone, contact_website, contact_address,
+                     contact_time_zone, created_at)
+                 VALUES (?1, ?1, ?1, 'active', 'INV', '', 'a@b.example', '', '', ?2, 'UTC',
+                     '2026-01-01T00:00:00.000Z')",
+                rusqlite::params![id, line],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let p1 = get_partner(&conn, "p1").unwrap().unwrap();
+        assert_eq!(
+            p1.contact.address,
+            Address {
+                line1: "350 5th Ave".into(),
+                line2: String::new(),
+                city: "New York".into(),
+                region: "NY".into(),
+                postal_code: "10118".into(),
+                country: "US".into(),
+            }
+        );
+        assert_eq!(p1.version, 1);
+        let p2 = get_partner(&conn, "p2").unwrap().unwrap();
+        assert_eq!(p2.contact.address.line1, "Unit 4, Harbour Road, Cork");
+        assert_eq!(p2.contact.address.one_line(), "Unit 4, Harbour Road, Cork");
+        assert!(
+            get_partner(&conn, "p3")
+                .unwrap()
+                .unwrap()
+                .contact
+                .address
+                .is_empty()
+        );
+        let old_column: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('partners') WHERE name = 'contact_address'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old_column, 0, "the one-line column is gone");
     }
 }

@@ -69,6 +69,7 @@ impl App {
                 }
             }
             ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
+            ServerEvent::RecordChanged(_) => (),
         }
         fx
     }

@@ -48,6 +48,7 @@ fn problem(status: u16, code: &str, current: Approval) -> ApiError {
         detail: String::new(),
         code: code.into(),
         approval: Some(Box::new(current)),
+        ..Problem::default()
     }))
 }
 

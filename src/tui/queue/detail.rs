@@ -253,7 +253,7 @@ pub fn partner_fields(p: &Partner) -> Vec<Field> {
         f("Email", c.email.clone()),
         f("Phone", c.phone.clone()),
         f("Website", c.website.clone()),
-        f("Address", c.address.clone()),
+        f("Address", c.address.one_line()),
         f("Time zone", c.time_zone.clone()),
         block("Channels", channels),
     ]

@@ -1,0 +1,296 @@
+//! The partner's profile as a CSR edits it (RECORDS.md §2): its fields, the rules each value
+//! must follow, and the merge patch that carries a change. One set of rules for both sides:
+//! the server checks every field of a `PATCH /partners/{id}` with [`ProfileField::check`], and
+//! the console runs the same check when the CSR leaves a field.
+
+use std::str::FromStr;
+
+use super::Partner;
+use super::countries::country_name;
+use super::records::FieldError;
+use crate::text::is_unsafe;
+
+/// The most `notes` may hold, in characters.
+pub const MAX_NOTES_CHARS: usize = 10_000;
+
+/// The stable `code`s of field errors and warnings.
+pub mod field_codes {
+    pub const REQUIRED: &str = "required";
+    pub const TOO_LONG: &str = "too_long";
+    pub const UNSAFE_CHARACTERS: &str = "unsafe_characters";
+    pub const INVALID_TYPE: &str = "invalid_type";
+    pub const INVALID_EMAIL: &str = "invalid_email";
+    pub const INVALID_PHONE: &str = "invalid_phone";
+    pub const INVALID_WEBSITE: &str = "invalid_website";
+    pub const UNKNOWN_COUNTRY: &str = "unknown_country";
+    pub const UNKNOWN_TIME_ZONE: &str = "unknown_time_zone";
+    /// Warnings: saved, but worth a second look.
+    pub const PHONE_NOT_INTERNATIONAL: &str = "phone_not_international";
+    pub const WEBSITE_NOT_HTTPS: &str = "website_not_https";
+}
+
+use field_codes as fc;
+
+/// Every field of the profile a `PATCH /partners/{id}` may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProfileField {
+    Name,
+    ContactName,
+    Email,
+    Phone,
+    Website,
+    Line1,
+    Line2,
+    City,
+    Region,
+    PostalCode,
+    Country,
+    TimeZone,
+    Notes,
+}
+
+impl ProfileField {
+    pub const ALL: [ProfileField; 13] = [
+        ProfileField::Name,
+        ProfileField::ContactName,
+        ProfileField::Email,
+        ProfileField::Phone,
+        ProfileField::Website,
+        ProfileField::Line1,
+        ProfileField::Line2,
+        ProfileField::City,
+        ProfileField::Region,
+        ProfileField::PostalCode,
+        ProfileField::Country,
+        ProfileField::TimeZone,
+        ProfileField::Notes,
+    ];
+
+    /// Its JSON pointer in the patch body and in the partner (`/contact/address/city`).
+    pub fn pointer(self) -> &'static str {
+        match self {
+            ProfileField::Name => "/name",
+            ProfileField::ContactName => "/contact/name",
+            ProfileField::Email => "/contact/email",
+            ProfileField::Phone => "/contact/phone",
+            ProfileField::Website => "/contact/website",
+            ProfileField::Line1 => "/contact/address/line1",
+            ProfileField::Line2 => "/contact/address/line2",
+            ProfileField::City => "/contact/address/city",
+            ProfileField::Region => "/contact/address/region",
+            ProfileField::PostalCode => "/contact/address/postal_code",
+            ProfileField::Country => "/contact/address/country",
+            ProfileField::TimeZone => "/contact/time_zone",
+            ProfileField::Notes => "/notes",
+        }
+    }
+
+    pub fn from_pointer(pointer: &str) -> Option<ProfileField> {
+        ProfileField::ALL
+            .into_iter()
+            .find(|f| f.pointer() == pointer)
+    }
+
+    /// The field's value in `partner`.
+    pub fn value_in(self, partner: &Partner) -> &str {
+        let c = &partner.contact;
+        let a = &c.address;
+        match self {
+            ProfileField::Name => &partner.summary.name,
+            ProfileField::ContactName => &c.name,
+            ProfileField::Email => &c.email,
+            ProfileField::Phone => &c.phone,
+            ProfileField::Website => &c.website,
+            ProfileField::Line1 => &a.line1,
+            ProfileField::Line2 => &a.line2,
+            ProfileField::City => &a.city,
+            ProfileField::Region => &a.region,
+            ProfileField::PostalCode => &a.postal_code,
+            ProfileField::Country => &a.country,
+            ProfileField::TimeZone => &c.time_zone,
+            ProfileField::Notes => &partner.notes,
+        }
+    }
+
+    /// The most characters the field may hold.
+    pub fn max_chars(self) -> usize {
+        match self {
+            ProfileField::Name | ProfileField::ContactName => 200,
+            ProfileField::Email => 254,
+            ProfileField::Phone => 40,
+            ProfileField::Website => 2000,
+            ProfileField::Line1 | ProfileField::Line2 => 200,
+            ProfileField::City | ProfileField::Region => 100,
+            ProfileField::PostalCode => 20,
+            ProfileField::Country => 2,
+            ProfileField::TimeZone => 64,
+            ProfileField::Notes => MAX_NOTES_CHARS,
+        }
+    }
+
+    /// Whether the field must have a value (the others may be empty).
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            ProfileField::Name | ProfileField::Email | ProfileField::TimeZone
+        )
+    }
+
+    /// Whether the field holds several lines (`notes`); the others are one line each.
+    pub fn multi_line(self) -> bool {
+        self == ProfileField::Notes
+    }
+
+    /// The value as it is stored: one-line fields without surrounding white space, notes
+    /// without trailing white space. Check this, not the raw value.
+    pub fn normalize(self, value: &str) -> String {
+        if self.multi_line() {
+            value.trim_end().to_string()
+        } else {
+            value.trim().to_string()
+        }
+    }
+
+    /// Checks a value, already [normalized](ProfileField::normalize): `Err` refuses it, `Ok`
+    /// carries the warnings (saved anyway) it deserves.
+    pub fn check(self, value: &str) -> Result<Vec<FieldError>, FieldError> {
+        let at = self.pointer();
+        let refuse = |code: &str, detail: String| Err(FieldError::new(at, code, detail));
+        if value.is_empty() {
+            return if self.required() {
+                refuse(fc::REQUIRED, "This field is required.".into())
+            } else {
+                Ok(Vec::new())
+            };
+        }
+        if let Some(c) = value
+            .chars()
+            .find(|&c| is_unsafe(c) && !(self.multi_line() && c == '\n'))
+        {
+            return refuse(
+                fc::UNSAFE_CHARACTERS,
+                format!(
+                    "Control, bidirectional and invisible characters are not allowed (found U+{:04X}).",
+                    c as u32
+                ),
+            );
+        }
+        let max = self.max_chars();
+        if value.chars().count() > max {
+            return refuse(fc::TOO_LONG, format!("At most {max} characters."));
+        }
+        match self {
+            ProfileField::Email if !is_email(value) => refuse(
+                fc::INVALID_EMAIL,
+                "Not an email address: name@domain.example.".into(),
+            ),
+            ProfileField::Country if country_name(value).is_none() => refuse(
+                fc::UNKNOWN_COUNTRY,
+                "Not an ISO 3166-1 alpha-2 country code, like DE or US.".into(),
+            ),
+            ProfileField::TimeZone if !is_time_zone(value) => refuse(
+                fc::UNKNOWN_TIME_ZONE,
+                "Not an IANA time zone name, like Europe/Berlin.".into(),
+            ),
+            ProfileField::Phone => check_phone(at, value),
+            ProfileField::Website => check_website(at, value),
+            _ => Ok(Vec::new()),
+        }
+    }
+}
+
+/// `local@domain`: one `@`, a local part of visible characters, a domain of at least two
+/// labels of letters, digits and `-` (not at either end of a label). The shape only: whether
+/// the mailbox exists is for the mail.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c))
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(label_ok)
+}
+
+/// A name in the IANA time zone database, as chrono-tz ships it (`Europe/Berlin`, `UTC`).
+pub fn is_time_zone(s: &str) -> bool {
+    chrono_tz::Tz::from_str(s).is_ok()
+}
+
+/// Every IANA time zone name, for the console's picker.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
+/// Digits and the usual separators (` +-.()/`), at least five digits, `+` only first.
+fn check_phone(at: &str, value: &str) -> Result<Vec<FieldError>, FieldError> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let shape_ok = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -.()/".contains(c) || c == '+')
+        && !value.chars().skip(1).any(|c| c == '+')
+        && digits >= 5;
+    if !shape_ok {
+        return Err(FieldError::new(
+            at,
+            fc::INVALID_PHONE,
+            "A phone number: digits, spaces and + - . ( ) /, like +49 30 1234 5678.",
+        ));
+    }
+    Ok(if value.starts_with('+') {
+        Vec::new()
+    } else {
+        vec![FieldError::new(
+            at,
+            fc::PHONE_NOT_INTERNATIONAL,
+            "Without a +country code the number may not be reachable from abroad.",
+        )]
+    })
+}
+
+/// `http://` or `https://`, a host, no spaces.
+fn check_website(at: &str, value: &str) -> Result<Vec<FieldError>, FieldError> {
+    let lower = value.to_ascii_lowercase();
+    let (https, rest) = if let Some(rest) = lower.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        (false, "")
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_ok = !host.is_empty()
+        && host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".-:".contains(c));
+    if !host_ok || value.chars().any(char::is_whitespace) {
+        return Err(FieldError::new(
+            at,
+            fc::INVALID_WEBSITE,
+            "A web address starting with https://, like https://example.com.",
+        ));
+    }
+    Ok(if https {
+        Vec::new()
+    } else {
+        vec![FieldError::new(
+            at,
+            fc::WEBSITE_NOT_HTTPS,
+            "The address is not https://; browsers may warn visitors.",
+        )]
+    })
+}
