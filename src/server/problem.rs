@@ -9,18 +9,20 @@ use crate::domain::{Approval, Problem, codes};
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 #[derive(Debug)]
-pub struct ApiProblem(pub Problem);
+/// Boxed: a `Problem` may carry the record as it is now, and every handler's `Result` carries
+/// one.
+pub struct ApiProblem(pub Box<Problem>);
 
 impl ApiProblem {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
-        ApiProblem(Problem {
+        ApiProblem(Box::new(Problem {
             type_: "about:blank".into(),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: detail.into(),
             code: code.to_string(),
             ..Problem::default()
-        })
+        }))
     }
 
     pub fn with_approval(mut self, approval: Approval) -> Self {
