@@ -11,6 +11,7 @@ pub mod history;
 pub mod partners;
 pub mod platform;
 pub mod queue;
+pub mod record;
 #[cfg(test)]
 mod test_data;
 pub mod textarea;

@@ -137,3 +137,63 @@ pub fn impersonation(i: usize) -> crate::domain::Impersonation {
         expires_at: T0 + chrono::Duration::minutes(30),
     }
 }
+
+/// The whole of partner `i` (its summary as [`partner`] gives it), at `version`.
+pub fn full_partner(i: usize, version: i64) -> crate::domain::Partner {
+    crate::domain::Partner {
+        summary: partner(i),
+        contact: crate::domain::Contact {
+            name: "Anna Keller".into(),
+            email: format!("p{i}@example.test"),
+            phone: "+49 30 100 2000".into(),
+            website: "https://example.test".into(),
+            address: crate::domain::Address {
+                line1: "Torstraße 1".into(),
+                line2: String::new(),
+                city: "Berlin".into(),
+                region: String::new(),
+                postal_code: "10119".into(),
+                country: "DE".into(),
+            },
+            time_zone: "Europe/Berlin".into(),
+        },
+        channels: Vec::new(),
+        addons: Vec::new(),
+        notes: "Prefers email.".into(),
+        version,
+        created_at: T0,
+    }
+}
+
+/// My Partners with partner `i`'s detail open (row `i` selected) and the partner loaded.
+pub fn record_open(i: usize) -> App {
+    let mut app = signed_in(Session::default(), Role::Csr, 5);
+    let fx = app.update(key('4'), T0);
+    answer_loads(&mut app, fx, 5);
+    for _ in 0..i {
+        app.update(key('j'), T0);
+    }
+    app.update(
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Enter,
+            crossterm::event::KeyModifiers::NONE,
+        )),
+        T0,
+    );
+    app.update(
+        Msg::Partner {
+            id: format!("pt_{i}"),
+            result: Ok(full_partner(i, 3)),
+        },
+        T0,
+    );
+    assert!(app.record_partner().is_some(), "the record is open");
+    app
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    ))
+}

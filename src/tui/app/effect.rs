@@ -82,6 +82,37 @@ pub enum Effect {
         request: u64,
         query: crate::domain::ApprovalQuery,
     },
+    /// Save a partner's profile: `patch` against the `version` the CSR edited.
+    SavePartner {
+        id: String,
+        version: i64,
+        patch: crate::domain::PartnerPatch,
+    },
+    /// The partner's members (the Members page).
+    LoadMembers {
+        partner_id: String,
+    },
+    /// The voucher batches a partner holds (the Vouchers page).
+    LoadVouchers {
+        partner_id: String,
+    },
+    /// Batches for the assign and unassign pickers: the unassigned pool (searched by `q`), or
+    /// the partner's own.
+    FindBatches {
+        query: crate::domain::VoucherBatchQuery,
+        generation: u64,
+    },
+    /// Assign (`assign`) or unassign a batch.
+    ChangeBatch {
+        partner_id: String,
+        batch_id: String,
+        assign: bool,
+    },
+    /// Open `text` in the user's `$VISUAL`/`$EDITOR` (the terminal is handed over meanwhile);
+    /// the text comes back as `Msg::Edited`.
+    EditText {
+        text: String,
+    },
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
     /// Leave, ending the impersonation with this id first (briefly: a dead backend must not

@@ -17,6 +17,8 @@ use crate::tui::partners::copy::CopyChoices;
 use crate::tui::partners::finder::Finder;
 use crate::tui::partners::impersonation::ImpersonateDialog;
 use crate::tui::queue::filter_form::FilterForm;
+use crate::tui::record::profile::FormDialog;
+use crate::tui::record::vouchers::BatchPicker;
 use crate::tui::view::help::Help;
 
 /// One layer of the focus stack, with the state that lives only while it is open.
@@ -37,6 +39,10 @@ pub enum Layer {
     Finder(Finder),
     Confirm(Confirm),
     Reason(ReasonDialog),
+    /// A record's form (the partner's profile).
+    Form(Box<FormDialog>),
+    /// Assign or unassign a voucher batch.
+    Batches(BatchPicker),
     /// Quit while a decision is still being sent? What it covers waits below it.
     ConfirmQuit,
     /// Held by the stack while its own handler runs (the handler owns the real one).
@@ -54,6 +60,8 @@ impl Layer {
                 | Layer::Finder(_)
                 | Layer::Confirm(_)
                 | Layer::Reason(_)
+                | Layer::Form(_)
+                | Layer::Batches(_)
                 | Layer::ConfirmQuit
         )
     }

@@ -105,6 +105,80 @@ fn partners() -> App {
     app
 }
 
+fn record() -> App {
+    crate::tui::test_data::record_open(2)
+}
+
+fn record_vouchers() -> App {
+    let mut app = record();
+    chars(&mut app, ">");
+    app.update(
+        Msg::Vouchers {
+            partner_id: "pt_2".into(),
+            result: Ok(vec![crate::tui::record::vouchers::tests::batch("vb_1")]),
+        },
+        T0,
+    );
+    app
+}
+
+fn profile_form() -> App {
+    let mut app = record();
+    chars(&mut app, "E");
+    assert!(matches!(app.focus.top(), Layer::Form(_)));
+    app
+}
+
+fn profile_form_choice() -> App {
+    let mut app = profile_form();
+    for _ in 0..11 {
+        press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    }
+    app
+}
+
+fn profile_form_picking() -> App {
+    let mut app = profile_form_choice();
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    app
+}
+
+fn profile_form_notes() -> App {
+    let mut app = profile_form_choice();
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    app
+}
+
+fn profile_form_discarding() -> App {
+    let mut app = profile_form();
+    chars(&mut app, "x");
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    app
+}
+
+fn batch_picker() -> App {
+    let mut app = record_vouchers();
+    chars(&mut app, "A");
+    app.update(
+        Msg::Batches {
+            generation: app.record.batch_gen,
+            result: Ok(vec![
+                crate::tui::record::vouchers::tests::batch("vb_2"),
+                crate::tui::record::vouchers::tests::batch("vb_3"),
+            ]),
+        },
+        T0,
+    );
+    app
+}
+
+fn unassign_confirm() -> App {
+    let mut app = record_vouchers();
+    chars(&mut app, "U");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    app
+}
+
 fn offline() -> App {
     let mut app = csr_queue();
     app.update(
@@ -257,6 +331,8 @@ fn scenarios() -> Vec<Scenario> {
                 history,
                 partners,
                 offline,
+                record,
+                record_vouchers,
             ],
         },
         Scenario {
@@ -306,6 +382,34 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "reason templates",
             states: vec![reason_picking],
+        },
+        Scenario {
+            name: "form",
+            states: vec![profile_form],
+        },
+        Scenario {
+            name: "form choice",
+            states: vec![profile_form_choice],
+        },
+        Scenario {
+            name: "form picker",
+            states: vec![profile_form_picking],
+        },
+        Scenario {
+            name: "form notes",
+            states: vec![profile_form_notes],
+        },
+        Scenario {
+            name: "form discarding",
+            states: vec![profile_form_discarding],
+        },
+        Scenario {
+            name: "batch picker",
+            states: vec![batch_picker],
+        },
+        Scenario {
+            name: "unassign confirm",
+            states: vec![unassign_confirm],
         },
         Scenario {
             name: "confirm quit",

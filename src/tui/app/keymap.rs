@@ -53,10 +53,14 @@ pub enum Action {
     Sort,
     PartnerRequests,
     PartnerHistory,
+    Edit,
+    Unassign,
+    PrevPage,
+    NextPage,
 }
 
 impl Action {
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 45] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -98,6 +102,10 @@ impl Action {
         Action::Sort,
         Action::PartnerRequests,
         Action::PartnerHistory,
+        Action::Edit,
+        Action::Unassign,
+        Action::PrevPage,
+        Action::NextPage,
     ];
 
     /// The name used in `[keys]`.
@@ -144,6 +152,10 @@ impl Action {
             Action::Sort => "sort",
             Action::PartnerRequests => "partner_requests",
             Action::PartnerHistory => "partner_history",
+            Action::Edit => "edit",
+            Action::Unassign => "unassign",
+            Action::PrevPage => "prev_page",
+            Action::NextPage => "next_page",
         }
     }
 
@@ -172,7 +184,9 @@ impl Action {
             Action::Refresh => "refresh now",
             Action::Suspend => "suspend (fg to return)",
             Action::Approve => "approve the selected (or marked) items, after y/N",
-            Action::ApproveWithComment => "approve with a comment (kept in history and audit)",
+            Action::ApproveWithComment => {
+                "approve with a comment (kept in history and audit); on a partner's Vouchers page, assign a batch"
+            }
             Action::Reject => "reject with a reason (emailed to the partner)",
             Action::Mark => "mark / unmark and move down",
             Action::MarkAll => "mark every loaded item",
@@ -191,6 +205,10 @@ impl Action {
             Action::Sort => "sort: by name or status; oldest, newest or price first",
             Action::PartnerRequests => "the selected partner's pending requests (Esc clears)",
             Action::PartnerHistory => "the selected partner's decisions, in History (Esc clears)",
+            Action::Edit => "edit the partner's profile (its Overview page)",
+            Action::Unassign => "unassign a voucher batch (its Vouchers page; A assigns one)",
+            Action::PrevPage => "the partner detail's previous page",
+            Action::NextPage => "the partner detail's next page",
         }
     }
 
@@ -237,6 +255,10 @@ impl Action {
             Action::Sort => &["s"],
             Action::PartnerRequests => &["p"],
             Action::PartnerHistory => &["H"],
+            Action::Edit => &["E"],
+            Action::Unassign => &["U"],
+            Action::PrevPage => &["<"],
+            Action::NextPage => &[">"],
         }
     }
 

@@ -102,6 +102,8 @@ pub struct App {
     pub decide: crate::tui::decide::Decisions,
     pub partners: crate::tui::partners::Partners,
     pub history: crate::tui::history::History,
+    /// The open partner record's pages.
+    pub record: crate::tui::record::Record,
     pub polling_paused: bool,
     /// When the event stream went down, while it is down.
     pub offline_since: Option<DateTime<Utc>>,
@@ -137,6 +139,7 @@ impl App {
             decide: Default::default(),
             partners: Default::default(),
             history: Default::default(),
+            record: Default::default(),
             polling_paused: false,
             offline_since: None,
             polling: false,
@@ -236,6 +239,17 @@ impl App {
             Msg::DetailSettled(generation) => self.on_detail_settled(generation),
             Msg::Partner { id, result } => self.on_partner(id, result),
             Msg::Impersonated(result) => self.on_impersonated(result),
+            Msg::PartnerSaved { id, result } => self.on_partner_saved(id, result),
+            Msg::Members { partner_id, result } => self.on_members(partner_id, result),
+            Msg::Vouchers { partner_id, result } => self.on_vouchers(partner_id, result),
+            Msg::Batches { generation, result } => self.on_batches(generation, result),
+            Msg::BatchChanged {
+                partner_id,
+                assign,
+                result,
+                ..
+            } => self.on_batch_changed(partner_id, assign, result),
+            Msg::Edited(result) => self.on_edited(result),
             Msg::PartnerView(result) => self.on_partner_view(result),
             Msg::ImpersonationEnded(result) => self.on_impersonation_ended(result),
             Msg::ImpersonationExpiring(id) => self.on_impersonation_expiring(id),
@@ -322,6 +336,8 @@ impl App {
             Layer::Finder(finder) => self.finder_key(finder, key),
             Layer::Confirm(confirm) => self.confirm_key(confirm, key),
             Layer::Reason(dialog) => self.reason_key(dialog, key),
+            Layer::Form(dialog) => self.form_key(dialog, key),
+            Layer::Batches(picker) => self.batch_key(picker, key),
             Layer::ConfirmQuit => self.confirm_quit_key(key),
             Layer::Handling => Handled::Pass,
         }
@@ -341,6 +357,8 @@ impl App {
             Layer::Finder(_) => partners::finder::hints(),
             Layer::Confirm(_) | Layer::ConfirmQuit => decide::confirm::hints(),
             Layer::Reason(dialog) => dialog.hints(),
+            Layer::Form(dialog) => dialog.form.hints(),
+            Layer::Batches(picker) => picker.hints(),
             Layer::Handling => vec![],
         }
     }
@@ -378,6 +396,10 @@ impl App {
             }
             Layer::Impersonate(dialog) => {
                 dialog.paste(text);
+                vec![]
+            }
+            Layer::Form(dialog) => {
+                dialog.form.paste(text);
                 vec![]
             }
             Layer::Search => self.paste_into_search(text),

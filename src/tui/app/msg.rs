@@ -5,7 +5,8 @@ use crossterm::event::KeyEvent;
 
 use crate::client::{ApiError, StreamItem};
 use crate::domain::{
-    Approval, Channel, Engagement, Impersonation, Me, Page, Partner, PartnerSummary, Summary,
+    Approval, Channel, Engagement, Impersonation, Me, Member, Page, Partner, PartnerSummary, Saved,
+    Summary, VoucherBatch,
 };
 use crate::tui::queue::section::Slot;
 use crate::tui::queue::tabs::{Row, SectionId};
@@ -59,6 +60,33 @@ pub enum Msg {
         result: Result<Partner, ApiError>,
     },
     Impersonated(Result<Impersonation, ApiError>),
+    /// The answer to a profile save.
+    PartnerSaved {
+        id: String,
+        result: Result<Saved<Partner>, ApiError>,
+    },
+    Members {
+        partner_id: String,
+        result: Result<Vec<Member>, ApiError>,
+    },
+    Vouchers {
+        partner_id: String,
+        result: Result<Vec<VoucherBatch>, ApiError>,
+    },
+    /// Batches for a picker; `generation` tells the newest search from older ones.
+    Batches {
+        generation: u64,
+        result: Result<Vec<VoucherBatch>, ApiError>,
+    },
+    /// A batch was assigned or unassigned (or not).
+    BatchChanged {
+        partner_id: String,
+        batch: String,
+        assign: bool,
+        result: Result<(), ApiError>,
+    },
+    /// The text back from the editor, or why the editor could not be run.
+    Edited(Result<String, String>),
     PartnerView(Result<(Partner, Vec<Channel>, Vec<Engagement>), ApiError>),
     ImpersonationEnded(Result<(), ApiError>),
     /// The impersonation ends in two minutes.

@@ -68,6 +68,10 @@ impl App {
                 fx.into()
             }
             Action::Approve => self.approve_selected(),
+            // One key, two places: approving is for queues, assigning for a partner's vouchers.
+            Action::ApproveWithComment if self.record_partner_id().is_some() => {
+                self.open_batch_picker(true)
+            }
             Action::ApproveWithComment => self.approve_with_comment(),
             Action::Reject => self.reject_selected(),
             Action::Mark => self.toggle_mark(),
@@ -93,6 +97,13 @@ impl App {
             Action::Sort => self.toggle_sort(),
             Action::PartnerRequests => self.show_partners_list(SectionId::AllPending),
             Action::PartnerHistory => self.show_partners_list(SectionId::AllHistory),
+            Action::Edit if self.record.page == crate::tui::record::Page::Overview => {
+                self.open_profile_form()
+            }
+            Action::Edit => Handled::Ignored,
+            Action::Unassign => self.open_batch_picker(false),
+            Action::PrevPage => self.switch_page(-1),
+            Action::NextPage => self.switch_page(1),
             Action::ToggleDetail => {
                 self.detail.open = !self.detail.open;
                 self.detail_from_the_top();
@@ -210,6 +221,35 @@ impl App {
             }
         }
         bar.push(hint(Action::ToggleDetail, "details", true));
+        if self.record_partner().is_some() {
+            use crate::tui::record::Page;
+            let mut keys = self.keymap.keys(Action::PrevPage).to_vec();
+            keys.extend_from_slice(self.keymap.keys(Action::NextPage));
+            bar.push(Hint {
+                label: format!(
+                    "{} {}",
+                    self.keymap
+                        .first_label(Action::PrevPage)
+                        .unwrap_or_default(),
+                    self.keymap
+                        .first_label(Action::NextPage)
+                        .unwrap_or_default()
+                ),
+                what: "page".into(),
+                enabled: true,
+                bar: true,
+                help: false,
+                keys: Keys::These(keys),
+            });
+            match self.record.page {
+                Page::Overview if can => bar.push(hint(Action::Edit, "edit", true)),
+                Page::Vouchers if can => {
+                    bar.push(hint(Action::ApproveWithComment, "assign", true));
+                    bar.push(hint(Action::Unassign, "unassign", true));
+                }
+                _ => {}
+            }
+        }
         if id == SectionId::Partners {
             bar.push(hint(Action::PartnerRequests, "requests", true));
             bar.push(hint(Action::PartnerHistory, "history", true));

@@ -58,14 +58,14 @@ pub fn hints() -> Vec<Hint> {
     ]
 }
 
-pub(super) enum Answer {
+pub(in crate::tui) enum Answer {
     Yes,
     No,
 }
 
 /// The answer `key` gives: y or n typed plainly (a Ctrl or Alt chord answers nothing), or Esc
 /// and Enter for no.
-pub(super) fn answer(key: KeyEvent) -> Option<Answer> {
+pub(in crate::tui) fn answer(key: KeyEvent) -> Option<Answer> {
     if matches!(key.code, KeyCode::Char(_)) && !is_typing(&key) {
         return None;
     }

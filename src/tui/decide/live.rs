@@ -69,14 +69,14 @@ impl App {
                 }
             }
             ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
-            ServerEvent::RecordChanged(_) => (),
+            ServerEvent::RecordChanged(r) => fx.extend(self.on_record_changed(&r)),
         }
         fx
     }
 
     /// A partner changed (an approval set its package or add-ons): the directory shows it
     /// again if it lists that partner, and an open detail of it is read again.
-    fn on_partner_updated(&mut self, id: &str) -> Vec<Effect> {
+    pub(in crate::tui) fn on_partner_updated(&mut self, id: &str) -> Vec<Effect> {
         let mut fx = Vec::new();
         let directory = SectionId::Partners;
         let s = self.section(directory);

@@ -49,7 +49,22 @@ pub enum FieldKind {
 }
 
 /// A check with the server's rules: `Err` says what is wrong, in words.
-pub type Check = fn(&str) -> Result<(), String>;
+#[derive(Clone)]
+pub struct Check(std::sync::Arc<CheckFn>);
+
+type CheckFn = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+
+impl Check {
+    pub fn new(f: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static) -> Check {
+        Check(std::sync::Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Check")
+    }
+}
 
 /// How a field is built: its place in the record (a JSON pointer, as the server's 422 errors
 /// name it), its label, kind, rule and value.
@@ -129,7 +144,7 @@ impl Field {
             .then(|| "A time of day such as 09:30.".to_string()),
             FieldKind::Choice(_) | FieldKind::YesNo => None,
         };
-        own.or_else(|| self.check.and_then(|c| c(v).err()))
+        own.or_else(|| self.check.as_ref().and_then(|c| (c.0)(v).err()))
     }
 
     /// What the field shows when it is not being typed into: a choice's label, yes or no.

@@ -45,7 +45,7 @@ fn profile() -> Form {
         "Edit Acme Media",
         vec![
             FieldSpec {
-                check: Some(no_digits),
+                check: Some(Check::new(no_digits)),
                 ..spec("/city", FieldKind::Text { max: 20 }, "Berlin")
             },
             spec("/time_zone", FieldKind::Choice(zones), "Europe/Berlin"),

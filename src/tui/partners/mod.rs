@@ -111,12 +111,14 @@ impl App {
         };
         match result {
             Ok(p) => {
-                d.partner = Some(p);
-                d.load = Load::Loaded;
+                self.partner_arrived(p);
+                self.page_effects()
             }
-            Err(e) => d.load = Load::Failed(e.user_message()),
+            Err(e) => {
+                d.load = Load::Failed(e.user_message());
+                vec![]
+            }
         }
-        vec![]
     }
 
     /// `p` and `H`: the selected row's partner's pending requests or decisions, as the list

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::runtime::{Console, Flow, Runtime};
-use super::{clipboard, signals, terminal};
+use super::{clipboard, editor, signals, terminal};
 use crate::client::Api;
 use crate::tui::app::msg::Msg;
 use crate::tui::view::{self, theme::Theme};
@@ -21,6 +21,8 @@ use crate::tui::{TuiOptions, build_app};
 /// The real terminal as the runtime sees it.
 struct TermConsole<'a> {
     term: &'a mut ratatui::Terminal<terminal::Backend>,
+    /// The keyboard's stream: put aside while an editor has the terminal.
+    input: &'a mut EventStream,
 }
 
 impl Console for TermConsole<'_> {
@@ -36,6 +38,19 @@ impl Console for TermConsole<'_> {
     fn suspend(&mut self) -> std::io::Result<()> {
         terminal::suspend()?;
         terminal::force_full_redraw(self.term)
+    }
+
+    fn edit(&mut self, text: &str) -> Result<String, String> {
+        // Dropping the input stream stops its reader thread, so every key reaches the editor;
+        // a new one reads again once the loop polls it.
+        drop(std::mem::replace(self.input, EventStream::new()));
+        let result = terminal::handed_over(|| editor::edit(text))
+            .map_err(|e| format!("Could not hand the terminal to the editor: {e}."))
+            .and_then(|r| r);
+        if let Err(e) = terminal::force_full_redraw(self.term) {
+            tracing::warn!("redraw after the editor: {e}");
+        }
+        result
     }
 }
 
@@ -76,7 +91,10 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
             effects.extend(app.update(msg, chrono::Utc::now()));
         }
         for fx in effects.drain(..) {
-            let mut console = TermConsole { term: &mut term };
+            let mut console = TermConsole {
+                term: &mut term,
+                input: &mut input,
+            };
             if runtime.run(fx, &mut console).await == Flow::Quit {
                 break 'run;
             }

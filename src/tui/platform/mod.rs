@@ -2,6 +2,7 @@
 //! the runtime that performs every effect, and the event loop that ties them to `App`.
 
 pub mod clipboard;
+pub mod editor;
 pub mod event_loop;
 pub mod runtime;
 pub mod signals;

@@ -24,6 +24,8 @@ pub trait Console {
     fn copy(&mut self, text: &str);
     /// Give the terminal back until `fg` (Ctrl-Z), then take it again.
     fn suspend(&mut self) -> std::io::Result<()>;
+    /// Hand the terminal to the user's editor on `text`; the text as saved, or why not.
+    fn edit(&mut self, text: &str) -> Result<String, String>;
 }
 
 /// After an effect: go on, or leave the loop.
@@ -40,6 +42,9 @@ enum Supersedes {
     Finder,
     Stats,
     Partner,
+    Members,
+    Vouchers,
+    Batches,
 }
 
 pub struct Runtime {
@@ -163,6 +168,62 @@ impl Runtime {
                 let result = api.partner(&id).await;
                 let _ = tx.send(Msg::Partner { id, result });
             }),
+            Effect::SavePartner { id, version, patch } => {
+                tokio::spawn(async move {
+                    let result = api.update_partner(&id, version, &patch).await;
+                    let _ = tx.send(Msg::PartnerSaved { id, result });
+                });
+            }
+            Effect::LoadMembers { partner_id } => {
+                self.spawn_latest(Supersedes::Members, async move {
+                    let result = api
+                        .members(&partner_id, None, Some(500))
+                        .await
+                        .map(|p| p.items);
+                    let _ = tx.send(Msg::Members { partner_id, result });
+                })
+            }
+            Effect::LoadVouchers { partner_id } => {
+                self.spawn_latest(Supersedes::Vouchers, async move {
+                    let query = crate::domain::VoucherBatchQuery {
+                        partner_id: Some(partner_id.clone()),
+                        limit: Some(500),
+                        ..Default::default()
+                    };
+                    let result = api.voucher_batches(&query).await.map(|p| p.items);
+                    let _ = tx.send(Msg::Vouchers { partner_id, result });
+                })
+            }
+            Effect::FindBatches { query, generation } => {
+                self.spawn_latest(Supersedes::Batches, async move {
+                    let result = api.voucher_batches(&query).await.map(|p| p.items);
+                    let _ = tx.send(Msg::Batches { generation, result });
+                })
+            }
+            Effect::ChangeBatch {
+                partner_id,
+                batch_id,
+                assign,
+            } => {
+                tokio::spawn(async move {
+                    let result = if assign {
+                        api.assign_voucher_batch(&partner_id, &batch_id)
+                            .await
+                            .map(|_| ())
+                    } else {
+                        api.unassign_voucher_batch(&partner_id, &batch_id).await
+                    };
+                    let _ = tx.send(Msg::BatchChanged {
+                        partner_id,
+                        batch: batch_id,
+                        assign,
+                        result,
+                    });
+                });
+            }
+            Effect::EditText { text } => {
+                let _ = tx.send(Msg::Edited(console.edit(&text)));
+            }
             Effect::Impersonate { partner_id, reason } => {
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::Impersonated(
@@ -309,6 +370,10 @@ mod tests {
         fn suspend(&mut self) -> std::io::Result<()> {
             self.suspended += 1;
             Ok(())
+        }
+
+        fn edit(&mut self, text: &str) -> Result<String, String> {
+            Ok(format!("{text} (edited)"))
         }
     }
 

@@ -432,6 +432,18 @@ pub fn resume(terminal: &mut ratatui::Terminal<Backend>) -> io::Result<()> {
     force_full_redraw(terminal)
 }
 
+/// Run `f` with the terminal given back (cooked mode, the main screen), as for an editor, and
+/// take it over again after. The caller must then repaint everything ([`force_full_redraw`]).
+pub fn handed_over<T>(f: impl FnOnce() -> T) -> io::Result<T> {
+    if !ACTIVE.is_armed() {
+        return Err(io::Error::other("the terminal is not in use"));
+    }
+    restore();
+    let out = f();
+    reenter()?;
+    Ok(out)
+}
+
 /// Raw mode and the enter sequence again, whatever state the terminal is in now.
 fn reenter() -> io::Result<()> {
     ACTIVE.arm();

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::section::Load;
-use crate::domain::{Approval, Kind, Partner, PartnerAddon, Status};
+use crate::domain::{Approval, Kind, Status};
 use crate::tui::app::App;
 use crate::tui::app::keymap::Action;
 use crate::tui::decide::what;
@@ -24,7 +24,7 @@ pub struct Field {
     pub block: bool,
 }
 
-fn f(label: &'static str, value: impl Into<String>) -> Field {
+pub fn f(label: &'static str, value: impl Into<String>) -> Field {
     Field {
         label,
         value: value.into(),
@@ -32,7 +32,7 @@ fn f(label: &'static str, value: impl Into<String>) -> Field {
     }
 }
 
-fn block(label: &'static str, value: impl Into<String>) -> Field {
+pub fn block(label: &'static str, value: impl Into<String>) -> Field {
     Field {
         label,
         value: value.into(),
@@ -209,54 +209,12 @@ pub fn changes(old: &Approval, new: &Approval) -> Vec<String> {
     out
 }
 
-/// Everything about a partner (My Partners, once `GET /partners/{id}` answered).
-/// `Analytics Pro (€19.00), Extra seats`: the add-ons a partner has, or `—`.
-fn addons(list: &[PartnerAddon]) -> String {
-    if list.is_empty() {
-        return "—".into();
+/// The pane's title: a partner's record names its pages, anything else is " Details ".
+fn pane_title(app: &App) -> String {
+    match app.record_partner() {
+        Some(_) => crate::tui::record::pages::title(app.record.page),
+        None => " Details ".into(),
     }
-    list.iter()
-        .map(|a| match &a.price {
-            Some(price) => format!("{} ({})", a.name, format::money(price)),
-            None => a.name.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-pub fn partner_fields(p: &Partner) -> Vec<Field> {
-    let c = &p.contact;
-    let channels = if p.channels.is_empty() {
-        "No channels.".to_string()
-    } else {
-        p.channels
-            .iter()
-            .map(|ch| {
-                format!(
-                    "{} · {} · {} followers",
-                    ch.name,
-                    ch.kind,
-                    crate::format::group(ch.followers.max(0) as u64)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    vec![
-        f("Partner", p.summary.name.clone()),
-        f("Package", format::item(p.summary.package.as_ref())),
-        f("Add-ons", addons(&p.addons)),
-        f("Status", format::partner_status(p.summary.status)),
-        f("Invoice ID", p.summary.invoice_id.clone()),
-        f("Created", format::absolute(p.created_at)),
-        f("Contact", c.name.clone()),
-        f("Email", c.email.clone()),
-        f("Phone", c.phone.clone()),
-        f("Website", c.website.clone()),
-        f("Address", c.address.one_line()),
-        f("Time zone", c.time_zone.clone()),
-        block("Channels", channels),
-    ]
 }
 
 /// The detail pane's text for the selected row, wrapped in its block: drawn by [`render`],
@@ -271,7 +229,7 @@ pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
     };
     let (list, note) = match full {
         Some(d) => match (&d.partner, &d.load) {
-            (Some(p), _) => (partner_fields(p), None),
+            (Some(p), _) => (crate::tui::record::pages::fields(app, p), None),
             (None, Load::Failed(e)) => (
                 fields(row),
                 Some(format!("Could not load the contact: {e}")),
@@ -302,7 +260,9 @@ pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(note, theme.dim())));
     }
-    let block = Block::default().borders(Borders::ALL).title(" Details ");
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(pane_title(app));
     Some(
         Paragraph::new(lines)
             .block(block)
@@ -342,7 +302,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         };
         let block = Block::default()
             .borders(Borders::ALL)
-            .title(" Details ")
+            .title(pane_title(app))
             .title_bottom(Line::from(hint).alignment(Alignment::Right));
         pane = pane.block(block);
     }

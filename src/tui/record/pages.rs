@@ -1,0 +1,169 @@
+//! What each page of the partner detail pane shows: Overview (the profile, the structured
+//! address, the time zone with the partner's local time now, notes, channels), Vouchers (the
+//! batches it holds) and Members (view-only).
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+
+use super::{Loaded, Page};
+use crate::domain::{Partner, PartnerAddon, countries::country_name};
+use crate::tui::app::{App, Load};
+use crate::tui::queue::detail::{Field, block, f};
+use crate::tui::view::format;
+
+/// ` [Overview] Vouchers Members `: where the pane is, for its title.
+pub fn title(page: Page) -> String {
+    let parts: Vec<String> = Page::ALL
+        .iter()
+        .map(|p| {
+            if *p == page {
+                format!("[{}]", p.title())
+            } else {
+                p.title().to_string()
+            }
+        })
+        .collect();
+    format!(" {} · < > ", parts.join(" "))
+}
+
+/// `Analytics Pro (€19.00), Extra seats`: the add-ons a partner has, or `—`.
+fn addons(list: &[PartnerAddon]) -> String {
+    if list.is_empty() {
+        return "—".into();
+    }
+    list.iter()
+        .map(|a| match &a.price {
+            Some(price) => format!("{} ({})", a.name, format::money(price)),
+            None => a.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Europe/Berlin · 15:02 there now`, or the name alone when it is not a zone we know.
+fn zone_now(zone: &str, now: DateTime<Utc>) -> String {
+    match chrono_tz::Tz::from_str(zone) {
+        Ok(tz) => format!(
+            "{zone} · {} there now",
+            now.with_timezone(&tz).format("%a %H:%M")
+        ),
+        Err(_) => zone.to_string(),
+    }
+}
+
+pub fn overview(p: &Partner, now: DateTime<Utc>) -> Vec<Field> {
+    let c = &p.contact;
+    let a = &c.address;
+    let channels = if p.channels.is_empty() {
+        "No channels.".to_string()
+    } else {
+        p.channels
+            .iter()
+            .map(|ch| {
+                format!(
+                    "{} · {} · {} followers",
+                    ch.name,
+                    ch.kind,
+                    crate::format::group(ch.followers.max(0) as u64)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let place = [a.city.as_str(), a.region.as_str(), a.postal_code.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let country = match country_name(&a.country) {
+        Some(name) => format!("{name} ({})", a.country),
+        None => a.country.clone(),
+    };
+    let mut out = vec![
+        f("Partner", p.summary.name.clone()),
+        f("Package", format::item(p.summary.package.as_ref())),
+        f("Add-ons", addons(&p.addons)),
+        f("Status", format::partner_status(p.summary.status)),
+        f("Invoice ID", p.summary.invoice_id.clone()),
+        f("Created", format::absolute(p.created_at)),
+        f("Contact", c.name.clone()),
+        f("Email", c.email.clone()),
+        f("Phone", c.phone.clone()),
+        f("Website", c.website.clone()),
+    ];
+    // The address as written on an envelope, its empty lines left out.
+    let lines: Vec<&str> = [
+        a.line1.as_str(),
+        a.line2.as_str(),
+        place.as_str(),
+        country.as_str(),
+    ]
+    .into_iter()
+    .filter(|l| !l.is_empty())
+    .collect();
+    if lines.is_empty() {
+        out.push(f("Address", "—"));
+    }
+    for (i, l) in lines.into_iter().enumerate() {
+        out.push(f(if i == 0 { "Address" } else { "" }, l.to_string()));
+    }
+    out.push(f("Time zone", zone_now(&c.time_zone, now)));
+    out.push(block(
+        "Notes",
+        if p.notes.is_empty() {
+            "No notes. E edits the profile.".into()
+        } else {
+            p.notes.clone()
+        },
+    ));
+    out.push(block("Channels", channels));
+    out
+}
+
+/// A page's list: its rows, what is said while it loads or failed, or `empty` for none.
+fn listed<T>(loaded: Option<&Loaded<T>>, empty: &str, row: impl Fn(&T) -> String) -> Vec<Field> {
+    let Some(l) = loaded else {
+        return vec![f("", "Loading…")];
+    };
+    let mut out: Vec<Field> = l.items.iter().map(|i| f("", row(i))).collect();
+    match &l.load {
+        Load::Loading | Load::NotLoaded if out.is_empty() => out.push(f("", "Loading…")),
+        Load::Failed(e) => out.push(f("", format!("Could not load this page: {e}"))),
+        Load::Loaded if out.is_empty() => out.push(f("", empty)),
+        _ => {}
+    }
+    out
+}
+
+/// The page in view of the open record, `p` loaded.
+pub fn fields(app: &App, p: &Partner) -> Vec<Field> {
+    let own = |id: &str| id == p.summary.id;
+    match app.record.page {
+        Page::Overview => overview(p, app.now),
+        Page::Vouchers => {
+            let mut out = listed(
+                app.record.vouchers.as_ref().filter(|l| own(&l.partner_id)),
+                "No voucher batch is assigned.",
+                super::vouchers::batch_line,
+            );
+            out.push(f("", ""));
+            out.push(f("", "A assigns a batch · U unassigns one"));
+            out
+        }
+        Page::Members => listed(
+            app.record.members.as_ref().filter(|l| own(&l.partner_id)),
+            "No members.",
+            |m| {
+                format!(
+                    "{} · {} {} · {}{}",
+                    m.login,
+                    m.first_name,
+                    m.last_name,
+                    m.email,
+                    if m.active { "" } else { " · inactive" }
+                )
+            },
+        ),
+    }
+}
