@@ -7,6 +7,9 @@ pub mod pages;
 pub mod profile;
 pub mod vouchers;
 
+#[cfg(test)]
+mod tests;
+
 use crate::client::ApiError;
 use crate::domain::{Member, Partner, RecordChanged, VoucherBatch};
 use crate::tui::app::effect::Effect;

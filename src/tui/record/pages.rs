@@ -121,19 +121,25 @@ pub fn overview(p: &Partner, now: DateTime<Utc>) -> Vec<Field> {
     out
 }
 
-/// A page's list: its rows, what is said while it loads or failed, or `empty` for none.
-fn listed<T>(loaded: Option<&Loaded<T>>, empty: &str, row: impl Fn(&T) -> String) -> Vec<Field> {
+/// A page's list, one row a line under its heading: what is said while it loads or failed,
+/// or `empty` for none.
+fn listed<T>(
+    heading: &'static str,
+    loaded: Option<&Loaded<T>>,
+    empty: &str,
+    row: impl Fn(&T) -> String,
+) -> Field {
     let Some(l) = loaded else {
-        return vec![f("", "Loading…")];
+        return block(heading, "Loading…");
     };
-    let mut out: Vec<Field> = l.items.iter().map(|i| f("", row(i))).collect();
+    let mut rows: Vec<String> = l.items.iter().map(row).collect();
     match &l.load {
-        Load::Loading | Load::NotLoaded if out.is_empty() => out.push(f("", "Loading…")),
-        Load::Failed(e) => out.push(f("", format!("Could not load this page: {e}"))),
-        Load::Loaded if out.is_empty() => out.push(f("", empty)),
+        Load::Loading | Load::NotLoaded if rows.is_empty() => rows.push("Loading…".into()),
+        Load::Failed(e) => rows.push(format!("Could not load this page: {e}")),
+        Load::Loaded if rows.is_empty() => rows.push(empty.into()),
         _ => {}
     }
-    out
+    block(heading, rows.join("\n"))
 }
 
 /// The page in view of the open record, `p` loaded.
@@ -142,16 +148,16 @@ pub fn fields(app: &App, p: &Partner) -> Vec<Field> {
     match app.record.page {
         Page::Overview => overview(p, app.now),
         Page::Vouchers => {
-            let mut out = listed(
+            let today = app.now.date_naive();
+            vec![listed(
+                "Voucher batches (A assigns one, U unassigns one)",
                 app.record.vouchers.as_ref().filter(|l| own(&l.partner_id)),
                 "No voucher batch is assigned.",
-                super::vouchers::batch_line,
-            );
-            out.push(f("", ""));
-            out.push(f("", "A assigns a batch · U unassigns one"));
-            out
+                |b| super::vouchers::batch_line(b, today),
+            )]
         }
-        Page::Members => listed(
+        Page::Members => vec![listed(
+            "Members (view-only)",
             app.record.members.as_ref().filter(|l| own(&l.partner_id)),
             "No members.",
             |m| {
@@ -164,6 +170,6 @@ pub fn fields(app: &App, p: &Partner) -> Vec<Field> {
                     if m.active { "" } else { " · inactive" }
                 )
             },
-        ),
+        )],
     }
 }

@@ -33,15 +33,20 @@ pub struct BatchPicker {
     pub generation: u64,
 }
 
-/// One line about a batch: name, value, expiry and counts.
-pub fn batch_line(b: &VoucherBatch) -> String {
+/// One line about a batch: name, value, expiry (or that it expired, as of `today`) and counts.
+pub fn batch_line(b: &VoucherBatch, today: chrono::NaiveDate) -> String {
     let value = match &b.value {
         VoucherValue::Money(m) => format::money(m),
         VoucherValue::Percent(p) => format!("{p}%"),
     };
+    let ends = if b.is_expired(today) {
+        format!("EXPIRED {}", b.expires_on)
+    } else {
+        format!("expires {}", b.expires_on)
+    };
     format!(
-        "{} · {value} · expires {} · {} unused of {}",
-        b.name, b.expires_on, b.counts.unused, b.counts.total
+        "{} · {value} · {ends} · {} unused of {}",
+        b.name, b.counts.unused, b.counts.total
     )
 }
 
@@ -76,7 +81,7 @@ impl BatchPicker {
         ]
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, today: chrono::NaiveDate) {
         let chosen = self.shown().get(self.at).copied();
         if let (true, Some(b)) = (self.confirming, chosen) {
             dialog::confirm_box(
@@ -135,7 +140,11 @@ impl BatchPicker {
                 let first = self.at.saturating_sub(rows - 1);
                 for (i, b) in shown.iter().enumerate().skip(first).take(rows) {
                     let text = format::fit(
-                        format!("{} {}", if i == self.at { "▶" } else { " " }, batch_line(b)),
+                        format!(
+                            "{} {}",
+                            if i == self.at { "▶" } else { " " },
+                            batch_line(b, today)
+                        ),
                         width,
                     )
                     .into_owned();

@@ -62,7 +62,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
         Some(Layer::Confirm(confirm)) => confirm.render(frame, over, theme),
         Some(Layer::Reason(dialog)) => dialog.render(frame, over, theme),
         Some(Layer::Form(dialog)) => dialog.form.render(frame, over, theme),
-        Some(Layer::Batches(picker)) => picker.render(frame, over, theme),
+        Some(Layer::Batches(picker)) => picker.render(frame, over, theme, app.now.date_naive()),
         Some(Layer::ConfirmQuit) => decide::confirm::render_quit(frame, over, theme),
         _ => {}
     }

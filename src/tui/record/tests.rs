@@ -1,0 +1,319 @@
+//! The partner record as a CSR works it, through `App::update`: keys in, effects out, and the
+//! answers a runtime would send fed in by hand.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::Page;
+use crate::client::ApiError;
+use crate::domain::{FieldError, Partner, Problem, ProfileField, Role, Saved};
+use crate::tui::app::App;
+use crate::tui::app::effect::Effect;
+use crate::tui::app::focus::Layer;
+use crate::tui::app::msg::Msg;
+use crate::tui::record::vouchers::tests::batch;
+use crate::tui::test_data::{T0, full_partner, record_open};
+
+fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, mods)), T0)
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    keys.chars()
+        .flat_map(|c| key(app, KeyCode::Char(c), KeyModifiers::NONE))
+        .collect()
+}
+
+fn tab(app: &mut App, n: usize) {
+    for _ in 0..n {
+        key(app, KeyCode::Tab, KeyModifiers::NONE);
+    }
+}
+
+fn save(app: &mut App) -> (String, i64, Vec<(ProfileField, String)>) {
+    let fx = key(app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    fx.into_iter()
+        .find_map(|e| match e {
+            Effect::SavePartner { id, version, patch } => Some((id, version, patch.changes)),
+            _ => None,
+        })
+        .expect("a save")
+}
+
+fn form(app: &App) -> &crate::tui::form::Form {
+    match app.focus.top() {
+        Layer::Form(d) => &d.form,
+        other => panic!("no form on top: {other:?}"),
+    }
+}
+
+fn problem(status: u16, code: &str, fill: impl FnOnce(&mut Problem)) -> ApiError {
+    let mut p = Problem {
+        status,
+        code: code.into(),
+        ..Problem::default()
+    };
+    fill(&mut p);
+    ApiError::Problem(Box::new(p))
+}
+
+/// The profile form open on partner 2 with its city changed to Hamburg.
+fn city_edited() -> App {
+    let mut app = record_open(2);
+    press(&mut app, "E");
+    tab(&mut app, 7);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    press(&mut app, "Hamburg");
+    app
+}
+
+#[test]
+fn e_edits_the_profile_and_a_save_sends_only_the_change_against_the_version_read() {
+    let mut app = city_edited();
+    let (id, version, changes) = save(&mut app);
+    assert_eq!((id.as_str(), version), ("pt_2", 3));
+    assert_eq!(changes, [(ProfileField::City, "Hamburg".to_string())]);
+    let mut saved = full_partner(2, 4);
+    saved.contact.address.city = "Hamburg".into();
+    app.update(
+        Msg::PartnerSaved {
+            id: "pt_2".into(),
+            result: Ok(Saved {
+                record: saved,
+                warnings: vec![],
+            }),
+        },
+        T0,
+    );
+    assert!(matches!(app.focus.top(), Layer::Screen), "the form closed");
+    assert_eq!(
+        app.record_partner().unwrap().contact.address.city,
+        "Hamburg"
+    );
+    assert!(app.toasts.iter().any(|t| t.text == "Saved Partner 2."));
+}
+
+#[test]
+fn a_field_is_checked_with_the_servers_rules_when_left() {
+    let mut app = record_open(2);
+    press(&mut app, "E");
+    tab(&mut app, 2);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    press(&mut app, "not an email");
+    tab(&mut app, 1);
+    let email = form(&app).field("/contact/email").unwrap();
+    assert!(
+        email.error.as_deref().unwrap_or("").contains("email"),
+        "{email:?}"
+    );
+    // Saving goes to the problem instead of sending it.
+    let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SavePartner { .. })));
+    assert_eq!(form(&app).focus, 2);
+}
+
+#[test]
+fn the_servers_422_lands_on_the_field_and_keeps_the_edits() {
+    let mut app = city_edited();
+    save(&mut app);
+    app.update(
+        Msg::PartnerSaved {
+            id: "pt_2".into(),
+            result: Err(problem(422, "validation_failed", |p| {
+                p.errors = vec![FieldError::new(
+                    "/contact/address/city",
+                    "too_long",
+                    "At most 100 characters.",
+                )]
+            })),
+        },
+        T0,
+    );
+    let city = form(&app).field("/contact/address/city").unwrap();
+    assert_eq!(city.error.as_deref(), Some("At most 100 characters."));
+    assert_eq!(city.value(), "Hamburg");
+    assert!(!form(&app).saving);
+}
+
+#[test]
+fn a_412_keeps_the_edits_marks_theirs_and_the_next_save_uses_their_version() {
+    let mut app = city_edited();
+    save(&mut app);
+    let mut theirs = full_partner(2, 5);
+    theirs.contact.address.city = "Munich".into();
+    theirs.notes = "Changed by someone else.".into();
+    app.update(
+        Msg::PartnerSaved {
+            id: "pt_2".into(),
+            result: Err(problem(412, "version_mismatch", |p| {
+                p.partner = Some(Box::new(theirs.clone()))
+            })),
+        },
+        T0,
+    );
+    let f = form(&app);
+    let city = f.field("/contact/address/city").unwrap();
+    assert_eq!(
+        (city.value(), city.theirs.as_deref()),
+        ("Hamburg", Some("Munich"))
+    );
+    assert_eq!(
+        f.field("/notes").unwrap().value(),
+        "Changed by someone else."
+    );
+    let (_, version, changes) = save(&mut app);
+    assert_eq!(version, 5);
+    assert_eq!(changes, [(ProfileField::City, "Hamburg".to_string())]);
+}
+
+#[test]
+fn another_consoles_change_reaches_an_open_form_without_overwriting_it() {
+    let mut app = city_edited();
+    let fx = app.update(
+        Msg::Stream(crate::client::StreamItem::Event {
+            id: None,
+            event: crate::domain::ServerEvent::RecordChanged(crate::domain::RecordChanged {
+                kind: "partner".into(),
+                id: "pt_2".into(),
+                version: 4,
+            }),
+        }),
+        T0,
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadPartner { id } if id == "pt_2")),
+        "{fx:?}"
+    );
+    let mut now: Partner = full_partner(2, 4);
+    now.contact.time_zone = "Asia/Tokyo".into();
+    app.update(
+        Msg::Partner {
+            id: "pt_2".into(),
+            result: Ok(now),
+        },
+        T0,
+    );
+    let f = form(&app);
+    assert_eq!(f.field("/contact/address/city").unwrap().value(), "Hamburg");
+    assert_eq!(f.field("/contact/time_zone").unwrap().value(), "Asia/Tokyo");
+    assert_eq!(save(&mut app).1, 4, "saved against the version now read");
+}
+
+#[test]
+fn a_viewer_is_told_and_gets_no_form() {
+    let mut app = record_open(2);
+    app.update(Msg::Me(Ok(crate::tui::test_data::me(Role::Viewer))), T0);
+    press(&mut app, "E");
+    assert!(matches!(app.focus.top(), Layer::Screen));
+    assert!(app.toasts.iter().any(|t| t.text.contains("viewer")));
+}
+
+#[test]
+fn pages_load_what_they_show_and_vouchers_are_assigned_and_unassigned() {
+    let mut app = record_open(2);
+    let fx = press(&mut app, ">");
+    assert_eq!(app.record.page, Page::Vouchers);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadVouchers { partner_id } if partner_id == "pt_2"))
+    );
+    app.update(
+        Msg::Vouchers {
+            partner_id: "pt_2".into(),
+            result: Ok(vec![batch("vb_own")]),
+        },
+        T0,
+    );
+    // A: the unassigned pool, searched as you type; Enter assigns.
+    let fx = press(&mut app, "A");
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::FindBatches { query, .. } if query.unassigned == Some(true))
+        )
+    );
+    let fx = press(&mut app, "q1");
+    let Some(Effect::FindBatches { query, generation }) = fx.into_iter().last() else {
+        panic!("a search")
+    };
+    assert_eq!(query.q.as_deref(), Some("q1"));
+    app.update(
+        Msg::Batches {
+            generation,
+            result: Ok(vec![batch("vb_9")]),
+        },
+        T0,
+    );
+    let fx = key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::ChangeBatch { batch_id, assign: true, .. } if batch_id == "vb_9")
+    ));
+    let fx = app.update(
+        Msg::BatchChanged {
+            partner_id: "pt_2".into(),
+            batch: "vb_9".into(),
+            assign: true,
+            result: Ok(()),
+        },
+        T0,
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadVouchers { .. })),
+        "the page is read again"
+    );
+    // U: the partner's own, after y/N.
+    press(&mut app, "U");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let fx = press(&mut app, "y");
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::ChangeBatch { batch_id, assign: false, .. } if batch_id == "vb_own")
+    ));
+    // A 409 says why, in the server's words.
+    app.update(
+        Msg::BatchChanged {
+            partner_id: "pt_2".into(),
+            batch: "vb_x".into(),
+            assign: true,
+            result: Err(problem(409, "batch_assigned_elsewhere", |p| {
+                p.detail = "Batch vb_x is assigned to Acme Media.".into()
+            })),
+        },
+        T0,
+    );
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text.contains("assigned to Acme Media"))
+    );
+    // Members: view-only.
+    let fx = press(&mut app, ">");
+    assert_eq!(app.record.page, Page::Members);
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMembers { .. })));
+}
+
+#[test]
+fn the_editor_fills_the_notes() {
+    let mut app = record_open(2);
+    press(&mut app, "E");
+    tab(&mut app, 12);
+    let fx = key(&mut app, KeyCode::Char('e'), KeyModifiers::CONTROL);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::EditText { text } if text == "Prefers email."))
+    );
+    app.update(Msg::Edited(Ok("Prefers phone.\n".into())), T0);
+    assert_eq!(
+        form(&app).field("/notes").unwrap().value(),
+        "Prefers phone."
+    );
+    app.update(
+        Msg::Edited(Err(
+            "The editor (vi) ended with exit status: 1; the text is unchanged.".into(),
+        )),
+        T0,
+    );
+    assert_eq!(
+        form(&app).field("/notes").unwrap().value(),
+        "Prefers phone."
+    );
+    assert!(app.toasts.iter().any(|t| t.text.contains("unchanged")));
+}
