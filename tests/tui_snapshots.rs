@@ -576,6 +576,100 @@ fn a_request_decided_elsewhere_stays_marked_until_the_reader_moves_on() {
     insta::assert_snapshot!("decided_elsewhere_80x24", screen(&app, 80, 24, false));
 }
 
+/// At 80×23 (tmux's pane on an 80×24 terminal) and 120×40.
+fn record_sizes(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x23"), screen(app, 80, 23, false));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40, false));
+}
+
+fn voucher_batch(i: i64) -> VoucherBatch {
+    VoucherBatch {
+        id: format!("vb_{i}"),
+        name: format!("Cloud Architect Q{} #{:03}", i % 4 + 1, i * 7),
+        exams: vec!["Cloud Architect".into()],
+        expires_on: chrono::NaiveDate::from_ymd_opt(2027, 1 + (i as u32 % 12), 15).unwrap(),
+        last_exam_on: None,
+        value: if i % 2 == 0 {
+            VoucherValue::Money(Money::new(15000, "EUR"))
+        } else {
+            VoucherValue::Percent(50)
+        },
+        counts: VoucherCounts {
+            total: 100,
+            used: 10 * i,
+            unused: 100 - 10 * i,
+            expired: 0,
+        },
+        partner: None,
+        version: 1,
+    }
+}
+
+#[test]
+fn the_partner_record_pages_and_its_form() {
+    let mut app = loaded_app(session());
+    press(&mut app, "4");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let mut partner = fixtures::partner(0);
+    partner.notes =
+        "Prefers email. Invoices go to accounts@acmemedia.example.\nCall before 11:00 their time."
+            .into();
+    let id = partner.summary.id.clone();
+    app.update(
+        Msg::Partner {
+            id: id.clone(),
+            result: Ok(partner),
+        },
+        now(),
+    );
+    record_sizes("record_overview", &app);
+    press(&mut app, ">");
+    app.update(
+        Msg::Vouchers {
+            partner_id: id.clone(),
+            result: Ok((1..=3).map(voucher_batch).collect()),
+        },
+        now(),
+    );
+    record_sizes("record_vouchers", &app);
+    press(&mut app, ">");
+    app.update(
+        Msg::Members {
+            partner_id: id.clone(),
+            result: Ok((0..4)
+                .map(|i| Member {
+                    id: format!("mb_{i}"),
+                    login: format!("user{i}"),
+                    first_name: ["Anna", "Ravi", "Lena", "Tom"][i].into(),
+                    last_name: ["Keller", "Menon", "Fischer", "Berg"][i].into(),
+                    email: format!("user{i}@acmemedia.example"),
+                    active: i != 3,
+                })
+                .collect()),
+        },
+        now(),
+    );
+    record_sizes("record_members", &app);
+    press(&mut app, ">E");
+    let tab = |app: &mut App, n: usize| {
+        for _ in 0..n {
+            key(app, KeyCode::Tab, KeyModifiers::NONE);
+        }
+    };
+    // A bad email is said beside it when left; the city is changed.
+    tab(&mut app, 2);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    press(&mut app, "accounts at acme");
+    tab(&mut app, 5);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    press(&mut app, "Hamburg");
+    record_sizes("record_form", &app);
+    tab(&mut app, 4);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "new y");
+    record_sizes("record_form_time_zone", &app);
+}
+
 #[test]
 fn a_bulk_rejection_lists_what_it_rejects() {
     let mut app = loaded_app(session());

@@ -214,8 +214,11 @@ fn render_picker(p: &super::Picker, frame: &mut Frame, area: Rect, theme: &Theme
         .title(format!(" Choose: {}▏ ", p.query))
         .title_bottom(Line::from(Span::styled(
             format!(
-                " {} of the list · type to narrow · Enter take · Esc back ",
-                p.matches.len()
+                " {} · type to narrow · Enter take · Esc back ",
+                match p.matches.len() {
+                    1 => "1 match".to_string(),
+                    n => format!("{n} matches"),
+                }
             ),
             theme.key(),
         )));
