@@ -14,3 +14,4 @@ mod harness;
 mod history;
 mod hostile;
 mod partners;
+mod records;
