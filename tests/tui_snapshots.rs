@@ -668,6 +668,17 @@ fn the_partner_record_pages_and_its_form() {
     key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     press(&mut app, "new y");
     record_sizes("record_form_time_zone", &app);
+    // The notes, the last field: in view however small the window, the fields above counted.
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    for (w, h) in [(80, 23), (70, 20), (60, 16)] {
+        let shown = screen(&app, w, h, false);
+        assert!(shown.contains("Notes"), "{w}×{h}:\n{shown}");
+        assert!(shown.contains('▏'), "the cursor, {w}×{h}:\n{shown}");
+        if h < 20 {
+            assert!(shown.contains("more fields above"), "{w}×{h}:\n{shown}");
+        }
+    }
 }
 
 #[test]
