@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use chrono::Utc;
 
 use super::request::{idempotency_key, if_match, json_body};
-use super::{Res, S, written};
+use super::{Res, S, free_text};
 use crate::domain::{MAX_REASON_CHARS, RejectBody, Role};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
@@ -25,7 +25,7 @@ pub(super) async fn approve(
     let pre = Preconditions::check(&caller, &headers)?;
     let parsed: ApproveRequest = json_body(&headers, &body)?;
     let comment = match parsed.comment.as_deref() {
-        Some(c) => written::optional(c, MAX_REASON_CHARS, "comment")?,
+        Some(c) => free_text::optional(c, MAX_REASON_CHARS, "comment")?,
         None => None,
     };
     decide(st, pre, id, Decision::Approve { comment }).await
@@ -40,7 +40,7 @@ pub(super) async fn reject(
 ) -> Res {
     let pre = Preconditions::check(&caller, &headers)?;
     let parsed: RejectBody = json_body(&headers, &body)?;
-    let reason = written::required(&parsed.reason, MAX_REASON_CHARS, "reason")?;
+    let reason = free_text::required(&parsed.reason, MAX_REASON_CHARS, "reason")?;
     decide(st, pre, id, Decision::Reject { reason }).await
 }
 

@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::request::json_body;
 use super::response::json;
-use super::{Res, S, written};
+use super::{Res, S, free_text};
 use crate::domain::{Impersonation, ImpersonationRequest, PartnerRef, Role};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
@@ -27,7 +27,7 @@ pub(super) async fn impersonate(
 ) -> Res {
     let user = caller.user(Role::Csr)?.clone();
     let req: ImpersonationRequest = json_body(&headers, &body)?;
-    let reason = written::required(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
+    let reason = free_text::required(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
     let pid = id.clone();
     let partner_name = st
         .store

@@ -10,6 +10,7 @@ mod approvals;
 mod audit;
 mod decisions;
 mod events;
+mod free_text;
 mod health;
 mod impersonation;
 mod members;
@@ -21,7 +22,6 @@ mod stats;
 mod users;
 mod voucher_batches;
 mod write;
-mod written;
 
 use std::sync::Arc;
 
