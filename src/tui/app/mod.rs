@@ -284,11 +284,24 @@ impl App {
 
     /// `q` / Ctrl-C: asks first while a decision is still being sent.
     pub(in crate::tui) fn ask_quit(&mut self) -> Vec<Effect> {
-        if !self.decisions_in_flight() || matches!(self.focus.top(), Layer::ConfirmQuit) {
+        if self.quit_worry().is_none() || matches!(self.focus.top(), Layer::ConfirmQuit) {
             return self.quit();
         }
         self.focus.push(Layer::ConfirmQuit);
         vec![]
+    }
+
+    /// Why quitting is asked about first, if it is: what quitting now would lose.
+    pub fn quit_worry(&self) -> Option<&'static str> {
+        if self.decisions_in_flight() {
+            return Some("A decision is still being sent. Quit anyway?");
+        }
+        let unsaved = self
+            .focus
+            .layers()
+            .iter()
+            .any(|l| matches!(l, Layer::Form(d) if d.form.changed()));
+        unsaved.then_some("The form has changes that are not saved. Quit and lose them?")
     }
 
     // ---- keys ---------------------------------------------------------------------------

@@ -102,13 +102,6 @@ impl App {
 }
 
 /// "Quit anyway?" while a decision is still being sent.
-pub fn render_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
-    dialog::confirm_box(
-        frame,
-        area,
-        theme,
-        "Quit",
-        "A decision is still being sent. Quit anyway?",
-        "y quit · n or Esc stay",
-    );
+pub fn render_quit(frame: &mut Frame, area: Rect, theme: &Theme, worry: &str) {
+    dialog::confirm_box(frame, area, theme, "Quit", worry, "y quit · n or Esc stay");
 }

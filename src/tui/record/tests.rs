@@ -317,3 +317,25 @@ fn the_editor_fills_the_notes() {
     );
     assert!(app.toasts.iter().any(|t| t.text.contains("unchanged")));
 }
+
+#[test]
+fn ctrl_c_with_unsaved_changes_asks_first() {
+    let mut app = city_edited();
+    key(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(matches!(app.focus.top(), Layer::ConfirmQuit));
+    assert!(app.quit_worry().unwrap().contains("not saved"));
+    press(&mut app, "n");
+    assert_eq!(
+        form(&app).field("/contact/address/city").unwrap().value(),
+        "Hamburg",
+        "staying keeps the edits"
+    );
+    // An untouched form quits at once.
+    let mut app = record_open(2);
+    press(&mut app, "E");
+    let fx = key(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Quit { .. })),
+        "{fx:?}"
+    );
+}
