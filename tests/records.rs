@@ -500,9 +500,11 @@ async fn voucher_batches_are_filtered_and_paged() {
                 .contains(&some.exams[0].to_lowercase())
     }));
 
+    let long_id = format!("partner_id={}", "p".repeat(201));
     for bad in [
         "unassigned=yes",
         "partner_id=",
+        &long_id,
         "partner_id=pt_001&unassigned=true",
         "limit=0",
         "cursor=zz",
