@@ -8,19 +8,21 @@ use crate::domain::{Approval, Problem, codes};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Boxed: a problem can carry a whole record (the current approval or partner) and every
+/// field's error, and handlers pass it back through every `Result`.
 #[derive(Debug)]
-pub struct ApiProblem(pub Problem);
+pub struct ApiProblem(pub Box<Problem>);
 
 impl ApiProblem {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
-        ApiProblem(Problem {
+        ApiProblem(Box::new(Problem {
             type_: "about:blank".into(),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: detail.into(),
             code: code.to_string(),
             ..Problem::default()
-        })
+        }))
     }
 
     pub fn with_approval(mut self, approval: Approval) -> Self {
