@@ -345,6 +345,51 @@ async fn bodies_that_are_not_a_profile_patch_are_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), 415);
+    let huge = json!({ "notes": "n".repeat(70 * 1024) }).to_string();
+    let (status, p) = raw_patch(&srv, "demo-csr", "pt_005", v, &huge).await;
+    assert_eq!((status, p["code"].as_str()), (413, Some("body_too_large")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_partner_is_found_by_its_new_name_and_contact() {
+    let srv = TestServer::demo().await;
+    let csr = srv.client("demo-csr");
+    let p = csr.partner("pt_006").await.unwrap();
+    let patch = PartnerPatch::default()
+        .set(ProfileField::Name, "Zebra Crossing Radio")
+        .set(ProfileField::ContactName, "Quentin Obrador")
+        .set(ProfileField::Phone, "+34 91 765 4321");
+    csr.update_partner("pt_006", p.version, &patch)
+        .await
+        .unwrap();
+    for q in ["zebra crossing", "obrador", "91 765 4321"] {
+        let found = csr
+            .partners(&PartnerQuery {
+                q: Some(q.into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            found.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["pt_006"],
+            "{q}"
+        );
+    }
+    let old = p.summary.name.to_lowercase();
+    let found = csr
+        .partners(&PartnerQuery {
+            q: Some(old.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    assert!(
+        found.iter().all(|s| s.id != "pt_006"),
+        "not by the old name {old}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
