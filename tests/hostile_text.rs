@@ -544,7 +544,14 @@ fn hostile_approval(rng: &mut fastrand::Rng) -> Approval {
 }
 
 /// Fields cleaned as multi-line text: they may keep '\n'.
-const MULTI_LINE_KEYS: &[&str] = &["description", "reason", "preview", "body", "detail"];
+const MULTI_LINE_KEYS: &[&str] = &[
+    "description",
+    "reason",
+    "preview",
+    "body",
+    "detail",
+    "notes",
+];
 
 /// Walk the JSON and check every decoded string (not its escaped form). Returns how many
 /// strings were seen. `skip` names keys whose value must be left alone (credentials).
