@@ -6,11 +6,14 @@
 //! 127.0.0.1:0 and drives it over HTTP with the crate's own client (`HttpApi`, no retries):
 //! history pages (the first, and deep ones via the cursor, all the way to the end), search,
 //! stats, and decisions from 8 concurrent clients, each approving or rejecting its own pending
-//! items. Latencies are client-side round trips (request, JSON, decoding). Prints a table.
+//! items; and record writes (issue 17): `PATCH /partners/{id}` with `If-Match` from 8
+//! concurrent clients, each editing the notes of its own partners (`SERVER_BENCH_RECORD_WRITES`,
+//! default 8,000). Latencies are client-side round trips (request, JSON, decoding). Prints a
+//! table.
 //!
 //! `cargo bench --bench server_load`; `SERVER_BENCH_DB=path` keeps (and on later runs reuses)
-//! the database instead of a temporary one; `SERVER_BENCH_ONLY=pages,search,stats,decisions`
-//! runs only those parts.
+//! the database instead of a temporary one;
+//! `SERVER_BENCH_ONLY=pages,search,stats,decisions,records` runs only those parts.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -29,6 +32,8 @@ use support::{TempDir, launch};
 const CONSOLE_PAGE: u32 = 200;
 const PAGE_TARGET: Duration = Duration::from_millis(10);
 const DECISIONS_TARGET: f64 = 2000.0;
+/// Record writes per second, 8 clients (issue 17).
+const RECORD_WRITES_TARGET: f64 = 1000.0;
 
 /// Whether `part` is to run (`SERVER_BENCH_ONLY`, all by default).
 fn runs(part: &str) -> bool {
@@ -388,6 +393,13 @@ async fn run() {
         table.push(row);
     }
 
+    let mut records_line = String::new();
+    if runs("records") {
+        let (row, line) = record_writes(&url, env_u64("SERVER_BENCH_RECORD_WRITES", 8000)).await;
+        table.push(row);
+        records_line = line;
+    }
+
     srv.shutdown().await;
     drop(temp);
 
@@ -431,4 +443,74 @@ async fn run() {
     if !decisions_line.is_empty() {
         println!("{decisions_line}");
     }
+    if !records_line.is_empty() {
+        println!("{records_line}");
+    }
+}
+
+/// `n` profile edits (`PATCH /partners/{id}` with `If-Match`) from `SERVER_BENCH_CLIENTS` (8)
+/// concurrent clients. Each client edits the notes of its own partners (every 8th), so none
+/// gets a 412: each edit is a real write (new version, audit entry, events), answered after its
+/// commit was synced to disk. Returns the table's row and the summary line.
+async fn record_writes(url: &str, n: u64) -> (Row, String) {
+    let api = client(url, "demo-viewer");
+    let mut partners = Vec::new();
+    let mut q = PartnerQuery {
+        limit: Some(500),
+        ..Default::default()
+    };
+    loop {
+        let page = api.partners(&q).await.expect("partners");
+        partners.extend(page.items.into_iter().map(|p| p.id));
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    let clients = (env_u64("SERVER_BENCH_CLIENTS", 8).max(1) as usize).min(partners.len());
+    let per_client = (n as usize).div_ceil(clients);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|i| {
+            let mine: Vec<String> = partners.iter().skip(i).step_by(clients).cloned().collect();
+            let csr = client(url, "demo-csr");
+            tokio::spawn(async move {
+                let mut versions = Vec::with_capacity(mine.len());
+                for id in &mine {
+                    versions.push(csr.partner(id).await.expect("partner").version);
+                }
+                let mut times = Vec::with_capacity(per_client);
+                for j in 0..per_client {
+                    let k = j % mine.len();
+                    let patch = PartnerPatch::default()
+                        .set(ProfileField::Notes, format!("Bench note {i}.{j}"));
+                    let t = Instant::now();
+                    let saved = csr.update_partner(&mine[k], versions[k], &patch).await;
+                    times.push(t.elapsed());
+                    versions[k] = saved.expect("saved").record.version;
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await.expect("client task"));
+    }
+    let wall = started.elapsed();
+    let per_second = times.len() as f64 / wall.as_secs_f64();
+    let mut row = Row::new(&format!("record write (PATCH), {clients} clients"), times);
+    row.note = format!("{per_second:.0} writes/s");
+    let line = format!(
+        "record writes: {per_second:.0}/s ({} in {:.2} s), target ≥ {RECORD_WRITES_TARGET}/s: {} \
+         (PATCH /partners/{{id}} with If-Match; each 200 is sent after its commit was synced to disk)",
+        row.samples.len(),
+        wall.as_secs_f64(),
+        if per_second >= RECORD_WRITES_TARGET {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
+    (row, line)
 }

@@ -686,6 +686,45 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_partner_records_calls_are_recorded_too() {
+        let api = ScriptedApi::new();
+        let patch = PartnerPatch::default().set(ProfileField::City, "Lyon");
+        let _ = api.update_partner("p_1", 4, &patch).await;
+        let _ = api.members("p_1", Some("c"), None).await;
+        let query = VoucherBatchQuery {
+            unassigned: Some(true),
+            ..Default::default()
+        };
+        let _ = api.voucher_batches(&query).await;
+        let _ = api.assign_voucher_batch("p_1", "vb_1").await;
+        let _ = api.unassign_voucher_batch("p_1", "vb_1").await;
+        assert_eq!(
+            api.calls(),
+            [
+                Call::UpdatePartner {
+                    id: "p_1".into(),
+                    version: 4,
+                    patch
+                },
+                Call::Members {
+                    partner_id: "p_1".into(),
+                    cursor: Some("c".into()),
+                    limit: None
+                },
+                Call::VoucherBatches(query),
+                Call::AssignVoucherBatch {
+                    partner_id: "p_1".into(),
+                    batch_id: "vb_1".into()
+                },
+                Call::UnassignVoucherBatch {
+                    partner_id: "p_1".into(),
+                    batch_id: "vb_1".into()
+                },
+            ]
+        );
+    }
+
+    #[tokio::test]
     async fn a_gate_holds_the_answer_until_released() {
         let api = ScriptedApi::new();
         let gate = api.partner_me.answer_gated(Err(ApiError::Timeout));

@@ -112,6 +112,29 @@ impl ProfileField {
         }
     }
 
+    /// Sets the field's value in `partner` (the console's form, and the server's answer to a
+    /// saved patch, without reading the partner again).
+    pub fn set_in(self, partner: &mut Partner, value: String) {
+        let c = &mut partner.contact;
+        let a = &mut c.address;
+        let slot = match self {
+            ProfileField::Name => &mut partner.summary.name,
+            ProfileField::ContactName => &mut c.name,
+            ProfileField::Email => &mut c.email,
+            ProfileField::Phone => &mut c.phone,
+            ProfileField::Website => &mut c.website,
+            ProfileField::Line1 => &mut a.line1,
+            ProfileField::Line2 => &mut a.line2,
+            ProfileField::City => &mut a.city,
+            ProfileField::Region => &mut a.region,
+            ProfileField::PostalCode => &mut a.postal_code,
+            ProfileField::Country => &mut a.country,
+            ProfileField::TimeZone => &mut c.time_zone,
+            ProfileField::Notes => &mut partner.notes,
+        };
+        *slot = value;
+    }
+
     /// The most characters the field may hold.
     pub fn max_chars(self) -> usize {
         match self {
@@ -293,4 +316,181 @@ fn check_website(at: &str, value: &str) -> Result<Vec<FieldError>, FieldError> {
             "The address is not https://; browsers may warn visitors.",
         )]
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(field: ProfileField, value: &str) -> Result<Vec<String>, String> {
+        field
+            .check(&field.normalize(value))
+            .map(|w| w.into_iter().map(|w| w.code).collect())
+            .map_err(|e| e.code)
+    }
+
+    #[test]
+    fn emails_are_checked_by_shape() {
+        for ok in [
+            "a@b.example",
+            "first.last+tag@sub.domain.example",
+            "ü@münchen.example",
+        ] {
+            assert_eq!(code(ProfileField::Email, ok), Ok(vec![]), "{ok}");
+        }
+        for bad in [
+            "plain",
+            "@b.example",
+            "a@",
+            "a@localhost",
+            "a b@c.example",
+            "a@b..example",
+            "a@-b.example",
+            ".a@b.example",
+            "a@b@c.example",
+        ] {
+            assert_eq!(
+                code(ProfileField::Email, bad),
+                Err("invalid_email".into()),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn countries_and_zones_come_from_real_lists() {
+        assert_eq!(code(ProfileField::Country, "DE"), Ok(vec![]));
+        assert_eq!(code(ProfileField::Country, ""), Ok(vec![]), "may be empty");
+        for bad in ["de", "XX", "UK", "D"] {
+            assert_eq!(
+                code(ProfileField::Country, bad),
+                Err("unknown_country".into()),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            code(ProfileField::Country, "DEU"),
+            Err("too_long".into()),
+            "three letters are alpha-3, not alpha-2"
+        );
+        for ok in [
+            "Europe/Berlin",
+            "America/Argentina/Buenos_Aires",
+            "UTC",
+            "Asia/Kolkata",
+        ] {
+            assert_eq!(code(ProfileField::TimeZone, ok), Ok(vec![]), "{ok}");
+        }
+        for bad in ["Europe/Berlinn", "europe/berlin", "Mars/Base", "GMT+25"] {
+            assert_eq!(
+                code(ProfileField::TimeZone, bad),
+                Err("unknown_time_zone".into()),
+                "{bad}"
+            );
+        }
+        assert_eq!(code(ProfileField::TimeZone, ""), Err("required".into()));
+        assert!(time_zone_names().any(|z| z == "Pacific/Auckland"));
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_but_notes_keep_their_lines() {
+        for bad in [
+            "Acme\u{1b}[2J",
+            "Acme\u{202E}",
+            "A\u{200B}cme",
+            "A\ncme",
+            "A\u{85}B",
+        ] {
+            assert_eq!(
+                code(ProfileField::Name, bad),
+                Err("unsafe_characters".into()),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(code(ProfileField::Notes, "one\ntwo\n\n"), Ok(vec![]));
+        assert_eq!(ProfileField::Notes.normalize("one\ntwo\n\n"), "one\ntwo");
+        assert_eq!(
+            code(ProfileField::Notes, "one\r\ntwo"),
+            Err("unsafe_characters".into())
+        );
+        assert_eq!(code(ProfileField::Name, "  Acme  "), Ok(vec![]));
+        assert_eq!(ProfileField::Name.normalize("  Acme  "), "Acme");
+    }
+
+    #[test]
+    fn lengths_count_characters() {
+        let notes = "é".repeat(MAX_NOTES_CHARS);
+        assert_eq!(code(ProfileField::Notes, &notes), Ok(vec![]));
+        assert_eq!(
+            code(ProfileField::Notes, &format!("{notes}é")),
+            Err("too_long".into())
+        );
+        assert_eq!(
+            code(ProfileField::PostalCode, &"1".repeat(21)),
+            Err("too_long".into())
+        );
+    }
+
+    #[test]
+    fn phones_and_websites_warn_without_refusing() {
+        assert_eq!(code(ProfileField::Phone, "+49 30 1234-5678"), Ok(vec![]));
+        assert_eq!(
+            code(ProfileField::Phone, "(030) 1234 5678"),
+            Ok(vec!["phone_not_international".into()])
+        );
+        for bad in ["call me", "+1 2", "12+345678", "+49 ☎ 1234567"] {
+            assert_eq!(
+                code(ProfileField::Phone, bad),
+                Err("invalid_phone".into()),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            code(ProfileField::Website, "https://acme.example/x?y"),
+            Ok(vec![])
+        );
+        assert_eq!(
+            code(ProfileField::Website, "http://acme.example"),
+            Ok(vec!["website_not_https".into()])
+        );
+        for bad in [
+            "acme.example",
+            "ftp://acme.example",
+            "https://",
+            "https://acme",
+        ] {
+            assert_eq!(
+                code(ProfileField::Website, bad),
+                Err("invalid_website".into()),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_has_its_pointer_and_its_place_in_the_partner() {
+        let mut p: Partner = serde_json::from_value(serde_json::json!({
+            "id": "p", "name": "", "status": "active", "package": null, "invoice_id": "",
+            "contact": {"name": "", "email": "", "phone": "", "website": "", "time_zone": "",
+                        "address": {}},
+            "channels": [], "created_at": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        for f in ProfileField::ALL {
+            assert_eq!(ProfileField::from_pointer(f.pointer()), Some(f));
+            f.set_in(&mut p, f.pointer().to_string());
+        }
+        let json = serde_json::to_value(&p).unwrap();
+        for f in ProfileField::ALL {
+            assert_eq!(
+                f.value_in(&p),
+                f.pointer(),
+                "set and read at the same place"
+            );
+            assert_eq!(
+                json.pointer(f.pointer()).and_then(|v| v.as_str()),
+                Some(f.pointer())
+            );
+        }
+    }
 }

@@ -8,9 +8,9 @@ use crate::domain::{Approval, Problem, codes};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Boxed: a problem can carry a whole record (the current approval or partner) and every
+/// field's error, and handlers pass it back through every `Result`.
 #[derive(Debug)]
-/// Boxed: a `Problem` may carry the record as it is now, and every handler's `Result` carries
-/// one.
 pub struct ApiProblem(pub Box<Problem>);
 
 impl ApiProblem {

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::Utc;
 
+use super::approvals::partner_param;
 use super::request::{Params, cursor, limit, param, query_text};
 use super::response::json;
 use super::write::{self, writer};
@@ -25,11 +26,7 @@ pub(super) async fn list_batches(State(st): S, caller: Caller, p: Params) -> Res
         Some("false") => Some(false),
         Some(_) => return Err(ApiProblem::bad_param("unassigned must be true or false.")),
     };
-    let partner_id = match param(&p, "partner_id") {
-        None => None,
-        Some("") => return Err(ApiProblem::bad_param("partner_id must not be empty.")),
-        Some(id) => Some(id.to_string()),
-    };
+    let partner_id = partner_param(&p)?;
     if partner_id.is_some() && unassigned == Some(true) {
         return Err(ApiProblem::bad_param(
             "partner_id and unassigned=true ask for opposite things; send one.",

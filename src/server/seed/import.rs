@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, params};
 
 use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser, SeedVoucherBatch};
-use super::records::{check_profile, import_batches, import_members};
+use super::records::{import_batches, import_members};
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
 use crate::server::store::{new_id, partner_search_keys, token_hash, ts};
 
@@ -221,7 +221,6 @@ fn import_in_one_transaction(
                 currency(place("package.price.currency"), &package.price.currency)?;
             }
             let address = p.contact.address.to_address();
-            check_profile(&place, p, &address)?;
             if ids.by_id.contains_key(&id) {
                 return Err(invalid(
                     place("id"),

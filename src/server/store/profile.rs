@@ -83,8 +83,12 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
     tx.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(values))?;
 
-    let after =
-        get_partner(&tx, &edit.partner_id)?.ok_or_else(|| ApiProblem::not_found("partner"))?;
+    // The partner as the UPDATE left it, without reading it again.
+    let mut after = current.clone();
+    for (f, v) in &changed {
+        f.set_in(&mut after, v.clone());
+    }
+    after.version += 1;
     // The name's sort key and the search columns follow the fields they are made of.
     let (q_approvals, q_partners) = partner_search_keys(
         &after.summary.name,
