@@ -506,7 +506,13 @@ fn scroll_until(term: &mut Pty, needle: &str, server: &ServerProc) {
         term.send("J");
         std::thread::sleep(Duration::from_millis(30));
         term.wait_quiet(Duration::from_millis(30), WAIT).unwrap();
-        step(term, "┌ Details", server);
+        // A request's pane is "Details"; a partner's names its pages.
+        let pane = if text.contains("[Overview]") {
+            "[Overview]"
+        } else {
+            "┌ Details"
+        };
+        step(term, pane, server);
     }
     panic!(
         "{}",
