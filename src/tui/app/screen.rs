@@ -187,6 +187,21 @@ impl App {
         fx.into()
     }
 
+    /// One bar hint for a pair of actions that go both ways (`[ ]` section, `< >` page).
+    fn pair_hint(&self, back: Action, forth: Action, what: &str) -> Hint {
+        let mut keys = self.keymap.keys(back).to_vec();
+        keys.extend_from_slice(self.keymap.keys(forth));
+        let label = |a| self.keymap.first_label(a).unwrap_or_default();
+        Hint {
+            label: format!("{} {}", label(back), label(forth)),
+            what: what.into(),
+            enabled: true,
+            bar: true,
+            help: false,
+            keys: Keys::These(keys),
+        }
+    }
+
     /// The screen's keys: in the key bar those that apply to the section in view (a key this
     /// session may not use is shown disabled), in help every action.
     pub(in crate::tui) fn screen_hints(&self) -> Vec<Hint> {
@@ -223,24 +238,7 @@ impl App {
         bar.push(hint(Action::ToggleDetail, "details", true));
         if self.record_partner().is_some() {
             use crate::tui::record::Page;
-            let mut keys = self.keymap.keys(Action::PrevPage).to_vec();
-            keys.extend_from_slice(self.keymap.keys(Action::NextPage));
-            bar.push(Hint {
-                label: format!(
-                    "{} {}",
-                    self.keymap
-                        .first_label(Action::PrevPage)
-                        .unwrap_or_default(),
-                    self.keymap
-                        .first_label(Action::NextPage)
-                        .unwrap_or_default()
-                ),
-                what: "page".into(),
-                enabled: true,
-                bar: true,
-                help: false,
-                keys: Keys::These(keys),
-            });
+            bar.push(self.pair_hint(Action::PrevPage, Action::NextPage, "page"));
             match self.record.page {
                 Page::Overview if can => bar.push(hint(Action::Edit, "edit", true)),
                 Page::Vouchers if can => {
@@ -260,24 +258,7 @@ impl App {
             }
         }
         if sections > 1 {
-            let mut keys = self.keymap.keys(Action::PrevSection).to_vec();
-            keys.extend_from_slice(self.keymap.keys(Action::NextSection));
-            bar.push(Hint {
-                label: format!(
-                    "{} {}",
-                    self.keymap
-                        .first_label(Action::PrevSection)
-                        .unwrap_or_default(),
-                    self.keymap
-                        .first_label(Action::NextSection)
-                        .unwrap_or_default()
-                ),
-                what: "section".into(),
-                enabled: true,
-                bar: true,
-                help: false,
-                keys: Keys::These(keys),
-            });
+            bar.push(self.pair_hint(Action::PrevSection, Action::NextSection, "section"));
         }
         if !in_queue && sections < 2 {
             bar.push(hint(Action::Refresh, "refresh", true));

@@ -67,6 +67,13 @@ impl<T> Loaded<T> {
     }
 }
 
+/// A page's answer, kept if it is for the partner the page was loading.
+fn answer_for<T>(slot: &mut Option<Loaded<T>>, partner_id: &str, result: Result<Vec<T>, ApiError>) {
+    if let Some(l) = slot.as_mut().filter(|l| l.partner_id == partner_id) {
+        l.answer(result);
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Record {
     pub page: Page,
@@ -142,14 +149,7 @@ impl App {
         partner_id: String,
         result: Result<Vec<Member>, ApiError>,
     ) -> Vec<Effect> {
-        if let Some(l) = self
-            .record
-            .members
-            .as_mut()
-            .filter(|l| l.partner_id == partner_id)
-        {
-            l.answer(result);
-        }
+        answer_for(&mut self.record.members, &partner_id, result);
         Vec::new()
     }
 
@@ -158,14 +158,7 @@ impl App {
         partner_id: String,
         result: Result<Vec<VoucherBatch>, ApiError>,
     ) -> Vec<Effect> {
-        if let Some(l) = self
-            .record
-            .vouchers
-            .as_mut()
-            .filter(|l| l.partner_id == partner_id)
-        {
-            l.answer(result);
-        }
+        answer_for(&mut self.record.vouchers, &partner_id, result);
         Vec::new()
     }
 
