@@ -276,7 +276,43 @@ fn seed() -> Value {
             }
         }
     }
-    json!({ "users": users, "partners": partners, "approvals": approvals })
+    // The record's pages: each partner's members, notes on several lines, and a voucher batch
+    // it holds, all as hostile as the rest.
+    let mut partners = partners;
+    for (i, p) in partners.as_array_mut().unwrap().iter_mut().enumerate() {
+        let m = format!("M{i}");
+        p["notes"] = json!(format!(
+            "{}\n{}",
+            hostile(&format!("{m}-note")),
+            hostile(&format!("{m}-note2"))
+        ));
+        p["members"] = json!([{
+            "login": hostile(&format!("{m}-login")),
+            "first_name": hostile(&format!("{m}-first")),
+            "last_name": hostile(&format!("{m}-last")),
+            "email": hostile(&format!("{m}-email")),
+        }]);
+    }
+    let voucher_batches: Vec<_> = partners_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            json!({
+                "name": hostile(&format!("VB{i}-name")),
+                "exams": [hostile(&format!("VB{i}-exam"))],
+                "expires_on": "2030-01-31",
+                "value": { "percent": 50 },
+                "counts": { "total": 10 },
+                "partner": id,
+            })
+        })
+        .collect();
+    json!({
+        "users": users,
+        "partners": partners,
+        "approvals": approvals,
+        "voucher_batches": voucher_batches,
+    })
 }
 
 fn write_seed(dir: &Path) -> PathBuf {
@@ -741,6 +777,15 @@ fn every_view_of_hostile_data_is_inert() {
         term.wait_quiet(Duration::from_millis(300), WAIT).unwrap();
         scroll_until(&mut term, "Time zone", &server);
         scroll_until(&mut term, "Channels", &server);
+        // The record's other pages: its voucher batch and its members.
+        term.send(">");
+        step(&term, "[Vouchers]", &server);
+        step(&term, "unused of 10", &server);
+        term.send(">");
+        step(&term, "[Members]", &server);
+        step(&term, "-login", &server);
+        term.send(">");
+        step(&term, "[Overview]", &server);
         term.send(keys::ENTER);
         term.wait_quiet(Duration::from_millis(150), WAIT).unwrap();
         term.send("j");
@@ -760,7 +805,7 @@ fn every_view_of_hostile_data_is_inert() {
         term.send(query);
         step(&term, &format!("▶ {name}"), &server);
         term.send(keys::ENTER);
-        step(&term, "┌ Details", &server);
+        step(&term, "[Overview]", &server);
         term.wait_quiet(Duration::from_millis(300), WAIT).unwrap();
         scroll_until(&mut term, "Time zone", &server);
         term.send("i");
