@@ -1,6 +1,7 @@
 //! The partner record end to end: a CSR edits a partner's city and time zone in the form and
 //! saves; the API has both. A second console editing the same partner meanwhile keeps its own
-//! text, is shown what the first saved, and saves over it only when asked.
+//! text, is shown what the first saved (live, from `record.changed`), and saves over it only
+//! when asked.
 
 use std::time::Duration;
 
@@ -89,17 +90,21 @@ fn edit_city_and_time_zone_and_a_second_console_keeps_its_text_over_the_first_sa
     assert_eq!(saved.contact.address.city, "Hamburg");
     assert_eq!(saved.contact.time_zone, "Asia/Tokyo");
 
-    // The second console learns of it (live, or from the 412 of its save), keeps "Munich",
-    // shows the city saved meanwhile, and takes the new time zone it did not touch.
-    second.send(&keys::ctrl('s'));
+    // The second console learns of it at once (record.changed; a save of its own would have
+    // met the same through a 412, which `record::tests` pins): it keeps "Munich", shows the
+    // city saved meanwhile, and takes the new time zone it did not touch.
     second
         .wait_for("saved meanwhile: Hamburg", WAIT)
         .unwrap_or_else(|e| panic!("{e}"));
-    second.wait_for("Munich", WAIT).unwrap();
+    second.wait_for("Munich▏", WAIT).unwrap();
     second.wait_for("‹ Asia/Tokyo ›", WAIT).unwrap();
-    // Saving again, as asked, puts the second CSR's city over the first's.
+    second
+        .wait_for("Someone else saved this record first", WAIT)
+        .unwrap();
+    // Saving, as asked, puts the second CSR's city over the first's.
     second.send(&keys::ctrl('s'));
     second.wait_for("Saved Harborview Travel.", WAIT).unwrap();
+    second.wait_gone("Edit Harborview Travel", WAIT).unwrap();
     let after = read();
     assert_eq!(after.contact.address.city, "Munich");
     assert_eq!(

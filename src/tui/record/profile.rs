@@ -210,7 +210,9 @@ impl App {
     pub(in crate::tui) fn partner_arrived(&mut self, p: Partner) {
         if let Some(d) = self.profile_form_for(&p.summary.id) {
             let FormTarget::Profile { version, .. } = &mut d.target;
-            if p.version > *version {
+            // While a save is on its way, its own answer says what happened (the event of
+            // that very save may arrive first and must not read as someone else's).
+            if p.version > *version && !d.form.saving {
                 *version = p.version;
                 d.form.rebase(&values(&p));
             }

@@ -339,3 +339,32 @@ fn ctrl_c_with_unsaved_changes_asks_first() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn the_event_of_ones_own_save_arriving_first_is_not_someone_elses_change() {
+    let mut app = city_edited();
+    save(&mut app);
+    let mut mine = full_partner(2, 4);
+    mine.contact.address.city = "Hamburg".into();
+    app.update(
+        Msg::Partner {
+            id: "pt_2".into(),
+            result: Ok(mine.clone()),
+        },
+        T0,
+    );
+    let f = form(&app);
+    assert!(f.saving, "still waiting for the save's own answer");
+    assert!(f.note.is_none(), "{:?}", f.note);
+    app.update(
+        Msg::PartnerSaved {
+            id: "pt_2".into(),
+            result: Ok(Saved {
+                record: mine,
+                warnings: vec![],
+            }),
+        },
+        T0,
+    );
+    assert!(matches!(app.focus.top(), Layer::Screen));
+}
