@@ -109,6 +109,14 @@ pub fn render(settings: &Settings, probe: &Probe) -> String {
     if let Some((path, _)) = &settings.ca_file {
         line(&mut out, "ca file", &show(path));
     }
+    line(
+        &mut out,
+        "proxy",
+        settings
+            .proxy
+            .as_deref()
+            .unwrap_or("none (straight to the backend)"),
+    );
     match probe {
         Probe::Unreachable(why) => line(&mut out, "backend", &format!("unreachable – {why}")),
         Probe::NoToken => {
@@ -177,6 +185,7 @@ mod tests {
             url: "https://partners.example.com".into(),
             url_source: UrlSource::Profile,
             ca_file: None,
+            proxy: Some("http://***@proxy.corp:3128 (from HTTPS_PROXY)".into()),
             token: Some(Secret::new("tok-very-secret")),
             token_source: TokenSource::File("/home/ann/.config/partner-console/token".into()),
             production: true,
@@ -211,6 +220,7 @@ backend url: https://partners.example.com (from the profile)
 token: from token_file /home/ann/.config/partner-console/token
 production: yes
 read-only: no
+proxy: http://***@proxy.corp:3128 (from HTTPS_PROXY)
 backend: reachable
 user: Ann Smith (csr)
 ";
