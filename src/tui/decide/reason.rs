@@ -314,30 +314,23 @@ impl ReasonDialog {
             .borders(Borders::ALL)
             .title(" Insert a reason template ");
         let inner = block.inner(area);
-        let rows = usize::from(inner.height).max(1);
-        let first = at.saturating_sub(rows - 1);
-        let width = usize::from(inner.width);
-        let lines: Vec<Line> = self
-            .templates
-            .iter()
-            .enumerate()
-            .skip(first)
-            .take(rows)
-            .map(|(i, t)| {
+        let lines = dialog::choice_lines(
+            self.templates.len(),
+            at,
+            inner,
+            false,
+            theme.dim(),
+            theme,
+            |i| {
+                let t = &self.templates[i];
                 let number = if i < 9 {
                     format!("{} ", i + 1)
                 } else {
                     "  ".into()
                 };
-                let text = format!("{number}{}: {}", t.name, t.text.replace('\n', " "));
-                let style = if i == at {
-                    theme.selected()
-                } else {
-                    theme.dim()
-                };
-                Line::from(Span::styled(format::fit(text, width).into_owned(), style))
-            })
-            .collect();
+                format!("{number}{}: {}", t.name, t.text.replace('\n', " "))
+            },
+        );
         frame.render_widget(Clear, area);
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }

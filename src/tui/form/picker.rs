@@ -71,14 +71,11 @@ impl Picker {
             .map(|&i| self.options[i].0.as_str())
     }
 
-    /// The labels of matches `from..from + n`, with whether each is the chosen one.
-    pub fn shown(&self, from: usize, n: usize) -> impl Iterator<Item = (&str, bool)> {
+    /// The label of the `k`th match.
+    pub fn label(&self, k: usize) -> &str {
         self.matches
-            .iter()
-            .enumerate()
-            .skip(from)
-            .take(n)
-            .map(|(k, &i)| (self.options[i].1.as_str(), k == self.at))
+            .get(k)
+            .map_or("", |&i| self.options[i].1.as_str())
     }
 }
 

@@ -225,27 +225,21 @@ fn render_picker(p: &super::Picker, frame: &mut Frame, area: Rect, theme: &Theme
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    let rows = usize::from(inner.height).max(1);
-    let from = p.at.saturating_sub(rows - 1);
-    let width = usize::from(inner.width);
     let lines: Vec<Line> = if p.matches.is_empty() {
         vec![Line::from(Span::styled(
             "Nothing matches; Backspace widens the list.",
             theme.dim(),
         ))]
     } else {
-        p.shown(from, rows)
-            .map(|(label, chosen)| {
-                let text =
-                    format::fit(format!("{} {label}", if chosen { "▶" } else { " " }), width)
-                        .into_owned();
-                if chosen {
-                    Line::from(Span::styled(text, theme.selected()))
-                } else {
-                    Line::from(text)
-                }
-            })
-            .collect()
+        dialog::choice_lines(
+            p.matches.len(),
+            p.at,
+            inner,
+            true,
+            ratatui::style::Style::new(),
+            theme,
+            |k| p.label(k).to_string(),
+        )
     };
     frame.render_widget(Paragraph::new(lines), inner);
 }

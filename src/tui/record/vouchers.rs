@@ -113,7 +113,6 @@ impl BatchPicker {
         let inner = block.inner(rect);
         frame.render_widget(Clear, rect);
         frame.render_widget(block, rect);
-        let width = usize::from(inner.width);
         let mut lines = vec![Line::from(Span::styled(
             format!("Search: {}▏", self.query),
             theme.key(),
@@ -136,25 +135,19 @@ impl BatchPicker {
                 },
                 theme.dim(),
             ))),
-            _ => {
-                let first = self.at.saturating_sub(rows - 1);
-                for (i, b) in shown.iter().enumerate().skip(first).take(rows) {
-                    let text = format::fit(
-                        format!(
-                            "{} {}",
-                            if i == self.at { "▶" } else { " " },
-                            batch_line(b, today)
-                        ),
-                        width,
-                    )
-                    .into_owned();
-                    lines.push(if i == self.at {
-                        Line::from(Span::styled(text, theme.selected()))
-                    } else {
-                        Line::from(text)
-                    });
-                }
-            }
+            _ => lines.extend(dialog::choice_lines(
+                shown.len(),
+                self.at,
+                Rect {
+                    y: inner.y + 1,
+                    height: u16::try_from(rows).unwrap_or(u16::MAX),
+                    ..inner
+                },
+                true,
+                ratatui::style::Style::new(),
+                theme,
+                |i| batch_line(shown[i], today),
+            )),
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }

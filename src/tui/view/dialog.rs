@@ -66,3 +66,33 @@ pub fn confirm_box(
         lines,
     );
 }
+
+/// The rows of a list to choose from, for `area`: as many of its `n` items as it has rows, the
+/// chosen one (`at`) always among them and drawn selected, each `label(i)` cut to its width. With `marker`, the chosen row starts
+/// with `▶` (and the others with a space); the others are drawn in `rest`.
+pub fn choice_lines(
+    n: usize,
+    at: usize,
+    area: Rect,
+    marker: bool,
+    rest: ratatui::style::Style,
+    theme: &Theme,
+    label: impl Fn(usize) -> String,
+) -> Vec<Line<'static>> {
+    let (rows, width) = (usize::from(area.height).max(1), usize::from(area.width));
+    let first = at.saturating_sub(rows - 1);
+    (first..n.min(first + rows))
+        .map(|i| {
+            let text = match (marker, i == at) {
+                (false, _) => label(i),
+                (true, true) => format!("▶ {}", label(i)),
+                (true, false) => format!("  {}", label(i)),
+            };
+            let style = if i == at { theme.selected() } else { rest };
+            Line::from(Span::styled(
+                super::format::fit(text, width).into_owned(),
+                style,
+            ))
+        })
+        .collect()
+}
