@@ -176,11 +176,13 @@ impl App {
 
     fn replace_row(&mut self, current: &Approval) {
         for section in pending_sections(current.kind) {
-            for r in self.section_mut(section).rows.iter_mut() {
+            let s = self.section_mut(section);
+            for r in s.rows.iter_mut() {
                 if r.id() == current.id {
                     *r = Row::Approval(Box::new(current.clone()));
                 }
             }
+            s.rows_changed();
         }
     }
 

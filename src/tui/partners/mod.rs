@@ -172,6 +172,7 @@ impl App {
                 s.selected = 0;
                 s.rows = vec![Row::Partner(p.clone())];
                 s.base = 0;
+                s.rows_changed();
                 fx.extend(self.reload(id));
             }
         }

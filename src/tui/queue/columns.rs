@@ -223,6 +223,31 @@ const PARTNERS: &[Column] = &[
     wide("Email", Fill(4), email),
 ];
 
+/// How many loaded rows the column widths are measured on: a bounded sample, so measuring costs
+/// the same however large the window.
+const MEASURED_ROWS: usize = 200;
+
+/// What each of `section`'s columns needs to show its values whole: the widest of its title
+/// and its values among `rows`. Measured when the rows change, not per frame. Only flexible
+/// columns are measured (a fixed one keeps its length whatever it holds), which is also why no
+/// clock is needed: the relative dates are all in fixed columns.
+pub fn wants(section: SectionId, rows: &[Row]) -> Vec<usize> {
+    use unicode_width::UnicodeWidthStr;
+    columns(section)
+        .iter()
+        .map(|c| match c.width {
+            Fill(_) => rows
+                .iter()
+                .take(MEASURED_ROWS)
+                .map(|r| (c.cell)(r, DateTime::UNIX_EPOCH).width())
+                .chain(std::iter::once(c.title.width()))
+                .max()
+                .unwrap_or(0),
+            _ => 0,
+        })
+        .collect()
+}
+
 pub fn columns(section: SectionId) -> &'static [Column] {
     match section {
         SectionId::PartnershipPending => PARTNERSHIP_PENDING,

@@ -7,7 +7,6 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Flex, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Wrap};
-use unicode_width::UnicodeWidthStr;
 
 use super::section::{Load, Section};
 use super::tabs::columns;
@@ -126,8 +125,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: Date
 const COLUMN_SPACING: u16 = 1;
 /// The first column: `▶` for the selection and `●` or `!` for a mark or aging.
 const MARKER_WIDTH: u16 = 2;
-/// How many loaded rows the column widths are measured on.
-const MEASURED_ROWS: usize = 200;
 
 /// The table of one section, only its visible rows.
 fn render_rows(
@@ -150,20 +147,12 @@ fn render_rows(
     // another size than the app was told (snapshots draw one state at two sizes).
     let offset = section.offset_for(visible);
 
-    // Each column's widest value among the loaded rows (a bounded sample, so a frame's cost
-    // does not grow with the window), its title included: what it would need to show whole.
-    let wants: Vec<usize> = cols
+    // What each shown column needs, as measured when the rows came (`Section::wants`).
+    let wants: Vec<usize> = columns(section.id)
         .iter()
-        .map(|c| {
-            section
-                .rows
-                .iter()
-                .take(MEASURED_ROWS)
-                .map(|r| (c.cell)(r, now).width())
-                .chain(std::iter::once(c.title.width()))
-                .max()
-                .unwrap_or(0)
-        })
+        .zip(section.wants.iter().chain(std::iter::repeat(&0)))
+        .filter(|(c, _)| area.width >= c.min_list_width)
+        .map(|(_, w)| *w)
         .collect();
     let constraints: Vec<Constraint> = cols.iter().map(|c| c.width).collect();
     let room = usize::from(area.width)

@@ -82,6 +82,9 @@ pub struct Section {
     pub departed: BTreeMap<String, Status>,
     /// Loaded from the end (`G`), not from the start.
     pub tail: Option<Tail>,
+    /// What each column needs to show its values whole ([`super::columns::wants`]), measured
+    /// whenever the rows change so that drawing does not measure.
+    pub wants: Vec<usize>,
 }
 
 impl Section {
@@ -102,7 +105,13 @@ impl Section {
             stale: false,
             departed: BTreeMap::new(),
             tail: None,
+            wants: Vec::new(),
         }
+    }
+
+    /// The rows changed: measure what the columns need again.
+    pub fn rows_changed(&mut self) {
+        self.wants = super::columns::wants(self.id, &self.rows);
     }
 
     /// Rows known so far (the window's end; more may follow if `next_cursor` is set).
@@ -173,6 +182,7 @@ impl Section {
             self.selected -= 1;
         }
         self.selected = self.selected.min(self.len().saturating_sub(1));
+        self.rows_changed();
         true
     }
 
@@ -256,6 +266,7 @@ impl Section {
                 self.trim_back();
             }
         }
+        self.rows_changed();
     }
 
     /// The page to fetch next to keep the selection inside the window, if any.
