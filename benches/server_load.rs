@@ -477,7 +477,7 @@ async fn record_writes(url: &str, n: u64) -> (Row, String) {
             tokio::spawn(async move {
                 let mut versions = Vec::with_capacity(mine.len());
                 for id in &mine {
-                    versions.push(csr.partner(id).await.expect("partner").version);
+                    versions.push(csr.partner(id).await.expect("partner").summary.version);
                 }
                 let mut times = Vec::with_capacity(per_client);
                 for j in 0..per_client {
@@ -487,7 +487,7 @@ async fn record_writes(url: &str, n: u64) -> (Row, String) {
                     let t = Instant::now();
                     let saved = csr.update_partner(&mine[k], versions[k], &patch).await;
                     times.push(t.elapsed());
-                    versions[k] = saved.expect("saved").record.version;
+                    versions[k] = saved.expect("saved").record.summary.version;
                 }
                 times
             })

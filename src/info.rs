@@ -208,6 +208,7 @@ mod tests {
             name: "Ann Smith".into(),
             email: "ann@example.com".into(),
             role: Role::Csr,
+            assignments: Vec::new(),
         };
         let text = render(&settings(), &Probe::User(me));
         let expected = "\
@@ -263,6 +264,7 @@ user: Ann Smith (csr)
             name: "Eve\u{1b}]52;c;x\u{7}\u{202E}".into(),
             email: "e@example.com".into(),
             role: Role::Admin,
+            assignments: Vec::new(),
         };
         let text = render(&settings(), &Probe::User(me));
         assert!(

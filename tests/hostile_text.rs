@@ -514,6 +514,7 @@ fn hostile_approval(rng: &mut fastrand::Rng) -> Approval {
             email: n(),
             phone: n(),
             website: n(),
+            standing: Default::default(),
         },
         item: Some(Item {
             name: n(),
@@ -670,6 +671,10 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                 invoice_id: n(),
                 contact_name: n(),
                 email: n(),
+                distributor: None,
+                standing: Default::default(),
+                tenant_count: 0,
+                version: 1,
             },
             contact: Contact {
                 name: n(),
@@ -699,8 +704,8 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
                 added_at: at(0),
             }],
             notes: n(),
-            version: 1,
             created_at: at(0),
+            admins: Vec::new(),
         };
         assert_cleans(partner, 25, &[]);
 
@@ -793,6 +798,7 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
             name: n(),
             email: n(),
             role: Role::Csr,
+            assignments: Vec::new(),
         };
         assert_cleans(me, 3, &[]);
         assert_cleans(Health { status: n() }, 1, &[]);

@@ -112,7 +112,7 @@ async fn a_profile_edit_is_saved_audited_once_with_before_and_after_and_announce
         .set(ProfileField::TimeZone, "Europe/Paris")
         .set(ProfileField::Notes, "Prefers email.\nCall after 10:00.");
     let saved = csr
-        .update_partner("pt_001", before.version, &patch)
+        .update_partner("pt_001", before.summary.version, &patch)
         .await
         .expect("saved");
     let p = &saved.record;
@@ -120,7 +120,7 @@ async fn a_profile_edit_is_saved_audited_once_with_before_and_after_and_announce
     assert_eq!(p.contact.address.country, "FR");
     assert_eq!(p.contact.time_zone, "Europe/Paris");
     assert_eq!(p.notes, "Prefers email.\nCall after 10:00.");
-    assert_eq!(p.version, before.version + 1);
+    assert_eq!(p.summary.version, before.summary.version + 1);
     assert!(saved.warnings.is_empty(), "{:?}", saved.warnings);
     assert_eq!(
         p.contact.address.line1, before.contact.address.line1,
@@ -139,7 +139,7 @@ async fn a_profile_edit_is_saved_audited_once_with_before_and_after_and_announce
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["etag"], format!("\"{}\"", p.version));
+    assert_eq!(res.headers()["etag"], format!("\"{}\"", p.summary.version));
 
     let changed = next_record_changed(&mut events).await;
     assert_eq!(
@@ -147,7 +147,7 @@ async fn a_profile_edit_is_saved_audited_once_with_before_and_after_and_announce
         RecordChanged {
             kind: "partner".into(),
             id: "pt_001".into(),
-            version: p.version,
+            version: p.summary.version,
         }
     );
 
@@ -176,10 +176,10 @@ async fn a_profile_edit_is_saved_audited_once_with_before_and_after_and_announce
 
     // The same patch again changes nothing: no version, no entry.
     let again = csr
-        .update_partner("pt_001", p.version, &patch)
+        .update_partner("pt_001", p.summary.version, &patch)
         .await
         .unwrap();
-    assert_eq!(again.record.version, p.version);
+    assert_eq!(again.record.summary.version, p.summary.version);
     assert_eq!(audit_about(&admin, "pt_001").await.len(), 1);
 }
 
@@ -204,14 +204,14 @@ async fn a_change_needs_if_match_and_a_stale_one_gets_the_current_partner() {
     let current = csr.partner("pt_002").await.unwrap();
     let theirs = PartnerPatch::default().set(ProfileField::Phone, "+32 9 123 45 67");
     let saved = csr
-        .update_partner("pt_002", current.version, &theirs)
+        .update_partner("pt_002", current.summary.version, &theirs)
         .await
         .unwrap();
     // ...so the second edit, made against the version read before, gets 412 and the partner
     // as it is now.
     let mine = PartnerPatch::default().set(ProfileField::City, "Ghent");
     let err = csr
-        .update_partner("pt_002", current.version, &mine)
+        .update_partner("pt_002", current.summary.version, &mine)
         .await
         .unwrap_err();
     let p = problem(&err);
@@ -220,7 +220,7 @@ async fn a_change_needs_if_match_and_a_stale_one_gets_the_current_partner() {
         .partner
         .as_deref()
         .expect("the current partner rides along");
-    assert_eq!(now.version, saved.record.version);
+    assert_eq!(now.summary.version, saved.record.summary.version);
     assert_eq!(now.contact.phone, "+32 9 123 45 67");
     assert_ne!(
         now.contact.address.city, "Ghent",
@@ -237,7 +237,7 @@ async fn every_invalid_field_is_reported_at_once_and_nothing_is_saved() {
     let csr = srv.client("demo-csr");
     let admin = srv.client("demo-admin");
     let before = csr.partner("pt_003").await.unwrap();
-    let v = format!("\"{}\"", before.version);
+    let v = format!("\"{}\"", before.summary.version);
     let body = json!({
         "name": "Evil\u{202E}Corp",
         "contact": {
@@ -300,7 +300,7 @@ async fn warnings_come_back_with_the_saved_partner() {
         .set(ProfileField::Phone, "030 1234 5678")
         .set(ProfileField::Website, "http://pixel-forge.example");
     let saved = csr
-        .update_partner("pt_004", p.version, &patch)
+        .update_partner("pt_004", p.summary.version, &patch)
         .await
         .unwrap();
     let mut warned: Vec<(&str, &str)> = saved
@@ -359,7 +359,7 @@ async fn a_renamed_partner_is_found_by_its_new_name_and_contact() {
         .set(ProfileField::Name, "Zebra Crossing Radio")
         .set(ProfileField::ContactName, "Quentin Obrador")
         .set(ProfileField::Phone, "+34 91 765 4321");
-    csr.update_partner("pt_006", p.version, &patch)
+    csr.update_partner("pt_006", p.summary.version, &patch)
         .await
         .unwrap();
     for q in ["zebra crossing", "obrador", "91 765 4321"] {
@@ -407,7 +407,7 @@ async fn a_viewer_edits_nothing() {
     };
     forbidden(
         viewer
-            .update_partner("pt_001", p.version, &patch)
+            .update_partner("pt_001", p.summary.version, &patch)
             .await
             .map(drop),
     );
@@ -427,7 +427,7 @@ async fn a_viewer_edits_nothing() {
         .unwrap();
     // And an admin writes like a CSR.
     srv.client("demo-admin")
-        .update_partner("pt_001", p.version, &patch)
+        .update_partner("pt_001", p.summary.version, &patch)
         .await
         .unwrap();
 }
@@ -690,10 +690,10 @@ async fn an_approval_that_changes_the_partner_moves_its_version() {
     if after.summary.package != before.summary.package
         || after.summary.status != before.summary.status
     {
-        assert_eq!(after.version, before.version + 1);
+        assert_eq!(after.summary.version, before.summary.version + 1);
         let patch = PartnerPatch::default().set(ProfileField::City, "Lille");
         let e = csr
-            .update_partner(&item.partner.id, before.version, &patch)
+            .update_partner(&item.partner.id, before.summary.version, &patch)
             .await
             .unwrap_err();
         assert_eq!(

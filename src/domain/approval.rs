@@ -166,6 +166,10 @@ pub struct ApprovalPartner {
     pub email: String,
     pub phone: String,
     pub website: String,
+    /// A suspended partner's requests stay in the queues, marked, so a CSR sees it before
+    /// deciding.
+    #[serde(flatten)]
+    pub standing: super::Standing,
 }
 
 impl Clean for ApprovalPartner {
@@ -177,6 +181,7 @@ impl Clean for ApprovalPartner {
             email: line(self.email),
             phone: line(self.phone),
             website: line(self.website),
+            standing: self.standing.clean(),
         }
     }
 }

@@ -11,7 +11,9 @@ mod approval;
 pub mod countries;
 mod events;
 mod export;
+mod hierarchy;
 mod partner;
+pub mod permission;
 mod problem;
 pub mod profile;
 mod profile_patch;
@@ -23,6 +25,7 @@ pub use address::*;
 pub use approval::*;
 pub use events::*;
 pub use export::*;
+pub use hierarchy::*;
 pub use partner::*;
 pub use problem::*;
 pub use profile::{MAX_NOTES_CHARS, ProfileField, field_codes};
@@ -150,6 +153,9 @@ pub struct Me {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// Scoped roles over nodes of the hierarchy (RECORDS.md §1); none for most CSRs.
+    #[serde(default)]
+    pub assignments: Vec<Assignment>,
 }
 
 impl Clean for Me {
@@ -159,6 +165,7 @@ impl Clean for Me {
             name: line(self.name),
             email: line(self.email),
             role: self.role,
+            assignments: self.assignments.clean(),
         }
     }
 }

@@ -58,6 +58,19 @@ pub struct PartnerSummary {
     pub contact_name: String,
     #[serde(default)]
     pub email: String,
+    /// The distributor the partner belongs to (RECORDS.md §1); absent from a server that
+    /// predates the hierarchy.
+    #[serde(default)]
+    pub distributor: Option<PartnerRef>,
+    #[serde(default)]
+    pub tenant_count: u64,
+    /// Suspended by its own status or by its distributor's.
+    #[serde(flatten)]
+    pub standing: super::Standing,
+    /// Goes up with every change to the partner; its `ETag`, sent back in `If-Match`. Every
+    /// row carries it, so a row of a list can be suspended or deleted as it was read.
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl Clean for PartnerSummary {
@@ -70,6 +83,10 @@ impl Clean for PartnerSummary {
             invoice_id: line(self.invoice_id),
             contact_name: line(self.contact_name),
             email: line(self.email),
+            distributor: self.distributor.clean(),
+            tenant_count: self.tenant_count,
+            standing: self.standing.clean(),
+            version: self.version,
         }
     }
 }
@@ -131,9 +148,9 @@ pub struct Partner {
     /// The CSRs' notes on the partner, several lines (at most 10,000 characters).
     #[serde(default)]
     pub notes: String,
-    /// Goes up with every change to the partner; its `ETag`, sent back in `If-Match`.
+    /// The partner's administrators (staff users with `partner_admin` over it).
     #[serde(default)]
-    pub version: i64,
+    pub admins: Vec<super::UserRef>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -145,7 +162,7 @@ impl Clean for Partner {
             channels: self.channels.clean(),
             addons: self.addons.clean(),
             notes: text(self.notes),
-            version: self.version,
+            admins: self.admins.clean(),
             created_at: self.created_at,
         }
     }

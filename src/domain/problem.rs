@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, FieldError, Partner, VoucherBatch};
+use super::{Approval, ChildCounts, Distributor, FieldError, Partner, Tenant, VoucherBatch};
 use crate::text::{Clean, line, text};
 
 /// An `application/problem+json` error (RFC 9457) with our stable machine `code`.
@@ -22,6 +22,13 @@ pub struct Problem {
     pub partner: Option<Box<Partner>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voucher_batch: Option<Box<VoucherBatch>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distributor: Option<Box<Distributor>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<Box<Tenant>>,
+    /// The children that stop a delete (409 `has_children`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<ChildCounts>,
     /// Every invalid field of a 422 `validation_failed`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -38,6 +45,9 @@ impl Default for Problem {
             approval: None,
             partner: None,
             voucher_batch: None,
+            distributor: None,
+            tenant: None,
+            counts: None,
             errors: Vec::new(),
         }
     }
@@ -54,6 +64,9 @@ impl Clean for Problem {
             approval: self.approval.clean(),
             partner: self.partner.clean(),
             voucher_batch: self.voucher_batch.clean(),
+            distributor: self.distributor.clean(),
+            tenant: self.tenant.clean(),
+            counts: self.counts,
             errors: self.errors.clean(),
         }
     }
@@ -102,4 +115,11 @@ pub mod codes {
     pub const VALIDATION_FAILED: &str = "validation_failed";
     pub const BATCH_ASSIGNED_ELSEWHERE: &str = "batch_assigned_elsewhere";
     pub const BATCH_EXPIRED: &str = "batch_expired";
+    /// The hierarchy (RECORDS.md §1): a node with children cannot be deleted (409, with
+    /// `counts`), nor one that was not suspended first (409); nothing is created under a
+    /// suspended node (422); a suspended partner cannot be impersonated (409).
+    pub const HAS_CHILDREN: &str = "has_children";
+    pub const NOT_SUSPENDED: &str = "not_suspended";
+    pub const PARENT_SUSPENDED: &str = "parent_suspended";
+    pub const PARTNER_SUSPENDED: &str = "partner_suspended";
 }

@@ -32,6 +32,7 @@ pub fn approval(i: usize) -> Approval {
             email: format!("p{i}@example.test"),
             phone: "+49 30 100 2000".into(),
             website: "https://example.test".into(),
+            standing: Default::default(),
         },
         item: Some(Item {
             name: "Gold".into(),
@@ -55,6 +56,10 @@ pub fn partner(i: usize) -> PartnerSummary {
         invoice_id: format!("INV-{i}"),
         contact_name: Default::default(),
         email: Default::default(),
+        distributor: None,
+        standing: Default::default(),
+        tenant_count: 0,
+        version: 0,
     }
 }
 
@@ -64,6 +69,7 @@ pub fn me(role: Role) -> Me {
         name: "demo-csr".into(),
         email: "demo-csr@example.test".into(),
         role,
+        assignments: Vec::new(),
     }
 }
 
@@ -141,7 +147,10 @@ pub fn impersonation(i: usize) -> crate::domain::Impersonation {
 /// The whole of partner `i` (its summary as [`partner`] gives it), at `version`.
 pub fn full_partner(i: usize, version: i64) -> crate::domain::Partner {
     crate::domain::Partner {
-        summary: partner(i),
+        summary: crate::domain::PartnerSummary {
+            version,
+            ..partner(i)
+        },
         contact: crate::domain::Contact {
             name: "Anna Keller".into(),
             email: format!("p{i}@example.test"),
@@ -160,8 +169,8 @@ pub fn full_partner(i: usize, version: i64) -> crate::domain::Partner {
         channels: Vec::new(),
         addons: Vec::new(),
         notes: "Prefers email.".into(),
-        version,
         created_at: T0,
+        admins: Vec::new(),
     }
 }
 

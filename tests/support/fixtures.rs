@@ -46,6 +46,7 @@ pub fn partner_ref(i: usize) -> ApprovalPartner {
         email: format!("hello@{slug}.example"),
         phone: format!("+49 30 {:03} {:04}", 100 + i, 2000 + i * 7),
         website: format!("https://{slug}.example"),
+        standing: Default::default(),
     }
 }
 
@@ -138,6 +139,7 @@ pub fn numbered_approval(i: usize, status: Status) -> Approval {
             email: format!("hello{}@partner.example", i % 48),
             phone: "+49 30 100 2000".into(),
             website: "https://partner.example".into(),
+            standing: Default::default(),
         },
         item: Some(Item {
             name: "Gold".into(),
@@ -168,6 +170,10 @@ pub fn partner_summary(i: usize) -> PartnerSummary {
         invoice_id: format!("INV-2026-{:04}", 1000 + i * 7),
         contact_name: ["Anna Keller", "Ravi Menon", "Lena Fischer-Baumgartner"][i % 3].into(),
         email: r.email,
+        distributor: None,
+        standing: Default::default(),
+        tenant_count: 0,
+        version: 0,
     }
 }
 
@@ -187,6 +193,7 @@ pub fn csr() -> Me {
         name: "demo-csr".into(),
         email: "demo-csr@example".into(),
         role: Role::Csr,
+        assignments: Vec::new(),
     }
 }
 
@@ -228,9 +235,9 @@ pub fn partner(i: usize) -> Partner {
             added_at: now() - Duration::days(30),
         }],
         notes: String::new(),
-        version: 1,
         created_at: now() - Duration::days(400),
-        summary: s,
+        summary: PartnerSummary { version: 1, ..s },
+        admins: Vec::new(),
     }
 }
 

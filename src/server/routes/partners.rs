@@ -19,7 +19,7 @@ use crate::server::store::{self, PartnerFilter, ProfileEdit};
 
 /// A partner, with its version as the `ETag`.
 pub(super) fn partner_response(p: &Partner) -> Response {
-    with_etag(json(StatusCode::OK, p), p.version)
+    with_etag(json(StatusCode::OK, p), p.summary.version)
 }
 
 pub(super) async fn list_partners(State(st): S, caller: Caller, p: Params) -> Res {
@@ -96,6 +96,6 @@ pub(super) async fn patch_partner(
         now: Utc::now(),
     };
     let partner = write::run(&st, move |c| store::edit_profile(c, &edit)).await?;
-    let version = partner.version;
+    let version = partner.summary.version;
     Ok(write::saved(partner, version, checked.warnings))
 }

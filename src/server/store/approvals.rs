@@ -57,6 +57,7 @@ pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
             email: r.get(8)?,
             phone: r.get(9)?,
             website: r.get(10)?,
+            standing: Default::default(),
         },
         item,
         description: r.get(14)?,

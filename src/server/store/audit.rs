@@ -196,6 +196,7 @@ impl UserRow {
             name: self.name.clone(),
             email: self.email.clone(),
             role: self.role,
+            assignments: Vec::new(),
         }
     }
 }

@@ -39,6 +39,10 @@ fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
         invoice_id: r.get(6)?,
         contact_name: r.get(7)?,
         email: r.get(8)?,
+        distributor: None,
+        tenant_count: 0,
+        standing: Default::default(),
+        version: 0,
     })
 }
 
@@ -157,13 +161,15 @@ pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> 
     let Some((summary, contact, created_at, notes, version)) = row else {
         return Ok(None);
     };
+    let mut summary = summary?;
+    summary.version = version;
     Ok(Some(Partner {
-        summary: summary?,
+        summary,
         contact,
         channels: channels(conn, id, None, 500)?.items,
         addons: super::effects::addons(conn, id)?,
         notes,
-        version,
+        admins: Vec::new(),
         created_at: parse_ts(&created_at)?,
     }))
 }

@@ -45,10 +45,10 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
     let tx = conn.savepoint()?;
     let current =
         get_partner(&tx, &edit.partner_id)?.ok_or_else(|| ApiProblem::not_found("partner"))?;
-    if current.version != edit.if_match {
+    if current.summary.version != edit.if_match {
         let detail = format!(
             "The partner changed since you read it (your version {}, now {}); the current partner is attached.",
-            edit.if_match, current.version
+            edit.if_match, current.summary.version
         );
         return Err(ApiProblem::new(
             StatusCode::PRECONDITION_FAILED,
@@ -88,7 +88,7 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
     for (f, v) in &changed {
         f.set_in(&mut after, v.clone());
     }
-    after.version += 1;
+    after.summary.version += 1;
     // The name's sort key and the search columns follow the fields they are made of.
     let (q_approvals, q_partners) = partner_search_keys(
         &after.summary.name,
@@ -124,7 +124,7 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
             action: "partner.updated",
             detail: format!("Profile changed: {}", fields.join(", ")),
             changes,
-            version: after.version,
+            version: after.summary.version,
             now: edit.now,
         },
     )?;

@@ -532,7 +532,7 @@ mod tests {
                 country: "US".into(),
             }
         );
-        assert_eq!(p1.version, 1);
+        assert_eq!(p1.summary.version, 1);
         let p2 = get_partner(&conn, "p2").unwrap().unwrap();
         assert_eq!(p2.contact.address.line1, "Unit 4, Harbour Road, Cork");
         assert_eq!(p2.contact.address.one_line(), "Unit 4, Harbour Road, Cork");

@@ -21,6 +21,10 @@ fn partners(n: usize, next: Option<&str>) -> Page<Row> {
                     invoice_id: format!("INV-{i}"),
                     contact_name: Default::default(),
                     email: Default::default(),
+                    distributor: None,
+                    standing: Default::default(),
+                    tenant_count: 0,
+                    version: 0,
                 })
             })
             .collect(),

@@ -391,6 +391,10 @@ mod tests {
             invoice_id: "INV-1".into(),
             contact_name: Default::default(),
             email: Default::default(),
+            distributor: None,
+            standing: Default::default(),
+            tenant_count: 0,
+            version: 0,
         }
     }
 

@@ -343,6 +343,10 @@ mod tests {
                     invoice_id: String::new(),
                     contact_name: Default::default(),
                     email: Default::default(),
+                    distributor: None,
+                    standing: Default::default(),
+                    tenant_count: 0,
+                    version: 0,
                 })
             })
             .collect()

@@ -104,7 +104,7 @@ impl App {
             form: profile_form(p),
             target: FormTarget::Profile {
                 partner_id: p.summary.id.clone(),
-                version: p.version,
+                version: p.summary.version,
             },
         };
         self.focus.push(Layer::Form(Box::new(dialog)));
@@ -193,7 +193,7 @@ impl App {
                             d.form.rebase(&values(&current));
                             d.target = FormTarget::Profile {
                                 partner_id: id.clone(),
-                                version: current.version,
+                                version: current.summary.version,
                             };
                             self.partner_arrived(current);
                         }
@@ -212,8 +212,8 @@ impl App {
             let FormTarget::Profile { version, .. } = &mut d.target;
             // While a save is on its way, its own answer says what happened (the event of
             // that very save may arrive first and must not read as someone else's).
-            if p.version > *version && !d.form.saving {
-                *version = p.version;
+            if p.summary.version > *version && !d.form.saving {
+                *version = p.summary.version;
                 d.form.rebase(&values(&p));
             }
         }
