@@ -20,13 +20,17 @@ use crate::text::Clean;
 
 impl HttpApi {
     /// A read: retried when worth it, its answer decoded and cleaned.
-    async fn get<T: DeserializeOwned + Clean>(&self, path: String, query: Query) -> ApiResult<T> {
+    pub(super) async fn get<T: DeserializeOwned + Clean>(
+        &self,
+        path: String,
+        query: Query,
+    ) -> ApiResult<T> {
         let req = Request {
             method: Method::GET,
             path,
             query,
             body: None,
-            decision: None,
+            idempotency_key: None,
             if_match: None,
             retry: true,
         };
@@ -46,8 +50,8 @@ impl HttpApi {
             path: format!("/approvals/{}/{verb}", seg(id)),
             query: Vec::new(),
             body: Some(to_json(body)?),
-            decision: Some(key),
-            if_match: None,
+            idempotency_key: Some(&key.idempotency_key),
+            if_match: Some(key.version),
             // Safe to repeat: the server answers a repeated key with the stored response.
             retry: true,
         };
@@ -67,13 +71,13 @@ fn assignment(method: Method, partner_id: &str, batch_id: &str) -> Request<'stat
         ),
         query: Query::new(),
         body: None,
-        decision: None,
+        idempotency_key: None,
         if_match: None,
         retry: true,
     }
 }
 
-fn to_json(body: &impl Serialize) -> ApiResult<Vec<u8>> {
+pub(super) fn to_json(body: &impl Serialize) -> ApiResult<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| ApiError::Invalid {
         message: format!("the request body could not be encoded ({e})"),
     })
@@ -81,7 +85,7 @@ fn to_json(body: &impl Serialize) -> ApiResult<Vec<u8>> {
 
 /// Decode a success body, cleaned for the terminal right here (QUALITY.md 1): nothing the
 /// server wrote leaves the client uncleaned.
-fn decode<T: DeserializeOwned + Clean>(body: &[u8]) -> ApiResult<T> {
+pub(super) fn decode<T: DeserializeOwned + Clean>(body: &[u8]) -> ApiResult<T> {
     serde_json::from_slice(body)
         .map(Clean::clean)
         .map_err(|e| ApiError::Decode {
@@ -234,7 +238,7 @@ impl Api for HttpApi {
             path: format!("/partners/{}", seg(id)),
             query: Query::new(),
             body: Some(to_json(&patch.to_json())?),
-            decision: None,
+            idempotency_key: None,
             if_match: Some(version),
             retry: false,
         };
@@ -271,6 +275,54 @@ impl Api for HttpApi {
         self.execute(&req).await.map(drop)
     }
 
+    async fn nodes(&self, query: &NodeQuery) -> ApiResult<Page<Node>> {
+        self.list_nodes(query).await
+    }
+
+    async fn node(&self, level: Level, id: &str) -> ApiResult<Node> {
+        self.get_node(level, id).await
+    }
+
+    async fn create_node(&self, key: &str, node: &NewNode) -> ApiResult<Saved<Node>> {
+        self.post_node(key, node).await
+    }
+
+    async fn update_node(
+        &self,
+        level: Level,
+        id: &str,
+        version: i64,
+        patch: &NodePatch,
+    ) -> ApiResult<Saved<Node>> {
+        self.patch_node(level, id, version, patch).await
+    }
+
+    async fn suspend_node(
+        &self,
+        level: Level,
+        id: &str,
+        version: i64,
+        reason: Option<&str>,
+    ) -> ApiResult<Node> {
+        self.post_suspension(level, id, version, reason).await
+    }
+
+    async fn delete_node(&self, level: Level, id: &str, version: i64) -> ApiResult<()> {
+        self.delete_node_at(level, id, version).await
+    }
+
+    async fn admins(&self, level: Level, id: &str) -> ApiResult<Page<UserRef>> {
+        self.list_admins(level, id).await
+    }
+
+    async fn add_admin(&self, level: Level, id: &str, admin: &NewAdmin) -> ApiResult<UserRef> {
+        self.post_admin(level, id, admin).await
+    }
+
+    async fn remove_admin(&self, level: Level, id: &str, user_id: &str) -> ApiResult<()> {
+        self.delete_admin(level, id, user_id).await
+    }
+
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {
         let body = ImpersonationRequest {
             reason: reason.to_string(),
@@ -280,7 +332,7 @@ impl Api for HttpApi {
             path: format!("/partners/{}/impersonations", seg(partner_id)),
             query: Query::new(),
             body: Some(to_json(&body)?),
-            decision: None,
+            idempotency_key: None,
             if_match: None,
             // Not idempotent: a retry could start a second impersonation.
             retry: false,
@@ -294,7 +346,7 @@ impl Api for HttpApi {
             path: format!("/impersonations/{}", seg(impersonation_id)),
             query: Query::new(),
             body: None,
-            decision: None,
+            idempotency_key: None,
             if_match: None,
             retry: false,
         };

@@ -14,6 +14,7 @@
 
 mod endpoints;
 mod error;
+mod hierarchy;
 mod problem;
 mod query;
 mod retry;
@@ -108,6 +109,34 @@ pub trait Api: Send + Sync {
     ) -> ApiResult<Saved<VoucherBatch>>;
     /// `DELETE /partners/{id}/voucher_batches/{batch_id}`: idempotent, so retried.
     async fn unassign_voucher_batch(&self, partner_id: &str, batch_id: &str) -> ApiResult<()>;
+
+    // The hierarchy (RECORDS.md §1): distributors → partners → tenants.
+    /// One level's nodes under one parent, by name.
+    async fn nodes(&self, query: &NodeQuery) -> ApiResult<Page<Node>>;
+    async fn node(&self, level: Level, id: &str) -> ApiResult<Node>;
+    /// `POST /{level}s` under the idempotency `key`, kept for every retry of this create.
+    async fn create_node(&self, key: &str, node: &NewNode) -> ApiResult<Saved<Node>>;
+    /// `PATCH` of a node's name and contact against `version`; not retried.
+    async fn update_node(
+        &self,
+        level: Level,
+        id: &str,
+        version: i64,
+        patch: &NodePatch,
+    ) -> ApiResult<Saved<Node>>;
+    /// Suspend with a `reason`, or enable (`None`), against `version`; not retried.
+    async fn suspend_node(
+        &self,
+        level: Level,
+        id: &str,
+        version: i64,
+        reason: Option<&str>,
+    ) -> ApiResult<Node>;
+    /// A 409 `has_children` carries the counts ([`Problem::counts`]).
+    async fn delete_node(&self, level: Level, id: &str, version: i64) -> ApiResult<()>;
+    async fn admins(&self, level: Level, id: &str) -> ApiResult<Page<UserRef>>;
+    async fn add_admin(&self, level: Level, id: &str, admin: &NewAdmin) -> ApiResult<UserRef>;
+    async fn remove_admin(&self, level: Level, id: &str, user_id: &str) -> ApiResult<()>;
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation>;
     async fn end_impersonation(&self, impersonation_id: &str) -> ApiResult<()>;

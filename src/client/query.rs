@@ -2,7 +2,9 @@
 //! that what a filter means on screen is exactly what goes on the wire, and no id can change the
 //! path it is put into.
 
-use crate::domain::{ApprovalQuery, PartnerQuery, PartnerSort, VoucherBatchQuery};
+use crate::domain::{
+    ApprovalQuery, Level, NodeQuery, PartnerQuery, PartnerSort, VoucherBatchQuery,
+};
 
 /// A query string as name-value pairs, in the order they are sent.
 pub(super) type Query = Vec<(&'static str, String)>;
@@ -93,6 +95,22 @@ pub(super) fn voucher_batches_query(query: &VoucherBatchQuery) -> Query {
     }
     if let Some(unassigned) = query.unassigned {
         q.push(("unassigned", unassigned.to_string()));
+    }
+    if let Some(text) = query.q.as_deref().filter(|t| !t.is_empty()) {
+        q.push(("q", text.to_string()));
+    }
+    q.extend(page_query(query.cursor.as_deref(), query.limit));
+    q
+}
+
+/// One level's nodes under one parent: the parent goes as `distributor_id` (partners) or
+/// `partner_id` (tenants); distributors have none.
+pub(super) fn nodes_query(query: &NodeQuery) -> Query {
+    let mut q = Query::new();
+    match (query.level, &query.parent) {
+        (Level::Partner, Some(id)) => q.push(("distributor_id", id.clone())),
+        (Level::Tenant, Some(id)) => q.push(("partner_id", id.clone())),
+        _ => {}
     }
     if let Some(text) = query.q.as_deref().filter(|t| !t.is_empty()) {
         q.push(("q", text.to_string()));

@@ -16,7 +16,7 @@ use super::error::clip;
 use super::problem::error_from_parts;
 use super::query::Query;
 use super::retry::parse_retry_after;
-use super::{ApiError, ApiResult, DecisionKey, RetryPolicy};
+use super::{ApiError, ApiResult, RetryPolicy};
 use crate::domain::codes;
 use crate::secret::Secret;
 
@@ -234,7 +234,7 @@ impl HttpApi {
             // `request_in_flight` is our own earlier attempt still running on the server; the same
             // key will get its stored answer once it is done.
             let worth_it = err.is_retryable()
-                || (req.decision.is_some() && err.code() == Some(codes::REQUEST_IN_FLIGHT));
+                || (req.idempotency_key.is_some() && err.code() == Some(codes::REQUEST_IN_FLIGHT));
             if !(req.retry && worth_it && self.retry.allows_retry_after(attempt)) {
                 return Err(err);
             }
@@ -260,14 +260,12 @@ impl HttpApi {
         if !req.query.is_empty() {
             rb = rb.query(&req.query);
         }
-        if let Some(key) = req.decision {
-            let idem = HeaderValue::from_str(&key.idempotency_key).map_err(|_| {
+        if let Some(key) = req.idempotency_key {
+            let idem = HeaderValue::from_str(key).map_err(|_| {
                 let message = "the idempotency key cannot be sent as a header".to_string();
                 (ApiError::Invalid { message }, None)
             })?;
-            rb = rb
-                .header("Idempotency-Key", idem)
-                .header(IF_MATCH, format!("\"{}\"", key.version));
+            rb = rb.header("Idempotency-Key", idem);
         }
         if let Some(version) = req.if_match {
             rb = rb.header(IF_MATCH, format!("\"{version}\""));
@@ -313,9 +311,9 @@ pub(super) struct Request<'a> {
     pub path: String,
     pub query: Query,
     pub body: Option<Vec<u8>>,
-    /// A decision's idempotency key and version (`Idempotency-Key`, `If-Match`).
-    pub decision: Option<&'a DecisionKey>,
-    /// A change's version, sent as `If-Match` (a record's `PATCH`).
+    /// `Idempotency-Key`: a decision's or a create's, the same on every retry.
+    pub idempotency_key: Option<&'a str>,
+    /// The version the change was made against, sent as `If-Match` (a decision, a `PATCH`).
     pub if_match: Option<i64>,
     /// May it be sent again after a retryable failure?
     pub retry: bool,

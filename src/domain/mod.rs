@@ -98,6 +98,16 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item made into something else.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 impl<T: Clean> Clean for Page<T> {
     /// The items are cleaned; `next_cursor` is opaque, never displayed and only sent back to
     /// the server (as a query parameter, percent-encoded), so it is left as it came: cleaning

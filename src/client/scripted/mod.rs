@@ -33,70 +33,8 @@ use super::{Api, ApiError, ApiResult, DecisionKey, EventStream, StreamItem};
 use crate::domain::*;
 use crate::secret::Secret;
 
-/// One call the fake received, with its arguments.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Call {
-    Health,
-    Me,
-    Summary,
-    Approvals(ApprovalQuery),
-    ExportRows(ApprovalQuery),
-    Approval(String),
-    ApprovalStats(ApprovalQuery),
-    Approve {
-        id: String,
-        key: DecisionKey,
-        body: ApproveBody,
-    },
-    Reject {
-        id: String,
-        key: DecisionKey,
-        reason: String,
-    },
-    Partners(PartnerQuery),
-    Partner(String),
-    UpdatePartner {
-        id: String,
-        version: i64,
-        patch: PartnerPatch,
-    },
-    Members {
-        partner_id: String,
-        cursor: Option<String>,
-        limit: Option<u32>,
-    },
-    VoucherBatches(VoucherBatchQuery),
-    AssignVoucherBatch {
-        partner_id: String,
-        batch_id: String,
-    },
-    UnassignVoucherBatch {
-        partner_id: String,
-        batch_id: String,
-    },
-    Impersonate {
-        partner_id: String,
-        reason: String,
-    },
-    EndImpersonation(String),
-    PartnerMe,
-    PartnerChannels(Option<String>),
-    PartnerEngagements(Option<String>),
-    Audit {
-        cursor: Option<String>,
-        limit: Option<u32>,
-    },
-    Outbox {
-        cursor: Option<String>,
-        limit: Option<u32>,
-    },
-    Users {
-        cursor: Option<String>,
-        limit: Option<u32>,
-    },
-    Events,
-    WithPartnerToken(Secret),
-}
+mod call;
+pub use call::Call;
 
 /// The answer to a call of `method` that nothing was scripted for.
 pub fn not_scripted(method: &str) -> ApiError {
@@ -158,6 +96,19 @@ pub struct Scripts {
     pub audit: Script<(Option<String>, Option<u32>), Page<AuditEntry>>,
     pub outbox: Script<(Option<String>, Option<u32>), Page<OutboxEmail>>,
     pub users: Script<(Option<String>, Option<u32>), Page<Me>>,
+    pub nodes: Script<NodeQuery, Page<Node>>,
+    pub node: Script<(Level, String), Node>,
+    /// Arguments: idempotency key, what is created.
+    pub create_node: Script<(String, NewNode), Saved<Node>>,
+    /// Arguments: level, id, version, patch.
+    pub update_node: Script<(Level, String, i64, NodePatch), Saved<Node>>,
+    /// Arguments: level, id, version, reason (`None`: enable).
+    pub suspend_node: Script<(Level, String, i64, Option<String>), Node>,
+    pub delete_node: Script<(Level, String, i64), ()>,
+    pub admins: Script<(Level, String), Page<UserRef>>,
+    pub add_admin: Script<(Level, String, NewAdmin), UserRef>,
+    /// Arguments: level, node id, user id.
+    pub remove_admin: Script<(Level, String, String), ()>,
     log: Mutex<Vec<Call>>,
     streams: Mutex<VecDeque<EventStream>>,
 }
@@ -189,6 +140,15 @@ impl Default for Scripts {
             audit: Script::new("audit"),
             outbox: Script::new("outbox"),
             users: Script::new("users"),
+            nodes: Script::new("nodes"),
+            node: Script::new("node"),
+            create_node: Script::new("create_node"),
+            update_node: Script::new("update_node"),
+            suspend_node: Script::new("suspend_node"),
+            delete_node: Script::new("delete_node"),
+            admins: Script::new("admins"),
+            add_admin: Script::new("add_admin"),
+            remove_admin: Script::new("remove_admin"),
             log: Mutex::default(),
             streams: Mutex::default(),
         }
@@ -492,6 +452,78 @@ impl Api for ScriptedApi {
             batch_id,
         };
         self.unassign_voucher_batch.run(self, args, call).await
+    }
+
+    async fn nodes(&self, query: &NodeQuery) -> ApiResult<Page<Node>> {
+        self.nodes.run(self, query.clone(), Call::Nodes).await
+    }
+
+    async fn node(&self, level: Level, id: &str) -> ApiResult<Node> {
+        let call = |(level, id)| Call::Node(level, id);
+        self.node.run(self, (level, id.to_owned()), call).await
+    }
+
+    async fn create_node(&self, key: &str, node: &NewNode) -> ApiResult<Saved<Node>> {
+        let call = |(key, node)| Call::CreateNode { key, node };
+        let args = (key.to_owned(), node.clone());
+        self.create_node.run(self, args, call).await
+    }
+
+    async fn update_node(
+        &self,
+        level: Level,
+        id: &str,
+        version: i64,
+        patch: &NodePatch,
+    ) -> ApiResult<Saved<Node>> {
+        let args = (level, id.to_owned(), version, patch.clone());
+        let call = |(level, id, version, patch)| Call::UpdateNode {
+            level,
+            id,
+            version,
+            patch,
+        };
+        self.update_node.run(self, args, call).await
+    }
+
+    async fn suspend_node(
+        &self,
+        level: Level,
+        id: &str,
+        version: i64,
+        reason: Option<&str>,
+    ) -> ApiResult<Node> {
+        let args = (level, id.to_owned(), version, reason.map(str::to_owned));
+        let call = |(level, id, version, reason)| Call::SuspendNode {
+            level,
+            id,
+            version,
+            reason,
+        };
+        self.suspend_node.run(self, args, call).await
+    }
+
+    async fn delete_node(&self, level: Level, id: &str, version: i64) -> ApiResult<()> {
+        let call = |(level, id, version)| Call::DeleteNode { level, id, version };
+        let args = (level, id.to_owned(), version);
+        self.delete_node.run(self, args, call).await
+    }
+
+    async fn admins(&self, level: Level, id: &str) -> ApiResult<Page<UserRef>> {
+        let call = |(level, id)| Call::Admins(level, id);
+        self.admins.run(self, (level, id.to_owned()), call).await
+    }
+
+    async fn add_admin(&self, level: Level, id: &str, admin: &NewAdmin) -> ApiResult<UserRef> {
+        let call = |(level, id, admin)| Call::AddAdmin { level, id, admin };
+        let args = (level, id.to_owned(), admin.clone());
+        self.add_admin.run(self, args, call).await
+    }
+
+    async fn remove_admin(&self, level: Level, id: &str, user_id: &str) -> ApiResult<()> {
+        let call = |(level, id, user_id)| Call::RemoveAdmin { level, id, user_id };
+        let args = (level, id.to_owned(), user_id.to_owned());
+        self.remove_admin.run(self, args, call).await
     }
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {

@@ -1,0 +1,105 @@
+//! The record of a call the scripted fake received.
+
+use super::DecisionKey;
+use crate::domain::*;
+use crate::secret::Secret;
+
+/// One call the fake received, with its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Health,
+    Me,
+    Summary,
+    Approvals(ApprovalQuery),
+    ExportRows(ApprovalQuery),
+    Approval(String),
+    ApprovalStats(ApprovalQuery),
+    Approve {
+        id: String,
+        key: DecisionKey,
+        body: ApproveBody,
+    },
+    Reject {
+        id: String,
+        key: DecisionKey,
+        reason: String,
+    },
+    Partners(PartnerQuery),
+    Partner(String),
+    UpdatePartner {
+        id: String,
+        version: i64,
+        patch: PartnerPatch,
+    },
+    Members {
+        partner_id: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    VoucherBatches(VoucherBatchQuery),
+    AssignVoucherBatch {
+        partner_id: String,
+        batch_id: String,
+    },
+    UnassignVoucherBatch {
+        partner_id: String,
+        batch_id: String,
+    },
+    Impersonate {
+        partner_id: String,
+        reason: String,
+    },
+    EndImpersonation(String),
+    PartnerMe,
+    PartnerChannels(Option<String>),
+    PartnerEngagements(Option<String>),
+    Audit {
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    Outbox {
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    Users {
+        cursor: Option<String>,
+        limit: Option<u32>,
+    },
+    Nodes(NodeQuery),
+    Node(Level, String),
+    CreateNode {
+        key: String,
+        node: NewNode,
+    },
+    UpdateNode {
+        level: Level,
+        id: String,
+        version: i64,
+        patch: NodePatch,
+    },
+    /// `reason` is `None` for an enable.
+    SuspendNode {
+        level: Level,
+        id: String,
+        version: i64,
+        reason: Option<String>,
+    },
+    DeleteNode {
+        level: Level,
+        id: String,
+        version: i64,
+    },
+    Admins(Level, String),
+    AddAdmin {
+        level: Level,
+        id: String,
+        admin: NewAdmin,
+    },
+    RemoveAdmin {
+        level: Level,
+        id: String,
+        user_id: String,
+    },
+    Events,
+    WithPartnerToken(Secret),
+}
