@@ -7,6 +7,7 @@
 pub mod app;
 pub mod decide;
 pub mod form;
+pub mod hierarchy;
 pub mod history;
 pub mod partners;
 pub mod platform;

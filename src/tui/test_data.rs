@@ -77,6 +77,7 @@ pub fn me(role: Role) -> Me {
 pub fn rows(section: SectionId, n: usize) -> Vec<Row> {
     match section.source() {
         Source::Partners => (0..n).map(|i| Row::Partner(partner(i))).collect(),
+        Source::Hierarchy => Vec::new(),
         Source::Approvals { kinds, status } => (0..n)
             .map(|i| {
                 let mut a = approval(i);

@@ -108,6 +108,24 @@ pub enum Effect {
         batch_id: String,
         assign: bool,
     },
+    /// A page of one level's nodes for the Hierarchy tree, into `parent`'s window at `slot`.
+    LoadNodes {
+        request: u64,
+        parent: crate::tui::hierarchy::tree::Parent,
+        slot: crate::tui::hierarchy::tree::Slot,
+        query: crate::domain::NodeQuery,
+    },
+    /// One node read again (another console changed it).
+    LoadNode {
+        level: crate::domain::Level,
+        id: String,
+    },
+    /// A write to the hierarchy: create, edit, suspend or enable, delete, administrators.
+    WriteNode(crate::tui::hierarchy::actions::NodeWrite),
+    /// A node's administrators.
+    LoadAdmins {
+        node: crate::tui::hierarchy::tree::NodeKey,
+    },
     /// Open `text` in the user's `$VISUAL`/`$EDITOR` (the terminal is handed over meanwhile);
     /// the text comes back as `Msg::Edited`.
     EditText {

@@ -43,6 +43,8 @@ pub enum Layer {
     Form(Box<FormDialog>),
     /// Assign or unassign a voucher batch.
     Batches(BatchPicker),
+    /// A hierarchy node's administrators.
+    Admins(crate::tui::hierarchy::admins::AdminsDialog),
     /// Quit while a decision is still being sent? What it covers waits below it.
     ConfirmQuit,
     /// Held by the stack while its own handler runs (the handler owns the real one).
@@ -62,6 +64,7 @@ impl Layer {
                 | Layer::Reason(_)
                 | Layer::Form(_)
                 | Layer::Batches(_)
+                | Layer::Admins(_)
                 | Layer::ConfirmQuit
         )
     }

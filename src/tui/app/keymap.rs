@@ -57,10 +57,15 @@ pub enum Action {
     Unassign,
     PrevPage,
     NextPage,
+    Create,
+    CreateTop,
+    SuspendNode,
+    Delete,
+    ShowInTree,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 50] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -106,6 +111,11 @@ impl Action {
         Action::Unassign,
         Action::PrevPage,
         Action::NextPage,
+        Action::Create,
+        Action::CreateTop,
+        Action::SuspendNode,
+        Action::Delete,
+        Action::ShowInTree,
     ];
 
     /// The name used in `[keys]`.
@@ -156,6 +166,11 @@ impl Action {
             Action::Unassign => "unassign",
             Action::PrevPage => "prev_page",
             Action::NextPage => "next_page",
+            Action::Create => "create",
+            Action::CreateTop => "create_distributor",
+            Action::SuspendNode => "suspend_or_enable",
+            Action::Delete => "delete",
+            Action::ShowInTree => "show_in_tree",
         }
     }
 
@@ -209,6 +224,11 @@ impl Action {
             Action::Unassign => "unassign a voucher batch (its Vouchers page; A assigns one)",
             Action::PrevPage => "the partner detail's previous page",
             Action::NextPage => "the partner detail's next page",
+            Action::Create => "Hierarchy: create under the selected node",
+            Action::CreateTop => "Hierarchy: create a distributor",
+            Action::SuspendNode => "Hierarchy: suspend (with a reason) or enable the selected node",
+            Action::Delete => "Hierarchy: delete the selected node (typing its name)",
+            Action::ShowInTree => "the partner's distributor, in the Hierarchy tree",
         }
     }
 
@@ -259,6 +279,11 @@ impl Action {
             Action::Unassign => &["U"],
             Action::PrevPage => &["<"],
             Action::NextPage => &[">"],
+            Action::Create => &["n"],
+            Action::CreateTop => &["N"],
+            Action::SuspendNode => &["S"],
+            Action::Delete => &["D"],
+            Action::ShowInTree => &["t"],
         }
     }
 

@@ -104,6 +104,8 @@ pub struct App {
     pub history: crate::tui::history::History,
     /// The open partner record's pages.
     pub record: crate::tui::record::Record,
+    /// My Partners → Hierarchy.
+    pub hierarchy: crate::tui::hierarchy::Hierarchy,
     pub polling_paused: bool,
     /// When the event stream went down, while it is down.
     pub offline_since: Option<DateTime<Utc>>,
@@ -140,6 +142,7 @@ impl App {
             partners: Default::default(),
             history: Default::default(),
             record: Default::default(),
+            hierarchy: Default::default(),
             polling_paused: false,
             offline_since: None,
             polling: false,
@@ -250,6 +253,16 @@ impl App {
                 ..
             } => self.on_batch_changed(partner_id, assign, result),
             Msg::Edited(result) => self.on_edited(result),
+            Msg::Nodes {
+                request,
+                parent,
+                slot,
+                cursor,
+                result,
+            } => self.on_nodes(request, parent, slot, cursor, result),
+            Msg::Node { level, id, result } => self.on_node(level, id, result),
+            Msg::NodeWritten { write, result } => self.on_node_written(write, result),
+            Msg::Admins { node, result } => self.on_admins(node, result),
             Msg::PartnerView(result) => self.on_partner_view(result),
             Msg::ImpersonationEnded(result) => self.on_impersonation_ended(result),
             Msg::ImpersonationExpiring(id) => self.on_impersonation_expiring(id),
@@ -351,6 +364,7 @@ impl App {
             Layer::Reason(dialog) => self.reason_key(dialog, key),
             Layer::Form(dialog) => self.form_key(dialog, key),
             Layer::Batches(picker) => self.batch_key(picker, key),
+            Layer::Admins(d) => self.admins_key(d, key),
             Layer::ConfirmQuit => self.confirm_quit_key(key),
             Layer::Handling => Handled::Pass,
         }
@@ -372,6 +386,7 @@ impl App {
             Layer::Reason(dialog) => dialog.hints(),
             Layer::Form(dialog) => dialog.form.hints(),
             Layer::Batches(picker) => picker.hints(),
+            Layer::Admins(d) => d.hints(),
             Layer::Handling => vec![],
         }
     }

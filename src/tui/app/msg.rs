@@ -85,6 +85,29 @@ pub enum Msg {
         assign: bool,
         result: Result<(), ApiError>,
     },
+    /// A page of the Hierarchy tree (see `Effect::LoadNodes`).
+    Nodes {
+        request: u64,
+        parent: crate::tui::hierarchy::tree::Parent,
+        slot: crate::tui::hierarchy::tree::Slot,
+        cursor: Option<String>,
+        result: Result<Page<crate::domain::Node>, ApiError>,
+    },
+    Node {
+        level: crate::domain::Level,
+        id: String,
+        result: Result<crate::domain::Node, ApiError>,
+    },
+    /// The answer to a hierarchy write: the node as it is now (none after a delete or an
+    /// administrators' change).
+    NodeWritten {
+        write: crate::tui::hierarchy::actions::NodeWrite,
+        result: Result<Option<crate::domain::Node>, ApiError>,
+    },
+    Admins {
+        node: crate::tui::hierarchy::tree::NodeKey,
+        result: Result<Vec<crate::domain::UserRef>, ApiError>,
+    },
     /// The text back from the editor, or why the editor could not be run.
     Edited(Result<String, String>),
     PartnerView(Result<(Partner, Vec<Channel>, Vec<Engagement>), ApiError>),

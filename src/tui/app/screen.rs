@@ -13,6 +13,11 @@ use crate::tui::view::help::Help;
 
 impl App {
     pub(super) fn screen_key(&mut self, key: KeyEvent) -> Handled {
+        if self.in_tree() {
+            if let Some(handled) = self.tree_key(&key) {
+                return handled;
+            }
+        }
         match self.keymap.action(&key) {
             Some(action) => self.on_action(action),
             None => Handled::Ignored,
@@ -22,6 +27,11 @@ impl App {
     fn on_action(&mut self, action: Action) -> Handled {
         // The rows a page moves by: the layout is asked only by the keys that page.
         let page = |app: &App| app.list_rows().max(1) as isize;
+        if self.in_tree() {
+            if let Some(handled) = self.tree_action(action) {
+                return handled;
+            }
+        }
         match action {
             Action::Quit => self.ask_quit().into(),
             Action::Help => {
@@ -126,6 +136,11 @@ impl App {
                 Handled::done()
             }
             Action::TogglePolling => self.toggle_polling().into(),
+            Action::ShowInTree => self.show_in_tree(),
+            // The tree's own (`tree_action`).
+            Action::Create | Action::CreateTop | Action::SuspendNode | Action::Delete => {
+                Handled::Ignored
+            }
         }
     }
 
@@ -222,49 +237,65 @@ impl App {
         let history = crate::tui::queue::filter::has_decision(id);
         let sections = self.tab.sections().len();
         let mut bar: Vec<Hint> = Vec::new();
-        // A viewer's bar shows what a viewer can do; help still lists every key, and pressing a
-        // deciding key says why it does nothing.
-        if in_queue && can {
-            bar.push(hint(Action::Approve, "approve", true));
-            bar.push(hint(Action::Reject, "reject", true));
-            bar.push(hint(Action::Mark, "mark", true));
-        } else {
-            bar.push(hint(Action::Search, "search", true));
-            if history {
-                bar.push(hint(Action::Filter, "filter", true));
-                bar.push(hint(Action::Export, "export", true));
+        if self.in_tree() {
+            bar = self.tree_hints(&|a, what| hint(a, what, true));
+            // `h` `l` `←` `→` open and close nodes here: the sections are `[` `]`.
+            let mut sections = self.pair_hint(Action::PrevSection, Action::NextSection, "section");
+            if let Keys::These(keys) = &mut sections.keys {
+                let taken = ["l", "right", "h", "left"]
+                    .map(|k| crate::tui::app::keymap::Key::parse(k).ok());
+                keys.retain(|k| !taken.contains(&Some(k.clone())));
+                sections.label = keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" ");
             }
+            bar.push(sections);
+            bar.push(hint(Action::Help, "help", true));
+            bar.push(hint(Action::Quit, "quit", true));
         }
-        bar.push(hint(Action::ToggleDetail, "details", true));
-        if self.record_partner().is_some() {
-            use crate::tui::record::Page;
-            bar.push(self.pair_hint(Action::PrevPage, Action::NextPage, "page"));
-            match self.record.page {
-                Page::Overview if can => bar.push(hint(Action::Edit, "edit", true)),
-                Page::Vouchers if can => {
-                    bar.push(hint(Action::ApproveWithComment, "assign", true));
-                    bar.push(hint(Action::Unassign, "unassign", true));
+        if !self.in_tree() {
+            // A viewer's bar shows what a viewer can do; help still lists every key, and pressing a
+            // deciding key says why it does nothing.
+            if in_queue && can {
+                bar.push(hint(Action::Approve, "approve", true));
+                bar.push(hint(Action::Reject, "reject", true));
+                bar.push(hint(Action::Mark, "mark", true));
+            } else {
+                bar.push(hint(Action::Search, "search", true));
+                if history {
+                    bar.push(hint(Action::Filter, "filter", true));
+                    bar.push(hint(Action::Export, "export", true));
                 }
-                _ => {}
             }
-        }
-        if id == SectionId::Partners {
-            bar.push(hint(Action::PartnerRequests, "requests", true));
-            bar.push(hint(Action::PartnerHistory, "history", true));
-            bar.push(hint(Action::Sort, "sort", true));
-            bar.push(hint(Action::Copy, "copy", true));
-            if can {
-                bar.push(hint(Action::Impersonate, "impersonate", true));
+            bar.push(hint(Action::ToggleDetail, "details", true));
+            if self.record_partner().is_some() {
+                use crate::tui::record::Page;
+                bar.push(self.pair_hint(Action::PrevPage, Action::NextPage, "page"));
+                match self.record.page {
+                    Page::Overview if can => bar.push(hint(Action::Edit, "edit", true)),
+                    Page::Vouchers if can => {
+                        bar.push(hint(Action::ApproveWithComment, "assign", true));
+                        bar.push(hint(Action::Unassign, "unassign", true));
+                    }
+                    _ => {}
+                }
             }
+            if id == SectionId::Partners {
+                bar.push(hint(Action::PartnerRequests, "requests", true));
+                bar.push(hint(Action::PartnerHistory, "history", true));
+                bar.push(hint(Action::Sort, "sort", true));
+                bar.push(hint(Action::Copy, "copy", true));
+                if can {
+                    bar.push(hint(Action::Impersonate, "impersonate", true));
+                }
+            }
+            if sections > 1 {
+                bar.push(self.pair_hint(Action::PrevSection, Action::NextSection, "section"));
+            }
+            if !in_queue && sections < 2 {
+                bar.push(hint(Action::Refresh, "refresh", true));
+            }
+            bar.push(hint(Action::Help, "help", true));
+            bar.push(hint(Action::Quit, "quit", true));
         }
-        if sections > 1 {
-            bar.push(self.pair_hint(Action::PrevSection, Action::NextSection, "section"));
-        }
-        if !in_queue && sections < 2 {
-            bar.push(hint(Action::Refresh, "refresh", true));
-        }
-        bar.push(hint(Action::Help, "help", true));
-        bar.push(hint(Action::Quit, "quit", true));
         // Help: every action with all its keys, in the keymap's order (but the exit from an
         // impersonation, which is the partner view's key, above this layer).
         let all = Action::ALL

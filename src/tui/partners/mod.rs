@@ -56,7 +56,18 @@ pub(in crate::tui) fn short_name(name: &str) -> String {
 }
 
 impl App {
+    /// My Partners' list or its tree: where a selected partner opens its record.
+    pub(in crate::tui) fn lists_partners(&self) -> bool {
+        matches!(
+            self.active_section_id(),
+            SectionId::Partners | SectionId::Hierarchy
+        )
+    }
+
     fn partner_row(&self) -> Option<&PartnerSummary> {
+        if self.in_tree() {
+            return self.tree_partner();
+        }
         match self.active_section().selected_row() {
             Some(Row::Partner(p)) => Some(p),
             _ => None,
@@ -66,7 +77,7 @@ impl App {
     /// The detail pane opened or the selection moved on My Partners: fetch the partner once
     /// the selection rests.
     pub(in crate::tui) fn schedule_partner_detail(&mut self) -> Vec<Effect> {
-        if !self.detail.open || self.active_section_id() != SectionId::Partners {
+        if !self.detail.open || !self.lists_partners() {
             return vec![];
         }
         let Some(id) = self.partner_row().map(|p| p.id.clone()) else {

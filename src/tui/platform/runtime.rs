@@ -174,6 +174,43 @@ impl Runtime {
                     let _ = tx.send(Msg::PartnerSaved { id, result });
                 });
             }
+            Effect::LoadNodes {
+                request,
+                parent,
+                slot,
+                query,
+            } => {
+                tokio::spawn(async move {
+                    let result = api.nodes(&query).await;
+                    let cursor = query.cursor;
+                    let msg = Msg::Nodes {
+                        request,
+                        parent,
+                        slot,
+                        cursor,
+                        result,
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Effect::LoadNode { level, id } => {
+                tokio::spawn(async move {
+                    let result = api.node(level, &id).await;
+                    let _ = tx.send(Msg::Node { level, id, result });
+                });
+            }
+            Effect::WriteNode(write) => {
+                tokio::spawn(async move {
+                    let result = crate::tui::hierarchy::actions::send(&*api, &write).await;
+                    let _ = tx.send(Msg::NodeWritten { write, result });
+                });
+            }
+            Effect::LoadAdmins { node } => {
+                tokio::spawn(async move {
+                    let result = api.admins(node.0, &node.1).await.map(|p| p.items);
+                    let _ = tx.send(Msg::Admins { node, result });
+                });
+            }
             Effect::LoadMembers { partner_id } => {
                 self.spawn_latest(Supersedes::Members, async move {
                     let result = api

@@ -261,5 +261,7 @@ pub fn columns(section: SectionId) -> &'static [Column] {
         SectionId::AllHistory => ALL_HISTORY,
         SectionId::AllPending => ALL_PENDING,
         SectionId::Partners => PARTNERS,
+        // The tree draws its own lines (`tui::hierarchy::view`).
+        SectionId::Hierarchy => &[],
     }
 }

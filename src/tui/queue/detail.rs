@@ -221,7 +221,22 @@ fn pane_title(app: &App) -> String {
 /// measured by `update` (how far `J` may scroll). `None`: nothing is selected.
 pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
     let section = app.active_section();
-    let row = section.selected_row()?;
+    // The tree: a partner shows its record as My Partners does; other nodes their own fields.
+    let tree_row;
+    let row = if app.in_tree() {
+        match app.tree_node()? {
+            crate::domain::Node::Partner(p) => {
+                tree_row = Row::Partner(p.clone());
+                &tree_row
+            }
+            node => {
+                let fields = crate::tui::hierarchy::view::node_fields(node);
+                return Some(lines_pane(fields, None, " Details ".into(), theme));
+            }
+        }
+    } else {
+        section.selected_row()?
+    };
     // My Partners: the full partner once it is here.
     let full = match row {
         Row::Partner(p) => app.partners.detail.as_ref().filter(|d| d.id == p.id),
@@ -241,6 +256,16 @@ pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
         },
         None => (fields(row), None),
     };
+    Some(lines_pane(list, note, pane_title(app), theme))
+}
+
+/// The pane of `list`, with a `note` under it, in a block titled `title`.
+fn lines_pane(
+    list: Vec<Field>,
+    note: Option<String>,
+    title: String,
+    theme: &Theme,
+) -> Paragraph<'static> {
     let mut lines: Vec<Line> = Vec::new();
     for f in list {
         if f.block {
@@ -260,14 +285,10 @@ pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(note, theme.dim())));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(pane_title(app));
-    Some(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-    )
+    let block = Block::default().borders(Borders::ALL).title(title);
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
 }
 
 /// How far the pane can scroll before its last line leaves it, at `area`'s size.

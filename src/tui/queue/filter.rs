@@ -96,7 +96,8 @@ impl Filter {
                     sort: self.order,
                 })
             }
-            Source::Partners => ListQuery::Partners(PartnerQuery {
+            // The tree loads its own pages (`tui::hierarchy`); its section is never paged.
+            Source::Partners | Source::Hierarchy => ListQuery::Partners(PartnerQuery {
                 q: self.query_text(),
                 status: self.partner_status,
                 sort: self.sort,
@@ -191,7 +192,7 @@ pub fn orders(section: SectionId) -> Vec<Option<ApprovalSort>> {
             v
         }
         Source::Approvals { .. } => vec![None, Some(ApprovalSort::Oldest)],
-        Source::Partners => Vec::new(),
+        Source::Partners | Source::Hierarchy => Vec::new(),
     }
 }
 

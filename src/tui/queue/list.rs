@@ -17,7 +17,7 @@ use crate::tui::app::keymap::Action;
 use crate::tui::view::format;
 use crate::tui::view::theme::Theme;
 
-fn section_title(app: &App, theme: &Theme) -> Line<'static> {
+pub fn section_title(app: &App, theme: &Theme) -> Line<'static> {
     let active = app.active_section_id();
     let mut spans = vec![Span::raw(" ")];
     for (i, s) in app.tab.sections().iter().enumerate() {
@@ -56,6 +56,9 @@ fn section_title(app: &App, theme: &Theme) -> Line<'static> {
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    if app.in_tree() {
+        return crate::tui::hierarchy::view::render(app, frame, area, theme);
+    }
     let section = app.active_section();
     let mut block = Block::default()
         .borders(Borders::ALL)

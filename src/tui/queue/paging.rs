@@ -34,6 +34,9 @@ impl App {
     }
 
     pub(in crate::tui) fn ensure_loaded(&mut self, id: SectionId) -> Vec<Effect> {
+        if id == SectionId::Hierarchy {
+            return self.tree_ensure_loaded();
+        }
         match self.section(id).load {
             Load::NotLoaded => self.reload(id),
             _ => vec![],
@@ -41,6 +44,9 @@ impl App {
     }
 
     pub(in crate::tui) fn reload(&mut self, id: SectionId) -> Vec<Effect> {
+        if id == SectionId::Hierarchy {
+            return self.tree_reload();
+        }
         let request = self.next_id();
         let s = self.section_mut(id);
         s.request = request;

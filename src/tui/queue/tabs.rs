@@ -58,7 +58,11 @@ impl TabId {
                 SectionId::Ads,
                 SectionId::RequestsHistory,
             ],
-            TabId::Partners => &[SectionId::Partners, SectionId::AllPending],
+            TabId::Partners => &[
+                SectionId::Partners,
+                SectionId::Hierarchy,
+                SectionId::AllPending,
+            ],
             TabId::History => &[SectionId::AllHistory],
         }
     }
@@ -85,6 +89,8 @@ pub enum SectionId {
     Ads,
     RequestsHistory,
     Partners,
+    /// Distributors → partners → tenants, as a tree (`tui::hierarchy`).
+    Hierarchy,
     /// Every pending request, of every kind: where a partner's requests are listed (`p` on a
     /// partner filters it to that partner).
     AllPending,
@@ -99,12 +105,14 @@ pub enum Source {
         status: StatusFilter,
     },
     Partners,
+    /// The tree draws and loads itself (`tui::hierarchy`); the section holds only its search.
+    Hierarchy,
 }
 
 const REQUEST_KINDS: &[Kind] = &[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
 
 impl SectionId {
-    pub const ALL: [SectionId; 11] = [
+    pub const ALL: [SectionId; 12] = [
         SectionId::PartnershipPending,
         SectionId::PartnershipHistory,
         SectionId::AddonPending,
@@ -114,6 +122,7 @@ impl SectionId {
         SectionId::Ads,
         SectionId::RequestsHistory,
         SectionId::Partners,
+        SectionId::Hierarchy,
         SectionId::AllPending,
         SectionId::AllHistory,
     ];
@@ -129,6 +138,7 @@ impl SectionId {
             SectionId::AdvertisingPackages => "Advertising packages",
             SectionId::Ads => "Ads",
             SectionId::Partners => "Partners",
+            SectionId::Hierarchy => "Hierarchy",
             SectionId::AllPending => "Pending requests",
             SectionId::PartnershipHistory
             | SectionId::AddonHistory
@@ -152,6 +162,7 @@ impl SectionId {
             SectionId::AllHistory => approvals(&[], Decided),
             SectionId::AllPending => approvals(&[], Pending),
             SectionId::Partners => Source::Partners,
+            SectionId::Hierarchy => Source::Hierarchy,
         }
     }
 
@@ -164,6 +175,7 @@ impl SectionId {
             } => "Nothing pending. All clear.",
             Source::Approvals { .. } => "No decisions yet.",
             Source::Partners => "No partners.",
+            Source::Hierarchy => "No distributors.",
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::{Member, Partner, RecordChanged, VoucherBatch};
 use crate::tui::app::effect::Effect;
 use crate::tui::app::focus::Handled;
 use crate::tui::app::{App, Load};
-use crate::tui::queue::tabs::{Row, SectionId};
+use crate::tui::queue::tabs::Row;
 
 /// A page of the partner detail pane.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -86,8 +86,11 @@ pub struct Record {
 impl App {
     /// The partner whose record is open: the selected row of My Partners, detail pane open.
     pub(in crate::tui) fn record_partner_id(&self) -> Option<String> {
-        if self.active_section_id() != SectionId::Partners || !self.detail.open {
+        if !self.lists_partners() || !self.detail.open {
             return None;
+        }
+        if self.in_tree() {
+            return self.tree_partner().map(|p| p.id.clone());
         }
         match self.active_section().selected_row()? {
             Row::Partner(p) => Some(p.id.clone()),
@@ -166,6 +169,14 @@ impl App {
     /// open detail are read again; an open form on it learns of it when the partner arrives
     /// (`profile::on_partner_arrived`), and marks what changed rather than overwriting.
     pub(in crate::tui) fn on_record_changed(&mut self, r: &RecordChanged) -> Vec<Effect> {
+        // A node of the open tree (a partner is one too) is read again there.
+        let tree = self.tree_record_changed(r);
+        let mut fx = self.record_changed_here(r);
+        fx.extend(tree);
+        fx
+    }
+
+    fn record_changed_here(&mut self, r: &RecordChanged) -> Vec<Effect> {
         match r.kind.as_str() {
             "partner" => {
                 let mut fx = self.on_partner_updated(&r.id);

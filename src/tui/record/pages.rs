@@ -85,6 +85,18 @@ pub fn overview(p: &Partner, now: DateTime<Utc>) -> Vec<Field> {
         f("Package", format::item(p.summary.package.as_ref())),
         f("Add-ons", addons(&p.addons)),
         f("Status", format::partner_status(p.summary.status)),
+        f(
+            "Distributor",
+            p.summary
+                .distributor
+                .as_ref()
+                .map(|d| format!("{} (t shows it in Hierarchy)", d.name))
+                .unwrap_or_else(|| "—".into()),
+        ),
+        f(
+            "Admins",
+            crate::tui::hierarchy::view::admins_words(&p.admins),
+        ),
         f("Invoice ID", p.summary.invoice_id.clone()),
         f("Created", format::absolute(p.created_at)),
         f("Contact", c.name.clone()),

@@ -19,10 +19,12 @@ pub struct FormDialog {
     pub target: FormTarget,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FormTarget {
     /// A partner's profile, as of `version`.
     Profile { partner_id: String, version: i64 },
+    /// A hierarchy node's create, edit, suspension, delete or new administrator.
+    Node(crate::tui::hierarchy::actions::NodeForm),
 }
 
 /// The label of a profile field in the form.
@@ -146,6 +148,10 @@ impl App {
                     }]
                     .into()
                 }
+                FormTarget::Node(target) => {
+                    let target = target.clone();
+                    self.node_form_saved(&target, changes).into()
+                }
             },
         }
     }
@@ -209,12 +215,13 @@ impl App {
     /// shows it, and an open form on it marks what changed underneath its edits.
     pub(in crate::tui) fn partner_arrived(&mut self, p: Partner) {
         if let Some(d) = self.profile_form_for(&p.summary.id) {
-            let FormTarget::Profile { version, .. } = &mut d.target;
             // While a save is on its way, its own answer says what happened (the event of
             // that very save may arrive first and must not read as someone else's).
-            if p.summary.version > *version && !d.form.saving {
-                *version = p.summary.version;
-                d.form.rebase(&values(&p));
+            if let FormTarget::Profile { version, .. } = &mut d.target {
+                if p.summary.version > *version && !d.form.saving {
+                    *version = p.summary.version;
+                    d.form.rebase(&values(&p));
+                }
             }
         }
         if let Some(detail) = self
