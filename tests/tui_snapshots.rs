@@ -46,6 +46,27 @@ fn answer(app: &mut App, fx: Vec<Effect>) {
             );
             continue;
         }
+        if let Effect::LoadNodes {
+            request,
+            parent,
+            slot,
+            query,
+        } = e
+        {
+            let msg = Msg::Nodes {
+                request,
+                parent,
+                slot,
+                cursor: None,
+                result: Ok(Page {
+                    items: fixtures::nodes(&query),
+                    next_cursor: None,
+                }),
+            };
+            let more = app.update(msg, now());
+            answer(app, more);
+            continue;
+        }
         if let Effect::LoadPage {
             section,
             request,
@@ -105,6 +126,7 @@ fn rows_for(section: SectionId) -> Vec<Row> {
         SectionId::Partners => (0..15)
             .map(|i| Row::Partner(fixtures::partner_summary(i)))
             .collect(),
+        SectionId::Hierarchy => Vec::new(),
     }
 }
 
@@ -806,4 +828,52 @@ fn my_partners_detail_copy_finder_and_impersonation() {
     press(&mut app, "n");
     press(&mut app, ":");
     both_sizes("finder_empty", &app);
+}
+
+#[test]
+fn the_hierarchy_tree_and_its_dialogs() {
+    // A CSR with no assignment: the tree to look at, its writing keys shown disabled.
+    let mut app = loaded_app(session());
+    press(&mut app, "4]");
+    record_sizes("tree_top", &app);
+    press(&mut app, "ljlj");
+    key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    record_sizes("tree_csr", &app);
+    // A platform administrator: every dialog.
+    let mut admin = fixtures::csr();
+    admin.role = Role::Admin;
+    app.update(Msg::Me(Ok(admin)), now());
+    press(&mut app, "gn");
+    record_sizes("tree_create", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "S");
+    press(&mut app, "Unpaid invoices since October");
+    record_sizes("tree_suspend", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "y");
+    press(&mut app, "G");
+    press(&mut app, "S");
+    record_sizes("tree_enable", &app);
+    press(&mut app, "n");
+    press(&mut app, "D");
+    record_sizes("tree_delete", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "gA");
+    app.update(
+        Msg::Admins {
+            node: (Level::Distributor, "di_acme".into()),
+            result: Ok(vec![
+                UserRef {
+                    id: "us_dana".into(),
+                    name: "Dana Reyes".into(),
+                },
+                UserRef {
+                    id: "us_sam".into(),
+                    name: "Sam Lee".into(),
+                },
+            ]),
+        },
+        now(),
+    );
+    record_sizes("tree_admins", &app);
 }

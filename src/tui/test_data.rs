@@ -150,6 +150,10 @@ pub fn full_partner(i: usize, version: i64) -> crate::domain::Partner {
     crate::domain::Partner {
         summary: crate::domain::PartnerSummary {
             version,
+            distributor: Some(crate::domain::PartnerRef {
+                id: "di_0".into(),
+                name: "Acme Distribution".into(),
+            }),
             ..partner(i)
         },
         contact: crate::domain::Contact {

@@ -292,3 +292,104 @@ pub fn stats() -> ApprovalStats {
         days,
     }
 }
+
+fn node_ref(kind: Level, id: &str, name: &str) -> NodeRef {
+    NodeRef {
+        kind,
+        id: id.into(),
+        name: name.into(),
+    }
+}
+
+fn standing(by: Option<NodeRef>, own: bool) -> Standing {
+    Standing {
+        effective_status: if by.is_some() || own {
+            NodeStatus::Suspended
+        } else {
+            NodeStatus::Active
+        },
+        suspended_by: by,
+    }
+}
+
+/// The hierarchy the snapshots show: three distributors (Borealis suspended, Cobalt suspended
+/// and empty), Acme's partners (Nova suspended, Orbit pending) and Pixel Forge's tenants.
+pub fn nodes(query: &NodeQuery) -> Vec<Node> {
+    let distributor = |id: &str, name: &str, suspended: bool, partners: u64| {
+        let status = if suspended {
+            NodeStatus::Suspended
+        } else {
+            NodeStatus::Active
+        };
+        Node::Distributor(Distributor {
+            id: id.into(),
+            name: name.into(),
+            status,
+            contact: NodeContact {
+                name: "Ines Moreau".into(),
+                email: "ines@acme-distribution.example".into(),
+                phone: "+33 1 23 45 67 89".into(),
+            },
+            partner_count: partners,
+            admins: Vec::new(),
+            standing: standing(None, suspended),
+            version: 1,
+            created_at: now(),
+        })
+    };
+    let partner =
+        |i: usize, d: (&str, &str), status: PartnerStatus, tenants: u64, by: Option<NodeRef>| {
+            let mut p = partner_summary(i);
+            p.status = status;
+            p.distributor = Some(PartnerRef {
+                id: d.0.into(),
+                name: d.1.into(),
+            });
+            p.tenant_count = tenants;
+            p.standing = standing(by, status == PartnerStatus::Suspended);
+            Node::Partner(p)
+        };
+    let tenant = |id: &str, name: &str, suspended: bool| {
+        Node::Tenant(Tenant {
+            id: id.into(),
+            name: name.into(),
+            status: if suspended {
+                NodeStatus::Suspended
+            } else {
+                NodeStatus::Active
+            },
+            partner: PartnerRef {
+                id: "pt_0".into(),
+                name: "Acme Media".into(),
+            },
+            contact: NodeContact::default(),
+            admins: Vec::new(),
+            standing: standing(None, suspended),
+            version: 1,
+            created_at: now(),
+        })
+    };
+    let acme = ("di_acme", "Acme Distribution");
+    let borealis = ("di_borealis", "Borealis Partners");
+    match (query.level, query.parent.as_deref()) {
+        (Level::Distributor, _) => vec![
+            distributor(acme.0, acme.1, false, 3),
+            distributor(borealis.0, borealis.1, true, 1),
+            distributor("di_cobalt", "Cobalt Channel Group", true, 0),
+        ],
+        (Level::Partner, Some("di_acme")) => vec![
+            partner(0, acme, PartnerStatus::Active, 2, None),
+            partner(1, acme, PartnerStatus::Suspended, 0, None),
+            partner(2, acme, PartnerStatus::Pending, 12, None),
+        ],
+        (Level::Partner, Some("di_borealis")) => {
+            let by = node_ref(Level::Distributor, borealis.0, borealis.1);
+            vec![partner(3, borealis, PartnerStatus::Active, 0, Some(by))]
+        }
+        (Level::Tenant, Some(_)) => vec![
+            tenant("te_1", "Acme Media EU", false),
+            tenant("te_2", "Acme Media US", true),
+        ],
+        _ => Vec::new(),
+    }
+}

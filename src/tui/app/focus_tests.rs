@@ -71,6 +71,34 @@ struct Scenario {
     states: Vec<fn() -> App>,
 }
 
+/// My Partners → Hierarchy as a platform administrator (every key of the tree works).
+fn tree() -> App {
+    use crate::tui::hierarchy::tests::{World, tree_app};
+    let mut app = tree_app(
+        &World {
+            distributors: 3,
+            big: 3,
+        },
+        vec![],
+    );
+    app.user.as_mut().expect("signed in").role = Role::Admin;
+    app
+}
+
+/// The tree with its first distributor open and a partner selected.
+fn tree_open() -> App {
+    use crate::tui::hierarchy::tests::World;
+    let mut app = tree();
+    let fx = crate::tui::hierarchy::tests::press(&mut app, "l");
+    World {
+        distributors: 3,
+        big: 3,
+    }
+    .answer(&mut app, fx);
+    chars(&mut app, "j");
+    app
+}
+
 fn csr_queue() -> App {
     let mut app = signed_in(Session::default(), Role::Csr, 5);
     chars(&mut app, "jj");
@@ -333,6 +361,8 @@ fn scenarios() -> Vec<Scenario> {
                 offline,
                 record,
                 record_vouchers,
+                tree,
+                tree_open,
             ],
         },
         Scenario {

@@ -577,7 +577,7 @@ mod tests {
         let mut keys = BTreeMap::new();
         keys.insert(
             "down".to_string(),
-            KeyBinding::Many(vec!["n".into(), "ctrl-n".into()]),
+            KeyBinding::Many(vec!["o".into(), "ctrl-n".into()]),
         );
         let km = Keymap::from_config(&keys).unwrap();
         assert_eq!(

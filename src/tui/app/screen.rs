@@ -13,10 +13,8 @@ use crate::tui::view::help::Help;
 
 impl App {
     pub(super) fn screen_key(&mut self, key: KeyEvent) -> Handled {
-        if self.in_tree() {
-            if let Some(handled) = self.tree_key(&key) {
-                return handled;
-            }
+        if let Some(handled) = self.in_tree().then(|| self.tree_key(&key)).flatten() {
+            return handled;
         }
         match self.keymap.action(&key) {
             Some(action) => self.on_action(action),
@@ -27,10 +25,8 @@ impl App {
     fn on_action(&mut self, action: Action) -> Handled {
         // The rows a page moves by: the layout is asked only by the keys that page.
         let page = |app: &App| app.list_rows().max(1) as isize;
-        if self.in_tree() {
-            if let Some(handled) = self.tree_action(action) {
-                return handled;
-            }
+        if let Some(handled) = self.in_tree().then(|| self.tree_action(action)).flatten() {
+            return handled;
         }
         match action {
             Action::Quit => self.ask_quit().into(),
@@ -244,7 +240,7 @@ impl App {
             if let Keys::These(keys) = &mut sections.keys {
                 let taken = ["l", "right", "h", "left"]
                     .map(|k| crate::tui::app::keymap::Key::parse(k).ok());
-                keys.retain(|k| !taken.contains(&Some(k.clone())));
+                keys.retain(|k| !taken.contains(&Some(*k)));
                 sections.label = keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" ");
             }
             bar.push(sections);

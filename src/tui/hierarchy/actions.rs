@@ -4,7 +4,6 @@
 //! server's own rule (`domain::permission::may_write`) and, for a delete, against what the
 //! server would refuse (children, not suspended), so the CSR hears why at once.
 
-use crate::client::ApiError;
 use crate::domain::permission::{Lineage, Needed, may_write};
 use crate::domain::*;
 use crate::tui::app::App;
@@ -59,16 +58,6 @@ pub enum Denied {
     /// The profile is read-only (`--read-only` or the config).
     ReadOnly(String),
     Needs(Needed),
-}
-
-impl Denied {
-    /// For the key bar: "distributor admin", "read-only".
-    pub fn short(&self) -> &'static str {
-        match self {
-            Denied::ReadOnly(_) => "read-only",
-            Denied::Needs(n) => n.short(),
-        }
-    }
 }
 
 /// What a hierarchy form is for, until it is saved.
@@ -355,17 +344,14 @@ impl App {
             return self.warning(why).into();
         }
         let name = node.name().to_string();
-        if let (Some(n), Some(child)) = (node.child_count(), level.child()) {
-            if n > 0 {
-                let what = if n == 1 {
-                    child.as_str().to_string()
-                } else {
-                    format!("{}s", child.as_str())
-                };
-                return self
-                    .warning(format!("{name} still has {n} {what}: delete those first."))
-                    .into();
-            }
+        if let (Some(n @ 1..), Some(child)) = (node.child_count(), level.child()) {
+            let what = match n {
+                1 => child.as_str().to_string(),
+                _ => format!("{}s", child.as_str()),
+            };
+            return self
+                .warning(format!("{name} still has {n} {what}: delete those first."))
+                .into();
         }
         if !node.own_suspended() {
             return self
@@ -492,178 +478,4 @@ impl App {
         };
         vec![Effect::WriteNode(write)]
     }
-
-    /// The answer to a write: the form closes with a toast and the tree shows what is so now,
-    /// or the form stays and says what to mend.
-    pub(in crate::tui) fn on_node_written(
-        &mut self,
-        write: NodeWrite,
-        result: Result<Option<Node>, ApiError>,
-    ) -> Vec<Effect> {
-        let form_open = self
-            .focus
-            .has(|l| matches!(l, Layer::Form(d) if matches!(d.target, FormTarget::Node(_))));
-        match result {
-            Ok(node) => {
-                if form_open {
-                    self.focus.close(|l| matches!(l, Layer::Form(_)));
-                }
-                let said = done_words(&write, node.as_ref());
-                let mut fx = self.toast(said);
-                fx.extend(self.after_node_write(&write, node));
-                fx
-            }
-            Err(e) => {
-                let why = match (e.code(), e.problem()) {
-                    (Some(codes::HAS_CHILDREN), Some(p)) => match &p.counts {
-                        Some(c) => format!("It still has {c}: delete those first."),
-                        None => e.user_message(),
-                    },
-                    _ => e.user_message(),
-                };
-                let errors: Vec<(String, String)> = e
-                    .problem()
-                    .map(|p| {
-                        p.errors
-                            .iter()
-                            .map(|f| (f.field.clone(), f.detail.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let form = self.focus.find_mut(|l| match l {
-                    Layer::Form(d) if matches!(d.target, FormTarget::Node(_)) => Some(&mut d.form),
-                    _ => None,
-                });
-                match form {
-                    Some(form) if !errors.is_empty() => {
-                        form.server_errors(&errors);
-                        vec![]
-                    }
-                    Some(form) => {
-                        form.save_failed(&why);
-                        vec![]
-                    }
-                    None => self.error_toast(format!("Not done: {why}")),
-                }
-            }
-        }
-    }
-
-    /// What the tree does after a write: the node read again in place, or its parent's window
-    /// again for a create or a delete.
-    fn after_node_write(&mut self, write: &NodeWrite, node: Option<Node>) -> Vec<Effect> {
-        match (write, node) {
-            (NodeWrite::AddAdmin { node, .. } | NodeWrite::RemoveAdmin { node, .. }, _) => {
-                self.reload_admins(node.clone())
-            }
-            (NodeWrite::Create { .. }, Some(node)) => self.show_created(node),
-            (_, Some(node)) => self.on_node(node.level(), node.id().to_string(), Ok(node)),
-            (NodeWrite::Delete { level, id, .. }, None) => {
-                let key = (*level, id.clone());
-                let parent = self
-                    .hierarchy
-                    .tree
-                    .find(&key)
-                    .and_then(|p| self.hierarchy.tree.keys_on(&p).iter().rev().nth(1).cloned());
-                self.tree_remove(&key);
-                // Its parent's count of children went down.
-                parent
-                    .map(|(level, id)| vec![Effect::LoadNode { level, id }])
-                    .unwrap_or_default()
-            }
-            _ => vec![],
-        }
-    }
-}
-
-impl App {
-    /// A node this console made: its parent opened (or its open window read again) with the
-    /// new node selected, and the parent read again for its count.
-    fn show_created(&mut self, node: Node) -> Vec<Effect> {
-        let key = (node.level(), node.id().to_string());
-        let parent = super::parent_of(&node);
-        self.hierarchy.reveal = Some(key);
-        let mut fx = Vec::new();
-        if let Some((level, id)) = parent.clone() {
-            fx.push(Effect::LoadNode { level, id });
-        }
-        let open = self.hierarchy.tree.path_of(&parent).is_some();
-        let in_tree = parent
-            .as_ref()
-            .is_some_and(|k| self.hierarchy.tree.find(k).is_some());
-        fx.extend(match (&parent, open) {
-            (None, _) | (Some(_), true) => self.reload_window(parent),
-            (Some(k), false) if in_tree => {
-                let child = node.level();
-                vec![self.load_children(Some(k.clone()), child, String::new())]
-            }
-            _ => vec![],
-        });
-        fx
-    }
-}
-
-/// The toast after a write.
-fn done_words(write: &NodeWrite, node: Option<&Node>) -> String {
-    let name = node.map(|n| n.name().to_string()).unwrap_or_default();
-    match write {
-        NodeWrite::Create { node: new, .. } => {
-            format!("Created the {} {name}.", new.level().as_str())
-        }
-        NodeWrite::Edit { .. } => format!("Saved {name}."),
-        NodeWrite::Suspend {
-            name,
-            reason: Some(_),
-            ..
-        } => format!("Suspended {name}."),
-        NodeWrite::Suspend {
-            name, reason: None, ..
-        } => format!("Enabled {name}."),
-        NodeWrite::Delete { name, .. } => format!("Deleted {name}."),
-        NodeWrite::AddAdmin { admin, .. } => format!("{} is now an administrator.", admin.name),
-        NodeWrite::RemoveAdmin { user, .. } => {
-            format!("{} is no longer an administrator.", user.name)
-        }
-    }
-}
-
-/// Send a write to the backend: the node as it is after it (none after a delete or a change of
-/// administrators).
-pub async fn send(
-    api: &dyn crate::client::Api,
-    write: &NodeWrite,
-) -> Result<Option<Node>, ApiError> {
-    Ok(match write {
-        NodeWrite::Create { key, node } => Some(api.create_node(key, node).await?.record),
-        NodeWrite::Edit {
-            level,
-            id,
-            version,
-            patch,
-        } => Some(api.update_node(*level, id, *version, patch).await?.record),
-        NodeWrite::Suspend {
-            level,
-            id,
-            version,
-            reason,
-            ..
-        } => Some(
-            api.suspend_node(*level, id, *version, reason.as_deref())
-                .await?,
-        ),
-        NodeWrite::Delete {
-            level, id, version, ..
-        } => {
-            api.delete_node(*level, id, *version).await?;
-            None
-        }
-        NodeWrite::AddAdmin { node, admin } => {
-            api.add_admin(node.0, &node.1, admin).await?;
-            None
-        }
-        NodeWrite::RemoveAdmin { node, user } => {
-            api.remove_admin(node.0, &node.1, &user.id).await?;
-            None
-        }
-    })
 }

@@ -97,29 +97,14 @@ impl App {
             .selected_path()
             .map(|p| self.hierarchy.tree.keys_on(&p))
             .unwrap_or_default();
-        let mut bar = vec![
-            Hint {
-                label: "l h".into(),
-                what: "open/close".into(),
-                enabled: true,
-                bar: true,
-                help: false,
-                keys: Keys::These(
-                    ["l", "right", "h", "left"]
-                        .iter()
-                        .filter_map(|k| crate::tui::app::keymap::Key::parse(k).ok())
-                        .collect(),
-                ),
-            },
-            hint(Action::Search, "search"),
-            hint(Action::ToggleDetail, "details"),
-        ];
+        let mut bar = Vec::new();
         let gated = |action: Action, what: &str, level: Option<Level>, on: &[NodeKey]| {
             let mut h = hint(action, what);
-            if let Some(denied) = level.and_then(|level| self.tree_denied(level, on)) {
-                h.enabled = false;
-                h.what = format!("{what} ({})", denied.short());
-            }
+            // Struck through when not this session's to use; pressing it says which level
+            // it needs.
+            h.enabled = level
+                .and_then(|level| self.tree_denied(level, on))
+                .is_none();
             h
         };
         if let Some(node) = node {
@@ -151,6 +136,21 @@ impl App {
             Some(Level::Distributor),
             &[],
         ));
+        bar.push(Hint {
+            label: "l h".into(),
+            what: "open/close".into(),
+            enabled: true,
+            bar: true,
+            help: false,
+            keys: Keys::These(
+                ["l", "right", "h", "left"]
+                    .iter()
+                    .filter_map(|k| crate::tui::app::keymap::Key::parse(k).ok())
+                    .collect(),
+            ),
+        });
+        bar.push(hint(Action::Search, "search"));
+        bar.push(hint(Action::ToggleDetail, "details"));
         bar
     }
 }

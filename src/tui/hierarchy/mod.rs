@@ -9,9 +9,10 @@ pub mod admins;
 mod keys;
 pub mod tree;
 pub mod view;
+pub mod written;
 
 #[cfg(test)]
-mod tests;
+pub mod tests;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -134,11 +135,11 @@ impl App {
 
     fn tree_close(&mut self) -> Handled {
         let tree = &mut self.hierarchy.tree;
-        if let Some(path) = tree.selected_path() {
-            if let Some(it) = tree.item_mut(&path).filter(|it| it.open.is_some()) {
-                it.open = None;
-                return Handled::done();
-            }
+        if let Some(path) = tree.selected_path()
+            && let Some(it) = tree.item_mut(&path).filter(|it| it.open.is_some())
+        {
+            it.open = None;
+            return Handled::done();
         }
         // Closed, a leaf or a status line: to the parent, closing it.
         let Some(up) = tree.selected_line_parent().filter(|p| !p.is_empty()) else {
@@ -267,12 +268,11 @@ impl App {
     pub(in crate::tui) fn tree_remove(&mut self, key: &NodeKey) {
         let tree = &mut self.hierarchy.tree;
         let keep = tree.selected_key().filter(|k| k != key);
-        if let Some(p) = tree.find(key) {
-            if let Some((last, up)) = p.split_last() {
-                if let Some(c) = tree.children_mut(up) {
-                    c.items.remove(*last);
-                }
-            }
+        if let Some(p) = tree.find(key)
+            && let Some((last, up)) = p.split_last()
+            && let Some(c) = tree.children_mut(up)
+        {
+            c.items.remove(*last);
         }
         tree.reselect(keep);
         self.keep_tree_selection_in_view();

@@ -171,22 +171,12 @@ pub struct Line {
 }
 
 /// The tree: the distributors' window, and the selection as a line index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tree {
     pub roots: Option<Children>,
     pub selected: usize,
     /// The first line shown.
     pub offset: usize,
-}
-
-impl Default for Tree {
-    fn default() -> Self {
-        Tree {
-            roots: None,
-            selected: 0,
-            offset: 0,
-        }
-    }
 }
 
 impl Tree {

@@ -124,7 +124,7 @@ fn cells(app: &App, line: &Line, name_width: usize) -> Vec<String> {
                 (_, None) => "▸",
             };
             vec![
-                fit(&format!("{indent}{arrow} {}", it.node.name()), name_width).into_owned(),
+                fit(format!("{indent}{arrow} {}", it.node.name()), name_width).into_owned(),
                 it.node.level().label().to_string(),
                 children_words(&it.node),
                 status_words(&it.node),

@@ -201,7 +201,7 @@ impl Runtime {
             }
             Effect::WriteNode(write) => {
                 tokio::spawn(async move {
-                    let result = crate::tui::hierarchy::actions::send(&*api, &write).await;
+                    let result = crate::tui::hierarchy::written::send(&*api, &write).await;
                     let _ = tx.send(Msg::NodeWritten { write, result });
                 });
             }

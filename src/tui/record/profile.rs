@@ -217,11 +217,12 @@ impl App {
         if let Some(d) = self.profile_form_for(&p.summary.id) {
             // While a save is on its way, its own answer says what happened (the event of
             // that very save may arrive first and must not read as someone else's).
-            if let FormTarget::Profile { version, .. } = &mut d.target {
-                if p.summary.version > *version && !d.form.saving {
-                    *version = p.summary.version;
-                    d.form.rebase(&values(&p));
-                }
+            if let FormTarget::Profile { version, .. } = &mut d.target
+                && p.summary.version > *version
+                && !d.form.saving
+            {
+                *version = p.summary.version;
+                d.form.rebase(&values(&p));
             }
         }
         if let Some(detail) = self
