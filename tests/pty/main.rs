@@ -11,6 +11,7 @@ mod support;
 mod console;
 mod decide;
 mod harness;
+mod hierarchy;
 mod history;
 mod hostile;
 mod partners;
