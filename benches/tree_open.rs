@@ -47,7 +47,10 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let t = Instant::now();
     let server = ServerProc::start_with(&["--seed", "large"]);
-    println!("serve --seed large: ready in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "serve --seed large: ready in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -95,18 +98,21 @@ fn main() {
     term.wait_for("● live", Duration::from_secs(30)).unwrap();
     term.send("4");
     term.send("]");
-    term.wait_for("[Hierarchy]", Duration::from_secs(10)).unwrap();
+    term.wait_for("[Hierarchy]", Duration::from_secs(10))
+        .unwrap();
     term.send("/");
     term.send(big.name());
     term.send(keys::ENTER);
-    term.wait_for("1 of 1 lines", Duration::from_secs(10)).unwrap();
+    term.wait_for("1 of 1 lines", Duration::from_secs(10))
+        .unwrap();
     std::thread::sleep(Duration::from_millis(300));
 
     let mut opens = Vec::new();
     for _ in 0..20 {
         opens.push(key_until(&mut term, "l", &first));
         term.send("h");
-        term.wait_for("1 of 1 lines", Duration::from_secs(10)).unwrap();
+        term.wait_for("1 of 1 lines", Duration::from_secs(10))
+            .unwrap();
         std::thread::sleep(Duration::from_millis(100));
     }
     opens.sort();
@@ -138,7 +144,10 @@ fn main() {
         most = most.max(rss_kib(term.pid()));
     }
     let end = term.screen_text();
-    assert!(!end.contains("more below"), "stopped before the end:\n{end}");
+    assert!(
+        !end.contains("more below"),
+        "stopped before the end:\n{end}"
+    );
     let scrolled: Duration = pages.iter().sum();
     pages.sort();
     println!(

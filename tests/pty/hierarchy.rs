@@ -65,7 +65,11 @@ fn a_distributor_administrator_builds_and_prunes_its_own_branch() {
     term.send("n");
     term.wait_for("needs the distributor administrator", WAIT)
         .unwrap();
-    assert!(!term.screen_text().contains("New partner"), "{}", term.screen_text());
+    assert!(
+        !term.screen_text().contains("New partner"),
+        "{}",
+        term.screen_text()
+    );
     // And the server refuses it as well.
     let refused = rt.block_on(api.create_node(
         "pty-other-distributor",
@@ -112,7 +116,8 @@ fn a_distributor_administrator_builds_and_prunes_its_own_branch() {
         .unwrap();
     term.send("Pty Tenant");
     term.send(&keys::ctrl('s'));
-    term.wait_for("Created the tenant Pty Tenant.", WAIT).unwrap();
+    term.wait_for("Created the tenant Pty Tenant.", WAIT)
+        .unwrap();
     let tenants = || {
         rt.block_on(api.nodes(&NodeQuery {
             level: Level::Tenant,

@@ -235,12 +235,25 @@ impl App {
         }
         let elsewhere = self.marks_elsewhere();
         let effect = self.decide_effect(Verdict::Approve, targets.clone(), false);
-        if !self.session.confirm_approve {
+        // A suspended partner's requests stay in the queue; approving one is asked about even
+        // when approvals are not.
+        let mut suspended: Vec<String> = targets
+            .iter()
+            .filter(|t| t.approval.partner.standing.suspended())
+            .map(|t| {
+                let p = &t.approval.partner;
+                match &p.standing.suspended_by {
+                    Some(by) => format!("{} is suspended by {}.", p.name, by.name),
+                    None => format!("{} is suspended.", p.name),
+                }
+            })
+            .collect();
+        if !self.session.confirm_approve && suspended.is_empty() {
             let mut fx = vec![effect];
             fx.extend(elsewhere);
             return fx.into();
         }
-        let message = match targets.as_slice() {
+        let mut message = match targets.as_slice() {
             [one] => format!("Approve {}?", one.label()),
             many => format!(
                 "Approve these {}?\n{}",
@@ -248,6 +261,10 @@ impl App {
                 bullets(many, 9).join("\n")
             ),
         };
+        suspended.dedup();
+        for s in &suspended {
+            message.push_str(&format!("\n⊘ {s}"));
+        }
         self.focus
             .push(Layer::Confirm(Confirm::new("Approve", message, effect)));
         elsewhere.into()

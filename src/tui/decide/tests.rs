@@ -1057,3 +1057,43 @@ fn without_templates_ctrl_t_says_where_they_come_from_and_a_comment_has_none() {
     key(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
     assert_eq!(dialog(&app).picking, None, "comments are not reasons");
 }
+
+#[test]
+fn a_suspended_partners_request_is_marked_and_approving_it_asks_first() {
+    let mut app = queue(
+        Session {
+            confirm_approve: false,
+            ..Session::default()
+        },
+        2,
+    );
+    let s = app.section_mut(SectionId::PartnershipPending);
+    if let Some(crate::tui::queue::tabs::Row::Approval(a)) = s.rows.first_mut() {
+        a.partner.standing = crate::domain::Standing {
+            effective_status: crate::domain::NodeStatus::Suspended,
+            suspended_by: Some(crate::domain::NodeRef {
+                kind: crate::domain::Level::Distributor,
+                id: "di_1".into(),
+                name: "Acme Distribution".into(),
+            }),
+        };
+    }
+    // Asked although approvals are not, and told why.
+    let fx = press(&mut app, "a");
+    assert!(fx.iter().all(|e| !matches!(e, Effect::Decide { .. })));
+    let Some(Layer::Confirm(c)) = app.focus.dialog() else {
+        panic!("a question first");
+    };
+    assert!(
+        c.message
+            .contains("⊘ Partner 0 is suspended by Acme Distribution."),
+        "{}",
+        c.message
+    );
+    let (_, verdict, _) = sent(&press(&mut app, "y"));
+    assert_eq!(verdict, Verdict::Approve);
+    // The next request's partner is not suspended: it goes at once, as configured.
+    press(&mut app, "j");
+    let (_, _, items) = sent(&press(&mut app, "a"));
+    assert_eq!(items[0].0, "ap_1");
+}

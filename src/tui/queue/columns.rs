@@ -89,8 +89,8 @@ fn kind(r: &Row, _: DateTime<Utc>) -> String {
 }
 fn status(r: &Row, _: DateTime<Utc>) -> String {
     match r {
-        Row::Approval(a) => format::partner_status(a.partner.status).into(),
-        Row::Partner(p) => format::partner_status(p.status).into(),
+        Row::Approval(a) => format::partner_standing(a.partner.status, &a.partner.standing),
+        Row::Partner(p) => format::partner_standing(p.status, &p.standing),
     }
 }
 fn phone(r: &Row, _: DateTime<Utc>) -> String {

@@ -46,7 +46,7 @@ pub fn fields(row: &Row) -> Vec<Field> {
         Row::Partner(p) => vec![
             f("Partner", p.name.clone()),
             f("Package", format::item(p.package.as_ref())),
-            f("Status", format::partner_status(p.status)),
+            f("Status", format::partner_standing(p.status, &p.standing)),
             f("Invoice ID", p.invoice_id.clone()),
         ],
     }
@@ -71,7 +71,10 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             f("Requested", format::absolute(a.requested_at)),
             f("Phone", a.partner.phone.clone()),
             f("Email", a.partner.email.clone()),
-            f("Partner status", format::partner_status(a.partner.status)),
+            f(
+                "Partner status",
+                format::partner_standing(a.partner.status, &a.partner.standing),
+            ),
             f("Website", a.partner.website.clone()),
         ],
         Kind::Broadcast => vec![
@@ -113,7 +116,10 @@ fn approval_fields(a: &Approval) -> Vec<Field> {
             ),
             f("Requested", format::absolute(a.requested_at)),
             f("Email", a.partner.email.clone()),
-            f("Partner status", format::partner_status(a.partner.status)),
+            f(
+                "Partner status",
+                format::partner_standing(a.partner.status, &a.partner.standing),
+            ),
         ],
         Kind::Ad => vec![
             f(

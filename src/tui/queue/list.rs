@@ -187,6 +187,10 @@ fn render_rows(
             }
         } else if marked {
             "●"
+        } else if matches!(row, crate::tui::queue::tabs::Row::Approval(a) if a.partner.standing.suspended())
+        {
+            // The partner is suspended: its request waits, marked (words in the detail).
+            "⊘"
         } else if late.row(row) {
             "!"
         } else {

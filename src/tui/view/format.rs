@@ -89,6 +89,14 @@ pub fn partner_status(s: PartnerStatus) -> &'static str {
     s.label()
 }
 
+/// A partner's status with what suspends it from above: "Suspended by Acme Distribution".
+pub fn partner_standing(s: PartnerStatus, standing: &crate::domain::Standing) -> String {
+    match &standing.suspended_by {
+        Some(by) => format!("Suspended by {}", by.name),
+        None => s.label().to_string(),
+    }
+}
+
 pub fn decision(s: Status) -> &'static str {
     match s {
         Status::Pending => "Pending",
