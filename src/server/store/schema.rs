@@ -348,6 +348,75 @@ CREATE TABLE voucher_batches (
 CREATE INDEX voucher_batches_by_name ON voucher_batches (name_lower, id, q);
 CREATE INDEX voucher_batches_by_partner ON voucher_batches (partner_id, name_lower, id, q);
 "#,
+    // 9: the hierarchy (RECORDS.md §1): distributor → partner → tenant, and the staff's scoped
+    // assignments over its nodes. A node is deleted softly (`deleted_at`): it leaves every list
+    // and lookup, while the approvals, impersonations and audit entries that name it keep
+    // joining it. Each level is read a page at a time under its parent, by name, so each has
+    // an index of (parent, name_lower, id) over the rows not deleted; the directory's own name
+    // index becomes partial likewise. `suspended_reason` is why the node's own status is
+    // `suspended`; a partner keeps the status it had before (`status_before_suspension`) so
+    // that enabling gives it back (a pending partner stays pending). Partners already there
+    // go under one distributor made for them, "Unassigned" (only when there are any).
+    r#"
+CREATE TABLE distributors (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    name_lower       TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+    suspended_reason TEXT,
+    contact_name     TEXT NOT NULL DEFAULT '',
+    contact_email    TEXT NOT NULL DEFAULT '',
+    contact_phone    TEXT NOT NULL DEFAULT '',
+    version          INTEGER NOT NULL DEFAULT 1,
+    created_at       TEXT NOT NULL,
+    deleted_at       TEXT
+);
+CREATE INDEX distributors_by_name ON distributors (name_lower, id) WHERE deleted_at IS NULL;
+
+ALTER TABLE partners ADD COLUMN distributor_id TEXT REFERENCES distributors (id);
+ALTER TABLE partners ADD COLUMN suspended_reason TEXT;
+ALTER TABLE partners ADD COLUMN status_before_suspension TEXT;
+ALTER TABLE partners ADD COLUMN deleted_at TEXT;
+INSERT INTO distributors (id, name, name_lower, status, created_at)
+    SELECT 'ds_unassigned', 'Unassigned', 'unassigned', 'active',
+           (SELECT min(created_at) FROM partners)
+     WHERE EXISTS (SELECT 1 FROM partners);
+UPDATE partners SET distributor_id = 'ds_unassigned';
+DROP INDEX partners_by_name;
+CREATE INDEX partners_by_name ON partners (name_lower, id, q_partners) WHERE deleted_at IS NULL;
+CREATE INDEX partners_by_distributor ON partners (distributor_id, name_lower, id, q_partners)
+    WHERE deleted_at IS NULL;
+
+CREATE TABLE tenants (
+    id               TEXT PRIMARY KEY,
+    partner_id       TEXT NOT NULL REFERENCES partners (id),
+    name             TEXT NOT NULL,
+    name_lower       TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+    suspended_reason TEXT,
+    contact_name     TEXT NOT NULL DEFAULT '',
+    contact_email    TEXT NOT NULL DEFAULT '',
+    version          INTEGER NOT NULL DEFAULT 1,
+    created_at       TEXT NOT NULL,
+    deleted_at       TEXT
+);
+CREATE INDEX tenants_by_partner ON tenants (partner_id, name_lower, id) WHERE deleted_at IS NULL;
+CREATE INDEX tenants_by_name ON tenants (name_lower, id) WHERE deleted_at IS NULL;
+
+-- `scope_kind` is the level `role` is held over (kept beside it so that a scope reads on its
+-- own); one row per user, role and node.
+CREATE TABLE assignments (
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    role       TEXT NOT NULL,
+    scope_kind TEXT NOT NULL,
+    scope_id   TEXT NOT NULL,
+    PRIMARY KEY (user_id, role, scope_id),
+    CHECK (scope_kind = CASE role WHEN 'distributor_admin' THEN 'distributor'
+                                  WHEN 'partner_admin' THEN 'partner'
+                                  WHEN 'tenant_admin' THEN 'tenant' END)
+) WITHOUT ROWID;
+CREATE INDEX assignments_by_scope ON assignments (scope_id, role, user_id);
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's

@@ -809,7 +809,11 @@ fn day_counts_and_titles_match_the_rows() {
                 reason: "no".into(),
             }
         };
-        let key = format!("k{i}");
+        let key = IdempotencyKey {
+            user_id: decider.id.clone(),
+            key: format!("k{i}"),
+            fingerprint: "f".into(),
+        };
         let out = db
             .store
             .write_now(|c| {
@@ -819,8 +823,7 @@ fn day_counts_and_titles_match_the_rows() {
                         approval_id: id,
                         decider: &decider,
                         decision,
-                        idempotency_key: &key,
-                        fingerprint: "f",
+                        idempotency: &key,
                         if_match: *version,
                         now: Utc::now(),
                     },
