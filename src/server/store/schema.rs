@@ -529,6 +529,7 @@ mod tests {
                     q: Some(q.into()),
                     status: None,
                     sort: PartnerSort::Name,
+                    distributor_id: None,
                     cursor: None,
                     limit: 50,
                 },
