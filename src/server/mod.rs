@@ -96,6 +96,11 @@ pub enum SeedSource {
     Demo {
         decided: Option<u64>,
     },
+    /// The demo grown to a tree of 100 distributors, 100,000 partners and 1,000,000 tenants
+    /// (one distributor of 10,000 partners), to measure the hierarchy at scale.
+    Large {
+        decided: Option<u64>,
+    },
     File(PathBuf),
 }
 
@@ -104,6 +109,7 @@ impl SeedSource {
         match seed {
             "none" => SeedSource::None,
             "demo" => SeedSource::Demo { decided: seed_size },
+            "large" => SeedSource::Large { decided: seed_size },
             path => SeedSource::File(PathBuf::from(path)),
         }
     }

@@ -74,7 +74,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .patch(nodes::patch)
                 .delete(nodes::delete),
         )
-        .route("/partners", get(partners::list_partners).post(nodes::create))
+        .route(
+            "/partners",
+            get(partners::list_partners).post(nodes::create),
+        )
         .route(
             "/partners/{id}",
             get(partners::get_partner)
@@ -109,16 +112,19 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = ["distributors", "partners", "tenants"]
         .into_iter()
         .fold(api, |api, level| {
-            api.route(&format!("/{level}/{{id}}/suspend"), post(suspension::suspend))
-                .route(&format!("/{level}/{{id}}/enable"), post(suspension::enable))
-                .route(
-                    &format!("/{level}/{{id}}/admins"),
-                    get(admins::list).post(admins::add),
-                )
-                .route(
-                    &format!("/{level}/{{id}}/admins/{{user_id}}"),
-                    delete(admins::remove),
-                )
+            api.route(
+                &format!("/{level}/{{id}}/suspend"),
+                post(suspension::suspend),
+            )
+            .route(&format!("/{level}/{{id}}/enable"), post(suspension::enable))
+            .route(
+                &format!("/{level}/{{id}}/admins"),
+                get(admins::list).post(admins::add),
+            )
+            .route(
+                &format!("/{level}/{{id}}/admins/{{user_id}}"),
+                delete(admins::remove),
+            )
         });
     Router::new()
         .nest("/api/v1", api)

@@ -181,7 +181,10 @@ pub(super) fn node_patch(
                     }
                 }
                 Value::Null => {
-                    for f in known.iter().filter(|f| f.pointer().starts_with("/contact/")) {
+                    for f in known
+                        .iter()
+                        .filter(|f| f.pointer().starts_with("/contact/"))
+                    {
                         wrong_or(take(*f, &Value::Null), &mut values, &mut wrong);
                     }
                 }

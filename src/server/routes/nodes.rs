@@ -43,7 +43,10 @@ pub(super) async fn create(
         idempotency,
         now: Utc::now(),
     };
-    let outcome = st.store.write(move |c| store::create_node(c, &create)).await?;
+    let outcome = st
+        .store
+        .write(move |c| store::create_node(c, &create))
+        .await?;
     Ok(stored(&st, outcome))
 }
 

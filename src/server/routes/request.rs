@@ -106,7 +106,9 @@ pub(super) fn cursor(p: &Params, scope: &Scope) -> Result<Option<String>, ApiPro
 pub(super) fn id_param(p: &Params, name: &str) -> Result<Option<String>, ApiProblem> {
     match param(p, name) {
         None => Ok(None),
-        Some(id) if id.is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control) => {
+        Some(id)
+            if id.is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control) =>
+        {
             let what = name.trim_end_matches("_id");
             Err(ApiProblem::bad_param(format!(
                 "{name} must be a {what}'s id (1 to 200 characters)."

@@ -35,7 +35,15 @@ pub(super) async fn suspend(
     let if_match = version_sent(&headers)?;
     let req: SuspendRequest = json_body(&headers, &body)?;
     let reason = free_text::required(&req.reason, MAX_SUSPENSION_REASON, "reason")?;
-    change(st, &caller, level, id, if_match, Suspension::Suspend(reason)).await
+    change(
+        st,
+        &caller,
+        level,
+        id,
+        if_match,
+        Suspension::Suspend(reason),
+    )
+    .await
 }
 
 pub(super) async fn enable(

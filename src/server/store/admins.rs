@@ -5,8 +5,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::hierarchy::{authorize, located};
 use super::audit::UserRow;
+use super::hierarchy::{authorize, located};
 use super::node_writes::bump;
 use super::nodes::get_record;
 use super::records::{RecordWrite, Written, field_change, record_written};
@@ -138,7 +138,11 @@ fn new_viewer(conn: &Connection, admin: &NewAdmin) -> StoreResult<UserRef> {
 
 /// The user `user_id` is no longer an administrator of the node (not one already: nothing
 /// changes).
-pub fn remove_admin(conn: &mut Connection, w: &AdminChange, user_id: &str) -> StoreResult<Written<()>> {
+pub fn remove_admin(
+    conn: &mut Connection,
+    w: &AdminChange,
+    user_id: &str,
+) -> StoreResult<Written<()>> {
     let tx = conn.savepoint()?;
     let node = located(&tx, w.level, &w.id)?;
     let doing = format!("Changing the administrators of this {}", w.level.as_str());
@@ -177,8 +181,8 @@ fn changed_admins(
     detail: String,
     change: FieldChange,
 ) -> StoreResult<i64> {
-    let record = get_record(conn, w.level, &w.id)?
-        .ok_or_else(|| ApiProblem::not_found(w.level.as_str()))?;
+    let record =
+        get_record(conn, w.level, &w.id)?.ok_or_else(|| ApiProblem::not_found(w.level.as_str()))?;
     record_written(
         conn,
         &RecordWrite {

@@ -232,8 +232,9 @@ pub(super) fn authorize(
     doing: &str,
 ) -> StoreResult<()> {
     let assignments = assignments_of(conn, &user.id)?;
-    may_write(user.role, &assignments, level, lineage)
-        .map_err(|needed| ApiProblem::forbidden(format!("{doing} needs {}.", needed.words())).into())
+    may_write(user.role, &assignments, level, lineage).map_err(|needed| {
+        ApiProblem::forbidden(format!("{doing} needs {}.", needed.words())).into()
+    })
 }
 
 /// The children a node has that are not deleted (none for a tenant).

@@ -372,7 +372,9 @@ pub fn suspend_node(
             params![w.id],
         )?,
         (Suspension::Suspend(reason), _) => tx.execute(
-            &format!("UPDATE {table} SET status = 'suspended', suspended_reason = ?2 WHERE id = ?1"),
+            &format!(
+                "UPDATE {table} SET status = 'suspended', suspended_reason = ?2 WHERE id = ?1"
+            ),
             params![w.id, reason],
         )?,
         (Suspension::Enable, _) => tx.execute(
