@@ -623,4 +623,59 @@ mod tests {
             .unwrap();
         assert_eq!(old_column, 0, "the one-line column is gone");
     }
+
+    /// Migration 9 puts the partners already there under one distributor, "Unassigned", that
+    /// it makes for them; they keep everything else, and the tree finds them.
+    #[test]
+    fn migration_9_puts_the_partners_there_under_a_distributor() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 8).unwrap();
+        for id in ["p1", "p2"] {
+            conn.execute(
+                "INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                     contact_email, contact_phone, contact_website, contact_time_zone, created_at)
+                 VALUES (?1, ?1, ?1, 'suspended', 'INV', '', 'a@b.example', '', '', 'UTC',
+                     '2026-01-01T00:00:00.000Z')",
+                [id],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let p1 = get_partner(&conn, "p1").unwrap().unwrap();
+        assert_eq!(
+            p1.summary.distributor,
+            Some(PartnerRef {
+                id: "ds_unassigned".into(),
+                name: "Unassigned".into()
+            })
+        );
+        assert_eq!(p1.summary.status, PartnerStatus::Suspended);
+        assert_eq!(p1.summary.standing.effective_status, NodeStatus::Suspended);
+        assert_eq!(p1.summary.standing.suspended_by, None, "its own status only");
+        let d = crate::server::store::get_distributor(&conn, "ds_unassigned")
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.partner_count, d.status), (2, NodeStatus::Active));
+        let under = list_partners(
+            &conn,
+            &PartnerFilter {
+                q: None,
+                status: None,
+                sort: PartnerSort::Name,
+                distributor_id: Some("ds_unassigned".into()),
+                cursor: None,
+                limit: 50,
+            },
+        )
+        .unwrap();
+        assert_eq!(under.items.len(), 2);
+
+        // An empty database gets no distributor it would not need.
+        let mut empty = Connection::open_in_memory().unwrap();
+        migrate(&mut empty).unwrap();
+        let n: i64 = empty
+            .query_row("SELECT count(*) FROM distributors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
 }
