@@ -38,13 +38,16 @@ fn fields(level: Level) -> &'static [ProfileField] {
     }
 }
 
+/// Values as they are stored, each with its field, and the warnings they deserve.
+pub(super) type Checked = (Vec<(ProfileField, String)>, Vec<FieldError>);
+
 /// The values normalized, with the warnings they deserve; 422 `validation_failed` with every
 /// invalid field otherwise (and with `wrong`, errors found before: values of the wrong type).
 pub(super) fn checked(
     level: Level,
     values: Vec<(ProfileField, String)>,
     mut wrong: Vec<FieldError>,
-) -> Result<(Vec<(ProfileField, String)>, Vec<FieldError>), ApiProblem> {
+) -> Result<Checked, ApiProblem> {
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     for (field, raw) in values {
@@ -147,7 +150,7 @@ pub(super) fn new_node(
 pub(super) fn node_patch(
     level: Level,
     body: &Value,
-) -> Result<(Vec<(ProfileField, String)>, Vec<FieldError>), ApiProblem> {
+) -> Result<Checked, ApiProblem> {
     let Value::Object(root) = body else {
         return Err(invalid_body(format!(
             "The body must be a JSON object (a merge patch of the {}).",
@@ -252,7 +255,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn codes(r: Result<(Vec<(ProfileField, String)>, Vec<FieldError>), ApiProblem>) -> Vec<String> {
+    fn codes(r: Result<Checked, ApiProblem>) -> Vec<String> {
         match r {
             Ok(_) => vec!["ok".into()],
             Err(p) if p.0.errors.is_empty() => vec![p.0.code],

@@ -651,7 +651,10 @@ mod tests {
         );
         assert_eq!(p1.summary.status, PartnerStatus::Suspended);
         assert_eq!(p1.summary.standing.effective_status, NodeStatus::Suspended);
-        assert_eq!(p1.summary.standing.suspended_by, None, "its own status only");
+        assert_eq!(
+            p1.summary.standing.suspended_by, None,
+            "its own status only"
+        );
         let d = crate::server::store::get_distributor(&conn, "ds_unassigned")
             .unwrap()
             .unwrap();
