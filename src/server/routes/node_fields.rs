@@ -147,10 +147,7 @@ pub(super) fn new_node(
 /// phone}}`, only what changed; `null` clears a field like an empty string (`"contact": null`
 /// each of its fields). A member the node does not have is a 400; a value that is not a string
 /// a 422 `invalid_type`, with the other fields' errors.
-pub(super) fn node_patch(
-    level: Level,
-    body: &Value,
-) -> Result<Checked, ApiProblem> {
+pub(super) fn node_patch(level: Level, body: &Value) -> Result<Checked, ApiProblem> {
     let Value::Object(root) = body else {
         return Err(invalid_body(format!(
             "The body must be a JSON object (a merge patch of the {}).",
