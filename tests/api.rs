@@ -59,6 +59,9 @@ async fn every_route_is_served() {
         let concrete = path
             .replace("/approvals/{id}", "/approvals/ap_p001")
             .replace("/partners/{id}", "/partners/pt_001")
+            .replace("/distributors/{id}", "/distributors/ds_001")
+            .replace("/tenants/{id}", "/tenants/tn_001_00")
+            .replace("{user_id}", "us_nobody")
             .replace("{batch_id}", "vb_0001")
             .replace(
                 "/impersonations/{id}",
@@ -1104,6 +1107,12 @@ async fn the_example_seed_file_imports() {
     let dana = client_for(&srv.url(), "example-dana-5f0c1e7a9b2d4e63");
     let me = dana.me().await.unwrap();
     assert_eq!((me.name.as_str(), me.role), ("Dana Reyes", Role::Csr));
+    let scopes: Vec<(&str, &str)> = me
+        .assignments
+        .iter()
+        .map(|a| (a.role.as_str(), a.scope.name.as_str()))
+        .collect();
+    assert_eq!(scopes, [("distributor_admin", "DACH Media Distribution")]);
     let pending = dana.summary().await.unwrap().pending;
     for kind in Kind::ALL {
         assert_eq!(pending.get(kind), 1, "pending {}", kind.as_str());

@@ -103,11 +103,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// What to load into an empty database: `demo`, `none` or a seed FILE.json (see README).
-    #[arg(long, default_value = "none", value_name = "demo|none|FILE.json")]
+    /// What to load into an empty database: `demo`, `none` or a seed FILE.json (see README);
+    /// `large` is the demo in a tree of 100 distributors, 100,000 partners and 1,000,000
+    /// tenants, to measure the hierarchy at scale.
+    #[arg(long, default_value = "none", value_name = "demo|large|none|FILE.json")]
     pub seed: String,
 
-    /// With `--seed demo`: how many decided approvals to generate (the history size).
+    /// With `--seed demo` or `large`: how many decided approvals to generate (the history size).
     #[arg(long, value_name = "N")]
     pub seed_size: Option<u64>,
 

@@ -122,4 +122,7 @@ pub mod codes {
     pub const NOT_SUSPENDED: &str = "not_suspended";
     pub const PARENT_SUSPENDED: &str = "parent_suspended";
     pub const PARTNER_SUSPENDED: &str = "partner_suspended";
+    /// A partner whose requests still wait in a queue cannot be deleted (409): they are
+    /// decided first.
+    pub const HAS_PENDING_APPROVALS: &str = "has_pending_approvals";
 }

@@ -24,6 +24,8 @@ pub mod field_codes {
     pub const INVALID_WEBSITE: &str = "invalid_website";
     pub const UNKNOWN_COUNTRY: &str = "unknown_country";
     pub const UNKNOWN_TIME_ZONE: &str = "unknown_time_zone";
+    /// A new user's name that another user has (adding a node's administrator by email).
+    pub const NAME_TAKEN: &str = "name_taken";
     /// Warnings: saved, but worth a second look.
     pub const PHONE_NOT_INTERNATIONAL: &str = "phone_not_international";
     pub const WEBSITE_NOT_HTTPS: &str = "website_not_https";

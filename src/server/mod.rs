@@ -41,13 +41,40 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/approvals/{id}"),
     ("POST", "/approvals/{id}/approve"),
     ("POST", "/approvals/{id}/reject"),
+    ("GET", "/distributors"),
+    ("POST", "/distributors"),
+    ("GET", "/distributors/{id}"),
+    ("PATCH", "/distributors/{id}"),
+    ("DELETE", "/distributors/{id}"),
+    ("POST", "/distributors/{id}/suspend"),
+    ("POST", "/distributors/{id}/enable"),
+    ("GET", "/distributors/{id}/admins"),
+    ("POST", "/distributors/{id}/admins"),
+    ("DELETE", "/distributors/{id}/admins/{user_id}"),
     ("GET", "/partners"),
+    ("POST", "/partners"),
     ("GET", "/partners/{id}"),
     ("PATCH", "/partners/{id}"),
+    ("DELETE", "/partners/{id}"),
+    ("POST", "/partners/{id}/suspend"),
+    ("POST", "/partners/{id}/enable"),
+    ("GET", "/partners/{id}/admins"),
+    ("POST", "/partners/{id}/admins"),
+    ("DELETE", "/partners/{id}/admins/{user_id}"),
     ("GET", "/partners/{id}/members"),
     ("PUT", "/partners/{id}/voucher_batches/{batch_id}"),
     ("DELETE", "/partners/{id}/voucher_batches/{batch_id}"),
     ("GET", "/voucher_batches"),
+    ("GET", "/tenants"),
+    ("POST", "/tenants"),
+    ("GET", "/tenants/{id}"),
+    ("PATCH", "/tenants/{id}"),
+    ("DELETE", "/tenants/{id}"),
+    ("POST", "/tenants/{id}/suspend"),
+    ("POST", "/tenants/{id}/enable"),
+    ("GET", "/tenants/{id}/admins"),
+    ("POST", "/tenants/{id}/admins"),
+    ("DELETE", "/tenants/{id}/admins/{user_id}"),
     ("POST", "/partners/{id}/impersonations"),
     ("DELETE", "/impersonations/{id}"),
     ("GET", "/partner/me"),
@@ -69,6 +96,11 @@ pub enum SeedSource {
     Demo {
         decided: Option<u64>,
     },
+    /// The demo grown to a tree of 100 distributors, 100,000 partners and 1,000,000 tenants
+    /// (one distributor of 10,000 partners), to measure the hierarchy at scale.
+    Large {
+        decided: Option<u64>,
+    },
     File(PathBuf),
 }
 
@@ -77,6 +109,7 @@ impl SeedSource {
         match seed {
             "none" => SeedSource::None,
             "demo" => SeedSource::Demo { decided: seed_size },
+            "large" => SeedSource::Large { decided: seed_size },
             path => SeedSource::File(PathBuf::from(path)),
         }
     }

@@ -36,6 +36,16 @@ impl ApiProblem {
         self
     }
 
+    /// A 412's current node of the hierarchy, in the member named by its level.
+    pub fn with_record(mut self, record: super::store::Record) -> Self {
+        match record {
+            super::store::Record::Distributor(d) => self.0.distributor = Some(Box::new(d)),
+            super::store::Record::Partner(p) => self.0.partner = Some(p),
+            super::store::Record::Tenant(t) => self.0.tenant = Some(Box::new(t)),
+        }
+        self
+    }
+
     /// A 409's current voucher batch.
     pub fn with_voucher_batch(mut self, batch: crate::domain::VoucherBatch) -> Self {
         self.0.voucher_batch = Some(Box::new(batch));

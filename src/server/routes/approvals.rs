@@ -5,7 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::request::{Params, cursor, limit, limit_up_to, param, query_text, time};
+use super::request::{Params, cursor, id_param, limit, limit_up_to, param, query_text, time};
 use super::response::{json, json_response, with_etag};
 use super::{Res, S};
 use crate::domain::{ApprovalSort, EXPORT_PAGE_MAX, Kind, Role, StatusFilter};
@@ -112,13 +112,7 @@ fn approval_filter(
 /// `partner_id`: only that partner's approvals. An id that names no partner is an empty list,
 /// as a search that finds nothing; an empty value is refused like any other empty parameter.
 pub(super) fn partner_param(p: &Params) -> Result<Option<String>, ApiProblem> {
-    match param(p, "partner_id") {
-        None => Ok(None),
-        Some(id) if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) => Err(
-            ApiProblem::bad_param("partner_id must be a partner's id (1 to 200 characters)."),
-        ),
-        Some(id) => Ok(Some(id.to_string())),
-    }
+    id_param(p, "partner_id")
 }
 
 /// `GET /approvals/export`: the page `GET /approvals` would list, as lean rows, in pages of up

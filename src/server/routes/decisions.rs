@@ -4,16 +4,16 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
 use chrono::Utc;
 
 use super::request::{idempotency_key, if_match, json_body};
+use super::response::stored;
 use super::{Res, S, free_text};
 use crate::domain::{MAX_REASON_CHARS, RejectBody, Role};
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
-use crate::server::store::{self, DecideRequest, Decider, Decision};
+use crate::server::store::{self, DecideRequest, Decider, Decision, IdempotencyKey};
 
 pub(super) async fn approve(
     st: S,
@@ -86,7 +86,11 @@ async fn decide(State(st): S, pre: Preconditions, id: String, decision: Decision
         }
         Decision::Reject { reason } => format!("reject\n{id}\n{reason}"),
     };
-    let fingerprint = store::token_hash(&fingerprint);
+    let idempotency = IdempotencyKey {
+        user_id: pre.decider.id.clone(),
+        key: pre.key,
+        fingerprint: store::token_hash(&fingerprint),
+    };
     let outcome = st
         .store
         .write(move |c| {
@@ -96,32 +100,12 @@ async fn decide(State(st): S, pre: Preconditions, id: String, decision: Decision
                     approval_id: &id,
                     decider: &pre.decider,
                     decision,
-                    idempotency_key: &pre.key,
-                    fingerprint: &fingerprint,
+                    idempotency: &idempotency,
                     if_match: pre.version,
                     now: Utc::now(),
                 },
             )
         })
         .await?;
-    if let Some((event_id, _, _)) = &outcome.event {
-        st.events.published(*event_id);
-    }
-    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
-    let mut res = (status, outcome.body).into_response();
-    let ct = if status.is_success() {
-        "application/json"
-    } else {
-        crate::server::problem::PROBLEM_JSON
-    };
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    if let Some(etag) = outcome.etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
-        res.headers_mut().insert(header::ETAG, etag);
-    }
-    if outcome.replayed {
-        res.headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(res)
+    Ok(stored(&st, outcome))
 }

@@ -28,12 +28,6 @@ pub(super) async fn impersonate(
     let user = caller.user(Role::Csr)?.clone();
     let req: ImpersonationRequest = json_body(&headers, &body)?;
     let reason = free_text::required(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
-    let pid = id.clone();
-    let partner_name = st
-        .store
-        .read(move |c| store::partner_name(c, &pid))
-        .await?
-        .ok_or_else(|| ApiProblem::not_found("partner"))?;
     // 244 random bits; only its hash is stored.
     let token = format!(
         "imp_{}{}",
@@ -45,17 +39,19 @@ pub(super) async fn impersonate(
     let ttl =
         chrono::Duration::from_std(st.impersonation_ttl).unwrap_or(chrono::Duration::minutes(30));
     let expires_at = started_at + ttl;
-    {
-        let (sid, hash, pname, pid, reason) = (
+    let partner_name = {
+        let (sid, hash, pid, reason) = (
             session_id.clone(),
             store::token_hash(&token),
-            partner_name.clone(),
             id.clone(),
             reason.clone(),
         );
         let (uid, uname) = (user.id.clone(), user.name.clone());
         st.store
             .write(move |c| {
+                // In the session's own transaction: a partner suspended a moment before is
+                // refused, never impersonated.
+                let partner_name = store::impersonable(c, &pid)?;
                 store::start_session(
                     c,
                     &store::NewSession {
@@ -64,15 +60,16 @@ pub(super) async fn impersonate(
                         csr_id: &uid,
                         csr_name: &uname,
                         partner_id: &pid,
-                        partner_name: &pname,
+                        partner_name: &partner_name,
                         reason: &reason,
                         started_at,
                         expires_at,
                     },
-                )
+                )?;
+                Ok(partner_name)
             })
-            .await?;
-    }
+            .await?
+    };
     let out = Impersonation {
         id: session_id,
         token,

@@ -6,19 +6,25 @@
 //! `request` (reading query strings, bodies and headers) and `response` (writing JSON). This
 //! file only builds the router; `super::ROUTES` lists the same routes for the contract test.
 
+mod admins;
 mod approvals;
 mod audit;
 mod decisions;
+mod distributors;
 mod events;
 mod free_text;
 mod health;
 mod impersonation;
 mod members;
+mod node_fields;
+mod nodes;
 mod partner;
 mod partners;
 mod request;
 mod response;
 mod stats;
+mod suspension;
+mod tenants;
 mod users;
 mod voucher_batches;
 mod write;
@@ -59,10 +65,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/approvals/{id}", get(approvals::get_approval))
         .route("/approvals/{id}/approve", post(decisions::approve))
         .route("/approvals/{id}/reject", post(decisions::reject))
-        .route("/partners", get(partners::list_partners))
+        // The hierarchy (RECORDS.md §1). A partner's `PATCH` is its profile; the writes every
+        // level shares are one handler each (`request::At` tells the level from the route).
+        .route("/distributors", get(distributors::list).post(nodes::create))
+        .route(
+            "/distributors/{id}",
+            get(distributors::get)
+                .patch(nodes::patch)
+                .delete(nodes::delete),
+        )
+        .route(
+            "/partners",
+            get(partners::list_partners).post(nodes::create),
+        )
         .route(
             "/partners/{id}",
-            get(partners::get_partner).patch(partners::patch_partner),
+            get(partners::get_partner)
+                .patch(partners::patch_partner)
+                .delete(nodes::delete),
+        )
+        .route("/tenants", get(tenants::list).post(nodes::create))
+        .route(
+            "/tenants/{id}",
+            get(tenants::get).patch(nodes::patch).delete(nodes::delete),
         )
         .route("/partners/{id}/members", get(members::list_members))
         .route(
@@ -84,6 +109,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/audit", get(audit::audit))
         .route("/outbox", get(audit::outbox))
         .route("/users", get(users::users));
+    let api = ["distributors", "partners", "tenants"]
+        .into_iter()
+        .fold(api, |api, level| {
+            api.route(
+                &format!("/{level}/{{id}}/suspend"),
+                post(suspension::suspend),
+            )
+            .route(&format!("/{level}/{{id}}/enable"), post(suspension::enable))
+            .route(
+                &format!("/{level}/{{id}}/admins"),
+                get(admins::list).post(admins::add),
+            )
+            .route(
+                &format!("/{level}/{{id}}/admins/{{user_id}}"),
+                delete(admins::remove),
+            )
+        });
     Router::new()
         .nest("/api/v1", api)
         .fallback(no_route)

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
 
-use super::request::{Params, cursor, limit, param, query_text};
+use super::request::{Params, cursor, id_param, limit, param, query_text};
 use super::response::{json, with_etag};
 use super::write::{self, merge_patch, version_sent, writer};
 use super::{Res, S};
@@ -36,18 +36,21 @@ pub(super) async fn list_partners(State(st): S, caller: Caller, p: Params) -> Re
         Some(_) => return Err(ApiProblem::bad_param("sort must be name or status.")),
     };
     let q = query_text(&p)?;
+    let distributor_id = id_param(&p, "distributor_id")?;
     let scope = st.cursors.scope(
         "partners",
         &[
             ("q", q.as_deref().map(str::trim).unwrap_or("")),
             ("status", status.map(|s| s.as_str()).unwrap_or("")),
             ("sort", sort.as_str()),
+            ("distributor_id", distributor_id.as_deref().unwrap_or("")),
         ],
     );
     let filter = PartnerFilter {
         q,
         status,
         sort,
+        distributor_id,
         cursor: cursor(&p, &scope)?,
         limit: limit(&p)?,
     };

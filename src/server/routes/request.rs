@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
-use crate::domain::codes;
+use crate::domain::{Level, codes};
 use crate::server::cursor::Scope;
 use crate::server::headers::{self, IDEMPOTENCY_KEY};
 use crate::server::problem::ApiProblem;
@@ -17,6 +17,30 @@ use crate::server::problem::ApiProblem;
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 const MAX_Q: usize = 200;
+
+// ---- the path ----------------------------------------------------------------------------
+
+/// The level of the hierarchy a request is about, from its path's first collection
+/// (`/distributors/{id}/suspend`: distributors): one handler serves the three levels' routes.
+pub(super) struct At(pub Level);
+
+impl<S: Send + Sync> FromRequestParts<S> for At {
+    type Rejection = ApiProblem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiProblem> {
+        // The path as routed (without `/api/v1`, or with it): its first segment that names a
+        // collection is the route's own, as an id never comes before it.
+        let route = parts.uri.path();
+        route
+            .split('/')
+            .find_map(|segment| Level::ALL.into_iter().find(|l| l.collection() == segment))
+            .map(At)
+            .ok_or_else(|| {
+                tracing::error!("no level of the hierarchy in the route {route:?}");
+                ApiProblem::internal()
+            })
+    }
+}
 
 // ---- query parameters -------------------------------------------------------------------
 
@@ -74,6 +98,24 @@ pub(super) fn limit_up_to(p: &Params, default: u32, max: u32) -> Result<u32, Api
 /// The raw cursor of `cursor`, if it was made for `scope` (the list and its filters).
 pub(super) fn cursor(p: &Params, scope: &Scope) -> Result<Option<String>, ApiProblem> {
     scope.open(param(p, "cursor"))
+}
+
+/// A parameter naming a record by id (`partner_id`, `distributor_id`): 1 to 200 characters
+/// without controls. An id that names no record lists nothing, as a search that finds nothing;
+/// an empty value is refused like any other empty parameter.
+pub(super) fn id_param(p: &Params, name: &str) -> Result<Option<String>, ApiProblem> {
+    match param(p, name) {
+        None => Ok(None),
+        Some(id)
+            if id.is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control) =>
+        {
+            let what = name.trim_end_matches("_id");
+            Err(ApiProblem::bad_param(format!(
+                "{name} must be a {what}'s id (1 to 200 characters)."
+            )))
+        }
+        Some(id) => Ok(Some(id.to_string())),
+    }
 }
 
 pub(super) fn query_text(p: &Params) -> Result<Option<String>, ApiProblem> {
@@ -146,7 +188,7 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiProblem>
         return Err(ApiProblem::new(
             StatusCode::BAD_REQUEST,
             codes::IDEMPOTENCY_KEY_REQUIRED,
-            "Decisions need an Idempotency-Key header (a new UUID per decision, the same on every retry).",
+            "Decisions and creates need an Idempotency-Key header (a new UUID per request, the same on every retry).",
         ));
     };
     match v.to_str() {

@@ -3,7 +3,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::server::problem::ApiProblem;
+use crate::server::AppState;
+use crate::server::problem::{ApiProblem, PROBLEM_JSON};
+use crate::server::store::StoredResponse;
 
 pub(super) fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
     // Into a plain `Vec` rather than `axum::Json`'s `BytesMut` writer: serde_json writes many
@@ -35,6 +37,32 @@ pub(super) fn json_response(status: StatusCode, body: impl Into<axum::body::Body
 pub(super) fn with_etag(mut res: Response, version: impl std::fmt::Display) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// The answer of a write that keeps its answers for retries (`Idempotency-Key`): the stored
+/// status, body and `ETag`, `Idempotent-Replayed: true` on a replay. Wakes the event streams
+/// for what the write committed first.
+pub(super) fn stored(st: &AppState, outcome: StoredResponse) -> Response {
+    if let Some(event_id) = outcome.event {
+        st.events.published(event_id);
+    }
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
+    let ct = if status.is_success() {
+        "application/json"
+    } else {
+        PROBLEM_JSON
+    };
+    let mut res = (status, outcome.body).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Some(etag) = outcome.etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        res.headers_mut().insert(header::ETAG, etag);
+    }
+    if outcome.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     res
 }

@@ -1,4 +1,4 @@
-//! Users: `GET /me` (the caller, any role) and `GET /users` (every user, admins only).
+//! Users: `GET /me` (the caller, any staff role, with their assignments) and `GET /users` (every user, admins only).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,8 +10,12 @@ use crate::domain::Role;
 use crate::server::auth::Caller;
 use crate::server::store;
 
-pub(super) async fn me(caller: Caller) -> Res {
-    Ok(json(StatusCode::OK, &caller.user(Role::Viewer)?.to_me()))
+/// The caller, with their assignments as they are now (read on every call, so that one made
+/// a moment ago shows).
+pub(super) async fn me(State(st): S, caller: Caller) -> Res {
+    let user = caller.user(Role::Viewer)?.clone();
+    let me = st.store.read(move |c| store::me(c, &user)).await?;
+    Ok(json(StatusCode::OK, &me))
 }
 
 pub(super) async fn users(State(st): S, caller: Caller, p: Params) -> Res {

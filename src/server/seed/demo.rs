@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use super::demo_hierarchy;
 use super::demo_records::DEMO_BATCHES;
 use super::file::*;
 use crate::domain::{Details, Item, Kind, Money, PartnerStatus, Status};
@@ -11,9 +12,32 @@ pub const DEFAULT_DECIDED: u64 = 300;
 
 pub struct DemoData {
     pub users: Vec<SeedUser>,
+    pub distributors: Vec<SeedDistributor>,
     pub partners: Vec<SeedPartner>,
+    pub tenants: Box<dyn Iterator<Item = SeedTenant> + Send>,
     pub voucher_batches: Vec<SeedVoucherBatch>,
     pub approvals: Box<dyn Iterator<Item = SeedApproval> + Send>,
+}
+
+impl DemoData {
+    /// Everything but the approvals, as the import takes it.
+    pub fn records(
+        self,
+    ) -> (
+        super::SeedRecords,
+        Box<dyn Iterator<Item = SeedApproval> + Send>,
+    ) {
+        (
+            super::SeedRecords {
+                users: self.users,
+                distributors: self.distributors,
+                partners: self.partners,
+                tenants: self.tenants,
+                voucher_batches: self.voucher_batches,
+            },
+            self.approvals,
+        )
+    }
 }
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
@@ -266,8 +290,9 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
         email: format!("{name}@partner-console.example"),
         role,
         token,
+        assignments: Vec::new(),
     };
-    let users = vec![
+    let mut users = vec![
         user("demo-admin", SeedRole::Admin, "demo-admin".into()),
         user("demo-csr", SeedRole::Csr, "demo-csr".into()),
         user("demo-viewer", SeedRole::Viewer, "demo-viewer".into()),
@@ -336,6 +361,7 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
             let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
             SeedPartner {
                 id: Some(format!("pt_{:03}", i + 1)),
+                distributor_id: None,
                 name: name.to_string(),
                 status,
                 invoice_id: Some(format!("INV-2026-{:04}", 1000 + i * 7)),
@@ -359,6 +385,9 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
 
     let mut partners = partners;
     super::demo_records::add_members(&mut partners);
+    demo_hierarchy::spread(&mut partners);
+    users.extend(demo_hierarchy::admin_users(&partners));
+    let tenants = demo_hierarchy::tenants(&partners, now);
     let voucher_batches = super::demo_records::voucher_batches(&partners, now, DEMO_BATCHES);
     let pending = pending_items(&mut rng, &partners, now);
     let history = DecidedGen {
@@ -370,10 +399,27 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
     };
     DemoData {
         users,
+        distributors: demo_hierarchy::distributors(now),
         partners,
+        tenants: Box::new(tenants.into_iter()),
         voucher_batches,
         approvals: Box::new(pending.into_iter().chain(history)),
     }
+}
+
+/// The demo grown to the large set's tree (`--seed large`): 100 distributors, 100,000 partners
+/// (10,000 under one), 1,000,000 tenants; the demo's users, partners, approvals and batches
+/// among them.
+pub fn generate_large(decided: u64) -> DemoData {
+    let mut data = generate(decided);
+    let now = anchor();
+    let demo_tenants: Vec<SeedTenant> = data.tenants.collect();
+    let more = demo_hierarchy::large_partners(data.partners.len(), now);
+    let tenants = demo_hierarchy::large_tenants(demo_tenants.len(), more.len(), now);
+    data.partners.extend(more);
+    data.distributors = demo_hierarchy::large_distributors(now);
+    data.tenants = Box::new(demo_tenants.into_iter().chain(tenants));
+    data
 }
 
 /// One approval of `kind` for `partner`, requested at `requested_at`, still pending.

@@ -8,7 +8,10 @@ use serde::Deserialize;
 
 use chrono::NaiveDate;
 
-use crate::domain::{Address, Details, Item, Kind, PartnerStatus, Status, VoucherValue};
+use crate::domain::{
+    Address, AssignmentRole, Details, Item, Kind, NodeContact, NodeStatus, PartnerStatus, Status,
+    VoucherValue,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,7 +19,11 @@ pub struct SeedFile {
     #[serde(default)]
     pub users: Vec<SeedUser>,
     #[serde(default)]
+    pub distributors: Vec<SeedDistributor>,
+    #[serde(default)]
     pub partners: Vec<SeedPartner>,
+    #[serde(default)]
+    pub tenants: Vec<SeedTenant>,
     #[serde(default)]
     pub approvals: Vec<SeedApproval>,
     #[serde(default)]
@@ -30,6 +37,59 @@ pub struct SeedUser {
     pub email: String,
     pub role: SeedRole,
     pub token: String,
+    /// Scoped roles over nodes of the hierarchy (RECORDS.md §1).
+    #[serde(default)]
+    pub assignments: Vec<SeedAssignment>,
+}
+
+/// `role` over the node whose id is `scope` (of the role's level: a distributor for
+/// `distributor_admin`, …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAssignment {
+    pub role: AssignmentRole,
+    pub scope: String,
+}
+
+/// The top of the hierarchy; partners name theirs by `distributor_id`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDistributor {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub status: NodeStatus,
+    #[serde(default)]
+    pub contact: NodeContact,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A consuming organisation under a partner (by the partner's id or unique name).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTenant {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub partner: String,
+    #[serde(default)]
+    pub status: NodeStatus,
+    #[serde(default)]
+    pub contact: SeedTenantContact,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A tenant's contact has no phone.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTenantContact {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -45,6 +105,9 @@ pub enum SeedRole {
 pub struct SeedPartner {
     #[serde(default)]
     pub id: Option<String>,
+    /// Its distributor; none: the distributor "Unassigned" (made for such partners).
+    #[serde(default)]
+    pub distributor_id: Option<String>,
     pub name: String,
     pub status: PartnerStatus,
     #[serde(default)]

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, params};
 
-use super::file::{SeedApproval, SeedPartner, SeedRole, SeedUser, SeedVoucherBatch};
+use super::file::{
+    SeedApproval, SeedDistributor, SeedPartner, SeedRole, SeedTenant, SeedUser, SeedVoucherBatch,
+};
+use super::hierarchy::{import_assignments, import_distributors, import_tenants};
 use super::records::{import_batches, import_members};
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
 use crate::server::store::{new_id, partner_search_keys, token_hash, ts};
@@ -78,10 +81,12 @@ impl PartnerIds {
 }
 
 /// Everything a seed holds, apart from the approvals (which may be many, and come as they are
-/// made).
+/// made). Tenants, a million in a large seed, come as they are made too.
 pub struct SeedRecords {
     pub users: Vec<SeedUser>,
+    pub distributors: Vec<SeedDistributor>,
     pub partners: Vec<SeedPartner>,
+    pub tenants: Box<dyn Iterator<Item = SeedTenant> + Send>,
     pub voucher_batches: Vec<SeedVoucherBatch>,
 }
 
@@ -144,11 +149,17 @@ fn import_in_one_transaction(
 ) -> Result<(), ImportError> {
     let SeedRecords {
         users,
+        distributors,
         partners,
+        tenants,
         voucher_batches,
     } = records;
     let tx = conn.transaction()?;
     let now = chrono::Utc::now();
+    // The directory and the tree are loaded like the approvals: their indexes are built once,
+    // at the end (`drop_indexes_and_triggers`).
+    let mut derived = drop_indexes_and_triggers(&tx, "partners")?;
+    derived.extend(drop_indexes_and_triggers(&tx, "tenants")?);
 
     // Users: by name and by email, for `decided_by`.
     let mut user_ids: HashMap<String, (String, String)> = HashMap::new();
@@ -193,6 +204,8 @@ fn import_in_one_transaction(
         }
     }
 
+    let mut in_distributors = import_distributors(&tx, &distributors, now)?;
+
     // Partners: by id and by (unique) name, for an approval's `partner`.
     let mut ids = PartnerIds::default();
     {
@@ -200,9 +213,10 @@ fn import_in_one_transaction(
             "INSERT INTO partners (id, name, name_lower, status, invoice_id, package_name, package_amount,
                 package_currency, contact_name, contact_email, contact_phone, contact_website,
                 address_line1, address_line2, address_city, address_region, address_postal_code,
-                address_country, contact_time_zone, created_at, q_approvals, q_partners, notes)
+                address_country, contact_time_zone, created_at, q_approvals, q_partners, notes,
+                distributor_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?18, ?19, ?20, ?21, ?22, ?23)",
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
         )?;
         let mut ch = tx.prepare(
             "INSERT INTO channels (id, partner_id, position, name, kind, followers) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -221,6 +235,11 @@ fn import_in_one_transaction(
                 currency(place("package.price.currency"), &package.price.currency)?;
             }
             let address = p.contact.address.to_address();
+            let distributor_id = in_distributors.resolve(
+                &tx,
+                place("distributor_id"),
+                p.distributor_id.as_deref(),
+            )?;
             if ids.by_id.contains_key(&id) {
                 return Err(invalid(
                     place("id"),
@@ -262,6 +281,7 @@ fn import_in_one_transaction(
                 q_approvals,
                 q_partners,
                 p.notes,
+                distributor_id,
             ])?;
             import_members(&tx, i, &id, &p.members)?;
             for (j, c) in p.channels.iter().enumerate() {
@@ -297,8 +317,14 @@ fn import_in_one_transaction(
         }
     }
     import_batches(&tx, &voucher_batches, &ids)?;
+    let tenant_count = import_tenants(&tx, tenants, &ids, now)?;
+    for (i, u) in users.iter().enumerate() {
+        if let Some((user_id, _)) = user_ids.get(&u.name) {
+            import_assignments(&tx, i, user_id, &u.assignments)?;
+        }
+    }
 
-    let derived = drop_indexes_and_triggers(&tx, "approvals")?;
+    derived.extend(drop_indexes_and_triggers(&tx, "approvals")?);
     let started = std::time::Instant::now();
     let mut count = 0u64;
     // What the triggers on approvals (dropped for the load) do row by row, once at the end:
@@ -440,7 +466,8 @@ fn import_in_one_transaction(
     let indexed = started.elapsed() - inserted;
     tx.commit()?;
     tracing::debug!(
-        "imported {count} approvals: rows {:.2} s, indexes {:.2} s, commit {:.2} s",
+        "imported {} partners, {tenant_count} tenants and {count} approvals: rows {:.2} s, indexes {:.2} s, commit {:.2} s",
+        ids.by_id.len(),
         inserted.as_secs_f64(),
         indexed.as_secs_f64(),
         (started.elapsed() - inserted - indexed).as_secs_f64()

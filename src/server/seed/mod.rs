@@ -3,8 +3,10 @@
 //! the rules a seed file is checked against.
 
 mod demo;
+mod demo_hierarchy;
 mod demo_records;
 mod file;
+mod hierarchy;
 mod import;
 mod records;
 
@@ -39,24 +41,26 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
     }
     match seed {
         SeedSource::None => Ok(()),
-        SeedSource::Demo { decided } => {
+        SeedSource::Demo { decided } | SeedSource::Large { decided } => {
             let n = decided.unwrap_or(demo::DEFAULT_DECIDED);
-            let data = demo::generate(n);
+            let large = matches!(seed, SeedSource::Large { .. });
+            let data = if large {
+                demo::generate_large(n)
+            } else {
+                demo::generate(n)
+            };
             let started = std::time::Instant::now();
             without_wal(conn, |c| {
-                let records = SeedRecords {
-                    users: data.users,
-                    partners: data.partners,
-                    voucher_batches: data.voucher_batches,
-                };
-                import(c, records, data.approvals)
+                let (records, approvals) = data.records();
+                import(c, records, approvals)
             })?;
             tracing::info!(
-                "demo data loaded ({n} decided approvals) in {:.1} s",
+                "{} data loaded ({n} decided approvals) in {:.1} s",
+                if large { "large demo" } else { "demo" },
                 started.elapsed().as_secs_f64()
             );
             tracing::warn!(
-                "demo data loaded: the tokens demo-admin, demo-csr and demo-viewer are public; use them for demos only"
+                "demo data loaded: the tokens demo-admin, demo-csr, demo-viewer, demo-distributor and demo-partner-admin are public; use them for demos only"
             );
             Ok(())
         }
@@ -65,7 +69,9 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
             let n = f.approvals.len();
             let records = SeedRecords {
                 users: f.users,
+                distributors: f.distributors,
                 partners: f.partners,
+                tenants: Box::new(f.tenants.into_iter()),
                 voucher_batches: f.voucher_batches,
             };
             without_wal(conn, |c| import(c, records, f.approvals)).map_err(|e| {

@@ -2,19 +2,32 @@
 //! of a page is built in `query`; the counts (stats, summary) are in `stats`.
 
 use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
+
 use rusqlite::{Connection, Row};
 
+use super::hierarchy::{standing_at, standing_sql};
 use super::query::{NO_PRICE, list_sql, page_cursor};
 use super::{StoreError, StoreResult, parse_opt_ts, parse_ts, ts};
 use crate::domain::*;
 
-/// The columns `approval_from_row` reads, of `approvals a` joined with `partners p`.
-pub(super) const APPROVAL_COLUMNS: &str = "a.id, a.kind, a.status, a.version, a.title,
+/// The columns `approval_from_row` reads, of `approvals a` joined with `partners p` and its
+/// distributor `d` ([`PARTNER_JOIN`]): the partner's standing last, so that a CSR sees a
+/// suspended partner's request as such before deciding it.
+pub(super) static APPROVAL_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "a.id, a.kind, a.status, a.version, a.title,
         p.id, p.name, p.status, p.contact_email, p.contact_phone, p.contact_website,
         a.item_name, a.item_amount, a.item_currency, a.description, a.requested_at,
-        a.decided_at, a.decided_by_id, a.decided_by_name, a.reason, a.details";
+        a.decided_at, a.decided_by_id, a.decided_by_name, a.reason, a.details, {}",
+        standing_sql(Level::Partner)
+    )
+});
 
-pub(super) const PARTNER_JOIN: &str = "JOIN partners p ON p.id = a.partner_id";
+/// An approval's partner, whatever became of it (a deleted partner's requests stay in the
+/// history), and the partner's distributor.
+pub(super) const PARTNER_JOIN: &str =
+    "JOIN partners p ON p.id = a.partner_id LEFT JOIN distributors d ON d.id = p.distributor_id";
 
 pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
     let kind: String = r.get(1)?;
@@ -57,7 +70,7 @@ pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
             email: r.get(8)?,
             phone: r.get(9)?,
             website: r.get(10)?,
-            standing: Default::default(),
+            standing: standing_at(r, 21)?,
         },
         item,
         description: r.get(14)?,
@@ -71,7 +84,10 @@ pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
 }
 
 pub fn get_approval(conn: &Connection, id: &str) -> StoreResult<Option<Approval>> {
-    let sql = format!("SELECT {APPROVAL_COLUMNS} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1");
+    let sql = format!(
+        "SELECT {} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1",
+        *APPROVAL_COLUMNS
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
@@ -106,7 +122,7 @@ impl ApprovalFilter {
 }
 
 pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page<Approval>> {
-    let Some((text, sql)) = list_sql(conn, f, APPROVAL_COLUMNS)? else {
+    let Some((text, sql)) = list_sql(conn, f, &APPROVAL_COLUMNS)? else {
         return Ok(Page {
             items: Vec::new(),
             next_cursor: None,

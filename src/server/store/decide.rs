@@ -4,9 +4,10 @@
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::effects::apply_approval;
+use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
 use super::{StoreResult, get_approval, insert_audit_changes, insert_event, new_id, ts};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
@@ -33,25 +34,12 @@ impl Decision {
     }
 }
 
-/// The response a decision produced, as stored for replays.
-#[derive(Debug, Clone)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub body: String,
-    pub etag: Option<String>,
-    /// True when this is a replay of an earlier request with the same key.
-    pub replayed: bool,
-    /// The event to fan out after commit (none on replays and refusals).
-    pub event: Option<(i64, String, String)>,
-}
-
 pub struct DecideRequest<'a> {
     pub approval_id: &'a str,
     pub decider: &'a Decider,
     pub decision: Decision,
-    pub idempotency_key: &'a str,
-    /// Identifies the request for the idempotency check: route and canonical body.
-    pub fingerprint: &'a str,
+    /// The caller's key; its fingerprint identifies the request: route and canonical body.
+    pub idempotency: &'a IdempotencyKey,
     pub if_match: i64,
     pub now: DateTime<Utc>,
 }
@@ -62,49 +50,12 @@ pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<Stor
     // error rolls back this decision alone.
     let tx = conn.savepoint()?;
 
-    // Every statement here is prepared once per connection (`prepare_cached`): parsing them
-    // again on each decision cost more than running them.
-    let earlier: Option<(String, u16, String, Option<String>)> = tx
-        .prepare_cached(
-            "SELECT fingerprint, status, body, etag FROM idempotency WHERE user_id = ?1 AND key = ?2",
-        )?
-        .query_row(
-            params![req.decider.id, req.idempotency_key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    if let Some((fingerprint, status, body, etag)) = earlier {
-        if fingerprint != req.fingerprint {
-            return Err(ApiProblem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                codes::IDEMPOTENCY_KEY_REUSED,
-                "This Idempotency-Key was used for a different request; use a new key for a new decision.",
-            )
-            .into());
-        }
-        return Ok(StoredResponse {
-            status,
-            body,
-            etag,
-            replayed: true,
-            event: None,
-        });
+    if let Some(earlier) = replay(&tx, req.idempotency)? {
+        return Ok(earlier);
     }
 
     let outcome = decide_fresh(&tx, &req)?;
-    tx.prepare_cached(
-        "INSERT INTO idempotency (user_id, key, fingerprint, status, body, etag, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        req.decider.id,
-        req.idempotency_key,
-        req.fingerprint,
-        outcome.status,
-        outcome.body,
-        outcome.etag,
-        ts(req.now)
-    ])?;
+    remember(&tx, req.idempotency, &outcome, req.now)?;
     tx.commit()?;
     Ok(outcome)
 }
@@ -283,7 +234,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         body,
         etag: Some(format!("\"{}\"", decided.version)),
         replayed: false,
-        event: Some((event_id, EVENT_APPROVAL_DECIDED.to_string(), data)),
+        event: Some(event_id),
     })
 }
 
@@ -299,12 +250,4 @@ fn rejection_email(a: &Approval, reason: &str) -> (String, String) {
         a.requested_at.format("%Y-%m-%d"),
     );
     (subject, body)
-}
-
-/// Forget idempotency keys older than `keep` (API.md keeps them at least 24 h).
-pub fn purge_idempotency(conn: &Connection, older_than: DateTime<Utc>) -> StoreResult<usize> {
-    Ok(conn.execute(
-        "DELETE FROM idempotency WHERE created_at < ?1",
-        [ts(older_than)],
-    )?)
 }

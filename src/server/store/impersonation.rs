@@ -3,7 +3,12 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use axum::http::StatusCode;
+
+use super::hierarchy::located;
 use super::{StoreResult, insert_audit, parse_opt_ts, parse_ts, ts};
+use crate::domain::{Level, codes};
+use crate::server::problem::ApiProblem;
 
 #[derive(Debug, Clone)]
 pub struct SessionRow {
@@ -63,6 +68,29 @@ pub fn session_by_id(conn: &Connection, id: &str) -> StoreResult<Option<SessionR
             .query_row([id], session_from_row)
             .optional()?,
     )
+}
+
+/// The name of the partner `id` if it may be impersonated now: 404 if there is none (or it
+/// was deleted), 409 `partner_suspended` if it is suspended, by itself or by its distributor
+/// (sessions started before go on until they end).
+pub fn impersonable(conn: &Connection, id: &str) -> StoreResult<String> {
+    let partner = located(conn, Level::Partner, id)?;
+    if partner.standing.suspended() {
+        let by = match &partner.standing.suspended_by {
+            Some(above) => format!(" by its {} {}", above.kind.as_str(), above.name),
+            None => String::new(),
+        };
+        return Err(ApiProblem::new(
+            StatusCode::CONFLICT,
+            codes::PARTNER_SUSPENDED,
+            format!(
+                "{} is suspended{by}; a suspended partner cannot be impersonated.",
+                partner.name
+            ),
+        )
+        .into());
+    }
+    Ok(partner.name)
 }
 
 pub struct NewSession<'a> {

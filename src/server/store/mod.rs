@@ -3,12 +3,18 @@
 //! WAL mode so readers never wait for the writer (`Store::read` runs on a blocking thread), and
 //! a checkpointer thread that copies the log into the database file off the writer's path.
 
+mod admins;
 mod approvals;
 mod audit;
 mod decide;
+mod distributors;
 mod effects;
 mod export;
+mod hierarchy;
+mod idempotency;
 mod impersonation;
+mod node_writes;
+mod nodes;
 mod partners;
 mod profile;
 mod query;
@@ -17,22 +23,30 @@ mod schema;
 mod search;
 mod secrets;
 mod stats;
+mod tenants;
 #[cfg(test)]
 mod tests;
 mod vouchers;
 mod writer;
 
+pub use admins::*;
 pub use approvals::*;
 pub use audit::*;
 pub use decide::*;
+pub use distributors::*;
 pub use export::*;
+pub use hierarchy::{UNASSIGNED_DISTRIBUTOR, id_prefix, me};
+pub use idempotency::{IdempotencyKey, StoredResponse, purge_idempotency};
 pub use impersonation::*;
+pub use node_writes::*;
+pub use nodes::{NewNodeRow, Record, insert_node};
 pub use partners::*;
 pub use profile::*;
 pub use records::Written;
 pub use search::partner_search_keys;
 pub use secrets::cursor_key;
 pub use stats::*;
+pub use tenants::*;
 pub use vouchers::*;
 
 use std::path::Path;

@@ -1,18 +1,31 @@
 //! Reading partners: the directory (keyset by name), one partner with contact and channels, and
 //! the partner's own channels and engagements (the impersonation view).
 
+use std::sync::LazyLock;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::hierarchy::{admins_at, admins_sql, from_sql, standing_at, standing_sql};
+use super::query::Sql;
 use super::search::phone_pattern;
 use super::{StoreError, StoreResult, like_pattern, parse_ts};
 use crate::domain::*;
 use crate::server::cursor;
 use crate::server::problem::ApiProblem;
 
-const SUMMARY_COLS: &str = "id, name, status, package_name, package_amount, package_currency,
-    invoice_id, contact_name, contact_email";
+/// The columns [`summary_from_row`] reads, of `partners p` joined with its distributor `d`
+/// (`hierarchy::from_sql`).
+static SUMMARY_COLS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "p.id, p.name, p.status, p.package_name, p.package_amount, p.package_currency,
+         p.invoice_id, p.contact_name, p.contact_email, d.id, d.name,
+         (SELECT count(*) FROM tenants tc WHERE tc.partner_id = p.id AND tc.deleted_at IS NULL),
+         p.version, {}",
+        standing_sql(Level::Partner)
+    )
+});
 /// How many columns `SUMMARY_COLS` is: what a query selects after them starts here.
-const SUMMARY_N: usize = 9;
+const SUMMARY_N: usize = 17;
 
 fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
     let status: String = r.get(2)?;
@@ -30,6 +43,10 @@ fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
         }),
         _ => None,
     };
+    let distributor = match (r.get::<_, Option<String>>(9)?, r.get(10)?) {
+        (Some(id), Some(name)) => Some(PartnerRef { id, name }),
+        _ => None,
+    };
     Ok(PartnerSummary {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -39,10 +56,10 @@ fn summary_from_row(r: &Row<'_>) -> StoreResult<PartnerSummary> {
         invoice_id: r.get(6)?,
         contact_name: r.get(7)?,
         email: r.get(8)?,
-        distributor: None,
-        tenant_count: 0,
-        standing: Default::default(),
-        version: 0,
+        distributor,
+        tenant_count: r.get::<_, i64>(11)?.max(0) as u64,
+        version: r.get(12)?,
+        standing: standing_at(r, 13)?,
     })
 }
 
@@ -50,17 +67,21 @@ pub struct PartnerFilter {
     pub q: Option<String>,
     pub status: Option<PartnerStatus>,
     pub sort: PartnerSort,
+    /// Only the partners of this distributor (the hierarchy's second level).
+    pub distributor_id: Option<String>,
     pub cursor: Option<String>,
     pub limit: u32,
 }
 
 /// Status order for `sort=status`: the partners a CSR works with first.
 const STATUS_RANK: &str =
-    "CASE status WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
+    "CASE p.status WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
 
 pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<PartnerSummary>> {
-    // Keyset on (rank, name, id); by name the rank is 0 for every row. Cursors carry the sort
-    // they were made for, so one from another order is refused rather than misread.
+    // Keyset on (rank, name, id); by name the rank is 0 for every row and left out of the
+    // SQL, so that the walk is one index range in order (`partners_by_name`, or under a
+    // distributor `partners_by_distributor`). Cursors carry the sort they were made for, so
+    // one from another order is refused rather than misread.
     let (after_rank, after_name, after_id) = match &f.cursor {
         None => (-1i64, String::new(), String::new()),
         Some(c) => {
@@ -72,33 +93,54 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
             (rank, p[2].clone(), p[3].clone())
         }
     };
-    let rank_expr = match f.sort {
-        PartnerSort::Name => "0",
-        PartnerSort::Status => STATUS_RANK,
+    let mut sql = Sql::default();
+    let mut terms = vec!["p.deleted_at IS NULL".to_string()];
+    if let Some(d) = &f.distributor_id {
+        terms.push(format!("p.distributor_id = {}", sql.arg(d.clone())));
+    }
+    let (rank_expr, order) = match f.sort {
+        PartnerSort::Name => {
+            terms.push(format!(
+                "(p.name_lower, p.id) > ({}, {})",
+                sql.arg(after_name),
+                sql.arg(after_id)
+            ));
+            ("0", "p.name_lower, p.id")
+        }
+        PartnerSort::Status => {
+            terms.push(format!(
+                "({STATUS_RANK}, p.name_lower, p.id) > ({}, {}, {})",
+                sql.arg(after_rank),
+                sql.arg(after_name),
+                sql.arg(after_id)
+            ));
+            (STATUS_RANK, "rk, p.name_lower, p.id")
+        }
     };
     // `q` matches name, email, invoice ID, contact name and phone (`search`), checked on the
-    // name index's `q_partners` as the directory walks it in order.
-    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let phone = q.and_then(phone_pattern);
-    let q = q.map(like_pattern).unwrap_or_else(|| "%".into());
-    let sql = format!(
-        "SELECT {SUMMARY_COLS}, name_lower, {rank_expr} AS rk FROM partners
-          WHERE ({rank_expr}, name_lower, id) > (?1, ?2, ?3)
-            AND (q_partners LIKE ?4 ESCAPE '\\'
-                 OR (?7 IS NOT NULL AND q_partners LIKE ?7 ESCAPE '\\'))
-            AND (?5 IS NULL OR status = ?5)
-          ORDER BY rk, name_lower, id LIMIT ?6"
+    // index's `q_partners` as the directory walks it in order.
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let plain = sql.arg(like_pattern(q));
+        terms.push(match phone_pattern(q) {
+            Some(phone) => format!(
+                "(p.q_partners LIKE {plain} ESCAPE '\\' OR p.q_partners LIKE {} ESCAPE '\\')",
+                sql.arg(phone)
+            ),
+            None => format!("p.q_partners LIKE {plain} ESCAPE '\\'"),
+        });
+    }
+    if let Some(status) = f.status {
+        terms.push(format!("p.status = {}", sql.arg(status.as_str())));
+    }
+    let text = format!(
+        "SELECT {}, p.name_lower, {rank_expr} AS rk FROM {} WHERE {} ORDER BY {order} LIMIT {}",
+        *SUMMARY_COLS,
+        from_sql(Level::Partner),
+        terms.join(" AND "),
+        sql.arg(f.limit as i64 + 1)
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![
-        after_rank,
-        after_name,
-        after_id,
-        q,
-        f.status.map(|s| s.as_str()),
-        f.limit as i64 + 1,
-        phone
-    ])?;
+    let mut stmt = conn.prepare_cached(&text)?;
+    let mut rows = stmt.query(sql.params().as_slice())?;
     let mut items = Vec::new();
     let mut last_key = (0i64, String::new(), String::new());
     while let Some(r) = rows.next()? {
@@ -125,58 +167,64 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
 
 pub fn get_partner(conn: &Connection, id: &str) -> StoreResult<Option<Partner>> {
     let sql = format!(
-        // The contact's name and email are the summary's last two columns (7 and 8).
-        "SELECT {SUMMARY_COLS}, contact_phone, contact_website,
-                address_line1, address_line2, address_city, address_region,
-                address_postal_code, address_country, contact_time_zone, created_at, notes,
-                version
-           FROM partners WHERE id = ?1"
+        // The contact's name and email are the summary's columns 7 and 8.
+        "SELECT {}, p.contact_phone, p.contact_website,
+                p.address_line1, p.address_line2, p.address_city, p.address_region,
+                p.address_postal_code, p.address_country, p.contact_time_zone, p.created_at,
+                p.notes, {}
+           FROM {} WHERE p.id = ?1 AND p.deleted_at IS NULL",
+        *SUMMARY_COLS,
+        admins_sql(Level::Partner),
+        from_sql(Level::Partner)
     );
+    let n = SUMMARY_N;
     let row = conn
         .prepare_cached(&sql)?
         .query_row([id], |r| {
-            Ok((
-                summary_from_row(r),
-                Contact {
-                    name: r.get(7)?,
-                    email: r.get(8)?,
-                    phone: r.get(9)?,
-                    website: r.get(10)?,
-                    address: Address {
-                        line1: r.get(11)?,
-                        line2: r.get(12)?,
-                        city: r.get(13)?,
-                        region: r.get(14)?,
-                        postal_code: r.get(15)?,
-                        country: r.get(16)?,
+            Ok((|| -> StoreResult<_> {
+                Ok((
+                    summary_from_row(r)?,
+                    Contact {
+                        name: r.get(7)?,
+                        email: r.get(8)?,
+                        phone: r.get(n)?,
+                        website: r.get(n + 1)?,
+                        address: Address {
+                            line1: r.get(n + 2)?,
+                            line2: r.get(n + 3)?,
+                            city: r.get(n + 4)?,
+                            region: r.get(n + 5)?,
+                            postal_code: r.get(n + 6)?,
+                            country: r.get(n + 7)?,
+                        },
+                        time_zone: r.get(n + 8)?,
                     },
-                    time_zone: r.get(17)?,
-                },
-                r.get::<_, String>(18)?,
-                r.get::<_, String>(19)?,
-                r.get::<_, i64>(20)?,
-            ))
+                    r.get::<_, String>(n + 9)?,
+                    r.get::<_, String>(n + 10)?,
+                    admins_at(r, n + 11)?,
+                ))
+            })())
         })
-        .optional()?;
-    let Some((summary, contact, created_at, notes, version)) = row else {
+        .optional()?
+        .transpose()?;
+    let Some((summary, contact, created_at, notes, admins)) = row else {
         return Ok(None);
     };
-    let mut summary = summary?;
-    summary.version = version;
     Ok(Some(Partner {
         summary,
         contact,
         channels: channels(conn, id, None, 500)?.items,
         addons: super::effects::addons(conn, id)?,
         notes,
-        admins: Vec::new(),
+        admins,
         created_at: parse_ts(&created_at)?,
     }))
 }
 
+/// A partner's name, unless there is none with `id` or it was deleted.
 pub fn partner_name(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT name FROM partners WHERE id = ?1")?
+        .prepare_cached("SELECT name FROM partners WHERE id = ?1 AND deleted_at IS NULL")?
         .query_row([id], |r| r.get(0))
         .optional()?)
 }

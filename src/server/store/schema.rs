@@ -348,6 +348,75 @@ CREATE TABLE voucher_batches (
 CREATE INDEX voucher_batches_by_name ON voucher_batches (name_lower, id, q);
 CREATE INDEX voucher_batches_by_partner ON voucher_batches (partner_id, name_lower, id, q);
 "#,
+    // 9: the hierarchy (RECORDS.md §1): distributor → partner → tenant, and the staff's scoped
+    // assignments over its nodes. A node is deleted softly (`deleted_at`): it leaves every list
+    // and lookup, while the approvals, impersonations and audit entries that name it keep
+    // joining it. Each level is read a page at a time under its parent, by name, so each has
+    // an index of (parent, name_lower, id) over the rows not deleted; the directory's own name
+    // index becomes partial likewise. `suspended_reason` is why the node's own status is
+    // `suspended`; a partner keeps the status it had before (`status_before_suspension`) so
+    // that enabling gives it back (a pending partner stays pending). Partners already there
+    // go under one distributor made for them, "Unassigned" (only when there are any).
+    r#"
+CREATE TABLE distributors (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    name_lower       TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+    suspended_reason TEXT,
+    contact_name     TEXT NOT NULL DEFAULT '',
+    contact_email    TEXT NOT NULL DEFAULT '',
+    contact_phone    TEXT NOT NULL DEFAULT '',
+    version          INTEGER NOT NULL DEFAULT 1,
+    created_at       TEXT NOT NULL,
+    deleted_at       TEXT
+);
+CREATE INDEX distributors_by_name ON distributors (name_lower, id) WHERE deleted_at IS NULL;
+
+ALTER TABLE partners ADD COLUMN distributor_id TEXT REFERENCES distributors (id);
+ALTER TABLE partners ADD COLUMN suspended_reason TEXT;
+ALTER TABLE partners ADD COLUMN status_before_suspension TEXT;
+ALTER TABLE partners ADD COLUMN deleted_at TEXT;
+INSERT INTO distributors (id, name, name_lower, status, created_at)
+    SELECT 'ds_unassigned', 'Unassigned', 'unassigned', 'active',
+           (SELECT min(created_at) FROM partners)
+     WHERE EXISTS (SELECT 1 FROM partners);
+UPDATE partners SET distributor_id = 'ds_unassigned';
+DROP INDEX partners_by_name;
+CREATE INDEX partners_by_name ON partners (name_lower, id, q_partners) WHERE deleted_at IS NULL;
+CREATE INDEX partners_by_distributor ON partners (distributor_id, name_lower, id, q_partners)
+    WHERE deleted_at IS NULL;
+
+CREATE TABLE tenants (
+    id               TEXT PRIMARY KEY,
+    partner_id       TEXT NOT NULL REFERENCES partners (id),
+    name             TEXT NOT NULL,
+    name_lower       TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+    suspended_reason TEXT,
+    contact_name     TEXT NOT NULL DEFAULT '',
+    contact_email    TEXT NOT NULL DEFAULT '',
+    version          INTEGER NOT NULL DEFAULT 1,
+    created_at       TEXT NOT NULL,
+    deleted_at       TEXT
+);
+CREATE INDEX tenants_by_partner ON tenants (partner_id, name_lower, id) WHERE deleted_at IS NULL;
+CREATE INDEX tenants_by_name ON tenants (name_lower, id) WHERE deleted_at IS NULL;
+
+-- `scope_kind` is the level `role` is held over (kept beside it so that a scope reads on its
+-- own); one row per user, role and node.
+CREATE TABLE assignments (
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    role       TEXT NOT NULL,
+    scope_kind TEXT NOT NULL,
+    scope_id   TEXT NOT NULL,
+    PRIMARY KEY (user_id, role, scope_id),
+    CHECK (scope_kind = CASE role WHEN 'distributor_admin' THEN 'distributor'
+                                  WHEN 'partner_admin' THEN 'partner'
+                                  WHEN 'tenant_admin' THEN 'tenant' END)
+) WITHOUT ROWID;
+CREATE INDEX assignments_by_scope ON assignments (scope_id, role, user_id);
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's
@@ -460,6 +529,7 @@ mod tests {
                     q: Some(q.into()),
                     status: None,
                     sort: PartnerSort::Name,
+                    distributor_id: None,
                     cursor: None,
                     limit: 50,
                 },
@@ -552,5 +622,63 @@ mod tests {
             )
             .unwrap();
         assert_eq!(old_column, 0, "the one-line column is gone");
+    }
+
+    /// Migration 9 puts the partners already there under one distributor, "Unassigned", that
+    /// it makes for them; they keep everything else, and the tree finds them.
+    #[test]
+    fn migration_9_puts_the_partners_there_under_a_distributor() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 8).unwrap();
+        for id in ["p1", "p2"] {
+            conn.execute(
+                "INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                     contact_email, contact_phone, contact_website, contact_time_zone, created_at)
+                 VALUES (?1, ?1, ?1, 'suspended', 'INV', '', 'a@b.example', '', '', 'UTC',
+                     '2026-01-01T00:00:00.000Z')",
+                [id],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let p1 = get_partner(&conn, "p1").unwrap().unwrap();
+        assert_eq!(
+            p1.summary.distributor,
+            Some(PartnerRef {
+                id: "ds_unassigned".into(),
+                name: "Unassigned".into()
+            })
+        );
+        assert_eq!(p1.summary.status, PartnerStatus::Suspended);
+        assert_eq!(p1.summary.standing.effective_status, NodeStatus::Suspended);
+        assert_eq!(
+            p1.summary.standing.suspended_by, None,
+            "its own status only"
+        );
+        let d = crate::server::store::get_distributor(&conn, "ds_unassigned")
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.partner_count, d.status), (2, NodeStatus::Active));
+        let under = list_partners(
+            &conn,
+            &PartnerFilter {
+                q: None,
+                status: None,
+                sort: PartnerSort::Name,
+                distributor_id: Some("ds_unassigned".into()),
+                cursor: None,
+                limit: 50,
+            },
+        )
+        .unwrap();
+        assert_eq!(under.items.len(), 2);
+
+        // An empty database gets no distributor it would not need.
+        let mut empty = Connection::open_in_memory().unwrap();
+        migrate(&mut empty).unwrap();
+        let n: i64 = empty
+            .query_row("SELECT count(*) FROM distributors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
     }
 }

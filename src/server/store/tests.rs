@@ -48,7 +48,8 @@ impl std::ops::Deref for RefRow {
 fn all_rows(conn: &Connection) -> Vec<RefRow> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {APPROVAL_COLUMNS}, p.invoice_id FROM approvals a {PARTNER_JOIN}"
+            "SELECT {}, p.invoice_id FROM approvals a {PARTNER_JOIN}",
+            *APPROVAL_COLUMNS
         ))
         .unwrap();
     let mut rows = stmt.query([]).unwrap();
@@ -56,7 +57,7 @@ fn all_rows(conn: &Connection) -> Vec<RefRow> {
     while let Some(r) = rows.next().unwrap() {
         out.push(RefRow {
             approval: approval_from_row(r).unwrap(),
-            invoice_id: r.get(21).unwrap(),
+            invoice_id: r.get(25).unwrap(),
         });
     }
     out
@@ -379,7 +380,7 @@ fn a_deep_page_of_a_window_reads_no_more_than_the_first() {
             let oldest = rows.iter().filter_map(|a| a.decided_at).min().unwrap();
             // SQLite's count of virtual machine steps for one page: the rows it walked.
             let steps = |f: &ApprovalFilter| -> StoreResult<i32> {
-                let (text, sql) = list_sql(conn, f, APPROVAL_COLUMNS)?.expect("a query");
+                let (text, sql) = list_sql(conn, f, &APPROVAL_COLUMNS)?.expect("a query");
                 let mut stmt = conn.prepare(&text)?;
                 let mut rows = stmt.query(sql.params().as_slice())?;
                 while rows.next()?.is_some() {}
@@ -703,7 +704,7 @@ fn every_console_list_reads_an_index_in_order() {
                 ),
             ];
             for (what, f) in &cases {
-                let (text, sql) = list_sql(conn, f, APPROVAL_COLUMNS)?.expect("a query");
+                let (text, sql) = list_sql(conn, f, &APPROVAL_COLUMNS)?.expect("a query");
                 let plan = plan_of(conn, &text, &sql);
                 if std::env::var_os("SHOW_PLANS").is_some() {
                     eprintln!("== {what}\n{}", plan.join("\n"));
@@ -809,7 +810,11 @@ fn day_counts_and_titles_match_the_rows() {
                 reason: "no".into(),
             }
         };
-        let key = format!("k{i}");
+        let key = IdempotencyKey {
+            user_id: decider.id.clone(),
+            key: format!("k{i}"),
+            fingerprint: "f".into(),
+        };
         let out = db
             .store
             .write_now(|c| {
@@ -819,8 +824,7 @@ fn day_counts_and_titles_match_the_rows() {
                         approval_id: id,
                         decider: &decider,
                         decision,
-                        idempotency_key: &key,
-                        fingerprint: "f",
+                        idempotency: &key,
                         if_match: *version,
                         now: Utc::now(),
                     },

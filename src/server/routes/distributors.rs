@@ -1,0 +1,39 @@
+//! Reading the hierarchy's top level: `GET /distributors` (a page by name, `q` searching the
+//! names) and `GET /distributors/{id}`. Writes are in `nodes`, `suspension` and `admins`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::request::{Params, cursor, limit, query_text};
+use super::response::{json, with_etag};
+use super::{Res, S};
+use crate::domain::Role;
+use crate::server::auth::Caller;
+use crate::server::problem::ApiProblem;
+use crate::server::store;
+
+pub(super) async fn list(State(st): S, caller: Caller, p: Params) -> Res {
+    caller.user(Role::Viewer)?;
+    let q = query_text(&p)?;
+    let scope = st.cursors.scope(
+        "distributors",
+        &[("q", q.as_deref().map(str::trim).unwrap_or(""))],
+    );
+    let (cur, lim) = (cursor(&p, &scope)?, limit(&p)?);
+    let page = st
+        .store
+        .read(move |c| store::list_distributors(c, q.as_deref(), cur.as_deref(), lim))
+        .await?;
+    Ok(json(StatusCode::OK, &scope.seal_page(page)))
+}
+
+pub(super) async fn get(State(st): S, caller: Caller, Path(id): Path<String>) -> Res {
+    caller.user(Role::Viewer)?;
+    let d = st
+        .store
+        .read(move |c| store::get_distributor(c, &id))
+        .await?
+        .ok_or_else(|| ApiProblem::not_found("distributor"))?;
+    let v = d.version;
+    Ok(with_etag(json(StatusCode::OK, &d), v))
+}

@@ -1,0 +1,99 @@
+//! `Idempotency-Key` (API.md, "Writes to records"): a request that may be retried, a decision
+//! or a create, names itself with a key; its answer is stored with the key, in the write's own
+//! transaction, and a retry with the same key and the same request gets that answer again. The
+//! same key with another request is refused (422 `idempotency_key_reused`). One writer runs
+//! the writes in order, so a retry never finds the first still running: it waits for it and
+//! then finds its answer.
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{StoreResult, ts};
+use crate::domain::codes;
+use crate::server::problem::ApiProblem;
+
+/// The caller's key and what makes "the same request" (a hash of the route, the record and
+/// the canonical body).
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub user_id: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// A response as stored for replays, and as a write first answers it.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+    pub etag: Option<String>,
+    /// True when this is a replay of an earlier request with the same key.
+    pub replayed: bool,
+    /// The event to wake the streams for after commit (none on replays and refusals).
+    pub event: Option<i64>,
+}
+
+/// The stored answer to an earlier request with this key, if there was one (422 if that
+/// request was another one).
+pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<StoredResponse>> {
+    // Every statement here is prepared once per connection (`prepare_cached`): parsing them
+    // again on each decision cost more than running them.
+    let earlier: Option<(String, u16, String, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT fingerprint, status, body, etag FROM idempotency WHERE user_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![k.user_id, k.key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((fingerprint, status, body, etag)) = earlier else {
+        return Ok(None);
+    };
+    if fingerprint != k.fingerprint {
+        return Err(ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::IDEMPOTENCY_KEY_REUSED,
+            "This Idempotency-Key was used for a different request; use a new key for a new request.",
+        )
+        .into());
+    }
+    Ok(Some(StoredResponse {
+        status,
+        body,
+        etag,
+        replayed: true,
+        event: None,
+    }))
+}
+
+/// Keeps `response` as the answer to `k`, in the caller's transaction.
+pub fn remember(
+    conn: &Connection,
+    k: &IdempotencyKey,
+    response: &StoredResponse,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO idempotency (user_id, key, fingerprint, status, body, etag, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        k.user_id,
+        k.key,
+        k.fingerprint,
+        response.status,
+        response.body,
+        response.etag,
+        ts(now)
+    ])?;
+    Ok(())
+}
+
+/// Forget idempotency keys older than `keep` (API.md keeps them at least 24 h).
+pub fn purge_idempotency(conn: &Connection, older_than: DateTime<Utc>) -> StoreResult<usize> {
+    Ok(conn.execute(
+        "DELETE FROM idempotency WHERE created_at < ?1",
+        [ts(older_than)],
+    )?)
+}
