@@ -61,6 +61,8 @@ fn a_distributor_administrator_builds_and_prunes_its_own_branch() {
     term.send("/");
     term.send(other.name());
     term.send(keys::ENTER);
+    term.wait_for(&format!("▶  ▸ {}", other.name()), WAIT)
+        .unwrap();
     term.wait_for("1 of 1 lines", WAIT).unwrap();
     term.send("n");
     term.wait_for("needs the distributor administrator", WAIT)
@@ -71,12 +73,16 @@ fn a_distributor_administrator_builds_and_prunes_its_own_branch() {
         term.screen_text()
     );
     // And the server refuses it as well.
+    let key = partner_console::client::DecisionKey::new(0).idempotency_key;
     let refused = rt.block_on(api.create_node(
-        "pty-other-distributor",
+        &key,
         &NewNode::Partner(NewPartner {
             distributor_id: other.id().to_string(),
             name: "Not Mine".into(),
-            contact: NodeContact::default(),
+            contact: NodeContact {
+                email: "not-mine@example.test".into(),
+                ..NodeContact::default()
+            },
         }),
     ));
     assert_eq!(refused.unwrap_err().status(), Some(403));
@@ -89,11 +95,15 @@ fn a_distributor_administrator_builds_and_prunes_its_own_branch() {
     }
     term.send(&own.name);
     term.send(keys::ENTER);
+    term.wait_for(&format!("▶  ▸ {}", own.name), WAIT).unwrap();
     term.wait_for("1 of 1 lines", WAIT).unwrap();
     term.send("n");
     term.wait_for(&format!("New partner under {}", own.name), WAIT)
         .unwrap();
     term.send("Pty Test Partner");
+    term.send(keys::TAB);
+    term.send(keys::TAB);
+    term.send("pty@example.test");
     term.send(&keys::ctrl('s'));
     term.wait_for("Created the partner Pty Test Partner.", WAIT)
         .unwrap();

@@ -140,7 +140,14 @@ fn node_fields(level: Level, name: &str, contact: &NodeContact) -> Vec<FieldSpec
     let mut specs = vec![
         text("/name", "Name", name, 200, true),
         text("/contact/name", "Contact", &contact.name, 200, false),
-        text("/contact/email", "Email", &contact.email, 254, false),
+        // A partner's email is where its mail goes: required, as its profile has it.
+        text(
+            "/contact/email",
+            "Email",
+            &contact.email,
+            254,
+            level == Level::Partner,
+        ),
     ];
     if level == Level::Distributor {
         specs.push(text("/contact/phone", "Phone", &contact.phone, 50, false));
@@ -211,6 +218,18 @@ impl App {
                     (keys, Level::Tenant)
                 }
             },
+            // `n` on a line that is not a node (loading, "more below") creates nothing; only
+            // a tree with no distributor at all has `n` make the first.
+            None if !top
+                && self
+                    .hierarchy
+                    .tree
+                    .roots
+                    .as_ref()
+                    .is_none_or(|r| !r.items.is_empty()) =>
+            {
+                return Handled::Ignored;
+            }
             _ => (Vec::new(), Level::Distributor),
         };
         let doing = format!("Creating a {}", level.as_str());

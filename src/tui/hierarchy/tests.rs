@@ -404,6 +404,9 @@ fn a_distributor_administrator_creates_a_partner_under_its_distributor() {
     press(&mut app, "n");
     assert!(matches!(app.focus.top(), Layer::Form(_)));
     type_text(&mut app, "Nova Media");
+    // A partner needs an email: the save stops on it.
+    assert!(write_of(&save(&mut app)).is_none());
+    type_text(&mut app, "hello@nova.example");
     let fx = save(&mut app);
     let Some(NodeWrite::Create { key, node }) = write_of(&fx) else {
         panic!("a create: {fx:?}");
@@ -416,6 +419,7 @@ fn a_distributor_administrator_creates_a_partner_under_its_distributor() {
         (p.distributor_id.as_str(), p.name.as_str()),
         ("di_0", "Nova Media")
     );
+    assert_eq!(p.contact.email, "hello@nova.example");
     // The answer closes the form and reads the distributor's children again.
     let mut made = partner(0, 99);
     made.name = "Nova Media".into();
