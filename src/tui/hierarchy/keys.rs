@@ -37,7 +37,12 @@ impl App {
             // On the partner's record, `E` edits its profile and `A` assigns vouchers, as in
             // the list; elsewhere they are the node's.
             Action::Edit if self.record_partner_id().is_none() => self.tree_edit(),
-            Action::ApproveWithComment if self.record_partner_id().is_none() => self.open_admins(),
+            Action::ApproveWithComment
+                if self.record_partner_id().is_none()
+                    || self.record.page != crate::tui::record::Page::Vouchers =>
+            {
+                self.open_admins()
+            }
             Action::Approve
             | Action::Reject
             | Action::Mark

@@ -320,10 +320,31 @@ impl App {
         let path = tree.find(&key);
         match (result, path) {
             (Ok(node), Some(p)) => {
-                if let Some(it) = tree.item_mut(&p) {
-                    it.node = node;
+                let Some(it) = tree.item_mut(&p) else {
+                    return vec![];
+                };
+                // Suspended or enabled: what it passes down changed, so the open windows
+                // under it are read again (their rows say "suspended by …" or no longer).
+                let passed_down = it.node.standing() != node.standing()
+                    || it.node.own_suspended() != node.own_suspended();
+                it.node = node;
+                if !passed_down {
+                    return vec![];
                 }
-                vec![]
+                let windows: Vec<Parent> = tree
+                    .lines()
+                    .into_iter()
+                    .filter_map(|l| match l.kind {
+                        LineKind::Node(q) if q.starts_with(&p) => Some(q),
+                        _ => None,
+                    })
+                    .filter(|q| tree.item(q).is_some_and(|it| it.open.is_some()))
+                    .map(|q| tree.keys_on(&q).last().cloned())
+                    .collect();
+                windows
+                    .into_iter()
+                    .flat_map(|w| self.reload_window(w))
+                    .collect()
             }
             (Err(e), Some(_)) if e.status() == Some(404) => {
                 self.tree_remove(&key);

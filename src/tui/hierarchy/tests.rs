@@ -729,3 +729,44 @@ fn administrators_are_listed_added_and_removed() {
     press(&mut app, "a");
     assert!(last_toast(&app).contains("needs a platform administrator"));
 }
+
+#[test]
+fn a_suspension_elsewhere_reads_the_open_windows_under_it_again_and_keeps_them_open() {
+    let world = World {
+        distributors: 3,
+        big: 3,
+    };
+    let mut app = tree_app(&world, vec![]);
+    let fx = press(&mut app, "l");
+    world.answer(&mut app, fx);
+    let fx = press(&mut app, "jl");
+    world.answer(&mut app, fx);
+    assert_eq!(names(&app).len(), 3 + 3 + 2);
+    // Another console suspended Distributor 0: its row, and both open windows under it, are
+    // read again; what was open stays open.
+    let mut d = distributor(0, 3);
+    d.status = NodeStatus::Suspended;
+    d.standing.effective_status = NodeStatus::Suspended;
+    let fx = app.update(
+        Msg::Node {
+            level: Level::Distributor,
+            id: "di_0".into(),
+            result: Ok(Node::Distributor(d)),
+        },
+        T0,
+    );
+    let reloaded: Vec<Option<String>> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadNodes { parent, .. } => Some(parent.as_ref().map(|(_, id)| id.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reloaded,
+        [Some("di_0".to_string()), Some("pt_0_00000".to_string())]
+    );
+    world.answer(&mut app, fx);
+    assert_eq!(names(&app).len(), 3 + 3 + 2, "still open");
+    assert_eq!(selected_name(&app), "Partner 0.00000");
+}

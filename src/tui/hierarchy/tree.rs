@@ -87,7 +87,18 @@ impl Children {
         self.loading_more = false;
         match slot {
             Slot::Reset => {
-                self.items = items.collect();
+                // Read again from the start: nodes that were open stay open.
+                let mut open: std::collections::HashMap<String, Box<Children>> = self
+                    .items
+                    .drain(..)
+                    .filter_map(|i| Some((i.node.id().to_string(), i.open?)))
+                    .collect();
+                self.items = items
+                    .map(|mut i| {
+                        i.open = open.remove(i.node.id());
+                        i
+                    })
+                    .collect();
                 self.base = 0;
                 self.marks = vec![cursor];
                 self.next = page.next_cursor;

@@ -79,14 +79,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let offset = tree.offset_for(visible);
     let widths = [
         Constraint::Length(2),
-        Constraint::Fill(3),
+        // The status is what a CSR reads the tree for: as wide as the name.
+        Constraint::Fill(1),
         Constraint::Length(11),
         Constraint::Length(14),
-        Constraint::Fill(2),
+        Constraint::Fill(1),
     ];
     let header = Row::new(["", "Name", "Level", "Under it", "Status"].map(Cell::from))
         .style(theme.table_header());
-    let name_width = usize::from(inner.width).saturating_sub(2 + 11 + 14 + 4) * 3 / 5;
+    let name_width = usize::from(inner.width).saturating_sub(2 + 11 + 14 + 4) / 2;
     let rows = lines
         .iter()
         .enumerate()
