@@ -73,7 +73,7 @@ impl App {
             self.tab_section[tab] = i;
         }
         self.detail.open = false;
-        self.hierarchy.reveal = Some((Level::Distributor, d.id.clone()));
+        self.hierarchy.reveal = Some((None, (Level::Distributor, d.id.clone())));
         let mut fx = self.tree_ensure_loaded();
         fx.extend(self.tree_reveal());
         fx.into()
@@ -81,7 +81,7 @@ impl App {
 
     /// Select the node waiting to be shown, once its window has it.
     pub(in crate::tui) fn tree_reveal(&mut self) -> Vec<Effect> {
-        let Some(key) = self.hierarchy.reveal.clone() else {
+        let Some((_, key)) = self.hierarchy.reveal.clone() else {
             return vec![];
         };
         let Some(path) = self.hierarchy.tree.find(&key) else {

@@ -28,8 +28,10 @@ use crate::tui::queue::tabs::SectionId;
 #[derive(Debug, Default)]
 pub struct Hierarchy {
     pub tree: Tree,
-    /// A node to select once its window has loaded (`t` on a partner's record).
-    pub reveal: Option<NodeKey>,
+    /// A node to select once the window of its parent has loaded (`t` on a partner's record,
+    /// a node just created, the selection across a search): forgotten once that window came,
+    /// whether it held the node or not.
+    pub reveal: Option<(Parent, NodeKey)>,
 }
 
 impl App {
@@ -87,6 +89,12 @@ impl App {
             .as_ref()
             .and_then(|(l, _)| l.child())
             .unwrap_or(Level::Distributor);
+        // The selected node stays selected if the new lines still have it.
+        self.hierarchy.reveal = self
+            .hierarchy
+            .tree
+            .selected_key()
+            .map(|k| (parent.clone(), k));
         let fx = self.load_children(parent.clone(), level, q);
         // The selection goes to the window's first line (its parent, or the top).
         let tree = &mut self.hierarchy.tree;
@@ -258,6 +266,15 @@ impl App {
         self.hierarchy.tree.reselect(keep);
         self.keep_tree_selection_in_view();
         let mut fx = self.tree_reveal();
+        if slot == Slot::Reset
+            && self
+                .hierarchy
+                .reveal
+                .as_ref()
+                .is_some_and(|(p, _)| *p == parent)
+        {
+            self.hierarchy.reveal = None;
+        }
         fx.extend(self.tree_prefetch());
         fx.extend(self.schedule_partner_detail());
         fx

@@ -100,7 +100,7 @@ impl App {
     fn show_created(&mut self, node: Node) -> Vec<Effect> {
         let key = (node.level(), node.id().to_string());
         let parent = super::parent_of(&node);
-        self.hierarchy.reveal = Some(key);
+        self.hierarchy.reveal = Some((parent.clone(), key));
         let mut fx = Vec::new();
         if let Some((level, id)) = parent.clone() {
             fx.push(Effect::LoadNode { level, id });
