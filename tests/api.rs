@@ -413,7 +413,7 @@ async fn roles_are_enforced() {
         .map(|u| u.name.as_str())
         .collect();
     assert!(
-        names.contains("demo-viewer") && names.contains("demo-csr") && names.len() == 5,
+        names.contains("demo-viewer") && names.contains("demo-csr") && names.len() == 7,
         "{names:?}"
     );
     assert_eq!(

@@ -850,12 +850,30 @@ async fn me_lists_the_assignments_as_they_are_now() {
         .find(|u| u["name"] == "Tina")
         .expect("a new user");
     assert_eq!(tina["role"], "viewer");
+    let a = t
+        .call(
+            ADMIN,
+            Method::POST,
+            &format!("{tenant}/admins"),
+            &[],
+            Some(json!({"name": "carl", "email": "carl@hq.example"})),
+        )
+        .await;
+    assert_eq!(a.status, 201);
+    let me = t.get("tok-csr-only", "/me").await.body;
+    assert_eq!(me["assignments"].as_array().unwrap().len(), 2, "{me}");
     t.suspend(ADMIN, &tenant).await;
     assert_eq!(
         t.write_at(ADMIN, Method::DELETE, &tenant, &tenant, None)
             .await
             .status,
         204
+    );
+    let me = t.get("tok-csr-only", "/me").await.body;
+    assert_eq!(
+        me["assignments"],
+        json!([{"role": "partner_admin", "scope": {"kind": "partner", "id": "p2", "name": "Beta"}}]),
+        "the deleted tenant's is left out"
     );
     let a = t
         .call(

@@ -133,9 +133,13 @@ fn report_session(parts: &Parts, session: Option<&SessionRow>) {
 /// (`SERVER_BENCH_ONLY=decisions cargo bench --bench server_load`, mean of seven alternating
 /// pairs).
 ///
+/// A user's assignments over the hierarchy are not kept with them: the writes and `GET /me`
+/// read them in their own transaction, so an assignment made (or removed) a moment ago counts
+/// from the next request on.
+///
 /// Only users are kept, never impersonation tokens: those end through the API and must stop
 /// working at once. A user row never changes while the server runs (users come from the seed,
-/// and nothing updates or deletes them); should one be changed by hand in the database, the
+/// or are made as a node's new administrator, and nothing updates or deletes them); should one be changed by hand in the database, the
 /// server follows within [`USER_TOKEN_TTL`]. Tokens that match nothing are not kept, so a
 /// stream of made-up tokens grows nothing, and the map is emptied should it ever pass
 /// [`USER_TOKENS_MAX`].

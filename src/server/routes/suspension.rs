@@ -32,6 +32,7 @@ pub(super) async fn suspend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Res {
+    caller.user(Role::Viewer)?;
     let if_match = version_sent(&headers)?;
     let req: SuspendRequest = json_body(&headers, &body)?;
     let reason = free_text::required(&req.reason, MAX_SUSPENSION_REASON, "reason")?;
@@ -54,6 +55,7 @@ pub(super) async fn enable(
     headers: HeaderMap,
     body: Bytes,
 ) -> Res {
+    caller.user(Role::Viewer)?;
     let if_match = version_sent(&headers)?;
     let EnableRequest {} = json_body(&headers, &body)?;
     change(st, &caller, level, id, if_match, Suspension::Enable).await

@@ -137,7 +137,7 @@ fn new_viewer(conn: &Connection, admin: &NewAdmin) -> StoreResult<UserRef> {
 }
 
 /// The user `user_id` is no longer an administrator of the node (not one already: nothing
-/// changes).
+/// changes; no such user: 404).
 pub fn remove_admin(
     conn: &mut Connection,
     w: &AdminChange,
@@ -147,10 +147,11 @@ pub fn remove_admin(
     let node = located(&tx, w.level, &w.id)?;
     let doing = format!("Changing the administrators of this {}", w.level.as_str());
     authorize(&tx, &w.user, w.level, &node.lineage, &doing)?;
-    let name: Option<String> = tx
+    let name: String = tx
         .prepare_cached("SELECT name FROM users WHERE id = ?1")?
         .query_row([user_id], |r| r.get(0))
-        .optional()?;
+        .optional()?
+        .ok_or_else(|| ApiProblem::not_found("user"))?;
     let removed = tx
         .prepare_cached(
             "DELETE FROM assignments WHERE user_id = ?1 AND role = ?2 AND scope_id = ?3",
@@ -164,7 +165,7 @@ pub fn remove_admin(
         });
     }
     bump(&tx, w.level, &w.id)?;
-    let who = format!("{} ({user_id})", name.unwrap_or_default());
+    let who = format!("{name} ({user_id})");
     let detail = format!("Removed {who} as {}", w.level.admin_role().label());
     let event = changed_admins(&tx, w, detail, field_change("/admins", &who, ""))?;
     tx.commit()?;

@@ -190,6 +190,7 @@ pub struct UserRow {
 }
 
 impl UserRow {
+    /// The user as `GET /me` shows them, before their assignments are read (`hierarchy::me`).
     pub fn to_me(&self) -> Me {
         Me {
             id: self.id.clone(),
@@ -242,6 +243,10 @@ pub fn list_users(
     } else {
         None
     };
+    // Each user's assignments as `GET /me` would list them (an admin's page of a few users).
+    for u in &mut items {
+        u.assignments = super::hierarchy::assignments_of(conn, &u.id)?;
+    }
     Ok(Page { items, next_cursor })
 }
 

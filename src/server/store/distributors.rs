@@ -10,7 +10,7 @@ use super::{StoreResult, parse_ts};
 use crate::domain::*;
 
 /// The columns [`distributor_from_row`] reads, of `distributors d`; the page's key last.
-static COLUMNS: LazyLock<String> = LazyLock::new(|| {
+pub(super) static COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "d.id, d.name, d.status, d.contact_name, d.contact_email, d.contact_phone, d.version,
          d.created_at,

@@ -262,24 +262,9 @@ pub(super) fn child_counts(conn: &Connection, level: Level, id: &str) -> StoreRe
     })
 }
 
-/// A page of one level's nodes (distributors, or tenants) by name, then id: under `parent`
-/// when given, whose name holds `q` when given. `columns` end with `name_lower` and `id`, the
-/// key the cursor carries.
-pub(super) struct NodePage<'a> {
-    pub level: Level,
-    pub columns: &'a str,
-    /// The column the parent's id is in, with the id (`t.partner_id`, …).
-    pub parent: Option<(&'a str, &'a str)>,
-    pub q: Option<&'a str>,
-    pub cursor: Option<&'a str>,
-    pub limit: u32,
-}
-
-pub(super) fn node_page<T>(
-    conn: &Connection,
-    page: &NodePage<'_>,
-    map: impl Fn(&Row<'_>) -> StoreResult<T>,
-) -> StoreResult<Page<T>> {
+/// The query of a [`NodePage`]: one range of its level's index by (parent,) name, read in
+/// order.
+pub(super) fn node_page_sql(page: &NodePage<'_>) -> StoreResult<(String, super::query::Sql)> {
     let (after_name, after_id) = match page.cursor {
         None => (String::new(), String::new()),
         Some(c) => {
@@ -311,6 +296,28 @@ pub(super) fn node_page<T>(
         terms.join(" AND "),
         sql.arg(page.limit as i64 + 1)
     );
+    Ok((text, sql))
+}
+
+/// A page of one level's nodes (distributors, or tenants) by name, then id: under `parent`
+/// when given, whose name holds `q` when given. `columns` end with `name_lower` and `id`, the
+/// key the cursor carries.
+pub(super) struct NodePage<'a> {
+    pub level: Level,
+    pub columns: &'a str,
+    /// The column the parent's id is in, with the id (`t.partner_id`, …).
+    pub parent: Option<(&'a str, &'a str)>,
+    pub q: Option<&'a str>,
+    pub cursor: Option<&'a str>,
+    pub limit: u32,
+}
+
+pub(super) fn node_page<T>(
+    conn: &Connection,
+    page: &NodePage<'_>,
+    map: impl Fn(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Page<T>> {
+    let (text, sql) = node_page_sql(page)?;
     let mut stmt = conn.prepare_cached(&text)?;
     let mut rows = stmt.query(sql.params().as_slice())?;
     let width = rows.as_ref().map_or(0, |s| s.column_count());

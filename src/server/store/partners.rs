@@ -77,7 +77,8 @@ pub struct PartnerFilter {
 const STATUS_RANK: &str =
     "CASE p.status WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END";
 
-pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<PartnerSummary>> {
+/// The query of one page of the directory (or of one distributor's partners).
+pub(super) fn list_partners_sql(f: &PartnerFilter) -> StoreResult<(String, Sql)> {
     // Keyset on (rank, name, id); by name the rank is 0 for every row and left out of the
     // SQL, so that the walk is one index range in order (`partners_by_name`, or under a
     // distributor `partners_by_distributor`). Cursors carry the sort they were made for, so
@@ -139,6 +140,11 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
         terms.join(" AND "),
         sql.arg(f.limit as i64 + 1)
     );
+    Ok((text, sql))
+}
+
+pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<PartnerSummary>> {
+    let (text, sql) = list_partners_sql(f)?;
     let mut stmt = conn.prepare_cached(&text)?;
     let mut rows = stmt.query(sql.params().as_slice())?;
     let mut items = Vec::new();

@@ -13,7 +13,7 @@ use crate::domain::*;
 
 /// The columns [`tenant_from_row`] reads, of the tenant `t` and its ancestors; the page's key
 /// last.
-static COLUMNS: LazyLock<String> = LazyLock::new(|| {
+pub(super) static COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "t.id, t.name, t.status, p.id, p.name, t.contact_name, t.contact_email, t.version,
          t.created_at, {}, {}, t.name_lower, t.id",
