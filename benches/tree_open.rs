@@ -130,16 +130,32 @@ fn main() {
     let before = rss_kib(term.pid());
     let mut most = before;
     let mut pages = Vec::new();
+    // The bottom border says where the selection is ("9,401 of 9,436 lines"): at the last
+    // child PgDn moves it no further.
+    let position = |term: &Pty| {
+        term.screen_text()
+            .lines()
+            .rev()
+            .find(|l| l.contains(" lines "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut at = position(&term);
     loop {
         term.mark();
         let t0 = Instant::now();
         term.send(keys::PAGE_DOWN);
-        // At the last child PgDn changes nothing, and no frame comes.
+        // A key that changes nothing may draw nothing.
         let Ok((_, arrived)) =
             term.wait_bytes_since_mark(Duration::from_secs(3), |b| pty::contains(b, END_FRAME))
         else {
             break;
         };
+        let now = position(&term);
+        if now == at {
+            break;
+        }
+        at = now;
         pages.push(arrived.duration_since(t0));
         most = most.max(rss_kib(term.pid()));
     }
