@@ -130,32 +130,41 @@ fn main() {
     let before = rss_kib(term.pid());
     let mut most = before;
     let mut pages = Vec::new();
-    // The bottom border says where the selection is ("9,401 of 9,436 lines"): at the last
-    // child PgDn moves it no further.
-    let position = |term: &Pty| {
-        term.screen_text()
-            .lines()
-            .rev()
-            .find(|l| l.contains(" lines "))
-            .unwrap_or_default()
-            .to_string()
-    };
-    let mut at = position(&term);
+    // Until the distributor's last partner is selected (its name from the API, page by page).
+    let mut last = String::new();
+    let mut cursor = None;
     loop {
+        let page = rt
+            .block_on(api.nodes(&NodeQuery {
+                level: Level::Partner,
+                parent: Some(big.id().to_string()),
+                q: None,
+                cursor: cursor.take(),
+                limit: Some(200),
+            }))
+            .unwrap();
+        if let Some(n) = page.items.last() {
+            last = n.name().to_string();
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let at_end = format!("▶    ▸ {last}");
+    for _ in 0..5_000 {
+        if term.screen_text().contains(&at_end) {
+            break;
+        }
         term.mark();
         let t0 = Instant::now();
         term.send(keys::PAGE_DOWN);
-        // A key that changes nothing may draw nothing.
+        // At the window's last line while its next page is on its way, PgDn may draw nothing.
         let Ok((_, arrived)) =
-            term.wait_bytes_since_mark(Duration::from_secs(3), |b| pty::contains(b, END_FRAME))
+            term.wait_bytes_since_mark(Duration::from_secs(1), |b| pty::contains(b, END_FRAME))
         else {
-            break;
+            continue;
         };
-        let now = position(&term);
-        if now == at {
-            break;
-        }
-        at = now;
         pages.push(arrived.duration_since(t0));
         most = most.max(rss_kib(term.pid()));
     }

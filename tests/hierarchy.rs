@@ -1030,3 +1030,44 @@ async fn the_demo_has_five_distributors_and_two_administrators() {
             .any(|p| p["tenant_count"].as_u64().unwrap() > 0)
     );
 }
+
+#[tokio::test]
+async fn a_create_not_yours_is_refused_before_its_fields_are_judged() {
+    let t = tree().await;
+    // No email (a partner needs one) and under another distributor: the 403 comes first,
+    // so a caller learns nothing of the rules there.
+    let bad = json!({"distributor_id": "d1", "name": "Gamma"});
+    let key = |k: &str| [("idempotency-key", k.to_string())];
+    let other = t
+        .call(
+            "tok-dist-other",
+            Method::POST,
+            "/partners",
+            &key("c-1"),
+            Some(bad.clone()),
+        )
+        .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (403, "forbidden"),
+        "{}",
+        other.body
+    );
+    // Its own administrator hears what to mend, every field at once.
+    let own = t
+        .call(
+            "tok-dist-this",
+            Method::POST,
+            "/partners",
+            &key("c-2"),
+            Some(bad),
+        )
+        .await;
+    assert_eq!(
+        (own.status, own.code()),
+        (422, "validation_failed"),
+        "{}",
+        own.body
+    );
+    assert_eq!(own.body["errors"][0]["field"], "/contact/email");
+}

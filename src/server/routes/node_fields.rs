@@ -76,6 +76,9 @@ pub(super) struct NewNodeBody {
     pub warnings: Vec<FieldError>,
     /// The body as parsed, written out again: what makes two creates "the same request".
     pub canonical: String,
+    /// The 422 of fields the rules refuse: answered only once the caller is known to be
+    /// allowed to create there (a 403 tells nothing of the body; a 422 would).
+    pub refused: Option<ApiProblem>,
 }
 
 /// Reads and checks the body of a create of `level`: 400 when it is not one (unknown or
@@ -110,7 +113,7 @@ pub(super) fn new_node(
             (Some(b.partner_id), b.name, b.contact, c)
         }
     };
-    let values = fields(level)
+    let values: Vec<(ProfileField, String)> = fields(level)
         .iter()
         .map(|f| {
             let v = match f {
@@ -122,7 +125,10 @@ pub(super) fn new_node(
             (*f, v.clone())
         })
         .collect();
-    let (values, warnings) = checked(level, values, Vec::new())?;
+    let (values, warnings, refused) = match checked(level, values.clone(), Vec::new()) {
+        Ok((values, warnings)) => (values, warnings, None),
+        Err(p) => (values, Vec::new(), Some(p)),
+    };
     let value = |field| {
         values
             .iter()
@@ -140,6 +146,7 @@ pub(super) fn new_node(
         },
         warnings,
         canonical,
+        refused,
     })
 }
 

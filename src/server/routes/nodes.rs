@@ -40,6 +40,7 @@ pub(super) async fn create(
         name: new.name,
         contact: new.contact,
         warnings: new.warnings,
+        refused: new.refused,
         idempotency,
         now: Utc::now(),
     };

@@ -25,6 +25,8 @@ pub struct NodeCreate {
     pub contact: NodeContact,
     /// What the checks said of the values, answered with the node.
     pub warnings: Vec<FieldError>,
+    /// The fields' 422, answered after the permission check.
+    pub refused: Option<ApiProblem>,
     pub idempotency: IdempotencyKey,
     pub now: DateTime<Utc>,
 }
@@ -88,6 +90,9 @@ pub fn create_node(conn: &mut Connection, c: &NodeCreate) -> StoreResult<StoredR
         ),
     };
     authorize(&tx, &c.user, level, &lineage, &doing)?;
+    if let Some(refused) = &c.refused {
+        return Err(ApiProblem(refused.0.clone()).into());
+    }
     if let Some((parent_level, p)) = &parent
         && p.standing.suspended()
     {

@@ -11,7 +11,7 @@ pub const PAGE: usize = 100;
 /// Children kept per open node at most.
 pub const WINDOW: usize = 600;
 /// Fetch the next (or previous) page when the selection comes this close to a window's edge.
-pub const PREFETCH: usize = 30;
+pub const PREFETCH: usize = 50;
 
 /// A node by level and id: ids are unique within a level.
 pub type NodeKey = (Level, String);

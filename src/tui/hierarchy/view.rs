@@ -108,6 +108,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         });
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
+    // A line that is not a node ("loading…", an error, "↑ 200 earlier") is one sentence across
+    // the row rather than cut at the name column.
+    for (i, line) in lines.iter().enumerate().skip(offset).take(visible) {
+        if matches!(line.kind, LineKind::Node(_)) {
+            continue;
+        }
+        let y = inner.y + 1 + (i - offset) as u16;
+        let text = cells(app, line, usize::MAX).swap_remove(0);
+        let row = Rect::new(inner.x + 2, y, inner.width.saturating_sub(2), 1);
+        let style = if i == tree.selected {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        frame.render_widget(Paragraph::new(text).style(style), row);
+    }
 }
 
 /// The cells of one line after the marker: name (indented), level, children, status.

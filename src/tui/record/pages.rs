@@ -85,18 +85,6 @@ pub fn overview(p: &Partner, now: DateTime<Utc>) -> Vec<Field> {
         f("Package", format::item(p.summary.package.as_ref())),
         f("Add-ons", addons(&p.addons)),
         f("Status", format::partner_status(p.summary.status)),
-        f(
-            "Distributor",
-            p.summary
-                .distributor
-                .as_ref()
-                .map(|d| format!("{} (t shows it in Hierarchy)", d.name))
-                .unwrap_or_else(|| "—".into()),
-        ),
-        f(
-            "Admins",
-            crate::tui::hierarchy::view::admins_words(&p.admins),
-        ),
         f("Invoice ID", p.summary.invoice_id.clone()),
         f("Created", format::absolute(p.created_at)),
         f("Contact", c.name.clone()),
@@ -121,6 +109,21 @@ pub fn overview(p: &Partner, now: DateTime<Utc>) -> Vec<Field> {
         out.push(f(if i == 0 { "Address" } else { "" }, l.to_string()));
     }
     out.push(f("Time zone", zone_now(&c.time_zone, now)));
+    // Where it sits in the hierarchy, after what a CSR reads first.
+    out.extend([
+        f(
+            "Distributor",
+            p.summary
+                .distributor
+                .as_ref()
+                .map(|d| format!("{} (t shows it in Hierarchy)", d.name))
+                .unwrap_or_else(|| "—".into()),
+        ),
+        f(
+            "Admins",
+            crate::tui::hierarchy::view::admins_words(&p.admins),
+        ),
+    ]);
     out.push(block(
         "Notes",
         if p.notes.is_empty() {
