@@ -323,6 +323,61 @@ impl Api for HttpApi {
         self.delete_admin(level, id, user_id).await
     }
 
+    async fn settings(&self) -> ApiResult<Settings> {
+        self.get("/settings".into(), Query::new()).await
+    }
+
+    async fn tiers(&self) -> ApiResult<Page<Tier>> {
+        self.get("/tiers".into(), Query::new()).await
+    }
+
+    async fn campaigns(&self) -> ApiResult<Page<Campaign>> {
+        self.get("/campaigns".into(), Query::new()).await
+    }
+
+    async fn periods(&self, kind: PeriodKind, partner_id: &str) -> ApiResult<Page<Period>> {
+        self.list_periods(kind, partner_id).await
+    }
+
+    async fn create_period(
+        &self,
+        kind: PeriodKind,
+        partner_id: &str,
+        key: &str,
+        what: &str,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ApiResult<Saved<Period>> {
+        self.post_period(kind, partner_id, key, what, starts_at, expires_at)
+            .await
+    }
+
+    async fn update_period(
+        &self,
+        kind: PeriodKind,
+        id: &str,
+        version: i64,
+        patch: &DatesPatch,
+    ) -> ApiResult<Saved<Period>> {
+        self.patch_period(kind, id, version, patch).await
+    }
+
+    async fn delete_period(&self, kind: PeriodKind, id: &str, version: i64) -> ApiResult<()> {
+        self.delete_period_at(kind, id, version).await
+    }
+
+    async fn partner_products(&self, partner_id: &str) -> ApiResult<PartnerProducts> {
+        self.get(
+            format!("/partners/{}/products", seg(partner_id)),
+            Query::new(),
+        )
+        .await
+    }
+
+    async fn expiring(&self, query: &ExpiringQuery) -> ApiResult<Page<Period>> {
+        self.list_expiring(query).await
+    }
+
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {
         let body = ImpersonationRequest {
             reason: reason.to_string(),

@@ -15,6 +15,7 @@
 mod endpoints;
 mod error;
 mod hierarchy;
+mod periods;
 mod problem;
 mod query;
 mod retry;
@@ -137,6 +138,38 @@ pub trait Api: Send + Sync {
     async fn admins(&self, level: Level, id: &str) -> ApiResult<Page<UserRef>>;
     async fn add_admin(&self, level: Level, id: &str, admin: &NewAdmin) -> ApiResult<UserRef>;
     async fn remove_admin(&self, level: Level, id: &str, user_id: &str) -> ApiResult<()>;
+
+    // Tiers and campaigns (RECORDS.md §3).
+    async fn settings(&self) -> ApiResult<Settings>;
+    async fn tiers(&self) -> ApiResult<Page<Tier>>;
+    async fn campaigns(&self) -> ApiResult<Page<Campaign>>;
+    /// A partner's tier assignments (`TierAssignment`) or campaign links (`CampaignLink`).
+    async fn periods(&self, kind: PeriodKind, partner_id: &str) -> ApiResult<Page<Period>>;
+    /// `POST /partners/{id}/tier_assignments` or `/campaign_links` under the idempotency `key`:
+    /// `what` is the tier's or the campaign's id.
+    async fn create_period(
+        &self,
+        kind: PeriodKind,
+        partner_id: &str,
+        key: &str,
+        what: &str,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ApiResult<Saved<Period>>;
+    /// `PATCH` a period's dates against `version`; not retried. A 409 `assignment_overlap`
+    /// names the other assignment ([`Problem::overlapping`]).
+    async fn update_period(
+        &self,
+        kind: PeriodKind,
+        id: &str,
+        version: i64,
+        patch: &DatesPatch,
+    ) -> ApiResult<Saved<Period>>;
+    async fn delete_period(&self, kind: PeriodKind, id: &str, version: i64) -> ApiResult<()>;
+    /// What the partner's tier makes available today, and why not for the rest.
+    async fn partner_products(&self, partner_id: &str) -> ApiResult<PartnerProducts>;
+    /// Tier assignments and campaign links by soonest end.
+    async fn expiring(&self, query: &ExpiringQuery) -> ApiResult<Page<Period>>;
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation>;
     async fn end_impersonation(&self, impersonation_id: &str) -> ApiResult<()>;

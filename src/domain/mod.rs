@@ -18,6 +18,7 @@ mod problem;
 pub mod profile;
 mod profile_patch;
 mod records;
+mod tiers;
 pub mod timestamp;
 mod vouchers;
 
@@ -31,6 +32,7 @@ pub use problem::*;
 pub use profile::{MAX_NOTES_CHARS, ProfileField, field_codes};
 pub use profile_patch::*;
 pub use records::*;
+pub use tiers::*;
 pub use vouchers::*;
 
 use serde::{Deserialize, Serialize};

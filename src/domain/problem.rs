@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, ChildCounts, Distributor, FieldError, Partner, Tenant, VoucherBatch};
+use super::{
+    Approval, CampaignLink, ChildCounts, Distributor, FieldError, Partner, Tenant, TierAssignment,
+    VoucherBatch,
+};
 use crate::text::{Clean, line, text};
 
 /// An `application/problem+json` error (RFC 9457) with our stable machine `code`.
@@ -26,6 +29,14 @@ pub struct Problem {
     pub distributor: Option<Box<Distributor>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<Box<Tenant>>,
+    /// The current assignment or link of a 412 `version_mismatch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_assignment: Option<Box<TierAssignment>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_link: Option<Box<CampaignLink>>,
+    /// The partner's other tier assignment a 409 `assignment_overlap` overlaps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlapping: Option<Box<TierAssignment>>,
     /// The children that stop a delete (409 `has_children`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<ChildCounts>,
@@ -47,6 +58,9 @@ impl Default for Problem {
             voucher_batch: None,
             distributor: None,
             tenant: None,
+            tier_assignment: None,
+            campaign_link: None,
+            overlapping: None,
             counts: None,
             errors: Vec::new(),
         }
@@ -66,6 +80,9 @@ impl Clean for Problem {
             voucher_batch: self.voucher_batch.clean(),
             distributor: self.distributor.clean(),
             tenant: self.tenant.clean(),
+            tier_assignment: self.tier_assignment.clean(),
+            campaign_link: self.campaign_link.clean(),
+            overlapping: self.overlapping.clean(),
             counts: self.counts,
             errors: self.errors.clean(),
         }
@@ -122,6 +139,11 @@ pub mod codes {
     pub const NOT_SUSPENDED: &str = "not_suspended";
     pub const PARENT_SUSPENDED: &str = "parent_suspended";
     pub const PARTNER_SUSPENDED: &str = "partner_suspended";
+    /// Tiers and campaigns (RECORDS.md §3).
+    pub const EXPIRES_BEFORE_START: &str = "expires_before_start";
+    pub const ASSIGNMENT_OVERLAP: &str = "assignment_overlap";
+    pub const OUTSIDE_CAMPAIGN_WINDOW: &str = "outside_campaign_window";
+    pub const TIERS_DISABLED: &str = "tiers_disabled";
     /// A partner whose requests still wait in a queue cannot be deleted (409): they are
     /// decided first.
     pub const HAS_PENDING_APPROVALS: &str = "has_pending_approvals";

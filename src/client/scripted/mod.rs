@@ -24,17 +24,20 @@
 //! ```
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use super::{Api, ApiError, ApiResult, DecisionKey, EventStream, StreamItem};
 use crate::domain::*;
 use crate::secret::Secret;
 
 mod call;
+mod script;
 pub use call::Call;
+use script::lock;
+pub use script::{Gate, Phase, Script};
 
 /// The answer to a call of `method` that nothing was scripted for.
 pub fn not_scripted(method: &str) -> ApiError {
@@ -62,6 +65,16 @@ impl std::ops::Deref for ScriptedApi {
         &self.0
     }
 }
+
+/// The arguments of `create_period`: kind, partner id, key, tier or campaign id, start, expiry.
+pub type PeriodArgs = (
+    PeriodKind,
+    String,
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
 
 /// The scripts of every method, and the record of calls.
 pub struct Scripts {
@@ -109,6 +122,16 @@ pub struct Scripts {
     pub add_admin: Script<(Level, String, NewAdmin), UserRef>,
     /// Arguments: level, node id, user id.
     pub remove_admin: Script<(Level, String, String), ()>,
+    pub settings: Script<(), Settings>,
+    pub tiers: Script<(), Page<Tier>>,
+    pub campaigns: Script<(), Page<Campaign>>,
+    pub periods: Script<(PeriodKind, String), Page<Period>>,
+    /// Arguments: kind, partner id, key, tier or campaign id, start, expiry.
+    pub create_period: Script<PeriodArgs, Saved<Period>>,
+    pub update_period: Script<(PeriodKind, String, i64, DatesPatch), Saved<Period>>,
+    pub delete_period: Script<(PeriodKind, String, i64), ()>,
+    pub partner_products: Script<String, PartnerProducts>,
+    pub expiring: Script<ExpiringQuery, Page<Period>>,
     log: Mutex<Vec<Call>>,
     streams: Mutex<VecDeque<EventStream>>,
 }
@@ -149,6 +172,15 @@ impl Default for Scripts {
             admins: Script::new("admins"),
             add_admin: Script::new("add_admin"),
             remove_admin: Script::new("remove_admin"),
+            settings: Script::new("settings"),
+            tiers: Script::new("tiers"),
+            campaigns: Script::new("campaigns"),
+            periods: Script::new("periods"),
+            create_period: Script::new("create_period"),
+            update_period: Script::new("update_period"),
+            delete_period: Script::new("delete_period"),
+            partner_products: Script::new("partner_products"),
+            expiring: Script::new("expiring"),
             log: Mutex::default(),
             streams: Mutex::default(),
         }
@@ -173,163 +205,6 @@ impl Scripts {
     fn record(&self, call: Call) {
         lock(&self.log).push(call);
     }
-}
-
-type Answerer<A, T> = Box<dyn FnMut(&A) -> ApiResult<T> + Send>;
-
-/// What one method answers. `A` is the call's arguments (a tuple when there are several).
-pub struct Script<A, T> {
-    method: &'static str,
-    state: Mutex<ScriptState<A, T>>,
-}
-
-struct ScriptState<A, T> {
-    queue: VecDeque<(ApiResult<T>, Option<Gate>)>,
-    answerer: Option<Answerer<A, T>>,
-    calls: Vec<A>,
-}
-
-impl<A: Clone, T> Script<A, T> {
-    fn new(method: &'static str) -> Self {
-        Script {
-            method,
-            state: Mutex::new(ScriptState {
-                queue: VecDeque::new(),
-                answerer: None,
-                calls: Vec::new(),
-            }),
-        }
-    }
-
-    /// Queue `result` as the answer to the next call not yet answered.
-    pub fn answer(&self, result: ApiResult<T>) -> &Self {
-        lock(&self.state).queue.push_back((result, None));
-        self
-    }
-
-    /// Queue `result` like [`answer`](Self::answer), but the call that takes it waits at the
-    /// returned gate until the test releases it.
-    pub fn answer_gated(&self, result: ApiResult<T>) -> Gate {
-        let gate = Gate::new();
-        lock(&self.state)
-            .queue
-            .push_back((result, Some(gate.clone())));
-        gate
-    }
-
-    /// Answer every call the queue does not (the queue is used up first) by `f` of its
-    /// arguments. A later closure replaces an earlier one.
-    pub fn answer_with(&self, f: impl FnMut(&A) -> ApiResult<T> + Send + 'static) -> &Self {
-        lock(&self.state).answerer = Some(Box::new(f));
-        self
-    }
-
-    /// The arguments of every call of this method so far, in order.
-    pub fn calls(&self) -> Vec<A> {
-        lock(&self.state).calls.clone()
-    }
-
-    /// Record the call, then answer it.
-    async fn run(&self, scripts: &Scripts, args: A, call: impl FnOnce(A) -> Call) -> ApiResult<T> {
-        scripts.record(call(args.clone()));
-        let (result, gate) = {
-            let mut state = lock(&self.state);
-            state.calls.push(args.clone());
-            match state.queue.pop_front() {
-                Some(step) => step,
-                None => match state.answerer.as_mut() {
-                    Some(f) => (f(&args), None),
-                    None => (Err(not_scripted(self.method)), None),
-                },
-            }
-        };
-        if let Some(gate) = gate {
-            gate.pass().await;
-        }
-        result
-    }
-}
-
-/// What became of the call that took a gated answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// No call has taken the answer yet.
-    Unused,
-    /// A call took it and waits for the gate to open.
-    Waiting,
-    /// The gate opened and the call got its answer.
-    Answered,
-    /// The call's future was dropped while it waited: its caller aborted it or gave up.
-    Dropped,
-}
-
-/// Holds one scripted answer back until [`release`](Gate::release), and records what became of
-/// the call waiting for it. Clones are the same gate.
-#[derive(Debug, Clone)]
-pub struct Gate(Arc<GateState>);
-
-#[derive(Debug)]
-struct GateState {
-    open: watch::Sender<bool>,
-    phase: watch::Sender<Phase>,
-}
-
-impl Gate {
-    fn new() -> Self {
-        Gate(Arc::new(GateState {
-            open: watch::Sender::new(false),
-            phase: watch::Sender::new(Phase::Unused),
-        }))
-    }
-
-    /// Let the call through (now, or as soon as it comes).
-    pub fn release(&self) {
-        self.0.open.send_replace(true);
-    }
-
-    pub fn phase(&self) -> Phase {
-        *self.0.phase.borrow()
-    }
-
-    /// Wait until a call has taken the answer: the request is in flight.
-    pub async fn reached(&self) {
-        self.wait_for(|p| p != Phase::Unused).await;
-    }
-
-    /// Wait until the call has its answer or was dropped, and say which. Wrap it in a timeout:
-    /// a call that never comes, or is never released, waits forever.
-    pub async fn settled(&self) -> Phase {
-        self.wait_for(|p| matches!(p, Phase::Answered | Phase::Dropped))
-            .await
-    }
-
-    async fn wait_for(&self, done: impl Fn(Phase) -> bool) -> Phase {
-        let mut phase = self.0.phase.subscribe();
-        // The sender lives as long as `self`: the wait cannot fail.
-        let seen = phase.wait_for(|p| done(*p)).await.map(|p| *p);
-        seen.unwrap_or_else(|_| self.phase())
-    }
-
-    /// Wait here until released; `Dropped` if the future is dropped first.
-    async fn pass(&self) {
-        struct Waiting<'a>(&'a GateState);
-        impl Drop for Waiting<'_> {
-            fn drop(&mut self) {
-                self.0.phase.send_replace(Phase::Dropped);
-            }
-        }
-        self.0.phase.send_replace(Phase::Waiting);
-        let waiting = Waiting(&self.0);
-        let mut open = self.0.open.subscribe();
-        let _ = open.wait_for(|open| *open).await;
-        std::mem::forget(waiting);
-        self.0.phase.send_replace(Phase::Answered);
-    }
-}
-
-/// A poisoned lock (a test's closure panicked) still holds usable data.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 type Cursor<'a> = Option<&'a str>;
@@ -524,6 +399,87 @@ impl Api for ScriptedApi {
         let call = |(level, id, user_id)| Call::RemoveAdmin { level, id, user_id };
         let args = (level, id.to_owned(), user_id.to_owned());
         self.remove_admin.run(self, args, call).await
+    }
+
+    async fn settings(&self) -> ApiResult<Settings> {
+        self.settings.run(self, (), |_| Call::Settings).await
+    }
+
+    async fn tiers(&self) -> ApiResult<Page<Tier>> {
+        self.tiers.run(self, (), |_| Call::Tiers).await
+    }
+
+    async fn campaigns(&self) -> ApiResult<Page<Campaign>> {
+        self.campaigns.run(self, (), |_| Call::Campaigns).await
+    }
+
+    async fn periods(&self, kind: PeriodKind, partner_id: &str) -> ApiResult<Page<Period>> {
+        let call = |(kind, id)| Call::Periods(kind, id);
+        self.periods
+            .run(self, (kind, partner_id.to_owned()), call)
+            .await
+    }
+
+    async fn create_period(
+        &self,
+        kind: PeriodKind,
+        partner_id: &str,
+        key: &str,
+        what: &str,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ApiResult<Saved<Period>> {
+        let args = (
+            kind,
+            partner_id.to_owned(),
+            key.to_owned(),
+            what.to_owned(),
+            starts_at,
+            expires_at,
+        );
+        let call = |(kind, partner_id, key, what, starts_at, expires_at)| Call::CreatePeriod {
+            kind,
+            partner_id,
+            key,
+            what,
+            starts_at,
+            expires_at,
+        };
+        self.create_period.run(self, args, call).await
+    }
+
+    async fn update_period(
+        &self,
+        kind: PeriodKind,
+        id: &str,
+        version: i64,
+        patch: &DatesPatch,
+    ) -> ApiResult<Saved<Period>> {
+        let args = (kind, id.to_owned(), version, patch.clone());
+        let call = |(kind, id, version, patch)| Call::UpdatePeriod {
+            kind,
+            id,
+            version,
+            patch,
+        };
+        self.update_period.run(self, args, call).await
+    }
+
+    async fn delete_period(&self, kind: PeriodKind, id: &str, version: i64) -> ApiResult<()> {
+        let call = |(kind, id, version)| Call::DeletePeriod { kind, id, version };
+        let args = (kind, id.to_owned(), version);
+        self.delete_period.run(self, args, call).await
+    }
+
+    async fn partner_products(&self, partner_id: &str) -> ApiResult<PartnerProducts> {
+        let args = partner_id.to_owned();
+        self.partner_products
+            .run(self, args, Call::PartnerProducts)
+            .await
+    }
+
+    async fn expiring(&self, query: &ExpiringQuery) -> ApiResult<Page<Period>> {
+        self.expiring.run(self, query.clone(), Call::Expiring).await
     }
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {
