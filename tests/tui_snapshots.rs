@@ -647,6 +647,18 @@ fn the_partner_record_pages_and_its_form() {
     record_sizes("record_overview", &app);
     press(&mut app, ">");
     app.update(
+        Msg::Tiers {
+            partner_id: id.clone(),
+            result: Ok(fixtures::tiers_data(&id)),
+        },
+        now(),
+    );
+    record_sizes("record_tiers", &app);
+    press(&mut app, "n");
+    record_sizes("record_tiers_form", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, ">");
+    app.update(
         Msg::Vouchers {
             partner_id: id.clone(),
             result: Ok((1..=3).map(voucher_batch).collect()),

@@ -211,3 +211,92 @@ fn key(c: char) -> Msg {
         crossterm::event::KeyModifiers::NONE,
     ))
 }
+
+/// A partner's Tiers & campaigns page: tiers on, Gold active until `T0` + 20 days, Platinum
+/// scheduled after it, one campaign link, and two products (one out of Gold's reach).
+pub fn tiers_data(partner: usize) -> crate::tui::record::tiers::TiersData {
+    use crate::domain::*;
+    let day = |d: i64| T0 + chrono::Duration::days(d);
+    let pref = crate::domain::PartnerRef {
+        id: format!("pt_{partner}"),
+        name: format!("Partner {partner}"),
+    };
+    let tier = |id: &str, name: &str, precedence| Tier {
+        id: id.into(),
+        name: name.into(),
+        precedence,
+    };
+    let tref = |t: &Tier| TierRef {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        precedence: t.precedence,
+    };
+    let (platinum, gold) = (tier("ti_1", "Platinum", 1), tier("ti_2", "Gold", 2));
+    let gold_now = TierAssignment {
+        id: "ta_1".into(),
+        partner: pref.clone(),
+        tier: tref(&gold),
+        starts_at: day(-10),
+        expires_at: Some(day(20)),
+        state: AssignmentState::Active,
+        version: 1,
+    };
+    let platinum_next = TierAssignment {
+        id: "ta_2".into(),
+        tier: tref(&platinum),
+        starts_at: day(20),
+        expires_at: None,
+        state: AssignmentState::Scheduled,
+        ..gold_now.clone()
+    };
+    let spring = Campaign {
+        id: "ca_1".into(),
+        name: "Spring Sale".into(),
+        starts_at: day(-30),
+        expires_at: Some(day(60)),
+    };
+    let product = |id: &str, name: &str, p| Product {
+        id: id.into(),
+        name: name.into(),
+        tier_precedence: p,
+    };
+    crate::tui::record::tiers::TiersData {
+        settings: Settings {
+            tiers_enabled: true,
+            version: 1,
+        },
+        tiers: vec![platinum, gold],
+        campaigns: vec![spring.clone()],
+        assignments: vec![gold_now.clone(), platinum_next],
+        links: vec![CampaignLink {
+            id: "cl_1".into(),
+            partner: pref,
+            campaign: CampaignRef {
+                id: spring.id.clone(),
+                name: spring.name.clone(),
+            },
+            starts_at: day(-5),
+            expires_at: Some(day(40)),
+            state: AssignmentState::Active,
+            version: 1,
+        }],
+        products: PartnerProducts {
+            tier: Some(gold_now),
+            products: vec![
+                ProductAvailability {
+                    product: product("pr_1", "Analytics", None),
+                    available: true,
+                    reason: None,
+                },
+                ProductAvailability {
+                    product: product("pr_2", "White label", Some(1)),
+                    available: false,
+                    reason: Some(Unavailable::PrecedenceTooLow {
+                        tier_precedence: 2,
+                        product_precedence: 1,
+                    }),
+                },
+            ],
+        },
+    }
+}

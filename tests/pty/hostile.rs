@@ -779,6 +779,8 @@ fn every_view_of_hostile_data_is_inert() {
         scroll_until(&mut term, "Channels", &server);
         // The record's other pages: its voucher batch and its members.
         term.send(">");
+        step(&term, "[Tiers & campaigns]", &server);
+        term.send(">");
         step(&term, "[Vouchers]", &server);
         step(&term, "unused of 10", &server);
         term.send(">");

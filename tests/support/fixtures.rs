@@ -393,3 +393,94 @@ pub fn nodes(query: &NodeQuery) -> Vec<Node> {
         _ => Vec::new(),
     }
 }
+
+/// The Tiers & campaigns page of partner `id`: tiers on, Gold active for 9 more days, Platinum
+/// scheduled after it, an expired Silver, a campaign link, and products in and out of reach.
+pub fn tiers_data(id: &str) -> partner_console::tui::record::tiers::TiersData {
+    let day = |d: i64| now() + Duration::days(d);
+    let pref = PartnerRef {
+        id: id.into(),
+        name: "Acme Media".into(),
+    };
+    let tier = |id: &str, name: &str, precedence| Tier {
+        id: id.into(),
+        name: name.into(),
+        precedence,
+    };
+    let tiers = vec![
+        tier("ti_1", "Platinum", 1),
+        tier("ti_2", "Gold", 2),
+        tier("ti_3", "Silver", 3),
+        tier("ti_4", "Bronze", 4),
+    ];
+    let assignment = |id: &str, t: &Tier, from: i64, to: Option<i64>, state| TierAssignment {
+        id: id.into(),
+        partner: pref.clone(),
+        tier: TierRef {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            precedence: t.precedence,
+        },
+        starts_at: day(from),
+        expires_at: to.map(day),
+        state,
+        version: 1,
+    };
+    let gold = assignment("ta_2", &tiers[1], -21, Some(9), AssignmentState::Active);
+    let assignments = vec![
+        assignment("ta_3", &tiers[0], 9, None, AssignmentState::Scheduled),
+        gold.clone(),
+        assignment("ta_1", &tiers[2], -90, Some(-21), AssignmentState::Expired),
+    ];
+    let campaign = Campaign {
+        id: "ca_1".into(),
+        name: "Winter Sale".into(),
+        starts_at: day(-10),
+        expires_at: Some(day(50)),
+    };
+    let product = |name: &str, p: Option<u32>, reason: Option<Unavailable>| ProductAvailability {
+        product: Product {
+            id: format!("pr_{name}"),
+            name: name.into(),
+            tier_precedence: p,
+        },
+        available: reason.is_none(),
+        reason,
+    };
+    partner_console::tui::record::tiers::TiersData {
+        settings: Settings {
+            tiers_enabled: true,
+            version: 1,
+        },
+        tiers,
+        campaigns: vec![campaign.clone()],
+        links: vec![CampaignLink {
+            id: "cl_1".into(),
+            partner: pref.clone(),
+            campaign: CampaignRef {
+                id: campaign.id.clone(),
+                name: campaign.name.clone(),
+            },
+            starts_at: day(-10),
+            expires_at: Some(day(50)),
+            state: AssignmentState::Active,
+            version: 1,
+        }],
+        assignments,
+        products: PartnerProducts {
+            tier: Some(gold),
+            products: vec![
+                product("Analytics", None, None),
+                product("Priority support", Some(2), None),
+                product(
+                    "White label",
+                    Some(1),
+                    Some(Unavailable::PrecedenceTooLow {
+                        tier_precedence: 2,
+                        product_precedence: 1,
+                    }),
+                ),
+            ],
+        },
+    }
+}

@@ -126,6 +126,12 @@ pub enum Effect {
     LoadAdmins {
         node: crate::tui::hierarchy::tree::NodeKey,
     },
+    /// The Tiers & campaigns page of a partner: settings, catalogue, periods, products.
+    LoadTiers {
+        partner_id: String,
+    },
+    /// A write to a tier assignment or a campaign link.
+    WritePeriod(crate::tui::record::tiers::PeriodWrite),
     /// Open `text` in the user's `$VISUAL`/`$EDITOR` (the terminal is handed over meanwhile);
     /// the text comes back as `Msg::Edited`.
     EditText {

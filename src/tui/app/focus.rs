@@ -45,6 +45,8 @@ pub enum Layer {
     Batches(BatchPicker),
     /// A hierarchy node's administrators.
     Admins(crate::tui::hierarchy::admins::AdminsDialog),
+    /// Which tier assignment or campaign link `E` or `D` is for.
+    Periods(crate::tui::record::period_picker::PeriodPicker),
     /// Quit while a decision is still being sent? What it covers waits below it.
     ConfirmQuit,
     /// Held by the stack while its own handler runs (the handler owns the real one).
@@ -65,6 +67,7 @@ impl Layer {
                 | Layer::Form(_)
                 | Layer::Batches(_)
                 | Layer::Admins(_)
+                | Layer::Periods(_)
                 | Layer::ConfirmQuit
         )
     }

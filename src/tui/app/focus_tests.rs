@@ -73,28 +73,17 @@ struct Scenario {
 
 /// My Partners → Hierarchy as a platform administrator (every key of the tree works).
 fn tree() -> App {
-    use crate::tui::hierarchy::tests::{World, tree_app};
-    let mut app = tree_app(
-        &World {
-            distributors: 3,
-            big: 3,
-        },
-        vec![],
-    );
+    use crate::tui::hierarchy::tests::{SMALL, tree_app};
+    let mut app = tree_app(&SMALL, vec![]);
     app.user.as_mut().expect("signed in").role = Role::Admin;
     app
 }
 
 /// The tree with its first distributor open and a partner selected.
 fn tree_open() -> App {
-    use crate::tui::hierarchy::tests::World;
     let mut app = tree();
     let fx = crate::tui::hierarchy::tests::press(&mut app, "l");
-    World {
-        distributors: 3,
-        big: 3,
-    }
-    .answer(&mut app, fx);
+    crate::tui::hierarchy::tests::SMALL.answer(&mut app, fx);
     chars(&mut app, "j");
     app
 }
@@ -137,9 +126,23 @@ fn record() -> App {
     crate::tui::test_data::record_open(2)
 }
 
-fn record_vouchers() -> App {
+/// The record's Tiers & campaigns page, loaded.
+fn record_tiers() -> App {
     let mut app = record();
     chars(&mut app, ">");
+    app.update(
+        Msg::Tiers {
+            partner_id: "pt_2".into(),
+            result: Ok(crate::tui::test_data::tiers_data(2)),
+        },
+        T0,
+    );
+    app
+}
+
+fn record_vouchers() -> App {
+    let mut app = record();
+    chars(&mut app, ">>");
     app.update(
         Msg::Vouchers {
             partner_id: "pt_2".into(),
@@ -360,6 +363,7 @@ fn scenarios() -> Vec<Scenario> {
                 partners,
                 offline,
                 record,
+                record_tiers,
                 record_vouchers,
                 tree,
                 tree_open,

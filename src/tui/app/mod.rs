@@ -263,6 +263,8 @@ impl App {
             Msg::Node { level, id, result } => self.on_node(level, id, result),
             Msg::NodeWritten { write, result } => self.on_node_written(write, result),
             Msg::Admins { node, result } => self.on_admins(node, result),
+            Msg::Tiers { partner_id, result } => self.on_tiers(partner_id, result),
+            Msg::PeriodWritten { write, result } => self.on_period_written(write, result),
             Msg::PartnerView(result) => self.on_partner_view(result),
             Msg::ImpersonationEnded(result) => self.on_impersonation_ended(result),
             Msg::ImpersonationExpiring(id) => self.on_impersonation_expiring(id),
@@ -365,6 +367,7 @@ impl App {
             Layer::Form(dialog) => self.form_key(dialog, key),
             Layer::Batches(picker) => self.batch_key(picker, key),
             Layer::Admins(d) => self.admins_key(d, key),
+            Layer::Periods(p) => self.period_picker_key(p, key),
             Layer::ConfirmQuit => self.confirm_quit_key(key),
             Layer::Handling => Handled::Pass,
         }
@@ -387,6 +390,7 @@ impl App {
             Layer::Form(dialog) => dialog.form.hints(),
             Layer::Batches(picker) => picker.hints(),
             Layer::Admins(d) => d.hints(),
+            Layer::Periods(p) => p.hints(),
             Layer::Handling => vec![],
         }
     }

@@ -108,6 +108,14 @@ pub enum Msg {
         node: crate::tui::hierarchy::tree::NodeKey,
         result: Result<Vec<crate::domain::UserRef>, ApiError>,
     },
+    Tiers {
+        partner_id: String,
+        result: Result<crate::tui::record::tiers::TiersData, ApiError>,
+    },
+    PeriodWritten {
+        write: crate::tui::record::tiers::PeriodWrite,
+        result: Result<Option<crate::domain::Period>, ApiError>,
+    },
     /// The text back from the editor, or why the editor could not be run.
     Edited(Result<String, String>),
     PartnerView(Result<(Partner, Vec<Channel>, Vec<Engagement>), ApiError>),

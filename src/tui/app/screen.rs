@@ -106,6 +106,7 @@ impl App {
             Action::Edit if self.record.page == crate::tui::record::Page::Overview => {
                 self.open_profile_form()
             }
+            Action::Edit if self.on_tiers_page() => self.open_period_picker(false),
             Action::Edit => Handled::Ignored,
             Action::Unassign => self.open_batch_picker(false),
             Action::PrevPage => self.switch_page(-1),
@@ -133,6 +134,9 @@ impl App {
             }
             Action::TogglePolling => self.toggle_polling().into(),
             Action::ShowInTree => self.show_in_tree(),
+            // On a record's Tiers page: add a tier or campaign, end or delete one.
+            Action::Create if self.on_tiers_page() => self.open_period_form(),
+            Action::Delete if self.on_tiers_page() => self.open_period_picker(true),
             // The tree's own (`tree_action`).
             Action::Create | Action::CreateTop | Action::SuspendNode | Action::Delete => {
                 Handled::Ignored
@@ -267,6 +271,11 @@ impl App {
                 bar.push(self.pair_hint(Action::PrevPage, Action::NextPage, "page"));
                 match self.record.page {
                     Page::Overview if can => bar.push(hint(Action::Edit, "edit", true)),
+                    Page::Tiers if can => {
+                        bar.push(hint(Action::Create, "add", true));
+                        bar.push(hint(Action::Edit, "dates", true));
+                        bar.push(hint(Action::Delete, "end", true));
+                    }
                     Page::Vouchers if can => {
                         bar.push(hint(Action::ApproveWithComment, "assign", true));
                         bar.push(hint(Action::Unassign, "unassign", true));

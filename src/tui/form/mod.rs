@@ -14,6 +14,7 @@
 //!   CSR's edits and marks the fields that changed underneath ([`Form::rebase`]).
 //! - A multi-line field opens in `$VISUAL`/`$EDITOR` with `Ctrl-E` (the owner runs the editor).
 
+pub mod dates;
 mod keys;
 pub mod picker;
 mod render;
@@ -209,6 +210,8 @@ pub struct Form {
     pub saving: bool,
     /// What is not about one field: a failed save, someone else's save, the server's warnings.
     pub note: Option<String>,
+    /// A form for a new record: saving sends every field, its defaults too.
+    pub creating: bool,
 }
 
 impl Form {
@@ -221,7 +224,14 @@ impl Form {
             discarding: false,
             saving: false,
             note: None,
+            creating: false,
         }
+    }
+
+    /// The same form for a new record (see [`Form::creating`]).
+    pub fn for_new(mut self) -> Form {
+        self.creating = true;
+        self
     }
 
     pub fn changed(&self) -> bool {
@@ -260,7 +270,7 @@ impl Form {
         let changes: Vec<(&'static str, String)> = self
             .fields
             .iter()
-            .filter(|f| f.changed())
+            .filter(|f| self.creating || f.changed())
             .map(|f| (f.pointer, f.value().trim_end().to_string()))
             .collect();
         if changes.is_empty() {

@@ -249,7 +249,8 @@ impl App {
         let form = Form::new(
             format!("New {}{under}", level.as_str()),
             node_fields(level, "", &NodeContact::default()),
-        );
+        )
+        .for_new();
         self.open_node_form(form, NodeForm::Create { parent, level })
     }
 

@@ -16,6 +16,11 @@ impl App {
     /// (tabs, sections, help, quit, the detail pane).
     pub(in crate::tui) fn tree_action(&mut self, action: Action) -> Option<Handled> {
         let page = self.list_rows().max(1) as isize;
+        // A partner's record open on its Tiers page takes `n` `E` `D` for its periods.
+        if self.on_tiers_page() && matches!(action, Action::Create | Action::Edit | Action::Delete)
+        {
+            return None;
+        }
         Some(match action {
             Action::Down => self.tree_move_by(1),
             Action::Up => self.tree_move_by(-1),
@@ -103,6 +108,11 @@ impl App {
             .map(|p| self.hierarchy.tree.keys_on(&p))
             .unwrap_or_default();
         let mut bar = Vec::new();
+        if self.on_tiers_page() {
+            bar.push(hint(Action::Create, "add"));
+            bar.push(hint(Action::Edit, "dates"));
+            bar.push(hint(Action::Delete, "end"));
+        }
         let gated = |action: Action, what: &str, level: Option<Level>, on: &[NodeKey]| {
             let mut h = hint(action, what);
             // Struck through when not this session's to use; pressing it says which level
@@ -112,7 +122,7 @@ impl App {
                 .is_none();
             h
         };
-        if let Some(node) = node {
+        if let Some(node) = node.filter(|_| !self.on_tiers_page()) {
             let level = node.level();
             let (child, under) = match level.child() {
                 Some(c) => (c, keys.clone()),

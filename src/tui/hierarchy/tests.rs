@@ -91,6 +91,12 @@ fn tenant(p: &str, i: usize) -> Tenant {
     }
 }
 
+/// Three distributors of three partners each.
+pub const SMALL: World = World {
+    distributors: 3,
+    big: 3,
+};
+
 impl World {
     fn partners_of(&self, d: usize) -> usize {
         if d == 0 { self.big } else { 3 }

@@ -205,6 +205,18 @@ impl Runtime {
                     let _ = tx.send(Msg::NodeWritten { write, result });
                 });
             }
+            Effect::LoadTiers { partner_id } => {
+                tokio::spawn(async move {
+                    let result = crate::tui::record::tiers::load(&*api, &partner_id).await;
+                    let _ = tx.send(Msg::Tiers { partner_id, result });
+                });
+            }
+            Effect::WritePeriod(write) => {
+                tokio::spawn(async move {
+                    let result = crate::tui::record::tier_writes::send(&*api, &write).await;
+                    let _ = tx.send(Msg::PeriodWritten { write, result });
+                });
+            }
             Effect::LoadAdmins { node } => {
                 tokio::spawn(async move {
                     let result = api.admins(node.0, &node.1).await.map(|p| p.items);

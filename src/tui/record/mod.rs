@@ -4,7 +4,10 @@
 //! `record.changed` and refreshes what is open.
 
 pub mod pages;
+pub mod period_picker;
 pub mod profile;
+pub mod tier_writes;
+pub mod tiers;
 pub mod vouchers;
 
 #[cfg(test)]
@@ -22,16 +25,18 @@ use crate::tui::queue::tabs::Row;
 pub enum Page {
     #[default]
     Overview,
+    Tiers,
     Vouchers,
     Members,
 }
 
 impl Page {
-    pub const ALL: [Page; 3] = [Page::Overview, Page::Vouchers, Page::Members];
+    pub const ALL: [Page; 4] = [Page::Overview, Page::Tiers, Page::Vouchers, Page::Members];
 
     pub fn title(self) -> &'static str {
         match self {
             Page::Overview => "Overview",
+            Page::Tiers => "Tiers & campaigns",
             Page::Vouchers => "Vouchers",
             Page::Members => "Members",
         }
@@ -79,6 +84,7 @@ pub struct Record {
     pub page: Page,
     pub members: Option<Loaded<Member>>,
     pub vouchers: Option<Loaded<VoucherBatch>>,
+    pub tiers: Option<tiers::TiersLoaded>,
     /// Bumped by each batch search; only the newest answer is shown.
     pub(in crate::tui) batch_gen: u64,
 }
@@ -135,6 +141,20 @@ impl App {
         let (members_fresh, vouchers_fresh) = (fresh(members_for), fresh(vouchers_for));
         match self.record.page {
             Page::Overview => Vec::new(),
+            Page::Tiers
+                if self
+                    .record
+                    .tiers
+                    .as_ref()
+                    .is_none_or(|l| l.partner_id != id) =>
+            {
+                self.record.tiers = Some(tiers::TiersLoaded {
+                    partner_id: id.clone(),
+                    load: Load::Loading,
+                    data: None,
+                });
+                vec![Effect::LoadTiers { partner_id: id }]
+            }
             Page::Members if !members_fresh => {
                 self.record.members = Some(Loaded::loading(&id));
                 vec![Effect::LoadMembers { partner_id: id }]

@@ -162,6 +162,20 @@ pub fn fields(app: &App, p: &Partner) -> Vec<Field> {
     let own = |id: &str| id == p.summary.id;
     match app.record.page {
         Page::Overview => overview(p, app.now),
+        Page::Tiers => {
+            let tz = crate::tui::form::dates::zone(&p.contact.time_zone);
+            match app.record.tiers.as_ref().filter(|l| own(&l.partner_id)) {
+                Some(l) => match (&l.data, &l.load) {
+                    (Some(d), _) => super::tiers::fields(d, tz, app.now),
+                    (None, Load::Failed(e)) => vec![block(
+                        "Tiers & campaigns",
+                        format!("Could not load this page: {e}"),
+                    )],
+                    _ => vec![block("Tiers & campaigns", "Loading…")],
+                },
+                None => vec![block("Tiers & campaigns", "Loading…")],
+            }
+        }
         Page::Vouchers => {
             let today = app.now.date_naive();
             vec![listed(

@@ -25,6 +25,8 @@ pub enum FormTarget {
     Profile { partner_id: String, version: i64 },
     /// A hierarchy node's create, edit, suspension, delete or new administrator.
     Node(crate::tui::hierarchy::actions::NodeForm),
+    /// A tier assignment or campaign link: a new one, or new dates.
+    Period(crate::tui::record::tiers::PeriodForm),
 }
 
 /// The label of a profile field in the form.
@@ -151,6 +153,16 @@ impl App {
                 FormTarget::Node(target) => {
                     let target = target.clone();
                     self.node_form_saved(&target, changes).into()
+                }
+                FormTarget::Period(target) => {
+                    let target = target.clone();
+                    match self.period_form_saved(&target, changes) {
+                        Ok(fx) => fx.into(),
+                        Err(why) => {
+                            d.form.save_failed(&why);
+                            Handled::done()
+                        }
+                    }
                 }
             },
         }

@@ -211,7 +211,7 @@ fn a_viewer_is_told_and_gets_no_form() {
 #[test]
 fn pages_load_what_they_show_and_vouchers_are_assigned_and_unassigned() {
     let mut app = record_open(2);
-    let fx = press(&mut app, ">");
+    let fx = press(&mut app, ">>");
     assert_eq!(app.record.page, Page::Vouchers);
     assert!(
         fx.iter()
@@ -367,4 +367,149 @@ fn the_event_of_ones_own_save_arriving_first_is_not_someone_elses_change() {
         T0,
     );
     assert!(matches!(app.focus.top(), Layer::Screen));
+}
+
+/// Partner 2's record on its Tiers & campaigns page, loaded.
+fn tiers_open() -> App {
+    let mut app = record_open(2);
+    let fx = press(&mut app, ">");
+    assert_eq!(app.record.page, Page::Tiers);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadTiers { partner_id } if partner_id == "pt_2"))
+    );
+    app.update(
+        Msg::Tiers {
+            partner_id: "pt_2".into(),
+            result: Ok(crate::tui::test_data::tiers_data(2)),
+        },
+        T0,
+    );
+    app
+}
+
+fn period_write(fx: &[Effect]) -> Option<super::tiers::PeriodWrite> {
+    fx.iter().find_map(|e| match e {
+        Effect::WritePeriod(w) => Some(w.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_tiers_page_shows_the_tier_the_periods_and_why_a_product_is_out_of_reach() {
+    let app = tiers_open();
+    let fields = super::pages::fields(&app, app.record_partner().unwrap());
+    let text: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.label, f.value))
+        .collect();
+    let all = text.join("\n");
+    assert!(
+        all.contains("Current tier: Gold (precedence 2) until"),
+        "{all}"
+    );
+    assert!(all.contains("ends in 20 days"), "{all}");
+    assert!(all.contains("Platinum · scheduled"), "{all}");
+    assert!(all.contains("Spring Sale · active"), "{all}");
+    assert!(all.contains("✓ Analytics"), "{all}");
+    assert!(
+        all.contains("✗ White label — tier precedence 2 is below what it needs (1 or higher)"),
+        "{all}"
+    );
+    // In the partner's zone and in UTC.
+    assert!(all.contains("Europe/Berlin"), "{all}");
+    assert!(all.contains("UTC)"), "{all}");
+}
+
+#[test]
+fn a_new_tier_that_overlaps_is_refused_before_saving_and_a_campaign_link_is_sent() {
+    let mut app = tiers_open();
+    press(&mut app, "n");
+    // Platinum (the first choice) from today: overlaps Gold, which runs until day 20.
+    let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(period_write(&fx).is_none());
+    let note = form(&app).note.clone().unwrap_or_default();
+    assert!(note.contains("overlap the Gold tier"), "{note}");
+    // The campaign instead (the last choice), from tomorrow for two weeks.
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "spring");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    tab(&mut app, 1);
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    press(&mut app, "tomorrow");
+    tab(&mut app, 1);
+    press(&mut app, "+2w");
+    let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Some(super::tiers::PeriodWrite::Create {
+        kind,
+        partner_id,
+        what,
+        starts_at,
+        expires_at,
+        ..
+    }) = period_write(&fx)
+    else {
+        panic!("a create: {fx:?} {:?}", form(&app).note);
+    };
+    assert_eq!(kind, crate::domain::PeriodKind::CampaignLink);
+    assert_eq!((partner_id.as_str(), what.as_str()), ("pt_2", "ca_1"));
+    // Midnight in Berlin (the partner's zone) of 1970-01-02, and two weeks after that day.
+    assert_eq!(starts_at.to_rfc3339(), "1970-01-01T23:00:00+00:00");
+    assert_eq!(
+        expires_at.map(|e| e.to_rfc3339()),
+        Some("1970-01-14T23:00:00+00:00".into())
+    );
+}
+
+#[test]
+fn dates_are_changed_and_an_active_tier_is_ended_after_yes() {
+    let mut app = tiers_open();
+    // E: the newest start first, Platinum; its expiry set.
+    press(&mut app, "E");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    tab(&mut app, 1);
+    press(&mut app, "+3m");
+    let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Some(super::tiers::PeriodWrite::Update {
+        id, version, patch, ..
+    }) = period_write(&fx)
+    else {
+        panic!("an update: {fx:?}");
+    };
+    assert_eq!((id.as_str(), version), ("ta_2", 1));
+    assert_eq!(patch.starts_at, None, "unchanged, not sent");
+    assert!(matches!(patch.expires_at, Some(Some(_))));
+    app.update(
+        Msg::PeriodWritten {
+            write: super::tiers::PeriodWrite::Update {
+                kind: crate::domain::PeriodKind::TierAssignment,
+                id,
+                version,
+                patch,
+            },
+            result: Ok(Some(crate::domain::Period::TierAssignment(
+                crate::tui::test_data::tiers_data(2).assignments[1].clone(),
+            ))),
+        },
+        T0,
+    );
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text == "Saved the dates of the Platinum tier.")
+    );
+    // D on Gold (active): ended now, after y.
+    // The list is newest start first: Platinum, the Spring Sale link, Gold.
+    press(&mut app, "D");
+    press(&mut app, "jj");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let Some(Layer::Confirm(c)) = app.focus.dialog() else {
+        panic!("asked first");
+    };
+    assert_eq!(c.title, "End the Gold tier now?");
+    let fx = press(&mut app, "y");
+    assert!(matches!(
+        period_write(&fx),
+        Some(super::tiers::PeriodWrite::Delete { ends: true, ref id, .. }) if id == "ta_1"
+    ));
 }
