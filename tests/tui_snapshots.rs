@@ -127,6 +127,10 @@ fn rows_for(section: SectionId) -> Vec<Row> {
             .map(|i| Row::Partner(fixtures::partner_summary(i)))
             .collect(),
         SectionId::Hierarchy => Vec::new(),
+        SectionId::Expiring => fixtures::expiring()
+            .into_iter()
+            .map(|p| Row::Period(Box::new(p)))
+            .collect(),
     }
 }
 
@@ -888,4 +892,16 @@ fn the_hierarchy_tree_and_its_dialogs() {
         now(),
     );
     record_sizes("tree_admins", &app);
+}
+
+#[test]
+fn the_expiring_section_and_its_bulk_extension() {
+    let mut app = loaded_app(session());
+    press(&mut app, "4]]");
+    record_sizes("expiring", &app);
+    press(&mut app, " j ");
+    press(&mut app, "x");
+    record_sizes("expiring_extend_form", &app);
+    key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    record_sizes("expiring_extend_confirm", &app);
 }

@@ -78,6 +78,15 @@ pub fn rows(section: SectionId, n: usize) -> Vec<Row> {
     match section.source() {
         Source::Partners => (0..n).map(|i| Row::Partner(partner(i))).collect(),
         Source::Hierarchy => Vec::new(),
+        // Partner i's active Gold assignment, ending in 20 + i days.
+        Source::Expiring => (0..n)
+            .map(|i| {
+                let mut a = tiers_data(i).assignments[0].clone();
+                a.id = format!("ta_{i}");
+                a.expires_at = Some(T0 + chrono::Duration::days(20 + i as i64));
+                Row::Period(Box::new(crate::domain::Period::TierAssignment(a)))
+            })
+            .collect(),
         Source::Approvals { kinds, status } => (0..n)
             .map(|i| {
                 let mut a = approval(i);

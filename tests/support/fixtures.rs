@@ -484,3 +484,29 @@ pub fn tiers_data(id: &str) -> partner_console::tui::record::tiers::TiersData {
         },
     }
 }
+
+/// Expiring: the tier assignments and links of three partners that end within a month.
+pub fn expiring() -> Vec<Period> {
+    (0..3)
+        .flat_map(|i| {
+            let mut d = tiers_data(&format!("pt_{i}"));
+            let name = partner_summary(i).name;
+            for a in &mut d.assignments {
+                a.id = format!("{}_{i}", a.id);
+                a.partner.name = name.clone();
+                a.expires_at = a.expires_at.map(|e| e + Duration::days(i as i64 * 2));
+            }
+            for l in &mut d.links {
+                l.id = format!("{}_{i}", l.id);
+                l.partner.name = name.clone();
+                l.expires_at = Some(now() + Duration::days(20 + i as i64));
+            }
+            d.assignments
+                .into_iter()
+                .filter(|a| a.state == AssignmentState::Active)
+                .map(Period::TierAssignment)
+                .chain(d.links.into_iter().map(Period::CampaignLink))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}

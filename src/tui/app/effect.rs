@@ -132,6 +132,11 @@ pub enum Effect {
     },
     /// A write to a tier assignment or a campaign link.
     WritePeriod(crate::tui::record::tiers::PeriodWrite),
+    /// Expiring's `x`: each write sent in turn, each answered as `Msg::Extended`.
+    ExtendPeriods {
+        batch: u64,
+        writes: Vec<crate::tui::record::tiers::PeriodWrite>,
+    },
     /// Open `text` in the user's `$VISUAL`/`$EDITOR` (the terminal is handed over meanwhile);
     /// the text comes back as `Msg::Edited`.
     EditText {

@@ -5,18 +5,24 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::focus::{Hint, Keys, Layer};
+use super::focus_states::*;
 use super::msg::Msg;
 use super::{App, Session};
 use crate::domain::Role;
-use crate::tui::test_data::{T0, answer_loads, impersonation, signed_in};
+use crate::tui::test_data::{T0, signed_in};
+use crate::tui::test_data::{answer_loads, impersonation};
 
-fn press(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<super::effect::Effect> {
+pub(super) fn press(
+    app: &mut App,
+    code: KeyCode,
+    mods: KeyModifiers,
+) -> Vec<super::effect::Effect> {
     let fx = app.update(Msg::Key(KeyEvent::new(code, mods)), T0);
     answer_loads(app, fx, 5);
     Vec::new()
 }
 
-fn chars(app: &mut App, keys: &str) {
+pub(super) fn chars(app: &mut App, keys: &str) {
     for c in keys.chars() {
         press(app, KeyCode::Char(c), KeyModifiers::NONE);
     }
@@ -71,287 +77,6 @@ struct Scenario {
     states: Vec<fn() -> App>,
 }
 
-/// My Partners → Hierarchy as a platform administrator (every key of the tree works).
-fn tree() -> App {
-    use crate::tui::hierarchy::tests::{SMALL, tree_app};
-    let mut app = tree_app(&SMALL, vec![]);
-    app.user.as_mut().expect("signed in").role = Role::Admin;
-    app
-}
-
-/// The tree with its first distributor open and a partner selected.
-fn tree_open() -> App {
-    let mut app = tree();
-    let fx = crate::tui::hierarchy::tests::press(&mut app, "l");
-    crate::tui::hierarchy::tests::SMALL.answer(&mut app, fx);
-    chars(&mut app, "j");
-    app
-}
-
-fn csr_queue() -> App {
-    let mut app = signed_in(Session::default(), Role::Csr, 5);
-    chars(&mut app, "jj");
-    app
-}
-
-fn queue_with_marks_and_detail() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, " ");
-    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    // A long description gives the detail pane something to scroll.
-    let id = app.active_section_id();
-    let selected = app.section(id).selected;
-    if let Some(crate::tui::queue::tabs::Row::Approval(a)) =
-        app.section_mut(id).rows.get_mut(selected)
-    {
-        a.description = "A long description.\n".repeat(40);
-    }
-    chars(&mut app, "J");
-    app
-}
-
-fn history() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, "5jj");
-    app
-}
-
-fn partners() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, "4jj");
-    app
-}
-
-fn record() -> App {
-    crate::tui::test_data::record_open(2)
-}
-
-/// The record's Tiers & campaigns page, loaded.
-fn record_tiers() -> App {
-    let mut app = record();
-    chars(&mut app, ">");
-    app.update(
-        Msg::Tiers {
-            partner_id: "pt_2".into(),
-            result: Ok(crate::tui::test_data::tiers_data(2)),
-        },
-        T0,
-    );
-    app
-}
-
-fn record_vouchers() -> App {
-    let mut app = record();
-    chars(&mut app, ">>");
-    app.update(
-        Msg::Vouchers {
-            partner_id: "pt_2".into(),
-            result: Ok(vec![crate::tui::record::vouchers::tests::batch("vb_1")]),
-        },
-        T0,
-    );
-    app
-}
-
-fn profile_form() -> App {
-    let mut app = record();
-    chars(&mut app, "E");
-    assert!(matches!(app.focus.top(), Layer::Form(_)));
-    app
-}
-
-fn profile_form_choice() -> App {
-    let mut app = profile_form();
-    for _ in 0..11 {
-        press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    }
-    app
-}
-
-fn profile_form_picking() -> App {
-    let mut app = profile_form_choice();
-    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    app
-}
-
-fn profile_form_notes() -> App {
-    let mut app = profile_form_choice();
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    app
-}
-
-fn profile_form_discarding() -> App {
-    let mut app = profile_form();
-    chars(&mut app, "x");
-    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
-    app
-}
-
-fn batch_picker() -> App {
-    let mut app = record_vouchers();
-    chars(&mut app, "A");
-    app.update(
-        Msg::Batches {
-            generation: app.record.batch_gen,
-            result: Ok(vec![
-                crate::tui::record::vouchers::tests::batch("vb_2"),
-                crate::tui::record::vouchers::tests::batch("vb_3"),
-            ]),
-        },
-        T0,
-    );
-    app
-}
-
-fn unassign_confirm() -> App {
-    let mut app = record_vouchers();
-    chars(&mut app, "U");
-    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    app
-}
-
-fn offline() -> App {
-    let mut app = csr_queue();
-    app.update(
-        Msg::Stream(crate::client::StreamItem::Disconnected {
-            message: "down".into(),
-        }),
-        T0,
-    );
-    app
-}
-
-fn impersonating() -> App {
-    let mut app = partners();
-    app.update(Msg::Impersonated(Ok(impersonation(2))), T0);
-    assert!(matches!(app.focus.top(), Layer::PartnerView));
-    app
-}
-
-fn searching() -> App {
-    let mut app = history();
-    chars(&mut app, "/ac");
-    app
-}
-
-fn help() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, "?");
-    app
-}
-
-fn help_filtered() -> App {
-    let mut app = help();
-    chars(&mut app, "e");
-    app
-}
-
-fn help_scrolled() -> App {
-    let mut app = help();
-    press(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
-    app
-}
-
-fn filter() -> App {
-    let mut app = history();
-    chars(&mut app, "f");
-    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
-    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
-    chars(&mut app, "2026");
-    app
-}
-
-fn filter_opened() -> App {
-    let mut app = history();
-    chars(&mut app, "f");
-    app
-}
-
-fn partners_filter() -> App {
-    let mut app = partners();
-    chars(&mut app, "f");
-    app
-}
-
-fn copy() -> App {
-    let mut app = partners();
-    chars(&mut app, "y");
-    app
-}
-
-fn impersonate() -> App {
-    let mut app = partners();
-    chars(&mut app, "iwhy");
-    press(&mut app, KeyCode::Left, KeyModifiers::NONE);
-    app
-}
-
-fn finder() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, ":p");
-    let generation = match app.focus.top() {
-        Layer::Finder(f) => f.generation,
-        other => panic!("{other:?}"),
-    };
-    app.update(
-        Msg::Found {
-            generation,
-            result: Ok((0..4).map(crate::tui::test_data::partner).collect()),
-        },
-        T0,
-    );
-    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
-    app
-}
-
-fn confirm() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, "a");
-    app
-}
-
-fn reason() -> App {
-    let mut app = csr_queue();
-    chars(&mut app, "rno");
-    press(&mut app, KeyCode::Left, KeyModifiers::NONE);
-    app
-}
-
-fn reason_with_templates() -> App {
-    let template = |name: &str| crate::config::ReasonTemplate {
-        name: name.into(),
-        text: format!("{name}: the reason."),
-    };
-    let session = Session {
-        reasons: vec![template("one"), template("two"), template("three")],
-        ..Session::default()
-    };
-    let mut app = signed_in(session, Role::Csr, 5);
-    chars(&mut app, "r");
-    app
-}
-
-fn reason_picking() -> App {
-    let mut app = reason_with_templates();
-    press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
-    press(&mut app, KeyCode::Down, KeyModifiers::NONE);
-    app
-}
-
-fn reason_discarding() -> App {
-    let mut app = reason();
-    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
-    app
-}
-
-fn confirm_quit() -> App {
-    let mut app = reason();
-    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
-    press(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert!(matches!(app.focus.top(), Layer::ConfirmQuit));
-    app
-}
-
 fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
@@ -364,6 +89,7 @@ fn scenarios() -> Vec<Scenario> {
                 offline,
                 record,
                 record_tiers,
+                expiring,
                 record_vouchers,
                 tree,
                 tree_open,

@@ -62,10 +62,11 @@ pub enum Action {
     SuspendNode,
     Delete,
     ShowInTree,
+    Extend,
 }
 
 impl Action {
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -116,6 +117,7 @@ impl Action {
         Action::SuspendNode,
         Action::Delete,
         Action::ShowInTree,
+        Action::Extend,
     ];
 
     /// The name used in `[keys]`.
@@ -171,6 +173,7 @@ impl Action {
             Action::SuspendNode => "suspend_or_enable",
             Action::Delete => "delete",
             Action::ShowInTree => "show_in_tree",
+            Action::Extend => "extend",
         }
     }
 
@@ -229,6 +232,7 @@ impl Action {
             Action::SuspendNode => "Hierarchy: suspend (with a reason) or enable the selected node",
             Action::Delete => "Hierarchy: delete the selected node (typing its name)",
             Action::ShowInTree => "the partner's distributor, in the Hierarchy tree",
+            Action::Extend => "Expiring: extend the marked (or selected) by one period",
         }
     }
 
@@ -284,6 +288,7 @@ impl Action {
             Action::SuspendNode => &["S"],
             Action::Delete => &["D"],
             Action::ShowInTree => &["t"],
+            Action::Extend => &["x"],
         }
     }
 

@@ -265,6 +265,7 @@ impl App {
             Msg::Admins { node, result } => self.on_admins(node, result),
             Msg::Tiers { partner_id, result } => self.on_tiers(partner_id, result),
             Msg::PeriodWritten { write, result } => self.on_period_written(write, result),
+            Msg::Extended { batch, id, result } => self.on_extended(batch, id, result),
             Msg::PartnerView(result) => self.on_partner_view(result),
             Msg::ImpersonationEnded(result) => self.on_impersonation_ended(result),
             Msg::ImpersonationExpiring(id) => self.on_impersonation_expiring(id),
@@ -448,6 +449,8 @@ impl App {
 
 #[cfg(test)]
 mod dialog_error_tests;
+#[cfg(test)]
+mod focus_states;
 #[cfg(test)]
 mod focus_tests;
 #[cfg(test)]

@@ -112,6 +112,12 @@ pub enum Msg {
         partner_id: String,
         result: Result<crate::tui::record::tiers::TiersData, ApiError>,
     },
+    /// One extension of a bulk `x` answered.
+    Extended {
+        batch: u64,
+        id: String,
+        result: Result<(), ApiError>,
+    },
     PeriodWritten {
         write: crate::tui::record::tiers::PeriodWrite,
         result: Result<Option<crate::domain::Period>, ApiError>,

@@ -107,6 +107,7 @@ impl App {
                 self.open_profile_form()
             }
             Action::Edit if self.on_tiers_page() => self.open_period_picker(false),
+            Action::Edit if self.active_section_id() == SectionId::Expiring => self.expiring_edit(),
             Action::Edit => Handled::Ignored,
             Action::Unassign => self.open_batch_picker(false),
             Action::PrevPage => self.switch_page(-1),
@@ -114,7 +115,7 @@ impl App {
             Action::ToggleDetail => {
                 self.detail.open = !self.detail.open;
                 self.detail_from_the_top();
-                self.schedule_partner_detail().into()
+                self.expiring_detail().into()
             }
             Action::DetailDown => {
                 let max = self.detail_scroll_max();
@@ -134,6 +135,7 @@ impl App {
             }
             Action::TogglePolling => self.toggle_polling().into(),
             Action::ShowInTree => self.show_in_tree(),
+            Action::Extend => self.open_extend(),
             // On a record's Tiers page: add a tier or campaign, end or delete one.
             Action::Create if self.on_tiers_page() => self.open_period_form(),
             Action::Delete if self.on_tiers_page() => self.open_period_picker(true),
@@ -282,6 +284,11 @@ impl App {
                     }
                     _ => {}
                 }
+            }
+            if id == SectionId::Expiring && can {
+                bar.push(hint(Action::Mark, "mark", true));
+                bar.push(hint(Action::Edit, "dates", true));
+                bar.push(hint(Action::Extend, "extend", true));
             }
             if id == SectionId::Partners {
                 bar.push(hint(Action::PartnerRequests, "requests", true));

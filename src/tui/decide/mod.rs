@@ -299,7 +299,9 @@ impl App {
     }
 
     pub(in crate::tui) fn toggle_mark(&mut self) -> Handled {
-        if let Err(h) = self.may_decide_here() {
+        // Queues mark for a bulk decision, Expiring for a bulk extension (`x`).
+        let expiring = self.active_section_id() == SectionId::Expiring;
+        if let (false, Err(h)) = (expiring, self.may_decide_here()) {
             return h;
         }
         let id = self.active_section_id();
@@ -387,7 +389,7 @@ pub(super) fn bullets(targets: &[Target], rows: usize) -> Vec<String> {
 fn as_approval(r: &Row) -> Option<&Approval> {
     match r {
         Row::Approval(a) => Some(a),
-        Row::Partner(_) => None,
+        Row::Partner(_) | Row::Period(_) => None,
     }
 }
 

@@ -359,7 +359,7 @@ fn changed_under_the_csr_asks_again_with_a_new_key_and_the_new_version() {
         Row::Approval(a) => {
             assert_eq!(a.title, "Platinum package", "the row shows it as it is")
         }
-        Row::Partner(_) => unreachable!(),
+        Row::Partner(_) | Row::Period(_) => unreachable!(),
     }
 
     // y sends exactly what was shown, and its answer is taken.

@@ -66,6 +66,10 @@ impl App {
                 choices.push(('n', "partner name", a.partner.name.clone()));
                 choices.push(('d', "id", a.id.clone()));
             }
+            Some(Row::Period(p)) => {
+                choices.push(('n', "partner name", p.partner().name.clone()));
+                choices.push(('d', "id", p.id().to_string()));
+            }
             None => return Handled::Ignored,
         }
         choices.retain(|c| !c.2.is_empty());

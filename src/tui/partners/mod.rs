@@ -60,7 +60,7 @@ impl App {
     pub(in crate::tui) fn lists_partners(&self) -> bool {
         matches!(
             self.active_section_id(),
-            SectionId::Partners | SectionId::Hierarchy
+            SectionId::Partners | SectionId::Hierarchy | SectionId::Expiring
         )
     }
 
@@ -80,7 +80,13 @@ impl App {
         if !self.detail.open || !self.lists_partners() {
             return vec![];
         }
-        let Some(id) = self.partner_row().map(|p| p.id.clone()) else {
+        let expiring = match self.active_section().selected_row() {
+            Some(Row::Period(p)) if self.active_section_id() == SectionId::Expiring => {
+                Some(p.partner().id.clone())
+            }
+            _ => None,
+        };
+        let Some(id) = expiring.or_else(|| self.partner_row().map(|p| p.id.clone())) else {
             return vec![];
         };
         if self
@@ -143,6 +149,10 @@ impl App {
             Some(Row::Approval(a)) => PartnerRef {
                 id: a.partner.id.clone(),
                 name: a.partner.name.clone(),
+            },
+            Some(Row::Period(p)) => PartnerRef {
+                id: p.partner().id.clone(),
+                name: p.partner().name.clone(),
             },
             None => return Handled::Ignored,
         };

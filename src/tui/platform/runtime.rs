@@ -217,6 +217,20 @@ impl Runtime {
                     let _ = tx.send(Msg::PeriodWritten { write, result });
                 });
             }
+            Effect::ExtendPeriods { batch, writes } => {
+                tokio::spawn(async move {
+                    for write in writes {
+                        let id = match &write {
+                            crate::tui::record::tiers::PeriodWrite::Update { id, .. } => id.clone(),
+                            _ => continue,
+                        };
+                        let result = crate::tui::record::tier_writes::send(&*api, &write)
+                            .await
+                            .map(drop);
+                        let _ = tx.send(Msg::Extended { batch, id, result });
+                    }
+                });
+            }
             Effect::LoadAdmins { node } => {
                 tokio::spawn(async move {
                     let result = api.admins(node.0, &node.1).await.map(|p| p.items);
@@ -353,13 +367,8 @@ async fn load_page(api: &dyn Api, query: ListQuery) -> ApiResult<Page<Row>> {
                 next_cursor: page.next_cursor,
             })
         }
-        ListQuery::Partners(q) => {
-            let page = api.partners(&q).await?;
-            Ok(Page {
-                items: page.items.into_iter().map(Row::Partner).collect(),
-                next_cursor: page.next_cursor,
-            })
-        }
+        ListQuery::Partners(q) => Ok(api.partners(&q).await?.map(Row::Partner)),
+        ListQuery::Expiring(q) => Ok(api.expiring(&q).await?.map(|p| Row::Period(Box::new(p)))),
     }
 }
 

@@ -48,7 +48,7 @@ impl Late {
     pub fn row(&self, row: &Row) -> bool {
         match row {
             Row::Approval(a) => self.is(a),
-            Row::Partner(_) => false,
+            Row::Partner(_) | Row::Period(_) => false,
         }
     }
 }

@@ -50,25 +50,28 @@ fn partner(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Approval(a) => a.partner.name.clone(),
         Row::Partner(p) => p.name.clone(),
+        Row::Period(p) => p.partner().name.clone(),
     }
 }
 fn item(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Approval(a) => format::item(a.item.as_ref()),
         Row::Partner(p) => format::item(p.package.as_ref()),
+        Row::Period(_) => String::new(),
     }
 }
 fn title(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Approval(a) => a.title.clone(),
         Row::Partner(p) => p.name.clone(),
+        Row::Period(p) => p.what(),
     }
 }
 /// A cell only approvals have (partners' rows leave it empty).
 fn of_approval(r: &Row, cell: impl FnOnce(&Approval) -> Option<String>) -> String {
     match r {
         Row::Approval(a) => cell(a).unwrap_or_default(),
-        Row::Partner(_) => String::new(),
+        Row::Partner(_) | Row::Period(_) => String::new(),
     }
 }
 
@@ -91,6 +94,7 @@ fn status(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Approval(a) => format::partner_standing(a.partner.status, &a.partner.standing),
         Row::Partner(p) => format::partner_standing(p.status, &p.standing),
+        Row::Period(p) => p.state().as_str().into(),
     }
 }
 fn phone(r: &Row, _: DateTime<Utc>) -> String {
@@ -100,12 +104,13 @@ fn email(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Approval(a) => a.partner.email.clone(),
         Row::Partner(p) => p.email.clone(),
+        Row::Period(_) => String::new(),
     }
 }
 fn contact(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Partner(p) => p.contact_name.clone(),
-        Row::Approval(_) => String::new(),
+        Row::Approval(_) | Row::Period(_) => String::new(),
     }
 }
 fn engagement(r: &Row, _: DateTime<Utc>) -> String {
@@ -136,7 +141,7 @@ fn runs(r: &Row, _: DateTime<Utc>) -> String {
 fn invoice(r: &Row, _: DateTime<Utc>) -> String {
     match r {
         Row::Partner(p) => p.invoice_id.clone(),
-        Row::Approval(_) => String::new(),
+        Row::Approval(_) | Row::Period(_) => String::new(),
     }
 }
 
@@ -222,6 +227,24 @@ const PARTNERS: &[Column] = &[
     wide("Contact", Fill(1), contact),
     wide("Email", Fill(4), email),
 ];
+/// Tier assignments and campaign links by soonest end (`title` is what ends).
+const EXPIRING: &[Column] = &[
+    col("Partner", Fill(3), partner),
+    col("What", Fill(3), title),
+    col("Ends", Length(18), ends),
+    col("State", Length(9), status),
+];
+
+/// "in 3 days", "within a day": when a period ends, counted from now.
+fn ends(r: &Row, now: DateTime<Utc>) -> String {
+    match r {
+        Row::Period(p) => p
+            .expires_at()
+            .map(|e| crate::tui::record::tiers::ends_in(e, now))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
 
 /// How many loaded rows the column widths are measured on: a bounded sample, so measuring costs
 /// the same however large the window.
@@ -263,5 +286,6 @@ pub fn columns(section: SectionId) -> &'static [Column] {
         SectionId::Partners => PARTNERS,
         // The tree draws its own lines (`tui::hierarchy::view`).
         SectionId::Hierarchy => &[],
+        SectionId::Expiring => EXPIRING,
     }
 }

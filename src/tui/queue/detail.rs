@@ -49,6 +49,17 @@ pub fn fields(row: &Row) -> Vec<Field> {
             f("Status", format::partner_standing(p.status, &p.standing)),
             f("Invoice ID", p.invoice_id.clone()),
         ],
+        Row::Period(p) => vec![
+            f("Partner", p.partner().name.clone()),
+            f("What", p.what()),
+            f("State", p.state().as_str()),
+            f(
+                "Expires",
+                p.expires_at().map_or("no expiry".into(), |e| {
+                    e.format("%Y-%m-%d %H:%M UTC").to_string()
+                }),
+            ),
+        ],
     }
 }
 

@@ -5,8 +5,8 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use crate::domain::{
-    ApprovalQuery, ApprovalSort, Kind, PartnerQuery, PartnerSort, PartnerStatus, Status,
-    StatusFilter,
+    ApprovalQuery, ApprovalSort, ExpiringQuery, Kind, PartnerQuery, PartnerSort, PartnerStatus,
+    Status, StatusFilter,
 };
 use crate::tui::queue::tabs::{SectionId, Source};
 
@@ -42,6 +42,7 @@ pub struct PartnerRef {
 pub enum ListQuery {
     Approvals(ApprovalQuery),
     Partners(PartnerQuery),
+    Expiring(ExpiringQuery),
 }
 
 impl ListQuery {
@@ -49,6 +50,7 @@ impl ListQuery {
         match self {
             ListQuery::Approvals(q) => q.cursor.clone(),
             ListQuery::Partners(q) => q.cursor.clone(),
+            ListQuery::Expiring(q) => q.cursor.clone(),
         }
     }
 }
@@ -96,6 +98,11 @@ impl Filter {
                     sort: self.order,
                 })
             }
+            Source::Expiring => ListQuery::Expiring(ExpiringQuery {
+                within_days: None,
+                cursor,
+                limit: Some(limit),
+            }),
             // The tree loads its own pages (`tui::hierarchy`); its section is never paged.
             Source::Partners | Source::Hierarchy => ListQuery::Partners(PartnerQuery {
                 q: self.query_text(),
@@ -192,7 +199,7 @@ pub fn orders(section: SectionId) -> Vec<Option<ApprovalSort>> {
             v
         }
         Source::Approvals { .. } => vec![None, Some(ApprovalSort::Oldest)],
-        Source::Partners | Source::Hierarchy => Vec::new(),
+        Source::Partners | Source::Hierarchy | Source::Expiring => Vec::new(),
     }
 }
 

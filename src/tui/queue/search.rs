@@ -125,8 +125,12 @@ impl App {
             };
         } else {
             let orders = orders(id);
+            // A list with one order only (Expiring: soonest end first) has nothing to switch.
+            if orders.is_empty() {
+                return Handled::Ignored;
+            }
             let at = orders.iter().position(|o| *o == filter.order).unwrap_or(0);
-            filter.order = orders[(at + 1) % orders.len().max(1)];
+            filter.order = orders[(at + 1) % orders.len()];
         }
         // The same partners in another order: the selection stays on its partner (the new
         // first page puts it back where that partner is now, if it is on it).

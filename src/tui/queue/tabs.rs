@@ -61,6 +61,7 @@ impl TabId {
             TabId::Partners => &[
                 SectionId::Partners,
                 SectionId::Hierarchy,
+                SectionId::Expiring,
                 SectionId::AllPending,
             ],
             TabId::History => &[SectionId::AllHistory],
@@ -91,6 +92,8 @@ pub enum SectionId {
     Partners,
     /// Distributors → partners → tenants, as a tree (`tui::hierarchy`).
     Hierarchy,
+    /// Tier assignments and campaign links ending soonest: a CSR's to-do list.
+    Expiring,
     /// Every pending request, of every kind: where a partner's requests are listed (`p` on a
     /// partner filters it to that partner).
     AllPending,
@@ -107,12 +110,14 @@ pub enum Source {
     Partners,
     /// The tree draws and loads itself (`tui::hierarchy`); the section holds only its search.
     Hierarchy,
+    /// `GET /expiring`.
+    Expiring,
 }
 
 const REQUEST_KINDS: &[Kind] = &[Kind::Broadcast, Kind::AdvertisingPackage, Kind::Ad];
 
 impl SectionId {
-    pub const ALL: [SectionId; 12] = [
+    pub const ALL: [SectionId; 13] = [
         SectionId::PartnershipPending,
         SectionId::PartnershipHistory,
         SectionId::AddonPending,
@@ -123,6 +128,7 @@ impl SectionId {
         SectionId::RequestsHistory,
         SectionId::Partners,
         SectionId::Hierarchy,
+        SectionId::Expiring,
         SectionId::AllPending,
         SectionId::AllHistory,
     ];
@@ -139,6 +145,7 @@ impl SectionId {
             SectionId::Ads => "Ads",
             SectionId::Partners => "Partners",
             SectionId::Hierarchy => "Hierarchy",
+            SectionId::Expiring => "Expiring",
             SectionId::AllPending => "Pending requests",
             SectionId::PartnershipHistory
             | SectionId::AddonHistory
@@ -163,6 +170,7 @@ impl SectionId {
             SectionId::AllPending => approvals(&[], Pending),
             SectionId::Partners => Source::Partners,
             SectionId::Hierarchy => Source::Hierarchy,
+            SectionId::Expiring => Source::Expiring,
         }
     }
 
@@ -176,6 +184,7 @@ impl SectionId {
             Source::Approvals { .. } => "No decisions yet.",
             Source::Partners => "No partners.",
             Source::Hierarchy => "No distributors.",
+            Source::Expiring => "No tier or campaign ends within 30 days.",
         }
     }
 }
@@ -188,6 +197,8 @@ impl SectionId {
 pub enum Row {
     Approval(Box<Approval>),
     Partner(PartnerSummary),
+    /// A tier assignment or campaign link (Expiring).
+    Period(Box<Period>),
 }
 
 impl Row {
@@ -195,6 +206,7 @@ impl Row {
         match self {
             Row::Approval(a) => &a.id,
             Row::Partner(p) => &p.id,
+            Row::Period(p) => p.id(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! assigning and unassigning voucher batches (`A`, `U`). Another CSR's change arrives as
 //! `record.changed` and refreshes what is open.
 
+pub mod expiring;
 pub mod pages;
 pub mod period_picker;
 pub mod profile;
@@ -85,6 +86,8 @@ pub struct Record {
     pub members: Option<Loaded<Member>>,
     pub vouchers: Option<Loaded<VoucherBatch>>,
     pub tiers: Option<tiers::TiersLoaded>,
+    /// A bulk extension on Expiring, while its answers come.
+    pub extending: Option<expiring::Extending>,
     /// Bumped by each batch search; only the newest answer is shown.
     pub(in crate::tui) batch_gen: u64,
 }
@@ -100,6 +103,7 @@ impl App {
         }
         match self.active_section().selected_row()? {
             Row::Partner(p) => Some(p.id.clone()),
+            Row::Period(p) => Some(p.partner().id.clone()),
             Row::Approval(_) => None,
         }
     }

@@ -27,6 +27,8 @@ pub enum FormTarget {
     Node(crate::tui::hierarchy::actions::NodeForm),
     /// A tier assignment or campaign link: a new one, or new dates.
     Period(crate::tui::record::tiers::PeriodForm),
+    /// Expiring's `x`: these, extended by one period.
+    Extend(Vec<crate::domain::Period>),
 }
 
 /// The label of a profile field in the form.
@@ -153,6 +155,21 @@ impl App {
                 FormTarget::Node(target) => {
                     let target = target.clone();
                     self.node_form_saved(&target, changes).into()
+                }
+                FormTarget::Extend(periods) => {
+                    let periods = periods.clone();
+                    let by = changes
+                        .iter()
+                        .find(|(p, _)| *p == "/by")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    match self.extend_saved(&periods, &by) {
+                        Ok(fx) => Handled::Close(fx),
+                        Err(why) => {
+                            d.form.save_failed(&why);
+                            Handled::done()
+                        }
+                    }
                 }
                 FormTarget::Period(target) => {
                     let target = target.clone();

@@ -513,3 +513,92 @@ fn dates_are_changed_and_an_active_tier_is_ended_after_yes() {
         Some(super::tiers::PeriodWrite::Delete { ends: true, ref id, .. }) if id == "ta_1"
     ));
 }
+
+#[test]
+fn expiring_extends_the_marked_by_one_period_and_reports_each() {
+    use crate::tui::queue::tabs::SectionId;
+    use crate::tui::test_data::answer_loads;
+    let mut app =
+        crate::tui::test_data::signed_in(crate::tui::app::Session::default(), Role::Csr, 3);
+    for c in "4]]".chars() {
+        let fx = press(&mut app, &c.to_string());
+        answer_loads(&mut app, fx, 3);
+    }
+    assert_eq!(app.active_section_id(), SectionId::Expiring);
+    // The first and the third, by the same month.
+    press(&mut app, " j ");
+    press(&mut app, "x");
+    key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    press(&mut app, "+1m");
+    key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Some(Layer::Confirm(c)) = app.focus.dialog() else {
+        panic!("one question first");
+    };
+    assert_eq!(c.title, "Extend 2 items by +1m?");
+    let fx = press(&mut app, "y");
+    let (batch, writes) = fx
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::ExtendPeriods { batch, writes } => Some((batch, writes)),
+            _ => None,
+        })
+        .expect("sent");
+    let ends: Vec<(String, String)> = writes
+        .iter()
+        .map(|w| match w {
+            super::tiers::PeriodWrite::Update { id, patch, .. } => (
+                id.clone(),
+                patch
+                    .expires_at
+                    .flatten()
+                    .unwrap()
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            ),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // Day 20 and day 22 after 1970-01-01, a month on.
+    assert_eq!(
+        ends,
+        [
+            ("ta_0".to_string(), "1970-02-21".to_string()),
+            ("ta_2".to_string(), "1970-02-23".to_string())
+        ]
+    );
+    // One goes through, one is refused: the refused one stays marked and is named.
+    app.update(
+        Msg::Extended {
+            batch,
+            id: "ta_0".into(),
+            result: Ok(()),
+        },
+        T0,
+    );
+    let refused = problem(409, "assignment_overlap", |p| {
+        p.detail = "Overlaps Platinum.".into()
+    });
+    let fx = app.update(
+        Msg::Extended {
+            batch,
+            id: "ta_2".into(),
+            result: Err(refused),
+        },
+        T0,
+    );
+    let said = &app.toasts.last().unwrap().text;
+    assert!(
+        said.starts_with("Extended 1 item; not extended: Gold tier of Partner 2"),
+        "{said}"
+    );
+    assert!(said.contains("Overlaps Platinum."), "{said}");
+    let marked: Vec<&String> = app.section(SectionId::Expiring).marked.iter().collect();
+    assert_eq!(marked, ["ta_2"]);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::LoadPage {
+            section: SectionId::Expiring,
+            ..
+        }
+    )));
+}
