@@ -574,7 +574,7 @@ mod tests {
             km.action(&ev(KeyCode::Char('3'), KeyModifiers::NONE)),
             Some(Action::Tab3)
         );
-        assert_eq!(km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
+        assert_eq!(km.action(&ev(KeyCode::Char('w'), KeyModifiers::NONE)), None);
     }
 
     #[test]
