@@ -602,3 +602,43 @@ fn expiring_extends_the_marked_by_one_period_and_reports_each() {
         }
     )));
 }
+
+#[test]
+fn while_tiers_are_off_the_page_says_so_and_offers_only_campaigns() {
+    let mut app = record_open(2);
+    press(&mut app, ">");
+    let mut data = crate::tui::test_data::tiers_data(2);
+    data.settings.tiers_enabled = false;
+    app.update(
+        Msg::Tiers {
+            partner_id: "pt_2".into(),
+            result: Ok(data),
+        },
+        T0,
+    );
+    let fields = super::pages::fields(&app, app.record_partner().unwrap());
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.label == "Tiers" && f.value.starts_with("disabled"))
+    );
+    press(&mut app, "n");
+    let choices = match &form(&app).fields[0].kind {
+        crate::tui::form::FieldKind::Choice(c) => c.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        choices.iter().all(|(v, _)| v.starts_with("campaign:")),
+        "{choices:?}"
+    );
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    press(&mut app, "E");
+    let Layer::Periods(p) = app.focus.top() else {
+        panic!("the picker");
+    };
+    assert!(
+        p.periods
+            .iter()
+            .all(|p| p.kind() == crate::domain::PeriodKind::CampaignLink)
+    );
+}

@@ -299,9 +299,12 @@ impl App {
         let Some(d) = self.tiers_data() else {
             return Vec::new();
         };
+        // While tiers are off the server refuses every write to an assignment: none is offered.
+        let tiers_on = d.settings.tiers_enabled;
         let mut all: Vec<Period> = d
             .assignments
             .iter()
+            .filter(|_| tiers_on)
             .cloned()
             .map(Period::TierAssignment)
             .chain(d.links.iter().cloned().map(Period::CampaignLink))
