@@ -28,6 +28,15 @@ use crate::cli::UserError;
 /// big seed would be written twice (log, then checkpoint), with a rollback journal only once
 /// (the journal of a new, empty database holds next to nothing).
 pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
+    apply_at(conn, seed, chrono::Utc::now())
+}
+
+/// [`apply`], with the demo's tiers and campaigns dated around `now` (the server's clock).
+pub fn apply_at(
+    conn: &mut Connection,
+    seed: &SeedSource,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let file = match seed {
         SeedSource::File(path) => Some(load_file(path).map_err(|e| UserError::new(e.to_string()))?),
         _ => None,
