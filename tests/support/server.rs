@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use partner_console::client::{HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::secret::Secret;
-use partner_console::server::{
-    self, Clock, ConnLimits, RunningServer, SeedSource, ServerOptions,
-};
+use partner_console::server::{self, Clock, ConnLimits, RunningServer, SeedSource, ServerOptions};
 
 use super::TempDir;
 

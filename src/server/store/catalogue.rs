@@ -37,7 +37,10 @@ pub struct SettingsChange {
 
 /// Applies `c` (412 with the settings as they are when `If-Match` is stale). A change that
 /// changes nothing answers the settings as they are, with no new version.
-pub fn change_settings(conn: &mut Connection, c: &SettingsChange) -> StoreResult<Written<Settings>> {
+pub fn change_settings(
+    conn: &mut Connection,
+    c: &SettingsChange,
+) -> StoreResult<Written<Settings>> {
     let tx = conn.savepoint()?;
     let before = settings(&tx)?;
     if before.version != c.if_match {
@@ -232,7 +235,12 @@ pub fn insert_product(conn: &Connection, p: &Product) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO products (id, name, name_lower, tier_precedence) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![p.id, p.name, p.name.to_lowercase(), p.tier_precedence])?;
+    .execute(params![
+        p.id,
+        p.name,
+        p.name.to_lowercase(),
+        p.tier_precedence
+    ])?;
     Ok(())
 }
 
@@ -250,6 +258,9 @@ pub fn insert_campaign(conn: &Connection, c: &Campaign) -> rusqlite::Result<()> 
 }
 
 pub fn set_tiers_enabled(conn: &Connection, enabled: bool) -> rusqlite::Result<()> {
-    conn.execute("UPDATE settings SET tiers_enabled = ?1 WHERE id = 1", [enabled])?;
+    conn.execute(
+        "UPDATE settings SET tiers_enabled = ?1 WHERE id = 1",
+        [enabled],
+    )?;
     Ok(())
 }

@@ -101,10 +101,7 @@ pub(super) fn judged(
             FieldError::new(
                 "/expires_at",
                 ALREADY_EXPIRED,
-                format!(
-                    "This ended already ({}); it changes nothing today.",
-                    day(e)
-                ),
+                format!("This ended already ({}); it changes nothing today.", day(e)),
             )
         })
         .into_iter()
