@@ -21,7 +21,9 @@ use crate::domain::{PeriodKind, Role};
 use crate::server::AppState;
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
-use crate::server::store::{self, IdempotencyKey, PeriodChange, PeriodCreate, Untagged};
+use crate::server::store::{
+    self, IdempotencyKey, PeriodChange, PeriodCreate, PeriodValues, Untagged,
+};
 
 /// The collections of periods, as their routes spell them.
 pub(super) const COLLECTIONS: [PeriodKind; 2] =
@@ -108,11 +110,13 @@ pub(super) async fn create(
             )),
         },
         actor: user.name,
-        kind,
-        partner_id,
-        target_id: new.target_id,
-        starts_at: new.starts_at,
-        expires_at: new.expires_at,
+        values: PeriodValues {
+            kind,
+            partner_id,
+            target_id: new.target_id,
+            starts_at: new.starts_at,
+            expires_at: new.expires_at,
+        },
         now: st.clock.now(),
     };
     let outcome = st

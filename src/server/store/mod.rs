@@ -47,7 +47,10 @@ pub use impersonation::*;
 pub use node_writes::*;
 pub use nodes::{NewNodeRow, Record, insert_node};
 pub use partners::*;
-pub use period_writes::{PeriodChange, PeriodCreate, change_period, create_period, remove_period};
+pub use period_writes::{
+    PeriodChange, PeriodCreate, PeriodValues, change_period, create_period, import_period,
+    remove_period,
+};
 pub use periods::{Untagged, list_expiring, list_periods, partner_products};
 pub use profile::*;
 pub use records::Written;

@@ -17,15 +17,20 @@ use super::{StoreError, StoreResult, insert_event, new_id, partner_name, to_mill
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
 
-/// `POST /partners/{id}/tier_assignments` or `/campaign_links`, its body checked.
-pub struct PeriodCreate {
-    pub actor: String,
+/// A new period of a partner, as a create's body or a seed gives it.
+pub struct PeriodValues {
     pub kind: PeriodKind,
     pub partner_id: String,
     /// The tier or the campaign.
     pub target_id: String,
     pub starts_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /partners/{id}/tier_assignments` or `/campaign_links`, its body checked.
+pub struct PeriodCreate {
+    pub actor: String,
+    pub values: PeriodValues,
     pub idempotency: IdempotencyKey,
     pub now: DateTime<Utc>,
 }
@@ -119,9 +124,11 @@ fn announce(
     period: &Period,
     what: &str,
     detail: String,
-    changes: Vec<FieldChange>,
+    mut changes: Vec<FieldChange>,
     now: DateTime<Utc>,
 ) -> StoreResult<i64> {
+    // An expiry that was none and stays none is no change worth a line.
+    changes.retain(|c| c.before != c.after);
     let t = table(period.kind());
     let partner = period.partner();
     record_written(
@@ -158,46 +165,29 @@ pub fn create_period(conn: &mut Connection, c: &PeriodCreate) -> StoreResult<Sto
     if let Some(earlier) = replay(&tx, &c.idempotency)? {
         return Ok(earlier);
     }
-    let t = table(c.kind);
-    if c.kind == PeriodKind::TierAssignment {
+    let v = &c.values;
+    let t = table(v.kind);
+    if v.kind == PeriodKind::TierAssignment {
         super::require_tiers(&tx)?;
     }
-    if partner_name(&tx, &c.partner_id)?.is_none() {
+    if partner_name(&tx, &v.partner_id)?.is_none() {
         return Err(ApiProblem::not_found("partner").into());
     }
-    let target = target(&tx, t, &c.target_id)?;
-    let warnings = judged(
-        &tx,
-        &target,
-        &c.partner_id,
-        None,
-        (c.starts_at, c.expires_at),
-        c.now,
-    )?;
+    let target = target(&tx, t, &v.target_id)?;
+    let dates = (v.starts_at, v.expires_at);
+    let warnings = judged(&tx, &target, &v.partner_id, None, dates, c.now)?;
     let id = new_id(t.id_prefix);
-    tx.prepare_cached(&format!(
-        "INSERT INTO {} (id, partner_id, {}, starts_at, expires_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        t.table, t.target_column
-    ))?
-    .execute(params![
-        id,
-        c.partner_id,
-        c.target_id,
-        ts(c.starts_at),
-        c.expires_at.map(ts),
-        ts(c.now)
-    ])?;
+    insert(&tx, t, &id, v, c.now)?;
     let period = current(&tx, t, &id, c.now)?;
     let changes = vec![
-        field_change(&format!("/{}", t.target_column), "", &c.target_id),
-        field_change("/starts_at", "", &ts(c.starts_at)),
-        field_change("/expires_at", "", &stamp(c.expires_at)),
+        field_change(&format!("/{}", t.target_column), "", &v.target_id),
+        field_change("/starts_at", "", &ts(v.starts_at)),
+        field_change("/expires_at", "", &stamp(v.expires_at)),
     ];
     let detail = format!(
         "{} added, {}",
         period.what(),
-        span(c.starts_at, c.expires_at)
+        span(v.starts_at, v.expires_at)
     );
     let event = announce(&tx, &c.actor, &period, "created", detail, changes, c.now)?;
     let out = StoredResponse {
@@ -213,6 +203,51 @@ pub fn create_period(conn: &mut Connection, c: &PeriodCreate) -> StoreResult<Sto
     remember(&tx, &c.idempotency, &out, c.now)?;
     tx.commit()?;
     Ok(out)
+}
+
+fn insert(
+    conn: &Connection,
+    t: &Table,
+    id: &str,
+    v: &PeriodValues,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO {} (id, partner_id, {}, starts_at, expires_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        t.table, t.target_column
+    ))?
+    .execute(params![
+        id,
+        v.partner_id,
+        v.target_id,
+        ts(v.starts_at),
+        v.expires_at.map(ts),
+        ts(now)
+    ])?;
+    Ok(())
+}
+
+/// A period as a seed imports it, under the rules of a create (its target found, its dates
+/// judged against the periods imported before it); the warnings are a CSR's, not a seed's (a
+/// seed's history is over by design). No audit entry, no event: nothing has happened yet.
+pub fn import_period(
+    conn: &Connection,
+    id: &str,
+    v: &PeriodValues,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let t = table(v.kind);
+    let target = target(conn, t, &v.target_id)?;
+    judged(
+        conn,
+        &target,
+        &v.partner_id,
+        None,
+        (v.starts_at, v.expires_at),
+        now,
+    )?;
+    insert(conn, t, id, v, now)
 }
 
 /// `PATCH`: new dates (a merge patch of `starts_at` and `expires_at`), judged by the same rules
