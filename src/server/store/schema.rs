@@ -751,4 +751,76 @@ mod tests {
             .unwrap();
         assert_eq!(n, 0);
     }
+
+    /// Migration 10 brings an organisation's database its settings (tiers off, as in an
+    /// organisation that has not enabled them) and empty catalogues; the partners there get
+    /// periods that the tables' checks keep sane, and a deleted one's are not listed.
+    #[test]
+    fn migration_10_starts_with_tiers_off_and_keeps_periods_sane() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO distributors (id, name, name_lower, status, created_at)
+                 VALUES ('d1', 'D', 'd', 'active', '2026-01-01T00:00:00.000Z');
+             INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                 contact_email, contact_phone, contact_website, contact_time_zone, created_at,
+                 distributor_id)
+             VALUES ('p1', 'Alpha', 'alpha', 'active', 'INV', '', 'a@b.example', '', '', 'UTC',
+                 '2026-01-01T00:00:00.000Z', 'd1');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let settings = crate::server::store::settings(&conn).unwrap();
+        assert_eq!(
+            settings,
+            Settings {
+                tiers_enabled: false,
+                version: 1
+            }
+        );
+        conn.execute_batch(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('gold', 'Gold', 2);
+             INSERT INTO tier_assignments (id, partner_id, tier_id, starts_at, expires_at,
+                 created_at)
+             VALUES ('ta1', 'p1', 'gold', '2026-12-01T00:00:00.000Z', NULL,
+                 '2026-12-01T00:00:00.000Z');",
+        )
+        .unwrap();
+        let refused = |sql: &str| conn.execute_batch(sql).is_err();
+        assert!(refused(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('g2', 'G', 2)"
+        ));
+        assert!(refused(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('g0', 'G', 0)"
+        ));
+        assert!(refused(
+            "INSERT INTO tier_assignments (id, partner_id, tier_id, starts_at, expires_at,
+                 created_at)
+             VALUES ('ta2', 'p1', 'gold', '2026-12-01T00:00:00.000Z',
+                 '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')"
+        ));
+        assert!(refused("INSERT INTO settings (id) VALUES (2)"));
+        let now = chrono::Utc::now();
+        let listed = |conn: &Connection| {
+            crate::server::store::list_periods(
+                conn,
+                PeriodKind::TierAssignment,
+                "p1",
+                None,
+                50,
+                now,
+            )
+            .unwrap()
+            .items
+            .len()
+        };
+        assert_eq!(listed(&conn), 1);
+        conn.execute_batch("UPDATE partners SET deleted_at = '2026-12-02T00:00:00.000Z'")
+            .unwrap();
+        assert_eq!(
+            listed(&conn),
+            0,
+            "a deleted partner's periods are not listed"
+        );
+    }
 }
