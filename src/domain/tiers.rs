@@ -504,12 +504,13 @@ mod tests {
             name: "Tier".into(),
             precedence: p,
         };
-        let cases: &[(
+        type Case = (
             Option<u32>,
             Option<u32>,
             Option<u32>,
             Result<(), Unavailable>,
-        )] = &[
+        );
+        let cases: &[Case] = &[
             // (product's tier_precedence, active tier's precedence, last expiry day, expected)
             (None, Some(4), None, Ok(())),
             (Some(2), Some(1), None, Ok(())),
