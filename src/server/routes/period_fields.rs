@@ -14,25 +14,10 @@ use serde_json::{Map, Value};
 use super::request::json_body;
 use crate::domain::{DatesPatch, FieldError, PeriodKind, codes, field_codes, timestamp};
 use crate::server::problem::ApiProblem;
-use crate::server::store::to_millis;
+use crate::server::store::{period_noun as noun, target_member, to_millis};
 
 /// The longest id a body may name (as every id parameter of the contract).
 const MAX_ID_CHARS: usize = 200;
-
-/// The member of a create that names what the period is of.
-fn target_member(kind: PeriodKind) -> &'static str {
-    match kind {
-        PeriodKind::TierAssignment => "tier_id",
-        PeriodKind::CampaignLink => "campaign_id",
-    }
-}
-
-fn noun(kind: PeriodKind) -> &'static str {
-    match kind {
-        PeriodKind::TierAssignment => "tier assignment",
-        PeriodKind::CampaignLink => "campaign link",
-    }
-}
 
 fn invalid_body(detail: String) -> ApiProblem {
     ApiProblem::new(StatusCode::BAD_REQUEST, codes::INVALID_BODY, detail)

@@ -51,7 +51,9 @@ pub use period_writes::{
     PeriodChange, PeriodCreate, PeriodValues, change_period, create_period, import_period,
     remove_period,
 };
-pub use periods::{Untagged, list_expiring, list_periods, partner_products};
+pub use periods::{
+    Untagged, list_expiring, list_periods, partner_products, period_noun, target_member,
+};
 pub use profile::*;
 pub use records::Written;
 pub use search::partner_search_keys;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
-use super::periods::{Table, Untagged, get_period, table};
+use super::periods::{Table, Untagged, day, get_period, span, table};
 use super::records::{RecordWrite, Written, field_change, record_written};
 use super::rules::{Target, judged};
 use super::{StoreError, StoreResult, insert_event, new_id, partner_name, to_millis, ts};
@@ -46,23 +46,6 @@ pub struct PeriodChange {
 
 fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// A date as a CSR reads it: the day alone at midnight UTC, else with the time.
-pub(super) fn day(t: DateTime<Utc>) -> String {
-    if t.time() == chrono::NaiveTime::MIN {
-        t.format("%Y-%m-%d").to_string()
-    } else {
-        t.format("%Y-%m-%d %H:%M UTC").to_string()
-    }
-}
-
-/// "from 2026-12-01 to 2027-01-01", "from 2026-12-01, without expiry".
-pub(super) fn span(starts_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> String {
-    match expires_at {
-        Some(e) => format!("from {} to {}", day(starts_at), day(e)),
-        None => format!("from {}, without expiry", day(starts_at)),
-    }
 }
 
 fn stamp(t: Option<DateTime<Utc>>) -> String {

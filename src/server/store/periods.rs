@@ -72,6 +72,35 @@ pub(super) fn table(kind: PeriodKind) -> &'static Table {
     }
 }
 
+/// A kind of period as people read it: "tier assignment", "campaign link".
+pub fn period_noun(kind: PeriodKind) -> &'static str {
+    table(kind).noun
+}
+
+/// The member of a create's body, and the column, naming what a period is of: `tier_id`,
+/// `campaign_id`.
+pub fn target_member(kind: PeriodKind) -> &'static str {
+    table(kind).target_column
+}
+
+/// A date as a CSR reads it (in the audit, in a refusal): the day alone at midnight UTC,
+/// else with the time.
+pub(super) fn day(t: DateTime<Utc>) -> String {
+    if t.time() == chrono::NaiveTime::MIN {
+        t.format("%Y-%m-%d").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+/// "from 2026-12-01 to 2027-01-01", "from 2026-12-01, without expiry".
+pub(super) fn span(starts_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> String {
+    match expires_at {
+        Some(e) => format!("from {} to {}", day(starts_at), day(e)),
+        None => format!("from {}, without expiry", day(starts_at)),
+    }
+}
+
 impl Table {
     /// The columns [`period_from_row`] reads (then `more`), from the period `x`, its partner
     /// `p` and its target `t`, for periods that are not deleted and whose partner is not.

@@ -16,8 +16,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::StoreResult;
-use super::period_writes::{day, span};
-use super::periods::all_periods;
+use super::periods::{all_periods, day, span};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
 
