@@ -5,8 +5,10 @@
 //! change at its exact instant without sleeping.
 //!
 //! `serve --clock 2026-12-01T00:00:00Z` (hidden) fixes it; tests that run the server
-//! in-process keep a handle and [`Clock::set`] it. Everything else (tokens, idempotency keys,
-//! connection timeouts) keeps the system's time: only the tiers and campaigns follow this one.
+//! in-process keep a handle and [`Clock::set`] it. The writes of tiers and campaigns are
+//! audited at it too (an active period ended "now" ends at the time its audit entry says), and
+//! the demo's periods are dated around it. Everything else (tokens, impersonations,
+//! idempotency keys, connection timeouts) keeps the system's time.
 
 use std::sync::{Arc, Mutex};
 
