@@ -38,6 +38,7 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
             seed: SeedSource::Demo { decided: None },
             impersonation_ttl: MAX_IMPERSONATION,
             limits: server::ConnLimits::default(),
+            clock: server::Clock::system(),
         },
         listener,
     )

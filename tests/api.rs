@@ -61,6 +61,8 @@ async fn every_route_is_served() {
             .replace("/partners/{id}", "/partners/pt_001")
             .replace("/distributors/{id}", "/distributors/ds_001")
             .replace("/tenants/{id}", "/tenants/tn_001_00")
+            .replace("/tier_assignments/{id}", "/tier_assignments/ta_001")
+            .replace("/campaign_links/{id}", "/campaign_links/cl_001")
             .replace("{user_id}", "us_nobody")
             .replace("{batch_id}", "vb_0001")
             .replace(
@@ -1127,6 +1129,22 @@ async fn the_example_seed_file_imports() {
     let mut statuses: Vec<_> = decided.items.iter().map(|a| a.status.as_str()).collect();
     statuses.sort();
     assert_eq!(statuses, ["approved", "rejected"]);
+    // Tiers and campaigns: Acme's Silver year, then Gold without expiry; a spring link.
+    assert!(dana.settings().await.unwrap().tiers_enabled);
+    let tiers: Vec<String> = dana
+        .periods(PeriodKind::TierAssignment, "ptn_acme_media")
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|p| p.what())
+        .collect();
+    assert_eq!(tiers, ["Silver tier", "Gold tier"]);
+    let links = dana
+        .periods(PeriodKind::CampaignLink, "ptn_acme_media")
+        .await
+        .unwrap();
+    assert_eq!(links.items.len(), 1);
     srv.shutdown().await;
 }
 

@@ -130,4 +130,9 @@ pub struct ServeArgs {
     /// Connections served at once; past it new ones are answered 503.
     #[arg(long, hide = true, value_name = "N")]
     pub max_connections: Option<usize>,
+
+    /// A fixed time (RFC 3339) the tiers and campaigns are read at instead of the system's,
+    /// for tests and reproducible demos (`server::Clock`).
+    #[arg(long, hide = true, value_name = "TIME")]
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }

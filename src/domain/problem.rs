@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Approval, CampaignLink, ChildCounts, Distributor, FieldError, Partner, Tenant, TierAssignment,
-    VoucherBatch,
+    Approval, CampaignLink, ChildCounts, Distributor, FieldError, Partner, Settings, Tenant,
+    TierAssignment, VoucherBatch,
 };
 use crate::text::{Clean, line, text};
 
@@ -37,6 +37,9 @@ pub struct Problem {
     /// The partner's other tier assignment a 409 `assignment_overlap` overlaps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlapping: Option<Box<TierAssignment>>,
+    /// The current settings of a 412 `version_mismatch` of `PATCH /settings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
     /// The children that stop a delete (409 `has_children`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<ChildCounts>,
@@ -61,6 +64,7 @@ impl Default for Problem {
             tier_assignment: None,
             campaign_link: None,
             overlapping: None,
+            settings: None,
             counts: None,
             errors: Vec::new(),
         }
@@ -83,6 +87,7 @@ impl Clean for Problem {
             tier_assignment: self.tier_assignment.clean(),
             campaign_link: self.campaign_link.clean(),
             overlapping: self.overlapping.clean(),
+            settings: self.settings,
             counts: self.counts,
             errors: self.errors.clean(),
         }

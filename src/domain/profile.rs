@@ -19,6 +19,8 @@ pub mod field_codes {
     pub const TOO_LONG: &str = "too_long";
     pub const UNSAFE_CHARACTERS: &str = "unsafe_characters";
     pub const INVALID_TYPE: &str = "invalid_type";
+    /// Not an RFC 3339 date-time with its offset (or outside the years 1900 to 9999).
+    pub const INVALID_DATE: &str = "invalid_date";
     pub const INVALID_EMAIL: &str = "invalid_email";
     pub const INVALID_PHONE: &str = "invalid_phone";
     pub const INVALID_WEBSITE: &str = "invalid_website";

@@ -7,6 +7,7 @@
 
 mod auth;
 mod call_audit;
+mod clock;
 mod conn;
 mod cursor;
 mod events;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use color_eyre::eyre::{Context, Result};
 use tokio::net::TcpListener;
 
+pub use clock::Clock;
 pub use conn::ConnLimits;
 pub use store::Store;
 
@@ -80,6 +82,21 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/partner/me"),
     ("GET", "/partner/channels"),
     ("GET", "/partner/engagements"),
+    ("GET", "/settings"),
+    ("PATCH", "/settings"),
+    ("GET", "/tiers"),
+    ("GET", "/products"),
+    ("GET", "/campaigns"),
+    ("GET", "/partners/{id}/tier_assignments"),
+    ("POST", "/partners/{id}/tier_assignments"),
+    ("PATCH", "/tier_assignments/{id}"),
+    ("DELETE", "/tier_assignments/{id}"),
+    ("GET", "/partners/{id}/campaign_links"),
+    ("POST", "/partners/{id}/campaign_links"),
+    ("PATCH", "/campaign_links/{id}"),
+    ("DELETE", "/campaign_links/{id}"),
+    ("GET", "/partners/{id}/products"),
+    ("GET", "/expiring"),
     ("GET", "/audit"),
     ("GET", "/outbox"),
     ("GET", "/users"),
@@ -121,6 +138,8 @@ pub struct ServerOptions {
     pub seed: SeedSource,
     pub impersonation_ttl: Duration,
     pub limits: ConnLimits,
+    /// The time tiers and campaigns are read at (`clock`): the system's, or one a test sets.
+    pub clock: Clock,
 }
 
 /// Shared by every handler.
@@ -132,6 +151,8 @@ pub(crate) struct AppState {
     pub user_tokens: auth::UserTokens,
     /// Seals and opens list cursors (`cursor`).
     pub cursors: cursor::CursorKey,
+    /// What the tier and campaign routes take as now (`clock`).
+    pub clock: Clock,
 }
 
 /// A server running on a tokio task: dropping the handle does not stop it; `shutdown` does.
@@ -162,8 +183,11 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
     let ttl = opts.impersonation_ttl.min(MAX_IMPERSONATION);
     let db = opts.db.clone();
     let seed = opts.seed.clone();
+    // The demo's tier assignments and campaign links are dated around the server's now, so
+    // that a fixed clock sees them scheduled, active and expiring as the system's would.
+    let seeded_at = opts.clock.now();
     let store = tokio::task::spawn_blocking(move || -> Result<Store> {
-        let (store, seeded) = Store::open_with(&db, |conn| seed::apply(conn, &seed))
+        let (store, seeded) = Store::open_with(&db, |conn| seed::apply_at(conn, &seed, seeded_at))
             .wrap_err_with(|| format!("opening the database {}", db.display()))?;
         seeded?;
         Ok(store)
@@ -176,6 +200,7 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         impersonation_ttl: ttl,
         user_tokens: auth::UserTokens::default(),
         cursors: cursor::CursorKey::new(cursor_key),
+        clock: opts.clock,
     });
     let housekeeping = spawn_housekeeping(state.store.clone());
     let events = state.events.clone();
@@ -272,6 +297,7 @@ pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
         seed: SeedSource::parse(&args.seed, args.seed_size),
         impersonation_ttl: Duration::from_secs(args.impersonation_ttl),
         limits: conn_limits(args),
+        clock: args.clock.map(Clock::fixed).unwrap_or_default(),
     };
     serve(opts, args.listen).await
 }

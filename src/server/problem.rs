@@ -46,6 +46,15 @@ impl ApiProblem {
         self
     }
 
+    /// A 412's current tier assignment or campaign link, in the member named by its kind.
+    pub fn with_period(mut self, period: crate::domain::Period) -> Self {
+        match period {
+            crate::domain::Period::TierAssignment(a) => self.0.tier_assignment = Some(Box::new(a)),
+            crate::domain::Period::CampaignLink(l) => self.0.campaign_link = Some(Box::new(l)),
+        }
+        self
+    }
+
     /// A 409's current voucher batch.
     pub fn with_voucher_batch(mut self, batch: crate::domain::VoucherBatch) -> Self {
         self.0.voucher_batch = Some(Box::new(batch));

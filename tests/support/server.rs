@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use partner_console::client::{HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::secret::Secret;
-use partner_console::server::{self, ConnLimits, RunningServer, SeedSource, ServerOptions};
+use partner_console::server::{self, Clock, ConnLimits, RunningServer, SeedSource, ServerOptions};
 
 use super::TempDir;
 
@@ -97,6 +97,32 @@ pub async fn launch_with(
     ttl: Duration,
     limits: ConnLimits,
 ) -> color_eyre::Result<RunningServer> {
+    start(db, seed, ttl, limits, Clock::system()).await
+}
+
+/// [`launch`] with the server's clock in the test's hands (`Clock::set` moves it).
+pub async fn launch_at(
+    db: &Path,
+    seed: SeedSource,
+    clock: Clock,
+) -> color_eyre::Result<RunningServer> {
+    start(
+        db,
+        seed,
+        Duration::from_secs(1800),
+        ConnLimits::default(),
+        clock,
+    )
+    .await
+}
+
+async fn start(
+    db: &Path,
+    seed: SeedSource,
+    ttl: Duration,
+    limits: ConnLimits,
+    clock: Clock,
+) -> color_eyre::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     server::start(
         ServerOptions {
@@ -104,6 +130,7 @@ pub async fn launch_with(
             seed,
             impersonation_ttl: ttl,
             limits,
+            clock,
         },
         listener,
     )

@@ -9,9 +9,11 @@
 mod admins;
 mod approvals;
 mod audit;
+mod catalogue;
 mod decisions;
 mod distributors;
 mod events;
+mod expiring;
 mod free_text;
 mod health;
 mod impersonation;
@@ -20,6 +22,9 @@ mod node_fields;
 mod nodes;
 mod partner;
 mod partners;
+mod period_fields;
+mod periods;
+mod products;
 mod request;
 mod response;
 mod stats;
@@ -35,7 +40,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 
 use super::AppState;
 use super::problem::{ApiProblem, problemize};
@@ -106,6 +111,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/partner/me", get(partner::partner_me))
         .route("/partner/channels", get(partner::partner_channels))
         .route("/partner/engagements", get(partner::partner_engagements))
+        // Tiers and campaigns (RECORDS.md §3); a partner's periods are below, one handler per
+        // verb for both kinds (`periods::Of` tells the kind from the route).
+        .route(
+            "/settings",
+            get(catalogue::get_settings).patch(catalogue::patch_settings),
+        )
+        .route("/tiers", get(catalogue::list_tiers))
+        .route("/products", get(products::list_products))
+        .route("/campaigns", get(catalogue::list_campaigns))
+        .route("/partners/{id}/products", get(products::partner_products))
+        .route("/expiring", get(expiring::expiring))
         .route("/audit", get(audit::audit))
         .route("/outbox", get(audit::outbox))
         .route("/users", get(users::users));
@@ -126,6 +142,17 @@ pub fn router(state: Arc<AppState>) -> Router {
                 delete(admins::remove),
             )
         });
+    let api = periods::COLLECTIONS.into_iter().fold(api, |api, kind| {
+        let collection = kind.collection();
+        api.route(
+            &format!("/partners/{{id}}/{collection}"),
+            get(periods::list).post(periods::create),
+        )
+        .route(
+            &format!("/{collection}/{{id}}"),
+            patch(periods::patch).delete(periods::remove),
+        )
+    });
     Router::new()
         .nest("/api/v1", api)
         .fallback(no_route)

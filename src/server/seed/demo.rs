@@ -16,6 +16,7 @@ pub struct DemoData {
     pub partners: Vec<SeedPartner>,
     pub tenants: Box<dyn Iterator<Item = SeedTenant> + Send>,
     pub voucher_batches: Vec<SeedVoucherBatch>,
+    pub tiers: super::SeedTiers,
     pub approvals: Box<dyn Iterator<Item = SeedApproval> + Send>,
 }
 
@@ -34,6 +35,7 @@ impl DemoData {
                 partners: self.partners,
                 tenants: self.tenants,
                 voucher_batches: self.voucher_batches,
+                tiers: self.tiers,
             },
             self.approvals,
         )
@@ -257,8 +259,9 @@ pub(super) fn slug(name: &str) -> String {
         .replace("--", "-")
 }
 
-fn anchor() -> DateTime<Utc> {
-    let today = Utc::now().date_naive();
+/// Midnight (UTC) of `clock`'s day: the demo's dates are whole days around it.
+fn anchor(clock: DateTime<Utc>) -> DateTime<Utc> {
+    let today = clock.date_naive();
     Utc.from_utc_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 
@@ -277,13 +280,10 @@ fn engagement_status(starts_at: DateTime<Utc>, clock: DateTime<Utc>) -> &'static
     }
 }
 
-pub fn generate(decided: u64) -> DemoData {
-    generate_at(decided, Utc::now())
-}
-
-/// The demo data, with statuses that follow the dates as they are at `clock`.
-fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
-    let now = anchor();
+/// The demo data, dated around `clock` (the server's now), with statuses that follow the dates
+/// as they are then.
+pub fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
+    let now = anchor(clock);
     let mut rng = Rng(0x005e_ed0f_d3a0);
     let user = |name: &str, role: SeedRole, token: String| SeedUser {
         name: name.into(),
@@ -397,12 +397,14 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
         n: decided,
         i: 0,
     };
+    let tiers = super::demo_tiers::tiers(&partners, now);
     DemoData {
         users,
         distributors: demo_hierarchy::distributors(now),
         partners,
         tenants: Box::new(tenants.into_iter()),
         voucher_batches,
+        tiers,
         approvals: Box::new(pending.into_iter().chain(history)),
     }
 }
@@ -410,9 +412,9 @@ fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
 /// The demo grown to the large set's tree (`--seed large`): 100 distributors, 100,000 partners
 /// (10,000 under one), 1,000,000 tenants; the demo's users, partners, approvals and batches
 /// among them.
-pub fn generate_large(decided: u64) -> DemoData {
-    let mut data = generate(decided);
-    let now = anchor();
+pub fn generate_large(decided: u64, clock: DateTime<Utc>) -> DemoData {
+    let mut data = generate_at(decided, clock);
+    let now = anchor(clock);
     let demo_tenants: Vec<SeedTenant> = data.tenants.collect();
     let more = demo_hierarchy::large_partners(data.partners.len(), now);
     let tenants = demo_hierarchy::large_tenants(demo_tenants.len(), more.len(), now);
@@ -585,7 +587,7 @@ mod tests {
 
     #[test]
     fn an_engagements_status_agrees_with_its_dates() {
-        let clock = anchor() + Duration::hours(14);
+        let clock = anchor(Utc::now()) + Duration::hours(14);
         let data = generate_at(0, clock);
         let mut seen = std::collections::BTreeSet::new();
         for e in data.partners.iter().flat_map(|p| &p.engagements) {

@@ -28,6 +28,93 @@ pub struct SeedFile {
     pub approvals: Vec<SeedApproval>,
     #[serde(default)]
     pub voucher_batches: Vec<SeedVoucherBatch>,
+    #[serde(default)]
+    pub settings: Option<SeedSettings>,
+    #[serde(default)]
+    pub tiers: Vec<SeedTier>,
+    #[serde(default)]
+    pub products: Vec<SeedProduct>,
+    #[serde(default)]
+    pub campaigns: Vec<SeedCampaign>,
+    #[serde(default)]
+    pub tier_assignments: Vec<SeedTierAssignment>,
+    #[serde(default)]
+    pub campaign_links: Vec<SeedCampaignLink>,
+}
+
+/// The organisation's settings (RECORDS.md §3); tiers stay disabled unless enabled here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSettings {
+    #[serde(default)]
+    pub tiers_enabled: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTier {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub precedence: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedProduct {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub tier_precedence: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCampaign {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub starts_at: DateTime<Utc>,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A partner's tier assignment: the partner, and the tier, by id or by (unique) name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTierAssignment {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub partner: String,
+    pub tier: String,
+    pub starts_at: DateTime<Utc>,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A partner's link to a campaign: the partner, and the campaign, by id or by (unique) name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCampaignLink {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub partner: String,
+    pub campaign: String,
+    pub starts_at: DateTime<Utc>,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Tiers and campaigns in a seed: the settings, the catalogues and the partners' periods.
+#[derive(Debug, Clone, Default)]
+pub struct SeedTiers {
+    pub settings: Option<SeedSettings>,
+    pub tiers: Vec<SeedTier>,
+    pub products: Vec<SeedProduct>,
+    pub campaigns: Vec<SeedCampaign>,
+    pub tier_assignments: Vec<SeedTierAssignment>,
+    pub campaign_links: Vec<SeedCampaignLink>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,10 +6,12 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, params};
 
 use super::file::{
-    SeedApproval, SeedDistributor, SeedPartner, SeedRole, SeedTenant, SeedUser, SeedVoucherBatch,
+    SeedApproval, SeedDistributor, SeedPartner, SeedRole, SeedTenant, SeedTiers, SeedUser,
+    SeedVoucherBatch,
 };
 use super::hierarchy::{import_assignments, import_distributors, import_tenants};
 use super::records::{import_batches, import_members};
+use super::tiers::import_tiers;
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
 use crate::server::store::{new_id, partner_search_keys, token_hash, ts};
 
@@ -88,6 +90,7 @@ pub struct SeedRecords {
     pub partners: Vec<SeedPartner>,
     pub tenants: Box<dyn Iterator<Item = SeedTenant> + Send>,
     pub voucher_batches: Vec<SeedVoucherBatch>,
+    pub tiers: SeedTiers,
 }
 
 pub fn import(
@@ -153,6 +156,7 @@ fn import_in_one_transaction(
         partners,
         tenants,
         voucher_batches,
+        tiers,
     } = records;
     let tx = conn.transaction()?;
     let now = chrono::Utc::now();
@@ -317,6 +321,7 @@ fn import_in_one_transaction(
         }
     }
     import_batches(&tx, &voucher_batches, &ids)?;
+    import_tiers(&tx, &tiers, &ids, now)?;
     let tenant_count = import_tenants(&tx, tenants, &ids, now)?;
     for (i, u) in users.iter().enumerate() {
         if let Some((user_id, _)) = user_ids.get(&u.name) {

@@ -5,12 +5,14 @@
 mod demo;
 mod demo_hierarchy;
 mod demo_records;
+mod demo_tiers;
 mod file;
 mod hierarchy;
 mod import;
 mod records;
+mod tiers;
 
-pub use file::{SeedError, SeedFile, load_file};
+pub use file::{SeedError, SeedFile, SeedTiers, load_file};
 pub use import::{ImportError, SeedRecords, import};
 
 use color_eyre::eyre::{Result, eyre};
@@ -28,6 +30,15 @@ use crate::cli::UserError;
 /// big seed would be written twice (log, then checkpoint), with a rollback journal only once
 /// (the journal of a new, empty database holds next to nothing).
 pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
+    apply_at(conn, seed, chrono::Utc::now())
+}
+
+/// [`apply`], with the demo's tiers and campaigns dated around `now` (the server's clock).
+pub fn apply_at(
+    conn: &mut Connection,
+    seed: &SeedSource,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let file = match seed {
         SeedSource::File(path) => Some(load_file(path).map_err(|e| UserError::new(e.to_string()))?),
         _ => None,
@@ -45,9 +56,9 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
             let n = decided.unwrap_or(demo::DEFAULT_DECIDED);
             let large = matches!(seed, SeedSource::Large { .. });
             let data = if large {
-                demo::generate_large(n)
+                demo::generate_large(n, now)
             } else {
-                demo::generate(n)
+                demo::generate_at(n, now)
             };
             let started = std::time::Instant::now();
             without_wal(conn, |c| {
@@ -73,6 +84,14 @@ pub fn apply(conn: &mut Connection, seed: &SeedSource) -> Result<()> {
                 partners: f.partners,
                 tenants: Box::new(f.tenants.into_iter()),
                 voucher_batches: f.voucher_batches,
+                tiers: SeedTiers {
+                    settings: f.settings,
+                    tiers: f.tiers,
+                    products: f.products,
+                    campaigns: f.campaigns,
+                    tier_assignments: f.tier_assignments,
+                    campaign_links: f.campaign_links,
+                },
             };
             without_wal(conn, |c| import(c, records, f.approvals)).map_err(|e| {
                 let message = format!("seed file {}: {e}", path.display());

@@ -6,6 +6,7 @@
 mod admins;
 mod approvals;
 mod audit;
+mod catalogue;
 mod decide;
 mod distributors;
 mod effects;
@@ -13,12 +14,16 @@ mod export;
 mod hierarchy;
 mod idempotency;
 mod impersonation;
+mod keyset;
 mod node_writes;
 mod nodes;
 mod partners;
+mod period_writes;
+mod periods;
 mod profile;
 mod query;
 mod records;
+mod rules;
 mod schema;
 mod search;
 mod secrets;
@@ -32,6 +37,7 @@ mod writer;
 pub use admins::*;
 pub use approvals::*;
 pub use audit::*;
+pub use catalogue::*;
 pub use decide::*;
 pub use distributors::*;
 pub use export::*;
@@ -41,6 +47,13 @@ pub use impersonation::*;
 pub use node_writes::*;
 pub use nodes::{NewNodeRow, Record, insert_node};
 pub use partners::*;
+pub use period_writes::{
+    PeriodChange, PeriodCreate, PeriodValues, change_period, create_period, import_period,
+    remove_period,
+};
+pub use periods::{
+    Untagged, list_expiring, list_periods, partner_products, period_noun, target_member,
+};
 pub use profile::*;
 pub use records::Written;
 pub use search::partner_search_keys;
@@ -337,6 +350,13 @@ fn configure(conn: &Connection) -> StoreResult<()> {
 /// Timestamps are stored as fixed-width RFC 3339 UTC text, so text order is time order.
 pub fn ts(t: DateTime<Utc>) -> String {
     timestamp::millis(t)
+}
+
+/// `t` to the millisecond, as it is stored: what a write compares must be what it keeps.
+pub fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    t.with_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(t)
 }
 
 pub fn parse_ts(s: &str) -> StoreResult<DateTime<Utc>> {

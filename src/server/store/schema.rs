@@ -417,6 +417,76 @@ CREATE TABLE assignments (
 ) WITHOUT ROWID;
 CREATE INDEX assignments_by_scope ON assignments (scope_id, role, user_id);
 "#,
+    // 10: tiers and campaigns (RECORDS.md §3). The organisation's settings are one row (tiers
+    // start disabled, as in an organisation that has not enabled them). A period's state is
+    // never stored: it is derived from its dates and the server's clock at each read. Dates
+    // are fixed-width UTC text, so text order is time order; `expires_at` NULL runs for ever.
+    // Tier assignments and campaign links are deleted softly (`deleted_at`), like the
+    // hierarchy's nodes. Each is read by partner in date order, and by expiry for
+    // `GET /expiring` (only the rows that have an expiry can be expiring).
+    r#"
+CREATE TABLE settings (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    tiers_enabled INTEGER NOT NULL DEFAULT 0 CHECK (tiers_enabled IN (0, 1)),
+    version       INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO settings (id) VALUES (1);
+
+CREATE TABLE tiers (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    precedence INTEGER NOT NULL UNIQUE CHECK (precedence >= 1)
+);
+
+CREATE TABLE products (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    name_lower      TEXT NOT NULL,
+    tier_precedence INTEGER CHECK (tier_precedence IS NULL OR tier_precedence >= 1)
+);
+CREATE INDEX products_by_name ON products (name_lower, id);
+
+CREATE TABLE campaigns (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    starts_at  TEXT NOT NULL,
+    expires_at TEXT,
+    CHECK (expires_at IS NULL OR expires_at > starts_at)
+);
+CREATE INDEX campaigns_by_start ON campaigns (starts_at, id);
+
+CREATE TABLE tier_assignments (
+    id         TEXT PRIMARY KEY,
+    partner_id TEXT NOT NULL REFERENCES partners (id),
+    tier_id    TEXT NOT NULL REFERENCES tiers (id),
+    starts_at  TEXT NOT NULL,
+    expires_at TEXT,
+    version    INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    deleted_at TEXT,
+    CHECK (expires_at IS NULL OR expires_at > starts_at)
+);
+CREATE INDEX tier_assignments_by_partner ON tier_assignments (partner_id, starts_at, id)
+    WHERE deleted_at IS NULL;
+CREATE INDEX tier_assignments_by_expiry ON tier_assignments (expires_at, id)
+    WHERE deleted_at IS NULL AND expires_at IS NOT NULL;
+
+CREATE TABLE campaign_links (
+    id          TEXT PRIMARY KEY,
+    partner_id  TEXT NOT NULL REFERENCES partners (id),
+    campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+    starts_at   TEXT NOT NULL,
+    expires_at  TEXT,
+    version     INTEGER NOT NULL DEFAULT 1,
+    created_at  TEXT NOT NULL,
+    deleted_at  TEXT,
+    CHECK (expires_at IS NULL OR expires_at > starts_at)
+);
+CREATE INDEX campaign_links_by_partner ON campaign_links (partner_id, starts_at, id)
+    WHERE deleted_at IS NULL;
+CREATE INDEX campaign_links_by_expiry ON campaign_links (expires_at, id)
+    WHERE deleted_at IS NULL AND expires_at IS NOT NULL;
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's
@@ -680,5 +750,77 @@ mod tests {
             .query_row("SELECT count(*) FROM distributors", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    /// Migration 10 brings an organisation's database its settings (tiers off, as in an
+    /// organisation that has not enabled them) and empty catalogues; the partners there get
+    /// periods that the tables' checks keep sane, and a deleted one's are not listed.
+    #[test]
+    fn migration_10_starts_with_tiers_off_and_keeps_periods_sane() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO distributors (id, name, name_lower, status, created_at)
+                 VALUES ('d1', 'D', 'd', 'active', '2026-01-01T00:00:00.000Z');
+             INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                 contact_email, contact_phone, contact_website, contact_time_zone, created_at,
+                 distributor_id)
+             VALUES ('p1', 'Alpha', 'alpha', 'active', 'INV', '', 'a@b.example', '', '', 'UTC',
+                 '2026-01-01T00:00:00.000Z', 'd1');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let settings = crate::server::store::settings(&conn).unwrap();
+        assert_eq!(
+            settings,
+            Settings {
+                tiers_enabled: false,
+                version: 1
+            }
+        );
+        conn.execute_batch(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('gold', 'Gold', 2);
+             INSERT INTO tier_assignments (id, partner_id, tier_id, starts_at, expires_at,
+                 created_at)
+             VALUES ('ta1', 'p1', 'gold', '2026-12-01T00:00:00.000Z', NULL,
+                 '2026-12-01T00:00:00.000Z');",
+        )
+        .unwrap();
+        let refused = |sql: &str| conn.execute_batch(sql).is_err();
+        assert!(refused(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('g2', 'G', 2)"
+        ));
+        assert!(refused(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('g0', 'G', 0)"
+        ));
+        assert!(refused(
+            "INSERT INTO tier_assignments (id, partner_id, tier_id, starts_at, expires_at,
+                 created_at)
+             VALUES ('ta2', 'p1', 'gold', '2026-12-01T00:00:00.000Z',
+                 '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')"
+        ));
+        assert!(refused("INSERT INTO settings (id) VALUES (2)"));
+        let now = chrono::Utc::now();
+        let listed = |conn: &Connection| {
+            crate::server::store::list_periods(
+                conn,
+                PeriodKind::TierAssignment,
+                "p1",
+                None,
+                50,
+                now,
+            )
+            .unwrap()
+            .items
+            .len()
+        };
+        assert_eq!(listed(&conn), 1);
+        conn.execute_batch("UPDATE partners SET deleted_at = '2026-12-02T00:00:00.000Z'")
+            .unwrap();
+        assert_eq!(
+            listed(&conn),
+            0,
+            "a deleted partner's periods are not listed"
+        );
     }
 }
