@@ -16,3 +16,4 @@ mod history;
 mod hostile;
 mod partners;
 mod records;
+mod tiers;

@@ -287,7 +287,10 @@ impl App {
             }
             if id == SectionId::Expiring && can {
                 bar.push(hint(Action::Mark, "mark", true));
-                bar.push(hint(Action::Edit, "dates", true));
+                // With the record open on its Tiers page, `E` is that page's.
+                if !self.on_tiers_page() {
+                    bar.push(hint(Action::Edit, "dates", true));
+                }
                 bar.push(hint(Action::Extend, "extend", true));
             }
             if id == SectionId::Partners {

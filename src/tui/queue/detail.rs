@@ -257,6 +257,12 @@ pub fn pane(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
     // My Partners: the full partner once it is here.
     let full = match row {
         Row::Partner(p) => app.partners.detail.as_ref().filter(|d| d.id == p.id),
+        // Expiring: the period's partner's record, as My Partners shows it.
+        Row::Period(p) => app
+            .partners
+            .detail
+            .as_ref()
+            .filter(|d| d.id == p.partner().id),
         _ => None,
     };
     let (list, note) = match full {
