@@ -223,6 +223,21 @@ impl App {
                     None => Vec::new(),
                 }
             }
+            // A period or the tiers switch changed, for some partner: the open Tiers page and
+            // the Expiring list read again (a page not in view is read when next shown).
+            "tier_assignment" | "campaign_link" | "settings" => {
+                let mut fx = if self.record.page == Page::Tiers {
+                    self.reload_tiers()
+                } else {
+                    self.record.tiers = None;
+                    Vec::new()
+                };
+                let expiring = crate::tui::queue::tabs::SectionId::Expiring;
+                if self.section(expiring).load == Load::Loaded {
+                    fx.extend(self.reload(expiring));
+                }
+                fx
+            }
             _ => Vec::new(),
         }
     }

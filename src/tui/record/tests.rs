@@ -642,3 +642,28 @@ fn while_tiers_are_off_the_page_says_so_and_offers_only_campaigns() {
             .all(|p| p.kind() == crate::domain::PeriodKind::CampaignLink)
     );
 }
+
+#[test]
+fn another_consoles_change_to_a_period_reads_the_tiers_page_again() {
+    let mut app = tiers_open();
+    let changed = crate::domain::RecordChanged {
+        kind: "tier_assignment".into(),
+        id: "ta_1".into(),
+        version: 2,
+    };
+    let fx = app.on_record_changed(&changed);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadTiers { partner_id } if partner_id == "pt_2"))
+    );
+    // On another page, the Tiers page is forgotten and read when shown again.
+    press(&mut app, ">");
+    let fx = app.on_record_changed(&crate::domain::RecordChanged {
+        kind: "settings".into(),
+        id: "settings".into(),
+        version: 3,
+    });
+    assert!(fx.iter().all(|e| !matches!(e, Effect::LoadTiers { .. })));
+    let fx = press(&mut app, "<");
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadTiers { .. })));
+}
