@@ -149,6 +149,10 @@ pub mod codes {
     pub const ASSIGNMENT_OVERLAP: &str = "assignment_overlap";
     pub const OUTSIDE_CAMPAIGN_WINDOW: &str = "outside_campaign_window";
     pub const TIERS_DISABLED: &str = "tiers_disabled";
+    /// A tier or a campaign that non-deleted periods use cannot be deleted (409); a tier's
+    /// precedence is one tier's (409, naming the tier that has it).
+    pub const IN_USE: &str = "in_use";
+    pub const PRECEDENCE_TAKEN: &str = "precedence_taken";
     /// A partner whose requests still wait in a queue cannot be deleted (409): they are
     /// decided first.
     pub const HAS_PENDING_APPROVALS: &str = "has_pending_approvals";

@@ -1,6 +1,6 @@
 //! The organisation's settings and the catalogues a partner's periods are made of (RECORDS.md
 //! §3): tiers by precedence, products by name, campaigns by start. The catalogues are read
-//! here and written by seeds only; the settings are also changed by an administrator
+//! here (written by seeds and by an administrator: `catalogue_writes`); the settings are also changed by an administrator
 //! (`PATCH /settings`), one audit entry and a `record.changed` event with each change.
 
 use axum::http::StatusCode;
@@ -116,7 +116,7 @@ fn precedence(r: &Row<'_>, i: usize) -> StoreResult<u32> {
     u32::try_from(p).map_err(|_| super::StoreError::Corrupt(format!("precedence {p}")))
 }
 
-fn tier_from_row(r: &Row<'_>) -> StoreResult<Tier> {
+pub(super) fn tier_from_row(r: &Row<'_>) -> StoreResult<Tier> {
     Ok(Tier {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -124,7 +124,7 @@ fn tier_from_row(r: &Row<'_>) -> StoreResult<Tier> {
     })
 }
 
-fn product_from_row(r: &Row<'_>) -> StoreResult<Product> {
+pub(super) fn product_from_row(r: &Row<'_>) -> StoreResult<Product> {
     Ok(Product {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -135,7 +135,7 @@ fn product_from_row(r: &Row<'_>) -> StoreResult<Product> {
     })
 }
 
-fn campaign_from_row(r: &Row<'_>) -> StoreResult<Campaign> {
+pub(super) fn campaign_from_row(r: &Row<'_>) -> StoreResult<Campaign> {
     Ok(Campaign {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -151,7 +151,8 @@ pub fn list_tiers(conn: &Connection, cursor: Option<&str>, limit: u32) -> StoreR
     keyset_page(
         conn,
         "SELECT id, name, precedence, printf('%010d', precedence) AS k, id FROM tiers
-          WHERE (printf('%010d', precedence), id) > (?1, ?2) ORDER BY k, id LIMIT ?3",
+          WHERE deleted_at IS NULL AND (printf('%010d', precedence), id) > (?1, ?2)
+          ORDER BY k, id LIMIT ?3",
         (&after_key_, &after_id),
         &[],
         limit,
@@ -201,7 +202,8 @@ pub fn list_campaigns(
     keyset_page(
         conn,
         "SELECT id, name, starts_at, expires_at, starts_at, id FROM campaigns
-          WHERE (starts_at, id) > (?1, ?2) ORDER BY starts_at, id LIMIT ?3",
+          WHERE deleted_at IS NULL AND (starts_at, id) > (?1, ?2)
+          ORDER BY starts_at, id LIMIT ?3",
         (&after_start, &after_id),
         &[],
         limit,
@@ -211,20 +213,22 @@ pub fn list_campaigns(
 }
 
 pub fn get_tier(conn: &Connection, id: &str) -> StoreResult<Option<Tier>> {
-    conn.prepare_cached("SELECT id, name, precedence FROM tiers WHERE id = ?1")?
+    conn.prepare_cached("SELECT id, name, precedence FROM tiers WHERE id = ?1 AND deleted_at IS NULL")?
         .query_row([id], |r| Ok(tier_from_row(r)))
         .optional()?
         .transpose()
 }
 
 pub fn get_campaign(conn: &Connection, id: &str) -> StoreResult<Option<Campaign>> {
-    conn.prepare_cached("SELECT id, name, starts_at, expires_at FROM campaigns WHERE id = ?1")?
+    conn.prepare_cached(
+        "SELECT id, name, starts_at, expires_at FROM campaigns WHERE id = ?1 AND deleted_at IS NULL",
+    )?
         .query_row([id], |r| Ok(campaign_from_row(r)))
         .optional()?
         .transpose()
 }
 
-/// Seeds write the catalogues (an administrator's API for them is not in the contract yet).
+/// Seeds write the catalogues (an administrator writes them through `catalogue_writes`).
 pub fn insert_tier(conn: &Connection, t: &Tier) -> rusqlite::Result<()> {
     conn.prepare_cached("INSERT INTO tiers (id, name, precedence) VALUES (?1, ?2, ?3)")?
         .execute(params![t.id, t.name, t.precedence])?;

@@ -31,7 +31,7 @@ pub(super) enum Target {
 pub const ALREADY_EXPIRED: &str = "already_expired";
 
 /// 422 with the rule's `code` and each field it refuses.
-fn refused(code: &str, errors: Vec<FieldError>) -> ApiProblem {
+pub(super) fn refused(code: &str, errors: Vec<FieldError>) -> ApiProblem {
     let detail = errors
         .iter()
         .map(|e| e.detail.as_str())
@@ -108,7 +108,7 @@ pub(super) fn judged(
 }
 
 /// Each end of a link that lies outside its campaign's dates.
-fn outside_window(
+pub(super) fn outside_window(
     c: &Campaign,
     starts_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,

@@ -487,6 +487,18 @@ CREATE INDEX campaign_links_by_partner ON campaign_links (partner_id, starts_at,
 CREATE INDEX campaign_links_by_expiry ON campaign_links (expires_at, id)
     WHERE deleted_at IS NULL AND expires_at IS NOT NULL;
 "#,
+    // 11: the catalogues are written by an administrator (RECORDS.md §3), against a version
+    // (`If-Match`). Tiers and campaigns are deleted softly (`deleted_at`), as periods that
+    // were deleted may still name them; a deleted tier gives up its precedence (moved past
+    // every real one, `1000000000 + rowid`), so that another tier may take it. Products are
+    // named by no row: they are deleted outright.
+    r#"
+ALTER TABLE tiers ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tiers ADD COLUMN deleted_at TEXT;
+ALTER TABLE products ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE campaigns ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE campaigns ADD COLUMN deleted_at TEXT;
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's
@@ -821,6 +833,40 @@ mod tests {
             listed(&conn),
             0,
             "a deleted partner's periods are not listed"
+        );
+    }
+
+    /// Migration 11 gives the catalogues a version each (1 for what is there) and lets tiers
+    /// and campaigns be deleted softly.
+    #[test]
+    fn migration_11_versions_the_catalogues() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 10).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tiers (id, name, precedence) VALUES ('gold', 'Gold', 2);
+             INSERT INTO products (id, name, name_lower, tier_precedence)
+                 VALUES ('pr1', 'P', 'p', 2);
+             INSERT INTO campaigns (id, name, starts_at, expires_at)
+                 VALUES ('c1', 'C', '2026-01-01T00:00:00.000Z', NULL);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        for table in ["tiers", "products", "campaigns"] {
+            let v: i64 = conn
+                .query_row(&format!("SELECT version FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(v, 1, "{table}");
+        }
+        let deleted: Option<String> = conn
+            .query_row("SELECT deleted_at FROM campaigns", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(deleted, None);
+        assert_eq!(
+            crate::server::store::list_tiers(&conn, None, 10)
+                .unwrap()
+                .items
+                .len(),
+            1
         );
     }
 }
