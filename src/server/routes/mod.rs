@@ -10,6 +10,8 @@ mod admins;
 mod approvals;
 mod audit;
 mod catalogue;
+mod catalogue_fields;
+mod catalogue_writes;
 mod decisions;
 mod distributors;
 mod events;
@@ -44,7 +46,7 @@ use axum::routing::{delete, get, patch, post, put};
 
 use super::AppState;
 use super::problem::{ApiProblem, problemize};
-use crate::domain::codes;
+use crate::domain::{Campaign, Product, Tier, codes};
 
 type S = State<Arc<AppState>>;
 type Res = Result<Response, ApiProblem>;
@@ -117,9 +119,30 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/settings",
             get(catalogue::get_settings).patch(catalogue::patch_settings),
         )
-        .route("/tiers", get(catalogue::list_tiers))
-        .route("/products", get(products::list_products))
-        .route("/campaigns", get(catalogue::list_campaigns))
+        .route(
+            "/tiers",
+            get(catalogue::list_tiers).post(catalogue_writes::create::<Tier>),
+        )
+        .route(
+            "/tiers/{id}",
+            patch(catalogue_writes::patch::<Tier>).delete(catalogue_writes::remove::<Tier>),
+        )
+        .route(
+            "/products",
+            get(products::list_products).post(catalogue_writes::create::<Product>),
+        )
+        .route(
+            "/products/{id}",
+            patch(catalogue_writes::patch::<Product>).delete(catalogue_writes::remove::<Product>),
+        )
+        .route(
+            "/campaigns",
+            get(catalogue::list_campaigns).post(catalogue_writes::create::<Campaign>),
+        )
+        .route(
+            "/campaigns/{id}",
+            patch(catalogue_writes::patch::<Campaign>).delete(catalogue_writes::remove::<Campaign>),
+        )
         .route("/partners/{id}/products", get(products::partner_products))
         .route("/expiring", get(expiring::expiring))
         .route("/audit", get(audit::audit))

@@ -19,11 +19,11 @@ use crate::server::store::{period_noun as noun, target_member, to_millis};
 /// The longest id a body may name (as every id parameter of the contract).
 const MAX_ID_CHARS: usize = 200;
 
-fn invalid_body(detail: String) -> ApiProblem {
+pub(super) fn invalid_body(detail: String) -> ApiProblem {
     ApiProblem::new(StatusCode::BAD_REQUEST, codes::INVALID_BODY, detail)
 }
 
-fn object(body: &Value, what: &str) -> Result<Map<String, Value>, ApiProblem> {
+pub(super) fn object(body: &Value, what: &str) -> Result<Map<String, Value>, ApiProblem> {
     match body {
         Value::Object(m) => Ok(m.clone()),
         _ => Err(invalid_body(format!(
@@ -34,7 +34,7 @@ fn object(body: &Value, what: &str) -> Result<Map<String, Value>, ApiProblem> {
 
 /// A date member: RFC 3339 with an offset, in the years 1900 to 9999 (UTC), to the
 /// millisecond. `null` is the caller's to judge.
-fn date(pointer: &str, value: &Value) -> Result<DateTime<Utc>, FieldError> {
+pub(super) fn date(pointer: &str, value: &Value) -> Result<DateTime<Utc>, FieldError> {
     let Value::String(s) = value else {
         return Err(FieldError::new(
             pointer,

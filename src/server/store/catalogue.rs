@@ -213,10 +213,12 @@ pub fn list_campaigns(
 }
 
 pub fn get_tier(conn: &Connection, id: &str) -> StoreResult<Option<Tier>> {
-    conn.prepare_cached("SELECT id, name, precedence FROM tiers WHERE id = ?1 AND deleted_at IS NULL")?
-        .query_row([id], |r| Ok(tier_from_row(r)))
-        .optional()?
-        .transpose()
+    conn.prepare_cached(
+        "SELECT id, name, precedence FROM tiers WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([id], |r| Ok(tier_from_row(r)))
+    .optional()?
+    .transpose()
 }
 
 pub fn get_campaign(conn: &Connection, id: &str) -> StoreResult<Option<Campaign>> {

@@ -322,7 +322,9 @@ impl Entry for Campaign {
                    JOIN partners p ON p.id = l.partner_id
                   WHERE l.campaign_id = ?1 AND l.deleted_at IS NULL ORDER BY l.starts_at, l.id",
             )?
-            .query_map([&self.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([&self.id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<Result<_, _>>()?;
         for (id, partner, starts_at, expires_at) in links {
             let errors = outside_window(self, parse_ts(&starts_at)?, parse_opt_ts(expires_at)?);
@@ -499,8 +501,7 @@ pub fn change_entry<E: Entry>(
     }
     after.check(&tx, true)?;
     after.update(&tx)?;
-    let (after, version) =
-        E::load(&tx, &w.id)?.ok_or_else(|| ApiProblem::not_found(E::RECORD))?;
+    let (after, version) = E::load(&tx, &w.id)?.ok_or_else(|| ApiProblem::not_found(E::RECORD))?;
     let event = announce(&tx, &w.actor, &after, version, "updated", changes, w.now)?;
     tx.commit()?;
     Ok(Written {
@@ -531,7 +532,15 @@ pub fn remove_entry<E: Entry>(conn: &mut Connection, w: &EntryChange) -> StoreRe
     }
     E::delete(&tx, &w.id, w.now)?;
     let changes = diff(&before.fields(), &[]);
-    let event = announce(&tx, &w.actor, &before, version + 1, "deleted", changes, w.now)?;
+    let event = announce(
+        &tx,
+        &w.actor,
+        &before,
+        version + 1,
+        "deleted",
+        changes,
+        w.now,
+    )?;
     tx.commit()?;
     Ok(Written {
         record: (),
