@@ -1377,3 +1377,295 @@ async fn the_demo_has_tiers_products_campaigns_and_something_expiring_soon() {
     );
     server.shutdown().await;
 }
+
+// ----- The catalogues, written by an administrator -----
+
+impl World {
+    /// `POST path` as `token` with a new idempotency key.
+    async fn create(&self, token: &str, path: &str, body: Value) -> Answer {
+        let key = uuid::Uuid::new_v4().to_string();
+        self.call(
+            token,
+            Method::POST,
+            path,
+            &[("idempotency-key", key)],
+            Some(body),
+        )
+        .await
+    }
+
+    /// `PATCH path` as `token` against `version`.
+    async fn change(&self, token: &str, path: &str, version: i64, body: Value) -> Answer {
+        self.call(
+            token,
+            Method::PATCH,
+            path,
+            &[("if-match", format!("\"{version}\""))],
+            Some(body),
+        )
+        .await
+    }
+
+    /// `DELETE path` as `token` against `version`.
+    async fn delete(&self, token: &str, path: &str, version: i64) -> Answer {
+        self.call(
+            token,
+            Method::DELETE,
+            path,
+            &[("if-match", format!("\"{version}\""))],
+            None,
+        )
+        .await
+    }
+}
+
+fn etag(a: &Answer) -> i64 {
+    a.headers["etag"]
+        .to_str()
+        .unwrap()
+        .trim_matches('"')
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_creates_changes_and_deletes_each_catalogue_entry() {
+    let w = world().await;
+    let api = w.api(ADMIN);
+    let mut events = connected(&api).await;
+    let cases = [
+        (
+            "/tiers",
+            json!({"name": "Bronze", "precedence": 4}),
+            json!({"name": "Bronze plus"}),
+            "tier",
+        ),
+        (
+            "/products",
+            json!({"name": "Extra", "tier_precedence": 3}),
+            json!({"tier_precedence": null}),
+            "product",
+        ),
+        (
+            "/campaigns",
+            json!({"name": "Spring", "starts_at": "2027-03-01T00:00:00Z", "expires_at": null}),
+            json!({"expires_at": "2027-06-01T00:00:00Z"}),
+            "campaign",
+        ),
+    ];
+    for (path, new, patch, kind) in cases {
+        let made = w.create(ADMIN, path, new).await;
+        assert_eq!(made.status, 201, "{path}: {}", made.body);
+        assert_eq!(etag(&made), 1);
+        let id = made.body["record"]["id"].as_str().unwrap().to_string();
+        assert_eq!(made.body["record"]["version"], 1);
+        let changed = w.change(ADMIN, &format!("{path}/{id}"), 1, patch).await;
+        assert_eq!(changed.status, 200, "{path}: {}", changed.body);
+        assert_eq!(etag(&changed), 2);
+        let stale = w.delete(ADMIN, &format!("{path}/{id}"), 1).await;
+        assert_eq!(stale.status, 412, "{path}");
+        let gone = w.delete(ADMIN, &format!("{path}/{id}"), 2).await;
+        assert_eq!(gone.status, 204, "{path}: {}", gone.body);
+        let listed = w.get(VIEWER, path).await;
+        assert!(
+            !listed.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["id"] == id.as_str()),
+            "{path}: a deleted entry is not listed"
+        );
+        let actions: Vec<String> = w
+            .audit_about(&id)
+            .await
+            .iter()
+            .map(|e| e.action.clone())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                format!("{kind}.deleted"),
+                format!("{kind}.updated"),
+                format!("{kind}.created")
+            ],
+            "{path}"
+        );
+        let announced = two_changes(&mut events).await;
+        assert_eq!(
+            announced,
+            [
+                (kind.to_string(), id.clone()),
+                (kind.to_string(), id.clone())
+            ]
+        );
+        let last = next_change(&mut events).await;
+        assert_eq!(last, (kind.to_string(), id.clone()));
+    }
+}
+
+/// The next `record.changed` on `events`.
+async fn next_change(events: &mut EventStream) -> (String, String) {
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match events.next().await {
+                Some(StreamItem::Event {
+                    event: ServerEvent::RecordChanged(r),
+                    ..
+                }) => return (r.kind, r.id),
+                Some(_) => {}
+                None => panic!("the event stream ended"),
+            }
+        }
+    })
+    .await
+    .expect("record.changed arrives within 5 s")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_administrators_write_the_catalogues() {
+    let w = world().await;
+    for token in [CSR, VIEWER] {
+        for (path, body) in [
+            ("/tiers", json!({"name": "Bronze", "precedence": 4})),
+            ("/products", json!({"name": "Extra"})),
+            (
+                "/campaigns",
+                json!({"name": "Spring", "starts_at": "2027-03-01T00:00:00Z"}),
+            ),
+        ] {
+            assert_eq!(w.create(token, path, body).await.status, 403, "{path}");
+        }
+        let patch = w
+            .change(token, "/tiers/gold", 1, json!({"name": "Golden"}))
+            .await;
+        assert_eq!(patch.status, 403);
+        assert_eq!(w.delete(token, "/products/top", 1).await.status, 403);
+        assert_eq!(w.delete(token, "/campaigns/always", 1).await.status, 403);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tiers_precedence_is_unique_and_at_least_one() {
+    let w = world().await;
+    let taken = w
+        .create(ADMIN, "/tiers", json!({"name": "Bronze", "precedence": 2}))
+        .await;
+    assert_eq!(taken.status, 409);
+    assert_eq!(taken.code(), codes::PRECEDENCE_TAKEN);
+    assert!(taken.body["detail"].as_str().unwrap().contains("Gold"));
+    for bad in [json!(0), json!(-1), json!(1.5), json!("4")] {
+        let a = w
+            .create(
+                ADMIN,
+                "/tiers",
+                json!({"name": "Bronze", "precedence": bad}),
+            )
+            .await;
+        assert_eq!(a.status, 422, "{bad}");
+        assert_eq!(a.errors(), ["/precedence invalid_type"], "{bad}");
+    }
+    let named = w
+        .create(
+            ADMIN,
+            "/tiers",
+            json!({"name": "Bad\u{202e}", "precedence": 9}),
+        )
+        .await;
+    assert_eq!(named.errors(), ["/name unsafe_characters"]);
+    let long = w
+        .create(
+            ADMIN,
+            "/tiers",
+            json!({"name": "x".repeat(201), "precedence": 9}),
+        )
+        .await;
+    assert_eq!(long.errors(), ["/name too_long"]);
+    let moved = w
+        .change(ADMIN, "/tiers/silver", 1, json!({"precedence": 1}))
+        .await;
+    assert_eq!(moved.code(), codes::PRECEDENCE_TAKEN);
+    assert!(moved.body["detail"].as_str().unwrap().contains("Platinum"));
+    // A deleted tier gives its precedence up.
+    assert_eq!(w.delete(ADMIN, "/tiers/silver", 1).await.status, 204);
+    let again = w
+        .create(ADMIN, "/tiers", json!({"name": "Bronze", "precedence": 3}))
+        .await;
+    assert_eq!(again.status, 201, "{}", again.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_campaign_expires_after_it_starts_and_keeps_its_links_inside() {
+    let w = world().await;
+    let bad = w
+        .create(
+            ADMIN,
+            "/campaigns",
+            json!({"name": "Back", "starts_at": "2027-03-01T00:00:00Z",
+                   "expires_at": "2027-02-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.code(), codes::EXPIRES_BEFORE_START);
+    w.add(LINK, "p1", "winter", "2026-12-05", Some("2026-12-20"))
+        .await
+        .expect("a link inside winter");
+    let strands = w
+        .change(
+            ADMIN,
+            "/campaigns/winter",
+            1,
+            json!({"expires_at": "2026-12-15T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(strands.status, 409, "{}", strands.body);
+    assert_eq!(strands.code(), codes::OUTSIDE_CAMPAIGN_WINDOW);
+    assert_eq!(strands.errors(), ["/expires_at outside_campaign_window"]);
+    let fine = w
+        .change(
+            ADMIN,
+            "/campaigns/winter",
+            1,
+            json!({"expires_at": "2026-12-25T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(fine.status, 200, "{}", fine.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_periods_use_is_not_deleted() {
+    let w = world().await;
+    w.add(TIER, "p1", "gold", "2026-12-01", None)
+        .await
+        .expect("gold");
+    w.add(LINK, "p1", "always", "2026-12-01", None)
+        .await
+        .expect("always");
+    let tier = w.delete(ADMIN, "/tiers/gold", 1).await;
+    assert_eq!(tier.status, 409);
+    assert_eq!(tier.code(), codes::IN_USE);
+    let campaign = w.delete(ADMIN, "/campaigns/always", 1).await;
+    assert_eq!(campaign.status, 409);
+    assert_eq!(campaign.code(), codes::IN_USE);
+    // Unused, they go.
+    assert_eq!(w.delete(ADMIN, "/tiers/platinum", 1).await.status, 204);
+    assert_eq!(w.delete(ADMIN, "/campaigns/winter", 1).await.status, 204);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_catalogue_create_retried_makes_one_entry() {
+    let w = world().await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let body = json!({"name": "Bronze", "precedence": 4});
+    let headers = [("idempotency-key", key.clone())];
+    let send = |body: Value| w.call(ADMIN, Method::POST, "/tiers", &headers, Some(body));
+    let first = send(body.clone()).await;
+    assert_eq!(first.status, 201);
+    let again = send(body).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body, first.body);
+    let other = send(json!({"name": "Bronze", "precedence": 5})).await;
+    assert_eq!(other.status, 422, "{}", other.body);
+    assert_eq!(other.code(), "idempotency_key_reused");
+    let tiers = w.get(VIEWER, "/tiers").await;
+    assert_eq!(tiers.body["items"].as_array().unwrap().len(), 4);
+}
