@@ -1457,8 +1457,8 @@ async fn an_administrator_creates_changes_and_deletes_each_catalogue_entry() {
         let made = w.create(ADMIN, path, new).await;
         assert_eq!(made.status, 201, "{path}: {}", made.body);
         assert_eq!(etag(&made), 1);
-        let id = made.body["record"]["id"].as_str().unwrap().to_string();
-        assert_eq!(made.body["record"]["version"], 1);
+        let id = made.body["id"].as_str().unwrap().to_string();
+        assert_eq!(made.body["version"], 1);
         let changed = w.change(ADMIN, &format!("{path}/{id}"), 1, patch).await;
         assert_eq!(changed.status, 200, "{path}: {}", changed.body);
         assert_eq!(etag(&changed), 2);
