@@ -93,6 +93,24 @@ pub(super) fn decode<T: DeserializeOwned + Clean>(body: &[u8]) -> ApiResult<T> {
         })
 }
 
+/// A write's answer whose record is decoded by `record` (one of several kinds, by what was
+/// written), with the `warnings` beside it, cleaned like every answer.
+pub(super) fn decode_saved_as<T>(
+    body: &[u8],
+    record: impl FnOnce(&[u8]) -> ApiResult<T>,
+) -> ApiResult<Saved<T>> {
+    #[derive(serde::Deserialize)]
+    struct Warnings {
+        #[serde(default)]
+        warnings: Vec<FieldError>,
+    }
+    let warnings = serde_json::from_slice::<Warnings>(body).map_or(Vec::new(), |w| w.warnings);
+    Ok(Saved {
+        record: record(body)?,
+        warnings: warnings.clean(),
+    })
+}
+
 /// A short account of why JSON did not decode; serde's data errors quote the offending value,
 /// which a hostile server controls, so that part is cut short.
 fn describe_json_error(e: &serde_json::Error) -> String {

@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 
-use super::endpoints::{decode, to_json};
+use super::endpoints::{decode, decode_saved_as, to_json};
 use super::query::{Query, nodes_query, seg};
 use super::transport::Request;
 use super::{ApiResult, HttpApi};
@@ -27,14 +27,7 @@ fn decode_node(level: Level, body: &[u8]) -> ApiResult<Node> {
 /// A saved node and its warnings (a partner's answer is the whole partner; the tree keeps its
 /// summary).
 fn decode_saved(level: Level, body: &[u8]) -> ApiResult<Saved<Node>> {
-    let warnings: Saved<serde_json::Value> = serde_json::from_slice(body).unwrap_or(Saved {
-        record: serde_json::Value::Null,
-        warnings: Vec::new(),
-    });
-    Ok(Saved {
-        record: decode_node(level, body)?,
-        warnings: crate::text::Clean::clean(warnings.warnings),
-    })
+    decode_saved_as(body, |b| decode_node(level, b))
 }
 
 /// A write that is not a create: sent once (a lost answer to a change that was made would come

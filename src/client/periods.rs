@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 
-use super::endpoints::{decode, to_json};
+use super::endpoints::{decode, decode_saved_as, to_json};
 use super::query::{Query, page_query, seg};
 use super::transport::Request;
 use super::{ApiResult, HttpApi};
@@ -18,14 +18,7 @@ fn decode_period(kind: PeriodKind, body: &[u8]) -> ApiResult<Period> {
 }
 
 fn decode_saved(kind: PeriodKind, body: &[u8]) -> ApiResult<Saved<Period>> {
-    let warnings: Saved<serde_json::Value> = serde_json::from_slice(body).unwrap_or(Saved {
-        record: serde_json::Value::Null,
-        warnings: Vec::new(),
-    });
-    Ok(Saved {
-        record: decode_period(kind, body)?,
-        warnings: crate::text::Clean::clean(warnings.warnings),
-    })
+    decode_saved_as(body, |b| decode_period(kind, b))
 }
 
 impl HttpApi {

@@ -39,30 +39,7 @@ impl App {
                     },
                     _ => e.user_message(),
                 };
-                let errors: Vec<(String, String)> = e
-                    .problem()
-                    .map(|p| {
-                        p.errors
-                            .iter()
-                            .map(|f| (f.field.clone(), f.detail.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let form = self.focus.find_mut(|l| match l {
-                    Layer::Form(d) if matches!(d.target, FormTarget::Node(_)) => Some(&mut d.form),
-                    _ => None,
-                });
-                match form {
-                    Some(form) if !errors.is_empty() => {
-                        form.server_errors(&errors);
-                        vec![]
-                    }
-                    Some(form) => {
-                        form.save_failed(&why);
-                        vec![]
-                    }
-                    None => self.error_toast(format!("Not done: {why}")),
-                }
+                self.form_refused(|t| matches!(t, FormTarget::Node(_)), &e, why)
             }
         }
     }

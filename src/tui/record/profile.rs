@@ -265,6 +265,40 @@ impl App {
         }
     }
 
+    /// A write refused: the open form `pick` finds puts the server's field errors beside their
+    /// fields, or says `why` in its note; with no such form open, a toast says it.
+    pub(in crate::tui) fn form_refused(
+        &mut self,
+        pick: fn(&FormTarget) -> bool,
+        e: &ApiError,
+        why: String,
+    ) -> Vec<Effect> {
+        let errors: Vec<(String, String)> = e
+            .problem()
+            .map(|p| {
+                p.errors
+                    .iter()
+                    .map(|f| (f.field.clone(), f.detail.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let form = self.focus.find_mut(|l| match l {
+            Layer::Form(d) if pick(&d.target) => Some(&mut d.form),
+            _ => None,
+        });
+        match form {
+            Some(form) if !errors.is_empty() => {
+                form.server_errors(&errors);
+                Vec::new()
+            }
+            Some(form) => {
+                form.save_failed(&why);
+                Vec::new()
+            }
+            None => self.error_toast(format!("Not done: {why}")),
+        }
+    }
+
     /// The editor's text comes back into the field it was opened from.
     pub(in crate::tui) fn on_edited(&mut self, result: Result<String, String>) -> Vec<Effect> {
         let Some(d) = self.focus.find_mut(|l| match l {

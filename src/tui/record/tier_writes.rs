@@ -115,32 +115,7 @@ impl App {
                     },
                     _ => e.user_message(),
                 };
-                let form = self.focus.find_mut(|l| match l {
-                    Layer::Form(d) if matches!(d.target, FormTarget::Period(_)) => {
-                        Some(&mut d.form)
-                    }
-                    _ => None,
-                });
-                match form {
-                    Some(form) => {
-                        let errors: Vec<(String, String)> = e
-                            .problem()
-                            .map(|p| {
-                                p.errors
-                                    .iter()
-                                    .map(|f| (f.field.clone(), f.detail.clone()))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        if errors.is_empty() {
-                            form.save_failed(&why);
-                        } else {
-                            form.server_errors(&errors);
-                        }
-                        vec![]
-                    }
-                    None => self.error_toast(format!("Not done: {why}")),
-                }
+                self.form_refused(|t| matches!(t, FormTarget::Period(_)), &e, why)
             }
         }
     }
