@@ -28,14 +28,16 @@ fn form() -> Form {
                 4 => FieldKind::Money {
                     currency: "EUR".into(),
                 },
-                _ => FieldKind::Date,
+                _ => FieldKind::Date {
+                    today: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default(),
+                },
             };
             let value = match kind {
                 FieldKind::MultiLine { .. } => "A note.\n".repeat(40),
                 FieldKind::Choice(_) => "opt_7".into(),
                 FieldKind::YesNo => "true".into(),
                 FieldKind::Money { .. } => "49.00".into(),
-                FieldKind::Date => "2026-11-01".into(),
+                FieldKind::Date { .. } => "2026-11-01".into(),
                 _ => "Some text already here".into(),
             };
             FieldSpec {

@@ -1462,8 +1462,30 @@ async fn an_administrator_creates_changes_and_deletes_each_catalogue_entry() {
         let changed = w.change(ADMIN, &format!("{path}/{id}"), 1, patch).await;
         assert_eq!(changed.status, 200, "{path}: {}", changed.body);
         assert_eq!(etag(&changed), 2);
+        // Its list row carries the version a write sends back.
+        let listed = w.get(VIEWER, path).await;
+        let row = listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(row["version"], 2, "{path}: {row}");
+        // A stale write is refused with the entry as it is now.
         let stale = w.delete(ADMIN, &format!("{path}/{id}"), 1).await;
         assert_eq!(stale.status, 412, "{path}");
+        assert_eq!(
+            stale.body[kind]["id"],
+            id.as_str(),
+            "{path}: {}",
+            stale.body
+        );
+        assert_eq!(stale.body[kind]["version"], 2, "{path}: {}", stale.body);
+        assert_eq!(
+            stale.body[kind], row,
+            "{path}: the current entry, as listed"
+        );
         let gone = w.delete(ADMIN, &format!("{path}/{id}"), 2).await;
         assert_eq!(gone.status, 204, "{path}: {}", gone.body);
         let listed = w.get(VIEWER, path).await;

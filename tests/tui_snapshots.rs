@@ -660,6 +660,13 @@ fn the_partner_record_pages_and_its_form() {
     record_sizes("record_tiers", &app);
     press(&mut app, "n");
     record_sizes("record_tiers_form", &app);
+    // The expiry's calendar, a month on.
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "]");
+    record_sizes("record_tiers_calendar", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     press(&mut app, ">");
     app.update(

@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Approval, CampaignLink, ChildCounts, Distributor, FieldError, Partner, Settings, Tenant,
-    TierAssignment, VoucherBatch,
+    Approval, Campaign, CampaignLink, ChildCounts, Distributor, FieldError, Partner, Product,
+    Settings, Tenant, Tier, TierAssignment, Versioned, VoucherBatch,
 };
 use crate::text::{Clean, line, text};
 
@@ -34,6 +34,13 @@ pub struct Problem {
     pub tier_assignment: Option<Box<TierAssignment>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_link: Option<Box<CampaignLink>>,
+    /// The current catalogue entry of a 412 `version_mismatch` of an administrator's write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Box<Versioned<Tier>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<Box<Versioned<Product>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<Box<Versioned<Campaign>>>,
     /// The partner's other tier assignment a 409 `assignment_overlap` overlaps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlapping: Option<Box<TierAssignment>>,
@@ -63,6 +70,9 @@ impl Default for Problem {
             tenant: None,
             tier_assignment: None,
             campaign_link: None,
+            tier: None,
+            product: None,
+            campaign: None,
             overlapping: None,
             settings: None,
             counts: None,
@@ -86,6 +96,9 @@ impl Clean for Problem {
             tenant: self.tenant.clean(),
             tier_assignment: self.tier_assignment.clean(),
             campaign_link: self.campaign_link.clean(),
+            tier: self.tier.clean(),
+            product: self.product.clean(),
+            campaign: self.campaign.clean(),
             overlapping: self.overlapping.clean(),
             settings: self.settings,
             counts: self.counts,

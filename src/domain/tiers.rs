@@ -11,6 +11,24 @@ use serde::{Deserialize, Serialize};
 use super::PartnerRef;
 use crate::text::{Clean, line};
 
+/// A catalogue entry (tier, product, campaign) as its list and its writes answer it: its fields
+/// and its version, which an administrator's `PATCH` sends back as `If-Match`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Versioned<T> {
+    #[serde(flatten)]
+    pub record: T,
+    pub version: i64,
+}
+
+impl<T: Clean> Clean for Versioned<T> {
+    fn clean(self) -> Self {
+        Versioned {
+            record: self.record.clean(),
+            version: self.version,
+        }
+    }
+}
+
 /// `GET /settings`; `PATCH /settings` (admin) with `If-Match`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {

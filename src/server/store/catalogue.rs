@@ -144,20 +144,36 @@ pub(super) fn campaign_from_row(r: &Row<'_>) -> StoreResult<Campaign> {
     })
 }
 
+/// A list's row with its version (in column `at`), so an administrator's write can send it back.
+fn versioned<T>(
+    r: &Row<'_>,
+    at: usize,
+    entry: fn(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Versioned<T>> {
+    Ok(Versioned {
+        record: entry(r)?,
+        version: r.get(at)?,
+    })
+}
+
 /// Tiers by precedence, 1 (the highest) first. The key is the precedence written with a fixed
 /// width, so that text order is number order.
-pub fn list_tiers(conn: &Connection, cursor: Option<&str>, limit: u32) -> StoreResult<Page<Tier>> {
+pub fn list_tiers(
+    conn: &Connection,
+    cursor: Option<&str>,
+    limit: u32,
+) -> StoreResult<Page<Versioned<Tier>>> {
     let (after_key_, after_id) = after_key(cursor)?;
     keyset_page(
         conn,
-        "SELECT id, name, precedence, printf('%010d', precedence) AS k, id FROM tiers
+        "SELECT id, name, precedence, printf('%010d', precedence) AS k, id, version FROM tiers
           WHERE deleted_at IS NULL AND (printf('%010d', precedence), id) > (?1, ?2)
           ORDER BY k, id LIMIT ?3",
         (&after_key_, &after_id),
         &[],
         limit,
         3,
-        tier_from_row,
+        |r| versioned(r, 5, tier_from_row),
     )
 }
 
@@ -166,17 +182,17 @@ pub fn list_products(
     conn: &Connection,
     cursor: Option<&str>,
     limit: u32,
-) -> StoreResult<Page<Product>> {
+) -> StoreResult<Page<Versioned<Product>>> {
     let (after_name, after_id) = after_key(cursor)?;
     keyset_page(
         conn,
-        "SELECT id, name, tier_precedence, name_lower, id FROM products
+        "SELECT id, name, tier_precedence, name_lower, id, version FROM products
           WHERE (name_lower, id) > (?1, ?2) ORDER BY name_lower, id LIMIT ?3",
         (&after_name, &after_id),
         &[],
         limit,
         3,
-        product_from_row,
+        |r| versioned(r, 5, product_from_row),
     )
 }
 
@@ -197,18 +213,18 @@ pub fn list_campaigns(
     conn: &Connection,
     cursor: Option<&str>,
     limit: u32,
-) -> StoreResult<Page<Campaign>> {
+) -> StoreResult<Page<Versioned<Campaign>>> {
     let (after_start, after_id) = after_key(cursor)?;
     keyset_page(
         conn,
-        "SELECT id, name, starts_at, expires_at, starts_at, id FROM campaigns
+        "SELECT id, name, starts_at, expires_at, starts_at, id, version FROM campaigns
           WHERE deleted_at IS NULL AND (starts_at, id) > (?1, ?2)
           ORDER BY starts_at, id LIMIT ?3",
         (&after_start, &after_id),
         &[],
         limit,
         4,
-        campaign_from_row,
+        |r| versioned(r, 6, campaign_from_row),
     )
 }
 

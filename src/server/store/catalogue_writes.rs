@@ -20,14 +20,6 @@ use super::{StoreError, StoreResult, new_id, parse_opt_ts, parse_ts, ts};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
 
-/// A catalogue entry as a write answers it: its fields and its version (the `ETag`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Versioned<T> {
-    #[serde(flatten)]
-    pub record: T,
-    pub version: i64,
-}
-
 /// `POST /tiers`, `/products` or `/campaigns`, its body checked.
 pub struct EntryCreate<T> {
     pub actor: String,
@@ -95,6 +87,8 @@ pub trait Entry: Serialize + Clone + Sized {
     /// How many non-deleted periods use the entry.
     fn uses(conn: &Connection, id: &str) -> StoreResult<i64>;
     fn delete(conn: &Connection, id: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// A 412 carries the entry as it is now, in the member named by its record.
+    fn attach(p: ApiProblem, current: Versioned<Self>) -> ApiProblem;
 }
 
 fn count(conn: &Connection, sql: &str, id: &str) -> StoreResult<i64> {
@@ -102,6 +96,10 @@ fn count(conn: &Connection, sql: &str, id: &str) -> StoreResult<i64> {
 }
 
 impl Entry for Tier {
+    fn attach(mut p: ApiProblem, current: Versioned<Self>) -> ApiProblem {
+        p.0.tier = Some(Box::new(current));
+        p
+    }
     type Patch = TierPatch;
     const RECORD: &'static str = "tier";
     const ID_PREFIX: &'static str = "ti";
@@ -193,6 +191,10 @@ impl Entry for Tier {
 }
 
 impl Entry for Product {
+    fn attach(mut p: ApiProblem, current: Versioned<Self>) -> ApiProblem {
+        p.0.product = Some(Box::new(current));
+        p
+    }
     type Patch = ProductPatch;
     const RECORD: &'static str = "product";
     const ID_PREFIX: &'static str = "pd";
@@ -259,6 +261,10 @@ impl Entry for Product {
 }
 
 impl Entry for Campaign {
+    fn attach(mut p: ApiProblem, current: Versioned<Self>) -> ApiProblem {
+        p.0.campaign = Some(Box::new(current));
+        p
+    }
     type Patch = CampaignPatch;
     const RECORD: &'static str = "campaign";
     const ID_PREFIX: &'static str = "cp";
@@ -434,16 +440,16 @@ fn diff(before: &[(&'static str, String)], after: &[(&'static str, String)]) -> 
 fn checked<E: Entry>(conn: &Connection, w: &EntryChange) -> StoreResult<(E, i64)> {
     let (e, version) = E::load(conn, &w.id)?.ok_or_else(|| ApiProblem::not_found(E::RECORD))?;
     if version != w.if_match {
-        return Err(ApiProblem::new(
+        let p = ApiProblem::new(
             StatusCode::PRECONDITION_FAILED,
             codes::VERSION_MISMATCH,
             format!(
-                "The {} changed since you read it (your version {}, now {version}); read it again.",
+                "The {} changed since you read it (your version {}, now {version}); the current one is attached.",
                 E::RECORD,
                 w.if_match
             ),
-        )
-        .into());
+        );
+        return Err(E::attach(p, Versioned { record: e, version }).into());
     }
     Ok((e, version))
 }

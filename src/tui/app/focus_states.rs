@@ -106,6 +106,20 @@ pub(super) fn record_vouchers() -> App {
     app
 }
 
+/// A new period's form, its expiry's calendar open.
+pub(super) fn period_calendar() -> App {
+    let mut app = record_tiers();
+    chars(&mut app, "n");
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let Layer::Form(f) = app.focus.top() else {
+        panic!("the period form");
+    };
+    assert!(f.form.calendar.is_some());
+    app
+}
+
 pub(super) fn profile_form() -> App {
     let mut app = record();
     chars(&mut app, "E");

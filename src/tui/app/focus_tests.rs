@@ -156,6 +156,10 @@ fn scenarios() -> Vec<Scenario> {
             states: vec![profile_form_picking],
         },
         Scenario {
+            name: "form calendar",
+            states: vec![period_calendar],
+        },
+        Scenario {
             name: "form notes",
             states: vec![profile_form_notes],
         },

@@ -3,7 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{FieldKind, Form, Outcome, Picker};
+use super::calendar::CalendarKey;
+use super::{Calendar, FieldKind, Form, Outcome, Picker};
 use crate::tui::app::focus::Hint;
 
 impl Form {
@@ -26,6 +27,9 @@ impl Form {
         }
         if self.picker.is_some() {
             return self.picker_key(key);
+        }
+        if self.calendar.is_some() {
+            return self.calendar_key(key);
         }
         let n = self.fields.len();
         if n == 0 {
@@ -89,6 +93,10 @@ impl Form {
                 self.picker = Some(Picker::new(focus, options.clone(), &before));
                 return Outcome::Stay;
             }
+            (FieldKind::Date { today }, KeyCode::Enter) => {
+                self.calendar = Some(Calendar::new(focus, &before, *today));
+                return Outcome::Stay;
+            }
             (FieldKind::YesNo, KeyCode::Char(' ') | KeyCode::Enter) => {
                 let flipped = if before == "true" { "false" } else { "true" };
                 f.set(flipped);
@@ -118,6 +126,30 @@ impl Form {
             f.error = None;
             if f.theirs.as_deref() == Some(f.value()) {
                 f.theirs = None;
+            }
+        }
+        Outcome::Stay
+    }
+
+    fn calendar_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(c) = &mut self.calendar else {
+            return Outcome::Ignored;
+        };
+        match c.key(key) {
+            CalendarKey::Moved => {}
+            CalendarKey::Ignored => return Outcome::Ignored,
+            CalendarKey::Leave => self.calendar = None,
+            CalendarKey::Take(day) => {
+                let field = c.field;
+                self.calendar = None;
+                if let Some(f) = self.fields.get_mut(field) {
+                    let v = day.format("%Y-%m-%d").to_string();
+                    f.set(&v);
+                    f.error = f.problem();
+                    if f.theirs.as_deref() == Some(v.as_str()) {
+                        f.theirs = None;
+                    }
+                }
             }
         }
         Outcome::Stay
@@ -178,6 +210,17 @@ impl Form {
                 Hint::new("Backspace", "widen the list", &["backspace"]).help_only(),
             ];
         }
+        if self.calendar.is_some() {
+            return vec![
+                Hint::new("Enter", "take the day", &["enter"]),
+                Hint::new("←→", "day", &["left", "right", "h", "l"]),
+                Hint::new("↑↓", "week", &["up", "down", "k", "j"]),
+                Hint::new("PgUp PgDn", "month", &["pageup", "pagedown", "[", "]"]),
+                Hint::chars("t", "today", ['t']),
+                Hint::new("Home End", "first / last of the month", &["home", "end"]).help_only(),
+                Hint::new("Esc", "leave it as it was", &["esc"]),
+            ];
+        }
         let Some(f) = self.fields.get(self.focus) else {
             return vec![Hint::new("Esc", "close", &["esc"])];
         };
@@ -189,6 +232,7 @@ impl Form {
         match &f.kind {
             FieldKind::Choice(_) => hints.push(Hint::new("Enter", "choose", &["enter"])),
             FieldKind::YesNo => hints.push(Hint::new("Space", "yes / no", &["space", "enter"])),
+            FieldKind::Date { .. } => hints.push(Hint::new("Enter", "calendar", &["enter"])),
             FieldKind::MultiLine { .. } => {
                 hints.push(Hint::new("Ctrl-E", "open in $EDITOR", &["ctrl-e"]));
                 hints.push(Hint::new("Enter", "new line", &["enter"]).help_only());

@@ -13,7 +13,9 @@
 //! - The server's 422 errors land on their fields ([`Form::server_errors`]); a 412 keeps the
 //!   CSR's edits and marks the fields that changed underneath ([`Form::rebase`]).
 //! - A multi-line field opens in `$VISUAL`/`$EDITOR` with `Ctrl-E` (the owner runs the editor).
+//! - A date is typed (`2026-12-31`, `+30d`, `end of month`) or picked: `Enter` opens a calendar.
 
+pub mod calendar;
 pub mod dates;
 mod keys;
 pub mod picker;
@@ -23,6 +25,7 @@ mod render;
 mod tests;
 
 use crate::tui::textarea::TextArea;
+pub use calendar::Calendar;
 pub use picker::Picker;
 
 /// What kind of value a field holds, and how it is typed.
@@ -43,8 +46,10 @@ pub enum FieldKind {
     Money {
         currency: String,
     },
-    /// A date, typed as 2026-11-01.
-    Date,
+    /// A day, typed in any of [`dates::FORMS`] counted from `today`, or picked in a calendar.
+    Date {
+        today: chrono::NaiveDate,
+    },
     /// A time of day, typed as 09:30.
     Time,
 }
@@ -137,9 +142,9 @@ impl Field {
             }
             FieldKind::Money { .. } => (!v.trim().is_empty() && parse_money(v).is_none())
                 .then(|| "An amount such as 49.00.".to_string()),
-            FieldKind::Date => (!v.trim().is_empty()
-                && chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_err())
-            .then(|| "A date such as 2026-11-01.".to_string()),
+            FieldKind::Date { today } => (!v.trim().is_empty())
+                .then(|| dates::parse_day(v, *today).err())
+                .flatten(),
             FieldKind::Time => (!v.trim().is_empty()
                 && chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M").is_err())
             .then(|| "A time of day such as 09:30.".to_string()),
@@ -204,6 +209,8 @@ pub struct Form {
     pub focus: usize,
     /// A choice field's picker, open over the form.
     pub picker: Option<Picker>,
+    /// A date field's calendar, open over the form.
+    pub calendar: Option<Calendar>,
     /// `Esc` with changes: "discard your changes?" is asked.
     pub discarding: bool,
     /// A save is on its way: keys wait.
@@ -221,6 +228,7 @@ impl Form {
             fields: specs.into_iter().map(Field::new).collect(),
             focus: 0,
             picker: None,
+            calendar: None,
             discarding: false,
             saving: false,
             note: None,
@@ -354,7 +362,7 @@ impl Form {
 
     /// Text pasted into the field in focus (typed fields only).
     pub fn paste(&mut self, text: &str) {
-        if self.saving || self.discarding {
+        if self.saving || self.discarding || self.calendar.is_some() {
             return;
         }
         if let Some(p) = &mut self.picker {

@@ -29,7 +29,7 @@ impl Form {
     }
 
     fn field_lines(&self, i: usize, f: &Field, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-        let focus = i == self.focus && self.picker.is_none();
+        let focus = i == self.focus && self.picker.is_none() && self.calendar.is_none();
         let marker = match (focus, f.error.is_some(), f.theirs.is_some()) {
             (true, _, _) => "▶",
             (_, true, _) => "✗",
@@ -184,6 +184,9 @@ impl Form {
         frame.render_widget(Paragraph::new(lines), inner);
         if let Some(p) = &self.picker {
             render_picker(p, frame, inner, theme);
+        }
+        if let Some(c) = &self.calendar {
+            c.render(frame, inner, theme);
         }
     }
 }

@@ -58,7 +58,13 @@ fn profile() -> Form {
                 },
                 "49.00",
             ),
-            spec("/starts", FieldKind::Date, ""),
+            spec(
+                "/starts",
+                FieldKind::Date {
+                    today: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+                },
+                "",
+            ),
         ],
     )
 }
@@ -106,7 +112,7 @@ fn a_field_is_checked_when_left_and_its_error_goes_with_the_next_edit() {
     for _ in 0..5 {
         key(&mut f, KeyCode::Tab);
     }
-    typed(&mut f, "tomorrow");
+    typed(&mut f, "next tuesday");
     key(&mut f, KeyCode::BackTab);
     ctrl(&mut f, 'u');
     typed(&mut f, "4.999");

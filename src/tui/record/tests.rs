@@ -462,6 +462,39 @@ fn a_new_tier_that_overlaps_is_refused_before_saving_and_a_campaign_link_is_sent
 }
 
 #[test]
+fn an_expiry_is_picked_in_the_calendar() {
+    let mut app = tiers_open();
+    press(&mut app, "n");
+    // The campaign (the last choice) from today; its expiry picked: a month on, a day later.
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "spring");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    tab(&mut app, 2);
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(form(&app).calendar.is_some(), "Enter opens the calendar");
+    // Keys move the calendar, not the form.
+    press(&mut app, "]l");
+    assert_eq!(form(&app).fields[2].value(), "");
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(form(&app).calendar.is_none());
+    assert_eq!(form(&app).fields[2].value(), "1970-02-02");
+    // Esc in the calendar leaves the field as it was.
+    key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut app, "t");
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(form(&app).fields[2].value(), "1970-02-02");
+    let fx = key(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let Some(super::tiers::PeriodWrite::Create { expires_at, .. }) = period_write(&fx) else {
+        panic!("a create: {fx:?} {:?}", form(&app).note);
+    };
+    // Midnight in Berlin of the picked day.
+    assert_eq!(
+        expires_at.map(|e| e.to_rfc3339()),
+        Some("1970-02-01T23:00:00+00:00".into())
+    );
+}
+
+#[test]
 fn dates_are_changed_and_an_active_tier_is_ended_after_yes() {
     let mut app = tiers_open();
     // E: the newest start first, Platinum; its expiry set.

@@ -205,17 +205,17 @@ fn date_field(
     FieldSpec {
         pointer,
         label,
-        kind: FieldKind::Text { max: 40 },
-        check: Some(Check::new(move |v| {
-            if v.trim().is_empty() {
-                return if required {
+        kind: FieldKind::Date { today },
+        // The kind checks the date's form; a start may not be left empty.
+        check: required.then(|| {
+            Check::new(|v| {
+                if v.trim().is_empty() {
                     Err(format!("A date is needed: {FORMS}."))
                 } else {
                     Ok(())
-                };
-            }
-            parse_day(v, today).map(|_| ())
-        })),
+                }
+            })
+        }),
         value,
     }
 }
