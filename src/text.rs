@@ -253,6 +253,19 @@ pub(crate) fn text(s: String) -> String {
     }
 }
 
+/// The most chars [`document`] keeps: a rendered request body (64 KiB at most) fits whole.
+pub const MAX_DOCUMENT_CHARS: usize = 70_000;
+
+/// [`text`] of a whole document (a rendered lead body), capped at [`MAX_DOCUMENT_CHARS`]
+/// rather than [`MAX_TEXT_CHARS`].
+pub(crate) fn document(s: String) -> String {
+    if is_plain_ascii(&s, MAX_DOCUMENT_CHARS) {
+        s
+    } else {
+        clean_text_capped(&s, MAX_DOCUMENT_CHARS)
+    }
+}
+
 /// [`line`] of an optional field.
 pub(crate) fn opt_line(s: Option<String>) -> Option<String> {
     s.map(line)

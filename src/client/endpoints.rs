@@ -396,6 +396,31 @@ impl Api for HttpApi {
         self.list_expiring(query).await
     }
 
+    async fn lead_settings(&self, partner_id: &str) -> ApiResult<Saved<Versioned<LeadSettings>>> {
+        self.get_lead_settings(partner_id).await
+    }
+
+    async fn update_lead_settings(
+        &self,
+        partner_id: &str,
+        version: i64,
+        patch: &serde_json::Value,
+    ) -> ApiResult<Saved<Versioned<LeadSettings>>> {
+        self.patch_lead_settings(partner_id, version, patch).await
+    }
+
+    async fn preview_lead_body(
+        &self,
+        partner_id: &str,
+        preview: &PreviewRequest,
+    ) -> ApiResult<LeadPreview> {
+        self.post_lead_preview(partner_id, preview).await
+    }
+
+    async fn portal_invite(&self, partner_id: &str, key: &str) -> ApiResult<PortalInvite> {
+        self.post_portal_invite(partner_id, key).await
+    }
+
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {
         let body = ImpersonationRequest {
             reason: reason.to_string(),

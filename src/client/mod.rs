@@ -15,6 +15,7 @@
 mod endpoints;
 mod error;
 mod hierarchy;
+mod lead_settings;
 mod periods;
 mod problem;
 mod query;
@@ -170,6 +171,29 @@ pub trait Api: Send + Sync {
     async fn partner_products(&self, partner_id: &str) -> ApiResult<PartnerProducts>;
     /// Tier assignments and campaign links by soonest end.
     async fn expiring(&self, query: &ExpiringQuery) -> ApiResult<Page<Period>>;
+
+    // Lead exchange (RECORDS.md §4).
+    /// The partner's settings with their version and the warnings they deserve (a partner
+    /// nobody has set up answers the defaults at version 1).
+    async fn lead_settings(&self, partner_id: &str) -> ApiResult<Saved<Versioned<LeadSettings>>>;
+    /// `PATCH` with a JSON merge patch against `version`; not retried. A 412 carries the current
+    /// settings ([`Problem::lead_settings`]); a 422 every broken rule.
+    async fn update_lead_settings(
+        &self,
+        partner_id: &str,
+        version: i64,
+        patch: &serde_json::Value,
+    ) -> ApiResult<Saved<Versioned<LeadSettings>>>;
+    /// The body the partner's API would receive for a sample lead; a 422 names an unknown
+    /// variable.
+    async fn preview_lead_body(
+        &self,
+        partner_id: &str,
+        preview: &PreviewRequest,
+    ) -> ApiResult<LeadPreview>;
+    /// Queues a one-time portal invitation to the partner's contact, under the idempotency
+    /// `key` (kept for every retry).
+    async fn portal_invite(&self, partner_id: &str, key: &str) -> ApiResult<PortalInvite>;
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation>;
     async fn end_impersonation(&self, impersonation_id: &str) -> ApiResult<()>;

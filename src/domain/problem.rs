@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Approval, Campaign, CampaignLink, ChildCounts, Distributor, FieldError, Partner, Product,
-    Settings, Tenant, Tier, TierAssignment, Versioned, VoucherBatch,
+    Approval, Campaign, CampaignLink, ChildCounts, Distributor, FieldError, LeadSettings, Partner,
+    Product, Settings, Tenant, Tier, TierAssignment, Versioned, VoucherBatch,
 };
 use crate::text::{Clean, line, text};
 
@@ -47,6 +47,9 @@ pub struct Problem {
     /// The current settings of a 412 `version_mismatch` of `PATCH /settings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Settings>,
+    /// The current lead-exchange settings of a 412 `version_mismatch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_settings: Option<Box<Versioned<LeadSettings>>>,
     /// The children that stop a delete (409 `has_children`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<ChildCounts>,
@@ -75,6 +78,7 @@ impl Default for Problem {
             campaign: None,
             overlapping: None,
             settings: None,
+            lead_settings: None,
             counts: None,
             errors: Vec::new(),
         }
@@ -101,6 +105,7 @@ impl Clean for Problem {
             campaign: self.campaign.clean(),
             overlapping: self.overlapping.clean(),
             settings: self.settings,
+            lead_settings: self.lead_settings.clean(),
             counts: self.counts,
             errors: self.errors.clean(),
         }

@@ -28,9 +28,26 @@ pub mod field_codes {
     pub const UNKNOWN_TIME_ZONE: &str = "unknown_time_zone";
     /// A new user's name that another user has (adding a node's administrator by email).
     pub const NAME_TAKEN: &str = "name_taken";
+    /// Lead-exchange settings (`lead_rules`).
+    pub const URL_INVALID: &str = "url_invalid";
+    pub const HEADERS_UNSUPPORTED: &str = "headers_unsupported";
+    pub const INVALID_HEADER: &str = "invalid_header";
+    pub const MOBILE_REQUIRED: &str = "mobile_required";
+    pub const CURRENCY_MISMATCH: &str = "currency_mismatch";
+    pub const INVALID_CURRENCY: &str = "invalid_currency";
+    pub const CREDIT_LIMIT_NOT_POSTPAY: &str = "credit_limit_not_postpay";
+    pub const END_BEFORE_START: &str = "end_before_start";
+    pub const INVALID_TIME: &str = "invalid_time";
+    pub const OUT_OF_RANGE: &str = "out_of_range";
+    pub const UNKNOWN_VARIABLE: &str = "unknown_variable";
+    pub const TEMPLATE_INVALID: &str = "template_invalid";
     /// Warnings: saved, but worth a second look.
     pub const PHONE_NOT_INTERNATIONAL: &str = "phone_not_international";
     pub const WEBSITE_NOT_HTTPS: &str = "website_not_https";
+    pub const LIMIT_DISABLED: &str = "limit_disabled";
+    pub const UNREACHABLE_MONTHLY_LIMIT: &str = "unreachable_monthly_limit";
+    pub const DAILY_ABOVE_MONTHLY: &str = "daily_above_monthly";
+    pub const NO_DELIVERY_DAYS: &str = "no_delivery_days";
 }
 
 use field_codes as fc;
@@ -263,7 +280,7 @@ pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// Digits and the usual separators (` +-.()/`), at least five digits, `+` only first.
-fn check_phone(at: &str, value: &str) -> Result<Vec<FieldError>, FieldError> {
+pub(crate) fn check_phone(at: &str, value: &str) -> Result<Vec<FieldError>, FieldError> {
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let shape_ok = value
         .chars()

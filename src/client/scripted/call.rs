@@ -125,6 +125,20 @@ pub enum Call {
     },
     PartnerProducts(String),
     Expiring(ExpiringQuery),
+    LeadSettings(String),
+    UpdateLeadSettings {
+        partner_id: String,
+        version: i64,
+        patch: serde_json::Value,
+    },
+    PreviewLeadBody {
+        partner_id: String,
+        preview: PreviewRequest,
+    },
+    PortalInvite {
+        partner_id: String,
+        key: String,
+    },
     Events,
     WithPartnerToken(Secret),
 }

@@ -132,6 +132,13 @@ pub struct Scripts {
     pub delete_period: Script<(PeriodKind, String, i64), ()>,
     pub partner_products: Script<String, PartnerProducts>,
     pub expiring: Script<ExpiringQuery, Page<Period>>,
+    pub lead_settings: Script<String, Saved<Versioned<LeadSettings>>>,
+    /// Arguments: partner id, version, merge patch.
+    pub update_lead_settings:
+        Script<(String, i64, serde_json::Value), Saved<Versioned<LeadSettings>>>,
+    pub preview_lead_body: Script<(String, PreviewRequest), LeadPreview>,
+    /// Arguments: partner id, idempotency key.
+    pub portal_invite: Script<(String, String), PortalInvite>,
     log: Mutex<Vec<Call>>,
     streams: Mutex<VecDeque<EventStream>>,
 }
@@ -181,6 +188,10 @@ impl Default for Scripts {
             delete_period: Script::new("delete_period"),
             partner_products: Script::new("partner_products"),
             expiring: Script::new("expiring"),
+            lead_settings: Script::new("lead_settings"),
+            update_lead_settings: Script::new("update_lead_settings"),
+            preview_lead_body: Script::new("preview_lead_body"),
+            portal_invite: Script::new("portal_invite"),
             log: Mutex::default(),
             streams: Mutex::default(),
         }
@@ -480,6 +491,45 @@ impl Api for ScriptedApi {
 
     async fn expiring(&self, query: &ExpiringQuery) -> ApiResult<Page<Period>> {
         self.expiring.run(self, query.clone(), Call::Expiring).await
+    }
+
+    async fn lead_settings(&self, partner_id: &str) -> ApiResult<Saved<Versioned<LeadSettings>>> {
+        let args = partner_id.to_owned();
+        self.lead_settings.run(self, args, Call::LeadSettings).await
+    }
+
+    async fn update_lead_settings(
+        &self,
+        partner_id: &str,
+        version: i64,
+        patch: &serde_json::Value,
+    ) -> ApiResult<Saved<Versioned<LeadSettings>>> {
+        let args = (partner_id.to_owned(), version, patch.clone());
+        let call = |(partner_id, version, patch)| Call::UpdateLeadSettings {
+            partner_id,
+            version,
+            patch,
+        };
+        self.update_lead_settings.run(self, args, call).await
+    }
+
+    async fn preview_lead_body(
+        &self,
+        partner_id: &str,
+        preview: &PreviewRequest,
+    ) -> ApiResult<LeadPreview> {
+        let args = (partner_id.to_owned(), preview.clone());
+        let call = |(partner_id, preview)| Call::PreviewLeadBody {
+            partner_id,
+            preview,
+        };
+        self.preview_lead_body.run(self, args, call).await
+    }
+
+    async fn portal_invite(&self, partner_id: &str, key: &str) -> ApiResult<PortalInvite> {
+        let args = (partner_id.to_owned(), key.to_owned());
+        let call = |(partner_id, key)| Call::PortalInvite { partner_id, key };
+        self.portal_invite.run(self, args, call).await
     }
 
     async fn impersonate(&self, partner_id: &str, reason: &str) -> ApiResult<Impersonation> {

@@ -1,0 +1,474 @@
+//! The rules of lead-exchange settings (RECORDS.md §4): [`check`] reports every broken rule at
+//! once as field errors with JSON pointers, and the warnings a CSR should see (saved anyway).
+//! The server runs it on every write, on the settings as the merge patch leaves them; the
+//! console's form runs it before sending, so both say the same thing in the same words.
+
+use serde_json::Value;
+
+use super::field_codes as fc;
+use super::lead_template::{self, MAX_TEMPLATE_CHARS};
+use super::profile::{check_phone, is_email, is_time_zone};
+use super::{FieldError, LEAD_SETTINGS_MEMBERS, LeadSettings, Money, WEEKDAY_KEYS, Week};
+use crate::text::is_unsafe;
+
+/// The largest daily or monthly limit.
+pub const MAX_LEAD_LIMIT: i64 = 1_000_000;
+/// The largest amount of a money field, in minor units (ten billion in major units).
+pub const MAX_LEAD_AMOUNT_MINOR: i64 = 1_000_000_000_000;
+pub const MAX_URL_CHARS: usize = 1_000;
+pub const MAX_HEADERS: usize = 20;
+
+/// What [`check`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadCheck {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<FieldError>,
+}
+
+impl LeadCheck {
+    fn error(&mut self, at: &str, code: &str, detail: impl Into<String>) {
+        self.errors.push(FieldError::new(at, code, detail));
+    }
+
+    fn warn(&mut self, at: &str, code: &str, detail: impl Into<String>) {
+        self.warnings.push(FieldError::new(at, code, detail));
+    }
+
+    /// A text field's shape: no unsafe characters, at most `max` characters.
+    fn text(&mut self, at: &str, value: &str, max: usize, multi_line: bool) -> bool {
+        if let Some(c) = value
+            .chars()
+            .find(|&c| is_unsafe(c) && !(multi_line && matches!(c, '\n' | '\t')))
+        {
+            self.error(
+                at,
+                fc::UNSAFE_CHARACTERS,
+                format!(
+                    "Control, bidirectional and invisible characters are not allowed (found U+{:04X}).",
+                    c as u32
+                ),
+            );
+            return false;
+        }
+        if value.chars().count() > max {
+            self.error(at, fc::TOO_LONG, format!("At most {max} characters."));
+            return false;
+        }
+        true
+    }
+
+    fn phone(&mut self, at: &str, value: &str) {
+        if value.is_empty() || !self.text(at, value, 40, false) {
+            return;
+        }
+        match check_phone(at, value) {
+            Ok(warnings) => self.warnings.extend(warnings),
+            Err(e) => self.errors.push(e),
+        }
+    }
+
+    fn email(&mut self, at: &str, value: &str) {
+        if !value.is_empty() && self.text(at, value, 254, false) && !is_email(value) {
+            self.error(
+                at,
+                fc::INVALID_EMAIL,
+                "Not an email address: name@domain.example.",
+            );
+        }
+    }
+
+    fn money(&mut self, at: &str, m: &Money) {
+        if m.currency.len() != 3 || !m.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            self.error(
+                &format!("{at}/currency"),
+                fc::INVALID_CURRENCY,
+                "A currency is three capital letters (ISO 4217), like EUR or USD.",
+            );
+        }
+        if !(0..=MAX_LEAD_AMOUNT_MINOR).contains(&m.amount_minor) {
+            self.error(
+                &format!("{at}/amount_minor"),
+                fc::OUT_OF_RANGE,
+                "An amount is at least 0 and at most 10,000,000,000.",
+            );
+        }
+    }
+
+    fn limit(&mut self, at: &str, value: i64, what: &str) {
+        if !(0..=MAX_LEAD_LIMIT).contains(&value) {
+            self.error(
+                at,
+                fc::OUT_OF_RANGE,
+                format!("A {what} limit is a whole number from 0 (no limit) to {MAX_LEAD_LIMIT}."),
+            );
+        } else if value == 0 {
+            self.warn(
+                at,
+                fc::LIMIT_DISABLED,
+                format!("0 means no {what} limit: the partner may receive any number of leads."),
+            );
+        }
+    }
+}
+
+/// Minutes after midnight of an `"HH:MM"` time (`00:00` to `23:59`).
+pub fn parse_hhmm(s: &str) -> Option<u32> {
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 || !h.chars().chain(m.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// A day window's minutes, `end` of `00:00` read as the end of the day (1440). `None` when a
+/// time is not `HH:MM`.
+pub fn window_minutes(start: &str, end: &str) -> Option<(u32, u32)> {
+    let start = parse_hhmm(start)?;
+    let end = match parse_hhmm(end)? {
+        0 => 24 * 60,
+        e => e,
+    };
+    Some((start, end))
+}
+
+/// The most delivery days any 31-day month can have under `week`: each weekday comes four
+/// times in 31 consecutive days, and the three that start the month a fifth time.
+pub fn max_delivery_days_in_a_month(week: &Week) -> i64 {
+    let on: Vec<bool> = week.days().iter().map(|d| d.enabled).collect();
+    let per_week = on.iter().filter(|&&b| b).count() as i64;
+    let best_three = (0..7)
+        .map(|first| (0..3).filter(|k| on[(first + k) % 7]).count() as i64)
+        .max()
+        .unwrap_or(0);
+    4 * per_week + best_three
+}
+
+/// `https://host[:port][/path…]`, no spaces, a host with a dot (or `localhost`).
+fn url_ok(url: &str) -> bool {
+    let Some(rest) = url
+        .get(..8)
+        .filter(|p| p.eq_ignore_ascii_case("https://"))
+        .map(|_| &url[8..])
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
+        if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            authority
+        }
+    });
+    !host.is_empty()
+        && (host.contains('.') || host.eq_ignore_ascii_case("localhost"))
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// An HTTP header name: a token (RFC 9110), and not one the delivery itself sets.
+fn header_name_ok(name: &str) -> bool {
+    const OWN: [&str; 4] = [
+        "content-type",
+        "content-length",
+        "host",
+        "transfer-encoding",
+    ];
+    !name.is_empty()
+        && name.len() <= 100
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+        && !OWN.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Every rule of RECORDS.md §4 over `s`.
+pub fn check(s: &LeadSettings) -> LeadCheck {
+    let mut c = LeadCheck::default();
+
+    // Type and prices.
+    if s.partner_type.introduces() && s.lead_cost.is_none() {
+        c.error(
+            "/lead_cost",
+            fc::REQUIRED,
+            "An introducer has a lead cost: what we pay for each of its leads.",
+        );
+    }
+    if s.partner_type.buys() && s.lead_value.is_none() {
+        c.error(
+            "/lead_value",
+            fc::REQUIRED,
+            "A buyer has a lead value: what it pays for each lead.",
+        );
+    }
+
+    // Billing.
+    match (s.billing, &s.credit_limit) {
+        (super::Billing::Prepay, Some(_)) => c.error(
+            "/credit_limit",
+            fc::CREDIT_LIMIT_NOT_POSTPAY,
+            "A credit limit only goes with post-pay; a pre-pay partner pays first.",
+        ),
+        (super::Billing::Postpay, None) => c.error(
+            "/credit_limit",
+            fc::REQUIRED,
+            "Post-pay needs a credit limit: how much the partner may owe.",
+        ),
+        _ => {}
+    }
+    if s.text_alerts.on_low_funds && s.low_funds_threshold.is_none() {
+        c.error(
+            "/low_funds_threshold",
+            fc::REQUIRED,
+            "A low-funds alert needs the threshold it is sent at.",
+        );
+    }
+
+    // Money: each amount's shape, then one currency across them.
+    let money = s.money_fields();
+    for (at, m) in money {
+        if let Some(m) = m {
+            c.money(at, m);
+        }
+    }
+    if let Some(first) = s.currency() {
+        for (at, m) in money {
+            if let Some(m) = m.filter(|m| m.currency != first) {
+                c.error(
+                    &format!("{at}/currency"),
+                    fc::CURRENCY_MISMATCH,
+                    format!(
+                        "One currency for all of a partner's amounts: this is {}, the others {first}.",
+                        m.currency
+                    ),
+                );
+            }
+        }
+    }
+
+    // Email delivery.
+    let email = &s.email_delivery;
+    c.email("/email_delivery/address", &email.address);
+    if email.enabled && email.address.is_empty() {
+        c.error(
+            "/email_delivery/address",
+            fc::REQUIRED,
+            "Email delivery needs the address leads are sent to.",
+        );
+    }
+
+    // Internet delivery.
+    let net = &s.internet_delivery;
+    if c.text("/internet_delivery/url", &net.url, MAX_URL_CHARS, false)
+        && !net.url.is_empty()
+        && !url_ok(&net.url)
+    {
+        c.error(
+            "/internet_delivery/url",
+            fc::URL_INVALID,
+            "The address leads are sent to is https://, like https://api.partner.example/leads.",
+        );
+    }
+    if net.enabled && net.url.is_empty() {
+        c.error(
+            "/internet_delivery/url",
+            fc::REQUIRED,
+            "Internet delivery needs the https:// address leads are sent to.",
+        );
+    }
+    let at = "/internet_delivery/body_template";
+    if c.text(at, &net.body_template, MAX_TEMPLATE_CHARS, true) {
+        if let Err(e) = lead_template::parse(&net.body_template) {
+            c.error(at, e.code(), e.detail());
+        } else if net.enabled && net.body_template.trim().is_empty() {
+            c.error(
+                at,
+                fc::REQUIRED,
+                "Internet delivery needs a body: what the partner's API expects, with {{variables}}.",
+            );
+        }
+    }
+    if !net.headers.is_empty() && !net.method.takes_headers() {
+        c.error(
+            "/internet_delivery/headers",
+            fc::HEADERS_UNSUPPORTED,
+            format!(
+                "{} delivery takes no custom headers (only XML and POST do); remove them.",
+                net.method.label()
+            ),
+        );
+    } else if net.headers.len() > MAX_HEADERS {
+        c.error(
+            "/internet_delivery/headers",
+            fc::TOO_LONG,
+            format!("At most {MAX_HEADERS} headers."),
+        );
+    }
+    for (i, h) in net.headers.iter().enumerate() {
+        let at = format!("/internet_delivery/headers/{i}");
+        if !header_name_ok(&h.name) {
+            c.error(
+                &format!("{at}/name"),
+                fc::INVALID_HEADER,
+                "A header name is letters, digits and - (like X-Api-Key), and not one delivery sets itself.",
+            );
+        }
+        c.text(&format!("{at}/value"), &h.value, 1_000, false);
+    }
+
+    // Limits.
+    c.limit("/daily_limit", s.daily_limit, "daily");
+    c.limit("/monthly_limit", s.monthly_limit, "monthly");
+
+    // Schedule.
+    let zone = &s.schedule.time_zone;
+    if c.text("/schedule/time_zone", zone, 64, false) && !is_time_zone(zone) {
+        c.error(
+            "/schedule/time_zone",
+            fc::UNKNOWN_TIME_ZONE,
+            "Not an IANA time zone name, like Europe/Berlin.",
+        );
+    }
+    for (key, day) in WEEKDAY_KEYS.iter().zip(s.schedule.days.days()) {
+        let at = format!("/schedule/days/{key}");
+        let start = parse_hhmm(&day.start);
+        let end = parse_hhmm(&day.end);
+        for (field, value, parsed) in [("start", &day.start, start), ("end", &day.end, end)] {
+            if parsed.is_none() {
+                c.error(
+                    &format!("{at}/{field}"),
+                    fc::INVALID_TIME,
+                    format!("{value:?} is not a time: HH:MM, from 00:00 to 23:59."),
+                );
+            }
+        }
+        if let Some((from, to)) = window_minutes(&day.start, &day.end)
+            && to <= from
+        {
+            c.error(
+                &format!("{at}/end"),
+                fc::END_BEFORE_START,
+                format!(
+                    "The window ends ({}) before it starts ({}); 00:00 as the end means midnight, 00:00–00:00 the whole day.",
+                    day.end, day.start
+                ),
+            );
+        }
+    }
+
+    // Limits against each other and the schedule: warnings.
+    let days = max_delivery_days_in_a_month(&s.schedule.days);
+    if days == 0 && (net.enabled || email.enabled) {
+        c.warn(
+            "/schedule/days",
+            fc::NO_DELIVERY_DAYS,
+            "No day of the week is on: the partner receives no leads.",
+        );
+    }
+    let (daily, monthly) = (s.daily_limit, s.monthly_limit);
+    if daily > 0 && monthly > 0 && daily <= MAX_LEAD_LIMIT && monthly <= MAX_LEAD_LIMIT {
+        if daily * days < monthly {
+            c.warn(
+                "/monthly_limit",
+                fc::UNREACHABLE_MONTHLY_LIMIT,
+                format!(
+                    "{daily} a day on at most {days} delivery days a month is {}: the monthly limit of {monthly} is never reached.",
+                    daily * days
+                ),
+            );
+        } else if daily > monthly {
+            c.warn(
+                "/daily_limit",
+                fc::DAILY_ABOVE_MONTHLY,
+                format!(
+                    "The daily limit ({daily}) is above the monthly one ({monthly}): no day can use it all."
+                ),
+            );
+        }
+    }
+
+    // Contact and alerts.
+    c.phone("/contact/phone", &s.contact.phone);
+    c.email("/contact/email", &s.contact.email);
+    c.phone("/contact/transfer_phone", &s.contact.transfer_phone);
+    c.phone("/contact/mobile", &s.contact.mobile);
+    let alerts = s.text_alerts;
+    if (alerts.on_referral || alerts.on_low_funds) && s.contact.mobile.is_empty() {
+        c.error(
+            "/contact/mobile",
+            fc::MOBILE_REQUIRED,
+            "Text alerts go to a mobile number: set one, or turn the alerts off.",
+        );
+    }
+    c
+}
+
+/// Reads settings from JSON (the saved settings with a merge patch applied), reporting every
+/// member of the wrong shape at once rather than the first. Members the settings do not have
+/// are refused by name (the caller's 400).
+pub fn decode(value: &Value) -> Result<LeadSettings, DecodeRefused> {
+    let Some(object) = value.as_object() else {
+        return Err(DecodeRefused::NotAnObject);
+    };
+    if let Some(unknown) = object
+        .keys()
+        .find(|k| !LEAD_SETTINGS_MEMBERS.contains(&k.as_str()))
+    {
+        return Err(DecodeRefused::UnknownMember(unknown.clone()));
+    }
+    let mut errors = Vec::new();
+    for member in LEAD_SETTINGS_MEMBERS {
+        if let Err(e) = member_shape(member, object.get(member).unwrap_or(&Value::Null)) {
+            errors.push(FieldError::new(
+                &format!("/{member}"),
+                fc::INVALID_TYPE,
+                format!("Not the shape this field takes: {e}."),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DecodeRefused::Types(errors));
+    }
+    serde_json::from_value(value.clone()).map_err(|e| {
+        DecodeRefused::Types(vec![FieldError::new(
+            "",
+            fc::INVALID_TYPE,
+            format!("Not lead settings: {e}."),
+        )])
+    })
+}
+
+/// Decodes one member alone, to learn whether its shape is right.
+fn member_shape(member: &str, v: &Value) -> Result<(), serde_json::Error> {
+    use super::*;
+    use serde::Deserialize;
+    fn is<'a, T: Deserialize<'a>>(v: &'a Value) -> Result<(), serde_json::Error> {
+        T::deserialize(v).map(|_| ())
+    }
+    match member {
+        "partner_type" => is::<LeadPartnerType>(v),
+        "portal_access" => is::<PortalAccess>(v),
+        "billing" => is::<Billing>(v),
+        "lead_cost" | "lead_value" | "credit_limit" | "low_funds_threshold" => {
+            is::<Option<Money>>(v)
+        }
+        "require_accept" | "allow_status_updates" => is::<bool>(v),
+        "daily_limit" | "monthly_limit" => is::<i64>(v),
+        "email_delivery" => is::<EmailDelivery>(v),
+        "internet_delivery" => is::<InternetDelivery>(v),
+        "schedule" => is::<DeliverySchedule>(v),
+        "contact" => is::<LeadContact>(v),
+        _ => is::<TextAlerts>(v),
+    }
+}
+
+/// Why [`decode`] refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeRefused {
+    NotAnObject,
+    UnknownMember(String),
+    Types(Vec<FieldError>),
+}
