@@ -472,3 +472,179 @@ pub enum DecodeRefused {
     UnknownMember(String),
     Types(Vec<FieldError>),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Billing, DayWindow, DeliveryMethod, LeadPartnerType};
+
+    fn settings() -> LeadSettings {
+        LeadSettings::defaults(
+            "EUR",
+            "Europe/Berlin",
+            "ops@partner.example",
+            "+49 30 1234567",
+        )
+    }
+
+    fn codes(c: &[FieldError]) -> Vec<(String, String)> {
+        c.iter()
+            .map(|e| (e.field.clone(), e.code.clone()))
+            .collect()
+    }
+
+    fn has(c: &[FieldError], field: &str, code: &str) -> bool {
+        c.iter().any(|e| e.field == field && e.code == code)
+    }
+
+    #[test]
+    fn the_defaults_break_no_rule() {
+        let c = check(&settings());
+        assert_eq!(c.errors, vec![], "{:?}", codes(&c.errors));
+        assert!(has(&c.warnings, "/daily_limit", "limit_disabled"));
+        assert!(has(&c.warnings, "/monthly_limit", "limit_disabled"));
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_at_once() {
+        let mut s = settings();
+        s.partner_type = LeadPartnerType::Both;
+        s.lead_cost = Some(Money::new(100, "USD"));
+        s.billing = Billing::Prepay;
+        s.credit_limit = Some(Money::new(5000, "EUR"));
+        s.internet_delivery.enabled = true;
+        s.internet_delivery.method = DeliveryMethod::Soap11;
+        s.internet_delivery.url = "http://partner.example/leads".into();
+        s.internet_delivery.body_template = "<a>{{nope}}</a>".into();
+        s.internet_delivery.headers = vec![crate::domain::DeliveryHeader {
+            name: "X-Key".into(),
+            value: "1".into(),
+        }];
+        s.text_alerts.on_referral = true;
+        s.daily_limit = -1;
+        s.schedule.time_zone = "Mars/Olympus".into();
+        s.schedule.days.tue = DayWindow::new(true, "17:00", "09:00");
+        s.schedule.days.wed = DayWindow::new(true, "9am", "25:00");
+        let c = check(&s);
+        for (field, code) in [
+            ("/lead_value", "required"),
+            ("/credit_limit", "credit_limit_not_postpay"),
+            ("/credit_limit/currency", "currency_mismatch"),
+            ("/internet_delivery/url", "url_invalid"),
+            ("/internet_delivery/body_template", "unknown_variable"),
+            ("/internet_delivery/headers", "headers_unsupported"),
+            ("/contact/mobile", "mobile_required"),
+            ("/daily_limit", "out_of_range"),
+            ("/schedule/time_zone", "unknown_time_zone"),
+            ("/schedule/days/tue/end", "end_before_start"),
+            ("/schedule/days/wed/start", "invalid_time"),
+            ("/schedule/days/wed/end", "invalid_time"),
+        ] {
+            assert!(
+                has(&c.errors, field, code),
+                "{field} {code}: {:?}",
+                codes(&c.errors)
+            );
+        }
+        assert_eq!(c.errors.len(), 12, "{:?}", codes(&c.errors));
+    }
+
+    #[test]
+    fn midnight_ends_the_day_and_equal_times_are_refused() {
+        assert_eq!(window_minutes("00:00", "00:00"), Some((0, 1440)));
+        assert_eq!(window_minutes("22:00", "00:00"), Some((1320, 1440)));
+        let mut s = settings();
+        s.schedule.days.mon = DayWindow::new(true, "00:00", "00:00");
+        s.schedule.days.tue = DayWindow::new(true, "18:00", "00:00");
+        s.schedule.days.wed = DayWindow::new(false, "09:00", "09:00");
+        let c = check(&s);
+        assert_eq!(
+            codes(&c.errors),
+            vec![("/schedule/days/wed/end".into(), "end_before_start".into())]
+        );
+        assert_eq!(parse_hhmm("23:59"), Some(1439));
+        assert_eq!(parse_hhmm("24:00"), None);
+        assert_eq!(parse_hhmm("9:00"), None);
+    }
+
+    #[test]
+    fn a_month_has_at_most_four_weeks_and_three_days_of_delivery() {
+        let mut week = settings().schedule.days; // Mon–Fri
+        assert_eq!(max_delivery_days_in_a_month(&week), 23);
+        for d in week.days_mut() {
+            d.enabled = true;
+        }
+        assert_eq!(max_delivery_days_in_a_month(&week), 31);
+        for d in week.days_mut() {
+            d.enabled = false;
+        }
+        week.sun.enabled = true;
+        assert_eq!(max_delivery_days_in_a_month(&week), 5);
+    }
+
+    #[test]
+    fn limits_that_cannot_both_be_reached_are_warned_about() {
+        let mut s = settings();
+        s.daily_limit = 1;
+        s.monthly_limit = 50;
+        let c = check(&s);
+        assert!(c.errors.is_empty());
+        let w = c
+            .warnings
+            .iter()
+            .find(|w| w.code == "unreachable_monthly_limit")
+            .unwrap();
+        assert_eq!(w.field, "/monthly_limit");
+        assert!(w.detail.contains("23"), "{}", w.detail);
+        s.daily_limit = 3; // 3 × 23 = 69 ≥ 50
+        assert!(check(&s).warnings.is_empty());
+        s.daily_limit = 60;
+        assert!(has(
+            &check(&s).warnings,
+            "/daily_limit",
+            "daily_above_monthly"
+        ));
+    }
+
+    #[test]
+    fn urls_are_https_with_a_host() {
+        for ok in [
+            "https://api.partner.example/leads?x=1",
+            "HTTPS://a.b:8443/p",
+            "https://localhost:9/x",
+        ] {
+            assert!(url_ok(ok), "{ok}");
+        }
+        for bad in [
+            "http://a.b",
+            "https://",
+            "https://nohost",
+            "https://a b.c",
+            "ftp://a.b",
+            "https://a.b:x/",
+        ] {
+            assert!(!url_ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decode_names_every_member_of_the_wrong_shape() {
+        let mut v = serde_json::to_value(settings()).unwrap();
+        v["daily_limit"] = "ten".into();
+        v["billing"] = "monthly".into();
+        v["contact"] = serde_json::json!({"phone": 1});
+        let Err(DecodeRefused::Types(errors)) = decode(&v) else {
+            panic!("decoded");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["/billing", "/daily_limit", "/contact"]);
+        v["fax"] = "1".into();
+        assert_eq!(decode(&v), Err(DecodeRefused::UnknownMember("fax".into())));
+        assert_eq!(
+            decode(&serde_json::json!([])),
+            Err(DecodeRefused::NotAnObject)
+        );
+        let round = decode(&serde_json::to_value(settings()).unwrap()).unwrap();
+        assert_eq!(round, settings());
+    }
+}
