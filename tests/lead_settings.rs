@@ -4,8 +4,9 @@
 //! nothing, the lazy defaults; the preview (escaping per method, content types, the form's
 //! unsaved values, unknown variables, the 64 KiB cap, no fetch of the URL); the portal
 //! invitation (one email with a one-time link, never the token in an answer, idempotent,
-//! audited, refused without a contact email). Through the crate's client where it has the call,
-//! raw requests where a header or a body must be exact or wrong on purpose.
+//! audited, refused without a contact email); seed files' settings, the demo's, and the
+//! README's list of template variables. Through the crate's client where it has the call, raw
+//! requests where a header or a body must be exact or wrong on purpose.
 #![cfg(feature = "server")]
 
 mod support;
@@ -1336,5 +1337,56 @@ async fn a_seed_file_with_broken_settings_is_refused_by_place() {
         .expect("refused");
         let msg = format!("{err:#}");
         assert!(msg.contains(place), "{settings}: {msg}");
+    }
+}
+
+// ---- the demo and the README --------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_has_varied_settings_and_one_partner_with_inconsistent_limits() {
+    let srv = TestServer::demo().await;
+    let viewer = srv.client("demo-viewer");
+    let brightside = viewer.lead_settings("pt_009").await.expect("read");
+    assert_eq!(
+        (
+            brightside.record.record.daily_limit,
+            brightside.record.record.monthly_limit
+        ),
+        (1, 50)
+    );
+    assert!(
+        brightside
+            .warnings
+            .iter()
+            .any(|w| w.code == "unreachable_monthly_limit")
+    );
+    // Every method among them; most partners on their defaults (version 1, never written).
+    let mut methods = std::collections::BTreeSet::new();
+    let mut set_up = 0;
+    for i in 1..=48 {
+        let s = viewer
+            .lead_settings(&format!("pt_{i:03}"))
+            .await
+            .expect("read");
+        assert_eq!(s.record.version, 1);
+        let net = &s.record.record.internet_delivery;
+        if net.enabled {
+            methods.insert(net.method.as_str());
+        }
+        if s.record.record.daily_limit != 0 {
+            set_up += 1;
+        }
+    }
+    assert_eq!(methods.len(), 5, "{methods:?}");
+    assert_eq!(set_up, 10);
+}
+
+#[test]
+fn the_readme_lists_every_template_variable() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (name, what, sample) in lead_template::TEMPLATE_VARIABLES {
+        let row = format!("| `{{{{{name}}}}}` | {what} | `{sample}` |");
+        assert!(readme.contains(&row), "README lacks {row}");
     }
 }
