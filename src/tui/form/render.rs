@@ -14,6 +14,8 @@ use crate::tui::view::{dialog, format};
 
 const WIDTH: u16 = 78;
 const LABEL: usize = 16;
+/// The width of a grid row's first cell ("[x] yes").
+const GRID_CELL: usize = 8;
 /// Rows a multi-line field shows at most.
 const MULTI_ROWS: usize = 4;
 
@@ -70,11 +72,15 @@ impl Form {
         };
         let pad = " ".repeat(label.chars().count());
         let mut out: Vec<Line<'static>> = Vec::new();
-        for (k, v) in self
+        for (k, mut v) in self
             .values(main, focused(members[0]), width)
             .into_iter()
             .enumerate()
         {
+            // In a grid row the cells beside it start in one column, row after row.
+            if members.len() > 1 {
+                v = format!("{v:<GRID_CELL$}");
+            }
             let head = if k == 0 { label.clone() } else { pad.clone() };
             out.push(Line::from(vec![
                 Span::styled(head, label_style),
@@ -85,7 +91,7 @@ impl Form {
         for (&i, f) in members.iter().zip(&fields).skip(1) {
             let v = self.values(f, focused(i), width).concat();
             out[0].spans.extend([
-                Span::styled(format!("  {} ", f.label), label_style),
+                Span::styled(format!(" {} ", f.label), label_style),
                 Span::styled(v, value_style(i)),
             ]);
         }
