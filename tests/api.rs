@@ -1145,6 +1145,16 @@ async fn the_example_seed_file_imports() {
         .await
         .unwrap();
     assert_eq!(links.items.len(), 1);
+    // Lead exchange: Acme's settings as the file sets them over its defaults.
+    let leads = dana.lead_settings("ptn_acme_media").await.unwrap();
+    let s = &leads.record.record;
+    assert_eq!(leads.record.version, 1);
+    assert_eq!(
+        (s.partner_type, s.billing, s.internet_delivery.method),
+        (LeadPartnerType::Both, Billing::Postpay, DeliveryMethod::Xml)
+    );
+    assert_eq!(s.lead_cost, Some(Money::new(0, "EUR")), "the default's");
+    assert_eq!(s.schedule.time_zone, "Europe/Berlin");
     srv.shutdown().await;
 }
 

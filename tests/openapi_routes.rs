@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
-const SUCCESS: &[&str] = &["200", "201", "204"];
+/// 202: a portal invitation is queued (an email), not a resource made.
+const SUCCESS: &[&str] = &["200", "201", "202", "204"];
 
 fn asset(name: &str) -> (PathBuf, String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -185,6 +185,20 @@ fn header_name_ok(name: &str) -> bool {
         && !OWN.contains(&name.to_ascii_lowercase().as_str())
 }
 
+/// A body template on its own, as a save and a preview both take it (one way of saying what
+/// a template may be): no unsafe characters but line breaks and tabs, at most
+/// [`MAX_TEMPLATE_CHARS`], and every `{{variable}}` one of the template's. Its error, if any,
+/// at `at`.
+pub fn check_template(at: &str, template: &str) -> Vec<FieldError> {
+    let mut c = LeadCheck::default();
+    if c.text(at, template, MAX_TEMPLATE_CHARS, true)
+        && let Err(e) = lead_template::parse(template)
+    {
+        c.error(at, e.code(), e.detail());
+    }
+    c.errors
+}
+
 /// Every rule of RECORDS.md §4 over `s`.
 pub fn check(s: &LeadSettings) -> LeadCheck {
     let mut c = LeadCheck::default();
@@ -280,17 +294,15 @@ pub fn check(s: &LeadSettings) -> LeadCheck {
         );
     }
     let at = "/internet_delivery/body_template";
-    if c.text(at, &net.body_template, MAX_TEMPLATE_CHARS, true) {
-        if let Err(e) = lead_template::parse(&net.body_template) {
-            c.error(at, e.code(), e.detail());
-        } else if net.enabled && net.body_template.trim().is_empty() {
-            c.error(
-                at,
-                fc::REQUIRED,
-                "Internet delivery needs a body: what the partner's API expects, with {{variables}}.",
-            );
-        }
+    let template = check_template(at, &net.body_template);
+    if template.is_empty() && net.enabled && net.body_template.trim().is_empty() {
+        c.error(
+            at,
+            fc::REQUIRED,
+            "Internet delivery needs a body: what the partner's API expects, with {{variables}}.",
+        );
     }
+    c.errors.extend(template);
     if !net.headers.is_empty() && !net.method.takes_headers() {
         c.error(
             "/internet_delivery/headers",
@@ -432,13 +444,41 @@ pub fn decode(value: &Value) -> Result<LeadSettings, DecodeRefused> {
     if !errors.is_empty() {
         return Err(DecodeRefused::Types(errors));
     }
-    serde_json::from_value(value.clone()).map_err(|e| {
+    let settings: LeadSettings = serde_json::from_value(value.clone()).map_err(|e| {
         DecodeRefused::Types(vec![FieldError::new(
             "",
             fc::INVALID_TYPE,
             format!("Not lead settings: {e}."),
         )])
-    })
+    })?;
+    // serde skips members it does not know inside a member (`/contact/fax`), and the settings
+    // would be saved without them as if they had been taken: what the settings would write
+    // back is compared with what came, and anything more is refused by its pointer.
+    let known = serde_json::to_value(&settings).unwrap_or(Value::Null);
+    match unknown_inside(value, &known, "") {
+        Some(at) => Err(DecodeRefused::UnknownMember(at)),
+        None => Ok(settings),
+    }
+}
+
+/// The JSON pointer of the first member of `given` that `known` (the same document as the
+/// settings write it) does not have, looking inside objects and arrays.
+fn unknown_inside(given: &Value, known: &Value, at: &str) -> Option<String> {
+    match (given, known) {
+        (Value::Object(given), Value::Object(known)) => given.iter().find_map(|(key, value)| {
+            let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match known.get(key) {
+                None => Some(here),
+                Some(k) => unknown_inside(value, k, &here),
+            }
+        }),
+        (Value::Array(given), Value::Array(known)) => given
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (g, k))| unknown_inside(g, k, &format!("{at}/{i}"))),
+        _ => None,
+    }
 }
 
 /// Decodes one member alone, to learn whether its shape is right.
@@ -469,6 +509,8 @@ fn member_shape(member: &str, v: &Value) -> Result<(), serde_json::Error> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeRefused {
     NotAnObject,
+    /// A member the settings do not have: its name at the top level (`fax`), its JSON pointer
+    /// inside a member (`/contact/fax`, `/internet_delivery/headers/0/note`).
     UnknownMember(String),
     Types(Vec<FieldError>),
 }
@@ -646,5 +688,72 @@ mod tests {
         );
         let round = decode(&serde_json::to_value(settings()).unwrap()).unwrap();
         assert_eq!(round, settings());
+    }
+
+    #[test]
+    fn a_member_unknown_inside_a_member_is_refused_by_its_pointer() {
+        let mut v = serde_json::to_value(settings()).unwrap();
+        v["contact"]["fax"] = "1".into();
+        assert_eq!(
+            decode(&v),
+            Err(DecodeRefused::UnknownMember("/contact/fax".into()))
+        );
+        let mut v = serde_json::to_value(settings()).unwrap();
+        v["internet_delivery"]["headers"] =
+            serde_json::json!([{"name": "X-A", "value": "1", "n/b": 2}]);
+        assert_eq!(
+            decode(&v),
+            Err(DecodeRefused::UnknownMember(
+                "/internet_delivery/headers/0/n~1b".into()
+            ))
+        );
+        let mut v = serde_json::to_value(settings()).unwrap();
+        v["lead_cost"]["cents"] = 1.into();
+        assert_eq!(
+            decode(&v),
+            Err(DecodeRefused::UnknownMember("/lead_cost/cents".into()))
+        );
+    }
+
+    #[test]
+    fn a_template_alone_is_checked_as_a_save_checks_it() {
+        let at = "/body_template";
+        assert_eq!(check_template(at, "<a>{{first_name}}</a>"), vec![]);
+        assert_eq!(check_template(at, ""), vec![]);
+        let codes_of = |t: &str| codes(&check_template(at, t));
+        assert_eq!(
+            codes_of("{{favourite}}"),
+            vec![(at.to_string(), "unknown_variable".to_string())]
+        );
+        assert_eq!(
+            codes_of("{{first_name"),
+            vec![(at.to_string(), "template_invalid".to_string())]
+        );
+        assert_eq!(
+            codes_of(&"x".repeat(MAX_TEMPLATE_CHARS + 1)),
+            vec![(at.to_string(), "too_long".to_string())]
+        );
+        assert_eq!(
+            codes_of("a\u{202e}b"),
+            vec![(at.to_string(), "unsafe_characters".to_string())]
+        );
+        assert_eq!(codes_of("line\n\tnext {{email}}"), vec![]);
+    }
+
+    #[test]
+    fn defaults_give_way_where_the_profile_breaks_a_rule() {
+        let s = LeadSettings::defaults("euro", "", "not an email", "n/a");
+        assert_eq!(check(&s).errors, vec![]);
+        assert_eq!(s.schedule.time_zone, "UTC");
+        assert_eq!(s.lead_cost, Some(Money::new(0, "EUR")));
+        assert_eq!(
+            (s.contact.email.as_str(), s.contact.phone.as_str()),
+            ("", "")
+        );
+        let s = LeadSettings::defaults("GBP", "Mars/Olympus", "a@b.example", "+44 20 7946 0958");
+        assert_eq!(s.schedule.time_zone, "UTC");
+        assert_eq!(s.lead_cost, Some(Money::new(0, "GBP")));
+        assert_eq!(s.contact.email, "a@b.example");
+        assert_eq!(s.contact.phone, "+44 20 7946 0958");
     }
 }

@@ -330,8 +330,25 @@ impl LeadSettings {
     /// The settings of a partner nobody has set up: an introducer at no cost, pre-pay, no
     /// delivery, no limits, weekdays 09:00–17:00 in the partner's zone, its profile's email
     /// and phone as contact. Valid under every rule, so a first change need only name what
-    /// it changes.
+    /// it changes: what the profile gives and a rule refuses (an empty or unknown time zone,
+    /// a phone like "n/a" an older import kept, a currency that is not ISO 4217) gives way to
+    /// UTC, nothing and EUR.
     pub fn defaults(currency: &str, time_zone: &str, email: &str, phone: &str) -> Self {
+        let mut s = Self::as_given(currency, time_zone, email, phone);
+        // The rules say what is refused, once; only the fields taken from the profile can be.
+        for e in super::lead_rules::check(&s).errors {
+            match e.field.as_str() {
+                "/schedule/time_zone" => s.schedule.time_zone = "UTC".to_string(),
+                "/contact/email" => s.contact.email.clear(),
+                "/contact/phone" => s.contact.phone.clear(),
+                f if f.starts_with("/lead_cost") => s.lead_cost = Some(Money::new(0, "EUR")),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    fn as_given(currency: &str, time_zone: &str, email: &str, phone: &str) -> Self {
         let weekday = DayWindow::new(true, "09:00", "17:00");
         let weekend = DayWindow::new(false, "09:00", "17:00");
         LeadSettings {
@@ -407,7 +424,9 @@ pub struct LeadPreview {
 }
 
 /// The body of a preview: the form's unsaved values; either left out uses the saved one.
+/// Another member is refused (the API refuses unknown request fields).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<DeliveryMethod>,

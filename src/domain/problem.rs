@@ -174,4 +174,7 @@ pub mod codes {
     /// A partner whose requests still wait in a queue cannot be deleted (409): they are
     /// decided first.
     pub const HAS_PENDING_APPROVALS: &str = "has_pending_approvals";
+    /// A portal invitation needs an address: neither the lead settings' contact nor the
+    /// partner's profile has one (409).
+    pub const NO_CONTACT_EMAIL: &str = "no_contact_email";
 }

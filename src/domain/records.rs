@@ -57,6 +57,7 @@ impl<T: Clean> Clean for Saved<T> {
 /// The kinds of record that `record.changed` and audit subjects name.
 pub const RECORD_PARTNER: &str = "partner";
 pub const RECORD_VOUCHER_BATCH: &str = "voucher_batch";
+/// A partner's lead-exchange settings (RECORDS.md §4): the id is the partner's.
 pub const RECORD_LEAD_SETTINGS: &str = "lead_settings";
 
 /// A record by kind and id, with its name when the entry was written (names change; ids do

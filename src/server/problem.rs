@@ -55,6 +55,15 @@ impl ApiProblem {
         self
     }
 
+    /// A 412's current lead-exchange settings.
+    pub fn with_lead_settings(
+        mut self,
+        settings: crate::domain::Versioned<crate::domain::LeadSettings>,
+    ) -> Self {
+        self.0.lead_settings = Some(Box::new(settings));
+        self
+    }
+
     /// A 409's current voucher batch.
     pub fn with_voucher_batch(mut self, batch: crate::domain::VoucherBatch) -> Self {
         self.0.voucher_batch = Some(Box::new(batch));

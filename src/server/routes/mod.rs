@@ -19,6 +19,7 @@ mod expiring;
 mod free_text;
 mod health;
 mod impersonation;
+mod lead_settings;
 mod members;
 mod node_fields;
 mod nodes;
@@ -144,6 +145,19 @@ pub fn router(state: Arc<AppState>) -> Router {
             patch(catalogue_writes::patch::<Campaign>).delete(catalogue_writes::remove::<Campaign>),
         )
         .route("/partners/{id}/products", get(products::partner_products))
+        // Lead exchange (RECORDS.md §4).
+        .route(
+            "/partners/{id}/lead_settings",
+            get(lead_settings::get).patch(lead_settings::patch),
+        )
+        .route(
+            "/partners/{id}/lead_settings/preview",
+            post(lead_settings::preview),
+        )
+        .route(
+            "/partners/{id}/portal_invite",
+            post(lead_settings::portal_invite),
+        )
         .route("/expiring", get(expiring::expiring))
         .route("/audit", get(audit::audit))
         .route("/outbox", get(audit::outbox))

@@ -378,6 +378,7 @@ pub fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
                 engagements,
                 members: Vec::new(),
                 notes: String::new(),
+                lead_settings: None,
                 created_at: Some(now - Duration::days(30 + rng.below(900) as i64)),
             }
         })
@@ -385,6 +386,7 @@ pub fn generate_at(decided: u64, clock: DateTime<Utc>) -> DemoData {
 
     let mut partners = partners;
     super::demo_records::add_members(&mut partners);
+    super::demo_leads::add_lead_settings(&mut partners);
     demo_hierarchy::spread(&mut partners);
     users.extend(demo_hierarchy::admin_users(&partners));
     let tenants = demo_hierarchy::tenants(&partners, now);

@@ -261,6 +261,7 @@ pub fn large_partners(have: usize, now: DateTime<Utc>) -> Vec<SeedPartner> {
                 engagements: Vec::new(),
                 members: Vec::new(),
                 notes: String::new(),
+                lead_settings: None,
                 created_at: Some(now - Duration::days(rng.below(900) as i64)),
             }
         })

@@ -212,6 +212,10 @@ pub struct SeedPartner {
     pub notes: String,
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
+    /// Its lead-exchange settings, as a JSON merge patch over the defaults its profile gives
+    /// (`leads`); none: the defaults.
+    #[serde(default)]
+    pub lead_settings: Option<serde_json::Value>,
 }
 
 /// A partner's address: its parts, or one line (split as the migration to parts did,

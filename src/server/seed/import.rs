@@ -10,6 +10,7 @@ use super::file::{
     SeedVoucherBatch,
 };
 use super::hierarchy::{import_assignments, import_distributors, import_tenants};
+use super::leads::import_lead_settings;
 use super::records::{import_batches, import_members};
 use super::tiers::import_tiers;
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
@@ -288,6 +289,7 @@ fn import_in_one_transaction(
                 distributor_id,
             ])?;
             import_members(&tx, i, &id, &p.members)?;
+            import_lead_settings(&tx, i, &id, p, now)?;
             for (j, c) in p.channels.iter().enumerate() {
                 required(format!("partners[{i}].channels[{j}].name"), &c.name)?;
                 let cid = c.id.clone().unwrap_or_else(|| new_id("ch"));

@@ -4,11 +4,13 @@
 
 mod demo;
 mod demo_hierarchy;
+mod demo_leads;
 mod demo_records;
 mod demo_tiers;
 mod file;
 mod hierarchy;
 mod import;
+mod leads;
 mod records;
 mod tiers;
 

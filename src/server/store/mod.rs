@@ -16,11 +16,13 @@ mod hierarchy;
 mod idempotency;
 mod impersonation;
 mod keyset;
+mod lead_settings;
 mod node_writes;
 mod nodes;
 mod partners;
 mod period_writes;
 mod periods;
+mod portal_invites;
 mod profile;
 mod query;
 mod records;
@@ -46,6 +48,9 @@ pub use export::*;
 pub use hierarchy::{UNASSIGNED_DISTRIBUTOR, id_prefix, me};
 pub use idempotency::{IdempotencyKey, StoredResponse, purge_idempotency};
 pub use impersonation::*;
+pub use lead_settings::{
+    LeadSettingsEdit, apply_merge_patch, edit_lead_settings, lead_settings, refusal,
+};
 pub use node_writes::*;
 pub use nodes::{NewNodeRow, Record, insert_node};
 pub use partners::*;
@@ -56,6 +61,7 @@ pub use period_writes::{
 pub use periods::{
     Untagged, list_expiring, list_periods, partner_products, period_noun, target_member,
 };
+pub use portal_invites::{InviteRequest, portal_invite};
 pub use profile::*;
 pub use records::Written;
 pub use search::partner_search_keys;

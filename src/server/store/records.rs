@@ -34,6 +34,18 @@ fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
 
 /// Writes the audit entry and the `record.changed` event of `w`; returns the event's id.
 pub fn record_written(conn: &Connection, w: &RecordWrite<'_>) -> StoreResult<i64> {
+    audit_record(conn, w)?;
+    let data = json(&RecordChanged {
+        kind: w.record.kind.clone(),
+        id: w.record.id.clone(),
+        version: w.version,
+    })?;
+    insert_event(conn, EVENT_RECORD_CHANGED, &data, w.now)
+}
+
+/// The audit entry of `w` alone, for an action about a record that does not change what a
+/// reader of it sees (a portal invitation): no `record.changed`.
+pub fn audit_record(conn: &Connection, w: &RecordWrite<'_>) -> StoreResult<()> {
     let changes = if w.changes.is_empty() {
         None
     } else {
@@ -54,12 +66,7 @@ pub fn record_written(conn: &Connection, w: &RecordWrite<'_>) -> StoreResult<i64
         changes,
         json(&w.record)?
     ])?;
-    let data = json(&RecordChanged {
-        kind: w.record.kind.clone(),
-        id: w.record.id.clone(),
-        version: w.version,
-    })?;
-    insert_event(conn, EVENT_RECORD_CHANGED, &data, w.now)
+    Ok(())
 }
 
 /// A text field's change, for the audit (`None` for an empty value).

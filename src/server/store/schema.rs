@@ -499,6 +499,32 @@ ALTER TABLE products ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE campaigns ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE campaigns ADD COLUMN deleted_at TEXT;
 "#,
+    // 12: lead-exchange settings (RECORDS.md §4). A partner has a row only once its settings
+    // are first changed (or seeded); until then it reads defaults made from its profile
+    // (version 1), so a million partners cost no rows. `settings` is the JSON of `LeadSettings`. A portal
+    // invitation keeps only its token's hash; a newer one supersedes the open ones.
+    r#"
+CREATE TABLE lead_settings (
+    partner_id TEXT PRIMARY KEY REFERENCES partners (id),
+    settings   TEXT NOT NULL,
+    version    INTEGER NOT NULL CHECK (version >= 1),
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE portal_invites (
+    id            TEXT PRIMARY KEY,
+    partner_id    TEXT NOT NULL REFERENCES partners (id),
+    token_hash    TEXT NOT NULL UNIQUE,
+    sent_to       TEXT NOT NULL,
+    created_by    TEXT NOT NULL REFERENCES users (id),
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL CHECK (expires_at > created_at),
+    superseded_at TEXT,
+    used_at       TEXT
+);
+CREATE INDEX portal_invites_open ON portal_invites (partner_id)
+    WHERE superseded_at IS NULL AND used_at IS NULL;
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's
@@ -868,5 +894,51 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// Migration 12 adds the lead settings and portal invitations empty: the partners there
+    /// keep reading their defaults (no row each), a row belongs to a partner, and an
+    /// invitation's token hash is its own and it expires after it is made.
+    #[test]
+    fn migration_12_leaves_every_partner_on_its_defaults() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 11).unwrap();
+        conn.execute_batch(
+            "INSERT INTO partners (id, name, name_lower, status, invoice_id, contact_name,
+                 contact_email, contact_phone, contact_website, contact_time_zone, created_at)
+             VALUES ('p1', 'Alpha', 'alpha', 'active', 'INV', '', 'a@b.example', '', '', 'UTC',
+                 '2026-01-01T00:00:00.000Z');
+             INSERT INTO users (id, name, email, role, token_hash)
+                 VALUES ('u1', 'carl', 'carl@hq.example', 'csr', 'h');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        // As every connection of the store has them (`configure`).
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM lead_settings", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
+        let refused = |sql: &str| conn.execute_batch(sql).is_err();
+        assert!(refused(
+            "INSERT INTO lead_settings VALUES ('nobody', '{}', 1, '2026-01-01T00:00:00.000Z')"
+        ));
+        assert!(refused(
+            "INSERT INTO lead_settings VALUES ('p1', '{}', 0, '2026-01-01T00:00:00.000Z')"
+        ));
+        assert!(!refused(
+            "INSERT INTO lead_settings VALUES ('p1', '{}', 1, '2026-01-01T00:00:00.000Z')"
+        ));
+        let invite = |id: &str, hash: &str, expires: &str| {
+            format!(
+                "INSERT INTO portal_invites (id, partner_id, token_hash, sent_to, created_by,
+                     created_at, expires_at)
+                 VALUES ('{id}', 'p1', '{hash}', 'a@b.example', 'u1',
+                     '2026-01-01T00:00:00.000Z', '{expires}')"
+            )
+        };
+        assert!(!refused(&invite("i1", "h1", "2026-01-08T00:00:00.000Z")));
+        assert!(refused(&invite("i2", "h1", "2026-01-08T00:00:00.000Z")));
+        assert!(refused(&invite("i3", "h3", "2026-01-01T00:00:00.000Z")));
     }
 }
