@@ -695,6 +695,23 @@ fn the_partner_record_pages_and_its_form() {
         now(),
     );
     record_sizes("record_members", &app);
+    press(&mut app, ">");
+    app.update(
+        Msg::LeadSettings {
+            partner_id: id.clone(),
+            result: Ok(fixtures::lead_record()),
+        },
+        now(),
+    );
+    record_sizes("record_lead", &app);
+    press(&mut app, "E");
+    record_sizes("record_lead_form", &app);
+    // Down to the schedule's grid: Thursday's "to" in focus.
+    for _ in 0..27 {
+        key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    }
+    record_sizes("record_lead_schedule", &app);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     press(&mut app, ">E");
     let tab = |app: &mut App, n: usize| {
         for _ in 0..n {

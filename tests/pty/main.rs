@@ -14,6 +14,7 @@ mod harness;
 mod hierarchy;
 mod history;
 mod hostile;
+mod lead;
 mod partners;
 mod records;
 mod tiers;

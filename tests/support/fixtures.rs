@@ -510,3 +510,54 @@ pub fn expiring() -> Vec<Period> {
         })
         .collect()
 }
+
+/// Acme Media's lead-exchange settings: both ways, post-pay, XML delivery with a header, a
+/// night window on Fridays, Saturdays all day, and limits that cannot both be reached (1 a
+/// day, 50 a month), with the warnings the rules give them.
+pub fn lead_record() -> Saved<Versioned<LeadSettings>> {
+    let mut s = LeadSettings::defaults(
+        "EUR",
+        "Europe/Berlin",
+        "leads@acmemedia.example",
+        "+49 30 1234 5678",
+    );
+    s.partner_type = LeadPartnerType::Both;
+    s.lead_cost = Some(Money::new(1250, "EUR"));
+    s.lead_value = Some(Money::new(3900, "EUR"));
+    s.portal_access = PortalAccess::SearchViewReports;
+    s.require_accept = true;
+    s.billing = Billing::Postpay;
+    s.credit_limit = Some(Money::new(500_000, "EUR"));
+    s.email_delivery = EmailDelivery {
+        enabled: true,
+        address: "leads@acmemedia.example".into(),
+    };
+    s.internet_delivery = InternetDelivery {
+        enabled: true,
+        method: DeliveryMethod::Xml,
+        url: "https://api.acmemedia.example/leads".into(),
+        body_template: "<lead>\n  <id>{{lead_id}}</id>\n  <name>{{first_name}} {{last_name}}</name>\n  <email>{{email}}</email>\n</lead>".into(),
+        headers: vec![DeliveryHeader {
+            name: "X-Api-Key".into(),
+            value: "acme-7f3a".into(),
+        }],
+    };
+    s.daily_limit = 1;
+    s.monthly_limit = 50;
+    s.schedule.days.fri = DayWindow::new(true, "18:00", "00:00");
+    s.schedule.days.sat = DayWindow::new(true, "00:00", "00:00");
+    s.contact.mobile = "+49 151 2345 6789".into();
+    s.text_alerts = TextAlerts {
+        on_referral: true,
+        on_low_funds: true,
+    };
+    s.low_funds_threshold = Some(Money::new(10_000, "EUR"));
+    let warnings = lead_rules::check(&s).warnings;
+    Saved {
+        record: Versioned {
+            record: s,
+            version: 3,
+        },
+        warnings,
+    }
+}

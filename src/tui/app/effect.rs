@@ -130,6 +130,26 @@ pub enum Effect {
     LoadTiers {
         partner_id: String,
     },
+    /// The Lead exchange page of a partner.
+    LoadLeadSettings {
+        partner_id: String,
+    },
+    /// The lead form's changed members, as a merge patch against `version`.
+    SaveLeadSettings {
+        partner_id: String,
+        version: i64,
+        patch: serde_json::Value,
+    },
+    /// The body the partner's API would receive, for the form's unsaved method and template.
+    PreviewLeadBody {
+        partner_id: String,
+        preview: crate::domain::PreviewRequest,
+    },
+    /// A one-time portal invitation, under `key` (kept for the retries).
+    PortalInvite {
+        partner_id: String,
+        key: String,
+    },
     /// A write to a tier assignment or a campaign link.
     WritePeriod(crate::tui::record::tiers::PeriodWrite),
     /// Expiring's `x`: each write sent in turn, each answered as `Msg::Extended`.

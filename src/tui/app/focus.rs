@@ -47,6 +47,8 @@ pub enum Layer {
     Admins(crate::tui::hierarchy::admins::AdminsDialog),
     /// Which tier assignment or campaign link `E` or `D` is for.
     Periods(crate::tui::record::period_picker::PeriodPicker),
+    /// The lead form's rendered delivery body.
+    Preview(crate::tui::record::preview::PreviewPane),
     /// Quit while a decision is still being sent? What it covers waits below it.
     ConfirmQuit,
     /// Held by the stack while its own handler runs (the handler owns the real one).
@@ -68,6 +70,7 @@ impl Layer {
                 | Layer::Batches(_)
                 | Layer::Admins(_)
                 | Layer::Periods(_)
+                | Layer::Preview(_)
                 | Layer::ConfirmQuit
         )
     }

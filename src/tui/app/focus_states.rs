@@ -80,6 +80,48 @@ pub(super) fn record_tiers() -> App {
     app
 }
 
+/// The record's Lead exchange page, loaded.
+pub(super) fn record_lead() -> App {
+    use crate::tui::record::lead_tests::{lead_page, settings};
+    lead_page(settings())
+}
+
+/// Its form, the focus on the partner type (a choice: `p` and `I` are the owner's).
+pub(super) fn lead_form() -> App {
+    let mut app = record_lead();
+    chars(&mut app, "E");
+    assert!(matches!(app.focus.top(), Layer::Form(_)));
+    app
+}
+
+/// Its form, the focus on a text field (letters are typed).
+pub(super) fn lead_form_text() -> App {
+    let mut app = lead_form();
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    app
+}
+
+/// The rendered body over the form.
+pub(super) fn lead_preview() -> App {
+    let mut app = lead_form();
+    let body = (0..80)
+        .map(|i| format!("<l>{i}</l>"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    app.update(
+        Msg::LeadPreview {
+            result: Ok(crate::domain::LeadPreview {
+                content_type: "application/xml; charset=utf-8".into(),
+                body,
+                truncated: false,
+            }),
+        },
+        T0,
+    );
+    assert!(matches!(app.focus.top(), Layer::Preview(_)));
+    app
+}
+
 /// My Partners › Expiring, a row marked.
 pub(super) fn expiring() -> App {
     let mut app = signed_in(Session::default(), Role::Csr, 5);

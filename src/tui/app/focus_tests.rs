@@ -91,6 +91,7 @@ fn scenarios() -> Vec<Scenario> {
                 record_tiers,
                 expiring,
                 record_vouchers,
+                record_lead,
                 tree,
                 tree_open,
             ],
@@ -146,6 +147,14 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "form",
             states: vec![profile_form],
+        },
+        Scenario {
+            name: "lead form",
+            states: vec![lead_form, lead_form_text],
+        },
+        Scenario {
+            name: "lead preview",
+            states: vec![lead_preview],
         },
         Scenario {
             name: "form choice",

@@ -63,10 +63,11 @@ pub enum Action {
     Delete,
     ShowInTree,
     Extend,
+    Invite,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 52] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -118,6 +119,7 @@ impl Action {
         Action::Delete,
         Action::ShowInTree,
         Action::Extend,
+        Action::Invite,
     ];
 
     /// The name used in `[keys]`.
@@ -174,6 +176,7 @@ impl Action {
             Action::Delete => "delete",
             Action::ShowInTree => "show_in_tree",
             Action::Extend => "extend",
+            Action::Invite => "invite",
         }
     }
 
@@ -233,6 +236,7 @@ impl Action {
             Action::Delete => "Hierarchy: delete the selected node (typing its name)",
             Action::ShowInTree => "the partner's distributor, in the Hierarchy tree",
             Action::Extend => "Expiring: extend the marked (or selected) by one period",
+            Action::Invite => "Lead exchange: invite the partner to its portal (one-time link)",
         }
     }
 
@@ -289,6 +293,7 @@ impl Action {
             Action::Delete => &["D"],
             Action::ShowInTree => &["t"],
             Action::Extend => &["x"],
+            Action::Invite => &["I"],
         }
     }
 

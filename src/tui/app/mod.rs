@@ -264,6 +264,10 @@ impl App {
             Msg::NodeWritten { write, result } => self.on_node_written(write, result),
             Msg::Admins { node, result } => self.on_admins(node, result),
             Msg::Tiers { partner_id, result } => self.on_tiers(partner_id, result),
+            Msg::LeadSettings { partner_id, result } => self.on_lead_settings(partner_id, result),
+            Msg::LeadSaved { partner_id, result } => self.on_lead_saved(partner_id, result),
+            Msg::LeadPreview { result } => self.on_lead_preview(result),
+            Msg::PortalInvited { result } => self.on_portal_invited(result),
             Msg::PeriodWritten { write, result } => self.on_period_written(write, result),
             Msg::Extended { batch, id, result } => self.on_extended(batch, id, result),
             Msg::PartnerView(result) => self.on_partner_view(result),
@@ -369,6 +373,7 @@ impl App {
             Layer::Batches(picker) => self.batch_key(picker, key),
             Layer::Admins(d) => self.admins_key(d, key),
             Layer::Periods(p) => self.period_picker_key(p, key),
+            Layer::Preview(p) => self.preview_key(p, key),
             Layer::ConfirmQuit => self.confirm_quit_key(key),
             Layer::Handling => Handled::Pass,
         }
@@ -388,10 +393,11 @@ impl App {
             Layer::Finder(_) => partners::finder::hints(),
             Layer::Confirm(_) | Layer::ConfirmQuit => decide::confirm::hints(),
             Layer::Reason(dialog) => dialog.hints(),
-            Layer::Form(dialog) => dialog.form.hints(),
+            Layer::Form(dialog) => dialog.hints(),
             Layer::Batches(picker) => picker.hints(),
             Layer::Admins(d) => d.hints(),
             Layer::Periods(p) => p.hints(),
+            Layer::Preview(p) => p.hints(),
             Layer::Handling => vec![],
         }
     }

@@ -112,6 +112,22 @@ pub enum Msg {
         partner_id: String,
         result: Result<crate::tui::record::tiers::TiersData, ApiError>,
     },
+    /// A partner's lead-exchange settings, read.
+    LeadSettings {
+        partner_id: String,
+        result: Result<crate::tui::record::lead::LeadRecord, ApiError>,
+    },
+    /// The answer to saving them.
+    LeadSaved {
+        partner_id: String,
+        result: Result<crate::tui::record::lead::LeadRecord, ApiError>,
+    },
+    LeadPreview {
+        result: Result<crate::domain::LeadPreview, ApiError>,
+    },
+    PortalInvited {
+        result: Result<crate::domain::PortalInvite, ApiError>,
+    },
     /// One extension of a bulk `x` answered.
     Extended {
         batch: u64,

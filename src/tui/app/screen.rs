@@ -107,6 +107,7 @@ impl App {
                 self.open_profile_form()
             }
             Action::Edit if self.on_tiers_page() => self.open_period_picker(false),
+            Action::Edit if self.on_lead_page() => self.open_lead_form(),
             Action::Edit if self.active_section_id() == SectionId::Expiring => self.expiring_edit(),
             Action::Edit => Handled::Ignored,
             Action::Unassign => self.open_batch_picker(false),
@@ -136,6 +137,8 @@ impl App {
             Action::TogglePolling => self.toggle_polling().into(),
             Action::ShowInTree => self.show_in_tree(),
             Action::Extend => self.open_extend(),
+            Action::Invite if self.on_lead_page() => self.open_portal_invite(),
+            Action::Invite => Handled::Ignored,
             // On a record's Tiers page: add a tier or campaign, end or delete one.
             Action::Create if self.on_tiers_page() => self.open_period_form(),
             Action::Delete if self.on_tiers_page() => self.open_period_picker(true),
@@ -277,6 +280,10 @@ impl App {
                         bar.push(hint(Action::Create, "add", true));
                         bar.push(hint(Action::Edit, "dates", true));
                         bar.push(hint(Action::Delete, "end", true));
+                    }
+                    Page::LeadExchange if can => {
+                        bar.push(hint(Action::Edit, "edit", true));
+                        bar.push(hint(Action::Invite, "invite", true));
                     }
                     Page::Vouchers if can => {
                         bar.push(hint(Action::ApproveWithComment, "assign", true));

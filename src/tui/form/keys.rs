@@ -55,15 +55,15 @@ impl Form {
                     text: self.fields[focus].value().to_string(),
                 };
             }
-            KeyCode::Tab => self.move_focus((focus + 1) % n),
-            KeyCode::BackTab => self.move_focus((focus + n - 1) % n),
+            KeyCode::Tab => self.move_focus(self.next_shown(true, true)),
+            KeyCode::BackTab => self.move_focus(self.next_shown(false, true)),
             // In notes, ↑/↓ move between its lines, and leave it at its first and last.
             KeyCode::Down if multi && !self.at_last_row(width) => {
                 self.fields[focus].input.down(width)
             }
             KeyCode::Up if multi && !self.at_first_row(width) => self.fields[focus].input.up(width),
-            KeyCode::Down => self.move_focus((focus + 1).min(n - 1)),
-            KeyCode::Up => self.move_focus(focus.saturating_sub(1)),
+            KeyCode::Down => self.move_focus(self.next_shown(true, false)),
+            KeyCode::Up => self.move_focus(self.next_shown(false, false)),
             _ => return self.edit_key(key),
         }
         Outcome::Stay
@@ -104,8 +104,7 @@ impl Form {
             (FieldKind::Choice(_) | FieldKind::YesNo, _) => return Outcome::Ignored,
             (FieldKind::MultiLine { .. }, KeyCode::Enter) if !ctrl => f.input.insert_char('\n'),
             (_, KeyCode::Enter) => {
-                let n = self.fields.len();
-                self.move_focus((focus + 1).min(n - 1));
+                self.move_focus(self.next_shown(true, false));
                 return Outcome::Stay;
             }
             (_, KeyCode::Backspace) => f.input.backspace(),

@@ -83,6 +83,41 @@ pub struct FieldSpec {
     pub value: String,
 }
 
+/// Where a field stands in a long form: the section it opens, whether it shares the line of
+/// the field before it (a grid row: a day, on or off, from, to), and when it applies at all.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// A heading drawn above the field: the start of a section.
+    pub section: Option<&'static str>,
+    /// Drawn on the previous field's line, after its value, with its label as a prefix.
+    pub beside: bool,
+    /// Shown (and checked and saved) only while each of these fields (by pointer) has one of
+    /// its values: the credit limit with post-pay, say.
+    pub shown_when: Vec<(&'static str, &'static [&'static str])>,
+}
+
+impl Layout {
+    pub fn section(name: &'static str) -> Layout {
+        Layout {
+            section: Some(name),
+            ..Layout::default()
+        }
+    }
+
+    pub fn beside() -> Layout {
+        Layout {
+            beside: true,
+            ..Layout::default()
+        }
+    }
+
+    /// The same, shown only while `pointer` has one of `values`.
+    pub fn when(mut self, pointer: &'static str, values: &'static [&'static str]) -> Layout {
+        self.shown_when.push((pointer, values));
+        self
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Field {
     pub pointer: &'static str,
@@ -96,10 +131,11 @@ pub struct Field {
     pub error: Option<String>,
     /// Someone else saved a new value here while the CSR was editing (412): theirs.
     pub theirs: Option<String>,
+    pub layout: Layout,
 }
 
 impl Field {
-    fn new(spec: FieldSpec) -> Field {
+    fn new(spec: FieldSpec, layout: Layout) -> Field {
         let mut input = TextArea::default();
         input.insert_str(&spec.value);
         Field {
@@ -111,6 +147,7 @@ impl Field {
             base: spec.value,
             error: None,
             theirs: None,
+            layout,
         }
     }
 
@@ -223,9 +260,17 @@ pub struct Form {
 
 impl Form {
     pub fn new(title: impl Into<String>, specs: Vec<FieldSpec>) -> Form {
+        Form::laid_out(
+            title,
+            specs.into_iter().map(|s| (s, Layout::default())).collect(),
+        )
+    }
+
+    /// A long form: each field with its section, line and condition ([`Layout`]).
+    pub fn laid_out(title: impl Into<String>, specs: Vec<(FieldSpec, Layout)>) -> Form {
         Form {
             title: title.into(),
-            fields: specs.into_iter().map(Field::new).collect(),
+            fields: specs.into_iter().map(|(s, l)| Field::new(s, l)).collect(),
             focus: 0,
             picker: None,
             calendar: None,
@@ -242,12 +287,62 @@ impl Form {
         self
     }
 
+    /// Whether anything the CSR can see was changed (a field that no longer applies does
+    /// not count: it is not saved).
     pub fn changed(&self) -> bool {
-        self.fields.iter().any(Field::changed)
+        (0..self.fields.len()).any(|i| self.shown(i) && self.fields[i].changed())
     }
 
     pub fn field(&self, pointer: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.pointer == pointer)
+    }
+
+    /// The value of the field at `pointer`, if the form has it.
+    pub fn value(&self, pointer: &str) -> Option<&str> {
+        self.field(pointer).map(Field::value)
+    }
+
+    /// Whether field `i` applies now: each of its conditions holds (a condition on a field
+    /// that is itself hidden does not hold).
+    pub fn shown(&self, i: usize) -> bool {
+        let Some(f) = self.fields.get(i) else {
+            return false;
+        };
+        f.layout.shown_when.iter().all(|(pointer, values)| {
+            self.fields
+                .iter()
+                .position(|o| o.pointer == *pointer)
+                .is_some_and(|j| {
+                    j != i && self.shown(j) && values.contains(&self.fields[j].value())
+                })
+        })
+    }
+
+    /// The shown field after (`forward`) or before the one in focus, wrapping round if
+    /// `wrap`; the focus itself when there is none.
+    fn next_shown(&self, forward: bool, wrap: bool) -> usize {
+        let n = self.fields.len();
+        let mut i = self.focus;
+        for _ in 1..n {
+            i = match (forward, wrap) {
+                (true, true) => (i + 1) % n,
+                (false, true) => (i + n - 1) % n,
+                (true, false) if i + 1 < n => i + 1,
+                (false, false) if i > 0 => i - 1,
+                _ => return self.focus,
+            };
+            if self.shown(i) {
+                return i;
+            }
+        }
+        self.focus
+    }
+
+    /// The field in focus takes typed characters (letters are its, not the owner's keys).
+    pub fn takes_typing(&self) -> bool {
+        self.picker.is_some()
+            || self.calendar.is_some()
+            || self.fields.get(self.focus).is_some_and(Field::is_typed)
     }
 
     /// Check the field in focus (it is being left).
@@ -267,8 +362,9 @@ impl Form {
 
     /// Every field checked; the changes to save, or the focus moved to the first problem.
     fn try_save(&mut self) -> Outcome {
-        for f in &mut self.fields {
-            f.error = f.problem();
+        let shown: Vec<bool> = (0..self.fields.len()).map(|i| self.shown(i)).collect();
+        for (f, shown) in self.fields.iter_mut().zip(&shown) {
+            f.error = if *shown { f.problem() } else { None };
         }
         if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = i;
@@ -278,8 +374,9 @@ impl Form {
         let changes: Vec<(&'static str, String)> = self
             .fields
             .iter()
-            .filter(|f| self.creating || f.changed())
-            .map(|f| (f.pointer, f.value().trim_end().to_string()))
+            .zip(&shown)
+            .filter(|(f, shown)| **shown && (self.creating || f.changed()))
+            .map(|(f, _)| (f.pointer, f.value().trim_end().to_string()))
             .collect();
         if changes.is_empty() {
             return Outcome::Close;
@@ -300,10 +397,29 @@ impl Form {
     /// The server refused the save (422): each error beside its field; the focus on the first.
     /// Errors on no field of this form go into the note.
     pub fn server_errors(&mut self, errors: &[(String, String)]) {
+        self.refuse(errors, "The server refused the save");
+    }
+
+    /// Errors by JSON pointer, each beside its field, or the nearest field that holds it (an
+    /// error at `/lead_cost/amount_minor` lands on `/lead_cost`); the focus on the first.
+    /// `why` starts the note; errors on no field of this form go into it.
+    pub fn refuse(&mut self, errors: &[(String, String)], why: &str) {
         self.saving = false;
         let mut elsewhere = Vec::new();
         for (pointer, detail) in errors {
-            match self.fields.iter_mut().find(|f| f.pointer == pointer) {
+            let holder = |f: &&mut Field| {
+                f.pointer == pointer
+                    || pointer
+                        .strip_prefix(f.pointer)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            };
+            // The deepest field that holds the pointer: the most precise place for it.
+            match self
+                .fields
+                .iter_mut()
+                .filter(holder)
+                .max_by_key(|f| f.pointer.len())
+            {
                 Some(f) => f.error = Some(crate::text::clean_line(detail)),
                 None => elsewhere.push(crate::text::clean_line(detail)),
             }
@@ -312,9 +428,9 @@ impl Form {
             self.focus = i;
         }
         self.note = Some(if elsewhere.is_empty() {
-            "The server refused the save: see the fields marked ✗.".into()
+            format!("{why}: see the fields marked ✗.")
         } else {
-            format!("The server refused the save: {}", elsewhere.join("; "))
+            format!("{why}: {}", elsewhere.join("; "))
         });
     }
 

@@ -8,11 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{Field, FieldKind, Form};
+
 use crate::tui::view::theme::Theme;
 use crate::tui::view::{dialog, format};
 
 const WIDTH: u16 = 78;
 const LABEL: usize = 16;
+/// The width of a grid row's first cell ("[x] yes").
+const GRID_CELL: usize = 8;
 /// Rows a multi-line field shows at most.
 const MULTI_ROWS: usize = 4;
 
@@ -28,24 +31,106 @@ impl Form {
         inner.saturating_sub(LABEL + 3).max(8)
     }
 
-    fn field_lines(&self, i: usize, f: &Field, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-        let focus = i == self.focus && self.picker.is_none() && self.calendar.is_none();
-        let marker = match (focus, f.error.is_some(), f.theirs.is_some()) {
+    /// The lines of one row: its fields' shown value, label and marks, and beneath them each
+    /// one's error or the value someone else saved.
+    fn row_lines(&self, members: &[usize], width: usize, theme: &Theme) -> Vec<Line<'static>> {
+        let quiet = self.picker.is_none() && self.calendar.is_none();
+        let focused = |i: usize| quiet && i == self.focus;
+        let fields: Vec<&Field> = members.iter().map(|&i| &self.fields[i]).collect();
+        let main = fields[0];
+        let row_focus = members.iter().any(|&i| focused(i));
+        let marker = match (
+            row_focus,
+            fields.iter().any(|f| f.error.is_some()),
+            fields.iter().any(|f| f.theirs.is_some()),
+        ) {
             (true, _, _) => "▶",
             (_, true, _) => "✗",
             (_, _, true) => "◆",
             _ => " ",
         };
-        let changed = if f.changed() { "*" } else { " " };
-        let label = format!("{marker}{changed}{:<LABEL$} ", format::fit(f.label, LABEL));
-        let label_style = if focus {
+        let changed = if fields.iter().any(|f| f.changed()) {
+            "*"
+        } else {
+            " "
+        };
+        let label = format!(
+            "{marker}{changed}{:<LABEL$} ",
+            format::fit(main.label, LABEL)
+        );
+        let label_style = if row_focus {
             theme.key()
         } else {
             theme.table_header()
         };
+        let value_style = |i: usize| {
+            if focused(i) {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            }
+        };
         let pad = " ".repeat(label.chars().count());
-        let mut out = Vec::new();
-        let values: Vec<String> = match (&f.kind, focus) {
+        let mut out: Vec<Line<'static>> = Vec::new();
+        for (k, mut v) in self
+            .values(main, focused(members[0]), width)
+            .into_iter()
+            .enumerate()
+        {
+            // In a grid row the cells beside it start in one column, row after row.
+            if members.len() > 1 {
+                v = format!("{v:<GRID_CELL$}");
+            }
+            let head = if k == 0 { label.clone() } else { pad.clone() };
+            out.push(Line::from(vec![
+                Span::styled(head, label_style),
+                Span::styled(format::fit(v, width).into_owned(), value_style(members[0])),
+            ]));
+        }
+        // The row's other fields follow the first one's value on its line.
+        for (&i, f) in members.iter().zip(&fields).skip(1) {
+            let v = self.values(f, focused(i), width).concat();
+            out[0].spans.extend([
+                Span::styled(format!(" {} ", f.label), label_style),
+                Span::styled(v, value_style(i)),
+            ]);
+        }
+        for f in &fields {
+            let whose = if std::ptr::eq(*f, main) {
+                String::new()
+            } else {
+                format!("{}: ", f.label)
+            };
+            if let Some(e) = &f.error {
+                out.push(Line::from(vec![
+                    Span::raw(pad.clone()),
+                    Span::styled(
+                        format::fit(format!("✗ {whose}{e}"), width).into_owned(),
+                        theme.error(),
+                    ),
+                ]));
+            }
+            if let Some(t) = &f.theirs {
+                let theirs = if t.is_empty() { "(empty)" } else { t.as_str() };
+                out.push(Line::from(vec![
+                    Span::raw(pad.clone()),
+                    Span::styled(
+                        format::fit(
+                            format!("◆ {whose}saved meanwhile: {}", theirs.replace('\n', " ")),
+                            width,
+                        )
+                        .into_owned(),
+                        theme.warning(),
+                    ),
+                ]));
+            }
+        }
+        out
+    }
+
+    /// What a field shows, a line each (a multi-line field several).
+    fn values(&self, f: &Field, focus: bool, width: usize) -> Vec<String> {
+        match (&f.kind, focus) {
             (FieldKind::MultiLine { .. }, _) => {
                 let view = f.input.view(width, MULTI_ROWS, focus.then_some('▏'));
                 let mut lines = view.lines;
@@ -68,43 +153,33 @@ impl Form {
             )],
             (_, true) => vec![f.input.with_cursor('▏')],
             (_, false) => vec![f.shown()],
-        };
-        for (k, v) in values.into_iter().enumerate() {
-            let head = if k == 0 { label.clone() } else { pad.clone() };
-            let style = if focus {
-                theme.selected()
-            } else {
-                ratatui::style::Style::new()
-            };
-            out.push(Line::from(vec![
-                Span::styled(head, label_style),
-                Span::styled(format::fit(v, width).into_owned(), style),
-            ]));
         }
-        if let Some(e) = &f.error {
-            out.push(Line::from(vec![
-                Span::raw(pad.clone()),
-                Span::styled(
-                    format::fit(format!("✗ {e}"), width).into_owned(),
-                    theme.error(),
-                ),
-            ]));
+    }
+
+    /// The form's rows: each shown field starts one (with its section's heading above it)
+    /// or joins the row before it ([`Layout::beside`](super::Layout)).
+    fn rows(&self, width: usize, theme: &Theme) -> Vec<Row> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in (0..self.fields.len()).filter(|&i| self.shown(i)) {
+            match groups.last_mut() {
+                Some(g) if self.fields[i].layout.beside => g.push(i),
+                _ => groups.push(vec![i]),
+            }
         }
-        if let Some(t) = &f.theirs {
-            let theirs = if t.is_empty() { "(empty)" } else { t.as_str() };
-            out.push(Line::from(vec![
-                Span::raw(pad),
-                Span::styled(
-                    format::fit(
-                        format!("◆ saved meanwhile: {}", theirs.replace('\n', " ")),
-                        width,
-                    )
-                    .into_owned(),
-                    theme.warning(),
-                ),
-            ]));
-        }
-        out
+        groups
+            .into_iter()
+            .map(|fields| {
+                let mut lines = Vec::new();
+                if let Some(section) = self.fields[fields[0]].layout.section {
+                    lines.push(Line::from(Span::styled(
+                        format!("── {section} "),
+                        theme.dim(),
+                    )));
+                }
+                lines.extend(self.row_lines(&fields, width, theme));
+                Row { fields, lines }
+            })
+            .collect()
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -151,30 +226,31 @@ impl Form {
             }
         }
         let body_rows = usize::from(inner.height).saturating_sub(top.len());
-        let blocks: Vec<Vec<Line>> = self
-            .fields
+        let rows = self.rows(width, theme);
+        let focus_row = rows
             .iter()
-            .enumerate()
-            .map(|(i, f)| self.field_lines(i, f, width, theme))
-            .collect();
-        let first = first_in_view(&blocks, self.focus, body_rows);
+            .position(|r| r.fields.contains(&self.focus))
+            .unwrap_or(0);
+        let blocks: Vec<&[Line]> = rows.iter().map(|r| r.lines.as_slice()).collect();
+        let first = first_in_view(&blocks, focus_row, body_rows);
+        let count = |rows: &[Row]| -> usize { rows.iter().map(|r| r.fields.len()).sum() };
         let mut lines = top;
         if first > 0 {
             lines.push(Line::from(Span::styled(
-                format!("  ↑ {first} more fields above"),
+                format!("  ↑ {} more fields above", count(&rows[..first])),
                 theme.dim(),
             )));
         }
         let room = usize::from(inner.height);
         let mut last = first;
-        for (i, b) in blocks.iter().enumerate().skip(first) {
-            if lines.len() + b.len() > room {
+        for (i, r) in rows.iter().enumerate().skip(first) {
+            if lines.len() + r.lines.len() > room {
                 break;
             }
-            lines.extend(b.iter().cloned());
+            lines.extend(r.lines.iter().cloned());
             last = i + 1;
         }
-        let below = self.fields.len() - last;
+        let below = count(&rows[last..]);
         if below > 0 && lines.len() < room {
             lines.push(Line::from(Span::styled(
                 format!("  ↓ {below} more fields below"),
@@ -191,14 +267,20 @@ impl Form {
     }
 }
 
+/// One line of the form (and the lines beneath it): the fields on it and how they look.
+struct Row {
+    fields: Vec<usize>,
+    lines: Vec<Line<'static>>,
+}
+
 /// The first field to draw so that the one in focus is in view among `rows` rows: from the
 /// top while it fits, else as many fields before the focus as fit above it (one row is kept
 /// for the "more above" line).
-fn first_in_view(blocks: &[Vec<Line>], focus: usize, rows: usize) -> usize {
+fn first_in_view(blocks: &[&[Line]], focus: usize, rows: usize) -> usize {
     let height = |from: usize| -> usize {
         blocks[from..=focus.min(blocks.len().saturating_sub(1))]
             .iter()
-            .map(Vec::len)
+            .map(|b| b.len())
             .sum()
     };
     if blocks.is_empty() || height(0) < rows {

@@ -233,3 +233,129 @@ fn amounts_are_read_to_the_cent() {
         assert_eq!(parse_money(bad), None, "{bad}");
     }
 }
+
+/// A form with a condition and a grid row: billing, the credit limit only with post-pay, and
+/// a day with its hours beside it.
+fn billing() -> Form {
+    let choices = vec![
+        ("prepay".to_string(), "Pre-pay".to_string()),
+        ("postpay".to_string(), "Post-pay".to_string()),
+    ];
+    Form::laid_out(
+        "Billing",
+        vec![
+            (
+                spec("/billing", FieldKind::Choice(choices), "prepay"),
+                Layout::section("Billing"),
+            ),
+            (
+                spec("/credit_limit", FieldKind::Text { max: 10 }, ""),
+                Layout::default().when("/billing", &["postpay"]),
+            ),
+            (
+                spec("/mon", FieldKind::YesNo, "true"),
+                Layout::section("Schedule"),
+            ),
+            (
+                spec("/mon/start", FieldKind::Time, "09:00"),
+                Layout::beside(),
+            ),
+            (spec("/mon/end", FieldKind::Time, "17:00"), Layout::beside()),
+        ],
+    )
+}
+
+fn drawn(form: &Form) -> String {
+    let backend = ratatui::backend::TestBackend::new(80, 14);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = crate::tui::view::theme::Theme::new(false);
+    terminal
+        .draw(|frame| form.render(frame, frame.area(), &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_field_that_does_not_apply_is_neither_shown_reached_nor_saved() {
+    let mut f = billing();
+    assert!(!f.shown(1));
+    assert!(!drawn(&f).contains("credit_limit"));
+    key(&mut f, KeyCode::Tab);
+    assert_eq!(f.focus, 2, "Tab skips the hidden credit limit");
+    key(&mut f, KeyCode::BackTab);
+    assert_eq!(f.focus, 0);
+    // Post-pay: the credit limit appears, is reached and saved.
+    key(&mut f, KeyCode::Enter);
+    typed(&mut f, "post");
+    key(&mut f, KeyCode::Enter);
+    assert!(f.shown(1));
+    key(&mut f, KeyCode::Down);
+    assert_eq!(f.focus, 1);
+    typed(&mut f, "500");
+    assert!(drawn(&f).contains("credit_limit"));
+    // Back to pre-pay: the typed limit is hidden again and not sent.
+    key(&mut f, KeyCode::Up);
+    key(&mut f, KeyCode::Enter);
+    typed(&mut f, "pre");
+    key(&mut f, KeyCode::Enter);
+    assert_eq!(ctrl(&mut f, 's'), Outcome::Close, "nothing shown changed");
+}
+
+#[test]
+fn a_grid_row_is_one_line_and_its_errors_name_their_cell() {
+    let mut f = billing();
+    let screen = drawn(&f);
+    assert!(screen.contains("── Schedule"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("mon ")).unwrap();
+    assert!(
+        row.contains("[x] yes") && row.contains("mon/start 09:00") && row.contains("mon/end 17:00"),
+        "{row}"
+    );
+    key(&mut f, KeyCode::Tab);
+    key(&mut f, KeyCode::Tab);
+    assert_eq!(f.focus, 3, "the row's cells are reached in turn");
+    ctrl(&mut f, 'u');
+    typed(&mut f, "9am");
+    assert!(matches!(ctrl(&mut f, 's'), Outcome::Stay));
+    let screen = drawn(&f);
+    assert!(screen.contains("✗ mon/start: A time of day"), "{screen}");
+}
+
+#[test]
+fn an_error_lands_on_the_field_that_holds_its_pointer() {
+    let mut f = billing();
+    f.refuse(
+        &[
+            ("/mon/start".into(), "Not a time.".into()),
+            ("/billing/currency".into(), "One currency.".into()),
+            ("/nowhere".into(), "Something else.".into()),
+        ],
+        "Nothing was saved",
+    );
+    assert_eq!(
+        f.field("/mon/start").unwrap().error.as_deref(),
+        Some("Not a time.")
+    );
+    assert_eq!(
+        f.field("/billing").unwrap().error.as_deref(),
+        Some("One currency.")
+    );
+    assert_eq!(
+        f.field("/mon").unwrap().error,
+        None,
+        "/mon/start is not /mon's"
+    );
+    assert_eq!(
+        f.note.as_deref(),
+        Some("Nothing was saved: Something else.")
+    );
+    assert_eq!(f.focus, 0);
+}

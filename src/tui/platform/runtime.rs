@@ -211,6 +211,37 @@ impl Runtime {
                     let _ = tx.send(Msg::Tiers { partner_id, result });
                 });
             }
+            Effect::LoadLeadSettings { partner_id } => {
+                tokio::spawn(async move {
+                    let result = api.lead_settings(&partner_id).await;
+                    let _ = tx.send(Msg::LeadSettings { partner_id, result });
+                });
+            }
+            Effect::SaveLeadSettings {
+                partner_id,
+                version,
+                patch,
+            } => {
+                tokio::spawn(async move {
+                    let result = api.update_lead_settings(&partner_id, version, &patch).await;
+                    let _ = tx.send(Msg::LeadSaved { partner_id, result });
+                });
+            }
+            Effect::PreviewLeadBody {
+                partner_id,
+                preview,
+            } => {
+                tokio::spawn(async move {
+                    let result = api.preview_lead_body(&partner_id, &preview).await;
+                    let _ = tx.send(Msg::LeadPreview { result });
+                });
+            }
+            Effect::PortalInvite { partner_id, key } => {
+                tokio::spawn(async move {
+                    let result = api.portal_invite(&partner_id, &key).await;
+                    let _ = tx.send(Msg::PortalInvited { result });
+                });
+            }
             Effect::WritePeriod(write) => {
                 tokio::spawn(async move {
                     let result = crate::tui::record::tier_writes::send(&*api, &write).await;

@@ -4,13 +4,18 @@
 //! `record.changed` and refreshes what is open.
 
 pub mod expiring;
+pub mod lead;
+pub mod lead_form;
 pub mod pages;
 pub mod period_picker;
+pub mod preview;
 pub mod profile;
 pub mod tier_writes;
 pub mod tiers;
 pub mod vouchers;
 
+#[cfg(test)]
+pub(in crate::tui) mod lead_tests;
 #[cfg(test)]
 mod tests;
 
@@ -29,10 +34,17 @@ pub enum Page {
     Tiers,
     Vouchers,
     Members,
+    LeadExchange,
 }
 
 impl Page {
-    pub const ALL: [Page; 4] = [Page::Overview, Page::Tiers, Page::Vouchers, Page::Members];
+    pub const ALL: [Page; 5] = [
+        Page::Overview,
+        Page::Tiers,
+        Page::Vouchers,
+        Page::Members,
+        Page::LeadExchange,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -40,6 +52,7 @@ impl Page {
             Page::Tiers => "Tiers & campaigns",
             Page::Vouchers => "Vouchers",
             Page::Members => "Members",
+            Page::LeadExchange => "Lead exchange",
         }
     }
 }
@@ -80,12 +93,49 @@ fn answer_for<T>(slot: &mut Option<Loaded<T>>, partner_id: &str, result: Result<
     }
 }
 
+/// A page's data read together for one partner (Tiers, Lead exchange): the last answer stays
+/// on screen while it is read again, or when reading it again failed.
+#[derive(Debug)]
+pub struct Fetched<T> {
+    pub partner_id: String,
+    pub load: Load,
+    pub data: Option<T>,
+}
+
+impl<T> Fetched<T> {
+    pub fn loading(partner_id: &str) -> Self {
+        Fetched {
+            partner_id: partner_id.to_string(),
+            load: Load::Loading,
+            data: None,
+        }
+    }
+
+    /// The answer, kept if it is for the partner `slot` is loading.
+    pub fn answer_for(
+        slot: &mut Option<Fetched<T>>,
+        partner_id: &str,
+        result: Result<T, ApiError>,
+    ) {
+        if let Some(l) = slot.as_mut().filter(|l| l.partner_id == partner_id) {
+            match result {
+                Ok(d) => {
+                    l.data = Some(d);
+                    l.load = Load::Loaded;
+                }
+                Err(e) => l.load = Load::Failed(e.user_message()),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Record {
     pub page: Page,
     pub members: Option<Loaded<Member>>,
     pub vouchers: Option<Loaded<VoucherBatch>>,
     pub tiers: Option<tiers::TiersLoaded>,
+    pub lead: Option<Fetched<lead::LeadRecord>>,
     /// A bulk extension on Expiring, while its answers come.
     pub extending: Option<expiring::Extending>,
     /// Bumped by each batch search; only the newest answer is shown.
@@ -152,12 +202,12 @@ impl App {
                     .as_ref()
                     .is_none_or(|l| l.partner_id != id) =>
             {
-                self.record.tiers = Some(tiers::TiersLoaded {
-                    partner_id: id.clone(),
-                    load: Load::Loading,
-                    data: None,
-                });
+                self.record.tiers = Some(Fetched::loading(&id));
                 vec![Effect::LoadTiers { partner_id: id }]
+            }
+            Page::LeadExchange if self.record.lead.as_ref().is_none_or(|l| l.partner_id != id) => {
+                self.record.lead = Some(Fetched::loading(&id));
+                vec![Effect::LoadLeadSettings { partner_id: id }]
             }
             Page::Members if !members_fresh => {
                 self.record.members = Some(Loaded::loading(&id));
@@ -238,6 +288,18 @@ impl App {
                 }
                 fx
             }
+            // Some partner's settings: the open page reads them again if they are its
+            // partner's (a page not in view is read when next shown).
+            crate::domain::RECORD_LEAD_SETTINGS => match self.record.lead.as_ref() {
+                Some(l) if l.partner_id == r.id && self.record.page == Page::LeadExchange => {
+                    self.reload_lead()
+                }
+                Some(l) if l.partner_id == r.id => {
+                    self.record.lead = None;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }

@@ -185,6 +185,25 @@ pub fn fields(app: &App, p: &Partner) -> Vec<Field> {
                 |b| super::vouchers::batch_line(b, today),
             )]
         }
+        Page::LeadExchange => match app.record.lead.as_ref().filter(|l| own(&l.partner_id)) {
+            Some(l) => match (&l.data, &l.load) {
+                (Some(d), Load::Failed(e)) => {
+                    let mut out = vec![block(
+                        "Lead exchange",
+                        format!("Could not read it again: {e}"),
+                    )];
+                    out.extend(super::lead::fields(d));
+                    out
+                }
+                (Some(d), _) => super::lead::fields(d),
+                (None, Load::Failed(e)) => vec![block(
+                    "Lead exchange",
+                    format!("Could not load this page: {e}"),
+                )],
+                _ => vec![block("Lead exchange", "Loading…")],
+            },
+            None => vec![block("Lead exchange", "Loading…")],
+        },
         Page::Members => vec![listed(
             "Members (view-only)",
             app.record.members.as_ref().filter(|l| own(&l.partner_id)),

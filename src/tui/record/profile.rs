@@ -29,6 +29,24 @@ pub enum FormTarget {
     Period(crate::tui::record::tiers::PeriodForm),
     /// Expiring's `x`: these, extended by one period.
     Extend(Vec<crate::domain::Period>),
+    /// A partner's lead-exchange settings.
+    Lead(Box<crate::tui::record::lead::LeadForm>),
+}
+
+impl FormDialog {
+    /// The form's keys, and its owner's.
+    pub fn hints(&self) -> Vec<crate::tui::app::focus::Hint> {
+        let mut hints = self.form.hints();
+        if matches!(self.target, FormTarget::Lead(_))
+            && !self.form.saving
+            && !self.form.discarding
+            && self.form.picker.is_none()
+            && self.form.calendar.is_none()
+        {
+            hints.extend(App::lead_form_hints(&self.form));
+        }
+        hints
+    }
 }
 
 /// The label of a profile field in the form.
@@ -131,8 +149,22 @@ impl App {
 
     pub(in crate::tui) fn form_key(&mut self, d: &mut FormDialog, key: KeyEvent) -> Handled {
         let width = self.layout().map_or(60, |a| d.form.value_width(a.overlay));
+        if let FormTarget::Lead(target) = &d.target {
+            let target = target.clone();
+            if let Some(handled) = self.lead_form_key(&mut d.form, &target, key) {
+                return handled;
+            }
+        }
+        let focus = d.form.focus;
         match d.form.key(key, width) {
-            Outcome::Stay => Handled::done(),
+            Outcome::Stay => {
+                if let FormTarget::Lead(target) = &d.target
+                    && d.form.focus != focus
+                {
+                    App::lead_form_moved(&mut d.form, target);
+                }
+                Handled::done()
+            }
             Outcome::Ignored => Handled::Ignored,
             Outcome::Close => Handled::close(),
             Outcome::Edit { text, .. } => vec![Effect::EditText { text }].into(),
@@ -170,6 +202,10 @@ impl App {
                             Handled::done()
                         }
                     }
+                }
+                FormTarget::Lead(target) => {
+                    let target = target.clone();
+                    self.lead_form_saved(&mut d.form, &target)
                 }
                 FormTarget::Period(target) => {
                     let target = target.clone();

@@ -13,17 +13,17 @@ use crate::tui::app::msg::Msg;
 use crate::tui::record::vouchers::tests::batch;
 use crate::tui::test_data::{T0, full_partner, record_open};
 
-fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+pub(super) fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
     app.update(Msg::Key(KeyEvent::new(code, mods)), T0)
 }
 
-fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+pub(super) fn press(app: &mut App, keys: &str) -> Vec<Effect> {
     keys.chars()
         .flat_map(|c| key(app, KeyCode::Char(c), KeyModifiers::NONE))
         .collect()
 }
 
-fn tab(app: &mut App, n: usize) {
+pub(super) fn tab(app: &mut App, n: usize) {
     for _ in 0..n {
         key(app, KeyCode::Tab, KeyModifiers::NONE);
     }
@@ -39,14 +39,14 @@ fn save(app: &mut App) -> (String, i64, Vec<(ProfileField, String)>) {
         .expect("a save")
 }
 
-fn form(app: &App) -> &crate::tui::form::Form {
+pub(super) fn form(app: &App) -> &crate::tui::form::Form {
     match app.focus.top() {
         Layer::Form(d) => &d.form,
         other => panic!("no form on top: {other:?}"),
     }
 }
 
-fn problem(status: u16, code: &str, fill: impl FnOnce(&mut Problem)) -> ApiError {
+pub(super) fn problem(status: u16, code: &str, fill: impl FnOnce(&mut Problem)) -> ApiError {
     let mut p = Problem {
         status,
         code: code.into(),

@@ -492,28 +492,10 @@ impl App {
         partner_id: String,
         result: Result<TiersData, ApiError>,
     ) -> Vec<Effect> {
-        if let Some(l) = self
-            .record
-            .tiers
-            .as_mut()
-            .filter(|l| l.partner_id == partner_id)
-        {
-            match result {
-                Ok(d) => {
-                    l.data = Some(d);
-                    l.load = crate::tui::app::Load::Loaded;
-                }
-                Err(e) => l.load = crate::tui::app::Load::Failed(e.user_message()),
-            }
-        }
+        super::Fetched::answer_for(&mut self.record.tiers, &partner_id, result);
         Vec::new()
     }
 }
 
 /// The Tiers page's state for one partner.
-#[derive(Debug)]
-pub struct TiersLoaded {
-    pub partner_id: String,
-    pub load: crate::tui::app::Load,
-    pub data: Option<TiersData>,
-}
+pub type TiersLoaded = super::Fetched<TiersData>;

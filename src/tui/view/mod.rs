@@ -65,6 +65,7 @@ pub fn render(app: &App, frame: &mut Frame, theme: &Theme, now: DateTime<Utc>) {
         Some(Layer::Batches(picker)) => picker.render(frame, over, theme, app.now.date_naive()),
         Some(Layer::Admins(d)) => d.render(frame, over, theme),
         Some(Layer::Periods(p)) => p.render(frame, over, theme),
+        Some(Layer::Preview(p)) => p.render(frame, over, theme),
         Some(Layer::ConfirmQuit) => {
             decide::confirm::render_quit(frame, over, theme, app.quit_worry().unwrap_or("Quit?"))
         }
