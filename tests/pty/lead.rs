@@ -53,7 +53,7 @@ fn daily_1_and_monthly_50_are_warned_about_saved_and_read_back() {
     term.wait_for(&format!("▶ {}", partner.name), WAIT).unwrap();
     term.send(keys::ENTER);
     term.wait_for("[Overview]", WAIT).unwrap();
-    term.wait_for("there now", WAIT).unwrap();
+    term.wait_for("Invoice ID     INV", WAIT).unwrap();
     term.send("<");
     term.wait_for("[Lead exchange]", WAIT).unwrap();
     term.wait_for("Type and prices", WAIT)

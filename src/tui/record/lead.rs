@@ -65,15 +65,20 @@ fn window(d: &DayWindow) -> String {
 pub fn fields(r: &LeadRecord) -> Vec<Field> {
     let s = &r.record.record;
     let mut out = Vec::new();
-    if !r.warnings.is_empty() {
-        out.push(block(
-            "Warnings",
-            r.warnings
-                .iter()
-                .map(|w| format!("! {}", w.detail))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ));
+    // A limit of 0 is said beside the limit; the other warnings head the page.
+    let disabled = |at: &str| {
+        r.warnings
+            .iter()
+            .find(|w| w.field == at && w.code == field_codes::LIMIT_DISABLED)
+    };
+    let heading: Vec<String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.code != field_codes::LIMIT_DISABLED)
+        .map(|w| format!("! {}", w.detail))
+        .collect();
+    if !heading.is_empty() {
+        out.push(block("Warnings", heading.join("\n")));
     }
     let mut prices = vec![("Type", s.partner_type.label().to_string())];
     if s.partner_type.introduces() || s.lead_cost.is_some() {
@@ -127,16 +132,14 @@ pub fn fields(r: &LeadRecord) -> Vec<Field> {
         delivery.push(("Internet", "off".into()));
     }
     out.push(group("Delivery", &delivery));
-    let limit = |n: i64| {
-        if n == 0 {
-            "no limit".to_string()
-        } else {
-            crate::format::group(n.max(0) as u64)
-        }
+    let limit = |n: i64, at: &str| match disabled(at) {
+        Some(w) => format!("0 · {}", w.detail),
+        None if n == 0 => "0 · no limit".to_string(),
+        None => crate::format::group(n.max(0) as u64),
     };
     let mut limits = vec![
-        ("Daily limit", limit(s.daily_limit)),
-        ("Monthly limit", limit(s.monthly_limit)),
+        ("Daily limit", limit(s.daily_limit, "/daily_limit")),
+        ("Monthly limit", limit(s.monthly_limit, "/monthly_limit")),
         ("Time zone", s.schedule.time_zone.clone()),
     ];
     for (name, day) in WEEKDAY_NAMES.iter().zip(s.schedule.days.days()) {
@@ -434,9 +437,29 @@ impl App {
                     .push(Layer::Preview(super::preview::PreviewPane::new(&p)));
                 Vec::new()
             }
+            // The preview's body names its members at its top level (`/body_template`): in
+            // the form they are internet delivery's.
             Err(e) if e.code() == Some(codes::VALIDATION_FAILED) => {
-                let why = e.user_message();
-                self.form_refused(|t| matches!(t, FormTarget::Lead(_)), &e, why)
+                let errors: Vec<(String, String)> = e
+                    .problem()
+                    .map(|p| {
+                        p.errors
+                            .iter()
+                            .map(|f| (format!("/internet_delivery{}", f.field), f.detail.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let form = self.focus.find_mut(|l| match l {
+                    Layer::Form(d) if matches!(d.target, FormTarget::Lead(_)) => Some(&mut d.form),
+                    _ => None,
+                });
+                match form {
+                    Some(form) if !errors.is_empty() => {
+                        form.refuse(&errors, "No preview");
+                        Vec::new()
+                    }
+                    _ => self.error_toast(format!("No preview: {}", e.user_message())),
+                }
             }
             Err(e) => self.error_toast(format!("No preview: {}", e.user_message())),
         }

@@ -251,11 +251,7 @@ pub fn lead_form(name: &str, s: &LeadSettings) -> Form {
             Layout::default().when("/billing", &["postpay"]),
         ),
         (
-            field(
-                "/email_delivery/enabled",
-                "Email delivery",
-                FieldKind::YesNo,
-            ),
+            field("/email_delivery/enabled", "By email", FieldKind::YesNo),
             Layout::section("Delivery"),
         ),
         (
@@ -265,7 +261,7 @@ pub fn lead_form(name: &str, s: &LeadSettings) -> Form {
         (
             field(
                 "/internet_delivery/enabled",
-                "Internet delivery",
+                "By internet",
                 FieldKind::YesNo,
             ),
             Layout::default(),

@@ -379,11 +379,13 @@ fn ctrl_p_previews_the_unsaved_body_in_a_pane_over_the_form() {
         T0,
     );
     assert!(
-        form(&app)
-            .note
-            .as_deref()
-            .unwrap_or("")
+        error(&app, "/internet_delivery/body_template")
+            .unwrap()
             .contains("{{nope}}")
+    );
+    assert_eq!(
+        form(&app).note.as_deref(),
+        Some("No preview: see the fields marked ✗.")
     );
 }
 
