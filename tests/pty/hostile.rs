@@ -787,6 +787,9 @@ fn every_view_of_hostile_data_is_inert() {
         step(&term, "[Members]", &server);
         step(&term, "-login", &server);
         term.send(">");
+        step(&term, "[Lead exchange]", &server);
+        step(&term, "Type and prices", &server);
+        term.send(">");
         step(&term, "[Overview]", &server);
         term.send(keys::ENTER);
         term.wait_quiet(Duration::from_millis(150), WAIT).unwrap();
