@@ -200,6 +200,7 @@ impl App {
         let fx = self.route(msg);
         // What drawing will show of the list follows the selection (and the size).
         self.keep_selection_in_view();
+        self.visit_selected();
         fx
     }
 
@@ -276,6 +277,7 @@ impl App {
             Msg::ImpersonationExpired(id) => self.on_impersonation_expired(id),
             Msg::ImpersonationTick => self.on_impersonation_tick(),
             Msg::FinderSettled(generation) => self.on_finder_settled(generation),
+            Msg::ArrivalsSettled => self.on_arrivals_settled(),
             Msg::Found { generation, result } => self.on_found(generation, result),
             Msg::ExportDone(result) => self.on_export_done(result),
             Msg::SearchSettled {

@@ -148,6 +148,8 @@ pub enum Msg {
     /// A minute passed while impersonating (the banner shows the minutes left).
     ImpersonationTick,
     FinderSettled(u64),
+    /// The new requests gathered since the first of a burst are answered together.
+    ArrivalsSettled,
     Found {
         generation: u64,
         result: Result<Vec<PartnerSummary>, ApiError>,

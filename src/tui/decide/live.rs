@@ -11,6 +11,10 @@ use super::{as_approval, pending_sections, what};
 
 impl App {
     pub(in crate::tui) fn on_live_event(&mut self, event: ServerEvent) -> Vec<Effect> {
+        // New requests are gathered and their counts read together (`arrivals`).
+        if let ServerEvent::ApprovalCreated(c) = &event {
+            return self.on_approval_created(c);
+        }
         let mut fx = vec![Effect::LoadSummary];
         match event {
             ServerEvent::ApprovalDecided(d) => {
@@ -61,13 +65,7 @@ impl App {
                 }
                 fx.extend(self.invalidate_histories());
             }
-            ServerEvent::ApprovalCreated(c) => {
-                for section in pending_sections(c.kind) {
-                    if self.section(section).load == Load::Loaded {
-                        fx.extend(self.reload(section));
-                    }
-                }
-            }
+            ServerEvent::ApprovalCreated(_) => {}
             ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
             ServerEvent::RecordChanged(r) => fx.extend(self.on_record_changed(&r)),
         }

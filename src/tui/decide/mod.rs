@@ -6,6 +6,7 @@
 //! - `answers.rs`: what the server answered; `live.rs`: what other CSRs did.
 
 mod answers;
+pub mod arrivals;
 pub mod confirm;
 mod live;
 pub mod reason;
@@ -30,6 +31,8 @@ pub struct Decisions {
     /// Keys of decisions that failed to reach the server, reused when the CSR tries the same
     /// decision of the same version again, so a late success is never doubled.
     pub(in crate::tui) retry_keys: BTreeMap<(String, bool), DecisionKey>,
+    /// New requests gathered for one answer.
+    pub arrivals: arrivals::Arrivals,
 }
 
 /// A decision on its way: what was asked, and what has come back so far.

@@ -15,7 +15,7 @@ use crate::tui::app::msg::Msg;
 use crate::tui::app::toast::ToastKind;
 use crate::tui::queue::tabs::SectionId;
 
-use crate::tui::test_data::{T0, approval, me, signed_in};
+use crate::tui::test_data::{T0, answer_loads, approval, me, signed_in};
 
 // ---- data -----------------------------------------------------------------------------
 
@@ -742,35 +742,81 @@ fn decided_by_someone_else_is_said_first_and_the_row_goes_when_the_reader_moves_
     assert!(app.toasts.is_empty(), "{:?}", app.toasts);
 }
 
-#[test]
-fn a_new_request_reloads_its_queue_if_loaded() {
-    let mut app = csr(1);
-    let fx = app.update(
-        event(ServerEvent::ApprovalCreated(ApprovalCreated {
-            id: "ap_new".into(),
-            kind: Kind::Partnership,
-        })),
-        T0,
-    );
-    let reload = loads(&fx);
-    assert_eq!(reload.len(), 1, "{fx:?}");
-    assert_eq!(reload[0].0, SectionId::PartnershipPending);
-    assert_eq!(
-        reload[0].1,
-        app.section(SectionId::PartnershipPending).request
-    );
+fn created(id: &str, kind: Kind) -> Msg {
+    event(ServerEvent::ApprovalCreated(ApprovalCreated {
+        id: id.into(),
+        kind,
+    }))
+}
 
-    let fx = app.update(
-        event(ServerEvent::ApprovalCreated(ApprovalCreated {
-            id: "ap_addon".into(),
-            kind: Kind::Addon,
-        })),
-        T0,
+#[test]
+fn a_burst_of_new_requests_is_answered_once_with_one_toast_and_the_selection_kept() {
+    let mut app = csr(3);
+    press(&mut app, "j");
+    assert_eq!(selected_id(&app), "ap_1");
+    // Three arrive: the first schedules one answer, the others wait for it.
+    let fx = app.update(created("ap_3", Kind::Partnership), T0);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::After {
+                msg: Msg::ArrivalsSettled,
+                ..
+            }]
+        ),
+        "{fx:?}"
     );
     assert!(
-        loads(&fx).is_empty(),
-        "a queue not yet shown loads when shown"
+        app.update(created("ap_4", Kind::Partnership), T0)
+            .is_empty()
     );
+    assert!(app.update(created("ad_1", Kind::Addon), T0).is_empty());
+    let fx = app.update(Msg::ArrivalsSettled, T0);
+    let reload = loads(&fx);
+    assert_eq!(
+        reload,
+        [(
+            SectionId::PartnershipPending,
+            app.section(SectionId::PartnershipPending).request
+        )],
+        "the loaded queue once; a queue not yet shown loads when shown"
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadSummary)));
+    assert_eq!(
+        app.toasts
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>(),
+        ["3 new requests: 2 partnership, 1 add-on"]
+    );
+    answer_loads(&mut app, fx, 5);
+    assert_eq!(ids(&app), ["ap_0", "ap_1", "ap_2", "ap_3", "ap_4"]);
+    assert_eq!(selected_id(&app), "ap_1", "the selection stays");
+    let fresh = |app: &App| {
+        app.section(SectionId::PartnershipPending)
+            .fresh
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fresh(&app), ["ap_3", "ap_4"]);
+
+    // More while the toast is shown: the same toast counts on.
+    let fx = app.update(created("ap_5", Kind::Partnership), T0);
+    assert_eq!(fx.len(), 1);
+    app.update(Msg::ArrivalsSettled, T0);
+    assert_eq!(
+        app.toasts
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>(),
+        ["4 new requests: 3 partnership, 1 add-on"]
+    );
+
+    // Visiting a new row makes it old.
+    press(&mut app, "jj");
+    assert_eq!(selected_id(&app), "ap_3");
+    assert_eq!(fresh(&app), ["ap_4", "ap_5"]);
 }
 
 // ---- quitting -------------------------------------------------------------------------

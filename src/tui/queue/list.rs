@@ -197,10 +197,18 @@ fn render_rows(
             ""
         };
         let marker = format!("{}{second}", if selected { "▶" } else { " " });
+        // A request that arrived since the list was shown says so before its first value.
+        let fresh = section.fresh.contains(row.id());
         let cells = std::iter::once(Cell::from(marker)).chain(
-            cols.iter()
-                .zip(&col_widths)
-                .map(|(c, &w)| Cell::from(format::fit((c.cell)(row, now), w))),
+            cols.iter().zip(&col_widths).enumerate().map(|(k, (c, &w))| {
+                let value = (c.cell)(row, now);
+                let value = if fresh && k == 0 {
+                    format!("● new {value}")
+                } else {
+                    value
+                };
+                Cell::from(format::fit(value, w))
+            }),
         );
         let r = TableRow::new(cells);
         match (selected, departed.is_some()) {

@@ -85,6 +85,9 @@ pub struct Section {
     /// What each column needs to show its values whole ([`super::columns::wants`]), measured
     /// whenever the rows change so that drawing does not measure.
     pub wants: Vec<usize>,
+    /// Rows that arrived (`approval.created`) since the list was first shown and that the
+    /// selection has not visited yet: they show `● new`.
+    pub fresh: BTreeSet<String>,
 }
 
 impl Section {
@@ -106,6 +109,7 @@ impl Section {
             departed: BTreeMap::new(),
             tail: None,
             wants: Vec::new(),
+            fresh: BTreeSet::new(),
         }
     }
 
@@ -212,6 +216,7 @@ impl Section {
                 let live: BTreeSet<String> = self.rows.iter().map(|r| r.id().to_string()).collect();
                 self.marked.retain(|m| live.contains(m));
                 self.departed.retain(|d, _| live.contains(d));
+                self.fresh.retain(|d| live.contains(d));
             }
             Slot::BeforeTail => {
                 // Rows are counted from the end: what comes before shifts every index. The
