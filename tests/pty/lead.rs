@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Pty, ServerProc, keys};
+use crate::support::{ServerProc, keys};
 use partner_console::client::Api;
 use partner_console::domain::PartnerQuery;
 
@@ -39,21 +39,7 @@ fn daily_1_and_monthly_50_are_warned_about_saved_and_read_back() {
         .expect("a partner with the default lead settings")
         .clone();
 
-    let mut term = Pty::spawn(
-        &["--url", &server.url],
-        &[("PARTNER_CONSOLE_TOKEN", "demo-csr")],
-        80,
-        24,
-    );
-    term.wait_for("● live", WAIT)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.stderr_text()));
-    term.send(":");
-    term.wait_for("Find a partner", WAIT).unwrap();
-    term.send(&partner.name);
-    term.wait_for(&format!("▶ {}", partner.name), WAIT).unwrap();
-    term.send(keys::ENTER);
-    term.wait_for("[Overview]", WAIT).unwrap();
-    term.wait_for("Invoice ID     INV", WAIT).unwrap();
+    let mut term = crate::steps::open_record(&server, &partner.name, 80, 24);
     term.send("<");
     term.wait_for("[Lead exchange]", WAIT).unwrap();
     term.wait_for("Type and prices", WAIT)

@@ -17,4 +17,5 @@ mod hostile;
 mod lead;
 mod partners;
 mod records;
+mod steps;
 mod tiers;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Pty, ServerProc, keys};
+use crate::support::{ServerProc, keys};
 use partner_console::client::Api;
 use partner_console::domain::{PartnerQuery, Period, PeriodKind};
 
@@ -37,21 +37,7 @@ fn assign_a_tier_and_extend_it_from_expiring() {
         .expect("a partner without a tier assignment")
         .clone();
 
-    let mut term = Pty::spawn(
-        &["--url", &server.url],
-        &[("PARTNER_CONSOLE_TOKEN", "demo-csr")],
-        120,
-        40,
-    );
-    term.wait_for("● live", WAIT)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.stderr_text()));
-    term.send(":");
-    term.wait_for("Find a partner", WAIT).unwrap();
-    term.send(&partner.name);
-    term.wait_for(&format!("▶ {}", partner.name), WAIT).unwrap();
-    term.send(keys::ENTER);
-    term.wait_for("[Overview]", WAIT).unwrap();
-    term.wait_for("there now", WAIT).unwrap();
+    let mut term = crate::steps::open_record(&server, &partner.name, 120, 40);
     term.send(">");
     term.wait_for("[Tiers & campaigns]", WAIT).unwrap();
     term.wait_for("Current tier", WAIT).unwrap();
