@@ -62,6 +62,7 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
         read_only: false,
         poll_interval: Duration::from_secs(ui.poll_interval_secs.max(1)),
         confirm_approve: ui.confirm_approve,
+        confirm_when_watched: ui.confirm_when_watched,
         export_dir: paths.export_dir(
             &config
                 .as_ref()

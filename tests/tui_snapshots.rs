@@ -25,6 +25,7 @@ fn session() -> Session {
         read_only: false,
         poll_interval: std::time::Duration::from_secs(10),
         confirm_approve: true,
+        confirm_when_watched: true,
         export_dir: std::env::temp_dir(),
         key_seed: 0,
         stale_after: None,

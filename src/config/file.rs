@@ -40,6 +40,8 @@ pub struct Config {
 pub struct UiConfig {
     /// Ask `y/N` before approving.
     pub confirm_approve: bool,
+    /// Ask before approving an item another CSR has open, even without `confirm_approve`.
+    pub confirm_when_watched: bool,
     /// How often to refresh when the live event stream is unavailable, in seconds (>= 1).
     #[serde(deserialize_with = "at_least_one")]
     pub poll_interval_secs: u64,
@@ -61,6 +63,7 @@ impl Default for UiConfig {
     fn default() -> Self {
         UiConfig {
             confirm_approve: true,
+            confirm_when_watched: true,
             poll_interval_secs: 10,
             relative_dates: true,
             stale_after_hours: 48,

@@ -37,6 +37,7 @@ pub struct TuiOptions {
     pub read_only: bool,
     pub poll_interval: Duration,
     pub confirm_approve: bool,
+    pub confirm_when_watched: bool,
     pub export_dir: std::path::PathBuf,
     pub keys: BTreeMap<String, KeyBinding>,
     /// Pending longer than this, a request is marked as aging (`[ui] stale_after_hours`).
@@ -53,6 +54,7 @@ impl TuiOptions {
             read_only: s.read_only,
             poll_interval: Duration::from_secs(s.ui.poll_interval_secs.max(1)),
             confirm_approve: s.ui.confirm_approve,
+            confirm_when_watched: s.ui.confirm_when_watched,
             export_dir: s.export_dir.clone(),
             keys: s.keys.clone(),
             stale_after: s.ui.stale_after(),
@@ -77,6 +79,7 @@ pub fn build_app(opts: &TuiOptions, key_seed: u64) -> Result<App> {
         read_only: opts.read_only,
         poll_interval: opts.poll_interval,
         confirm_approve: opts.confirm_approve,
+        confirm_when_watched: opts.confirm_when_watched,
         export_dir: opts.export_dir.clone(),
         key_seed,
         stale_after: opts.stale_after,

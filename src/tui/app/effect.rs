@@ -150,6 +150,10 @@ pub enum Effect {
         partner_id: String,
         key: String,
     },
+    /// `POST /presence`: the item this console has open, or none.
+    SendPresence {
+        approval_id: Option<String>,
+    },
     /// A write to a tier assignment or a campaign link.
     WritePeriod(crate::tui::record::tiers::PeriodWrite),
     /// Expiring's `x`: each write sent in turn, each answered as `Msg::Extended`.

@@ -42,6 +42,8 @@ pub struct Session {
     pub poll_interval: Duration,
     /// Ask y/N before approving (`[ui] confirm_approve`).
     pub confirm_approve: bool,
+    /// Ask before approving what another CSR has open (`[ui] confirm_when_watched`).
+    pub confirm_when_watched: bool,
     /// Where `e` writes its CSV files.
     pub export_dir: std::path::PathBuf,
     /// Seeds the decision keys: random per run (the runtime picks it), fixed in tests.
@@ -60,6 +62,7 @@ impl Default for Session {
             read_only: false,
             poll_interval: Duration::from_secs(10),
             confirm_approve: true,
+            confirm_when_watched: true,
             export_dir: std::env::temp_dir(),
             key_seed: 0,
             stale_after: Some(Duration::from_secs(48 * 3600)),
@@ -197,10 +200,11 @@ impl App {
 
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         self.now = now;
-        let fx = self.route(msg);
+        let mut fx = self.route(msg);
         // What drawing will show of the list follows the selection (and the size).
         self.keep_selection_in_view();
         self.visit_selected();
+        fx.extend(self.follow_open_item());
         fx
     }
 
@@ -278,6 +282,7 @@ impl App {
             Msg::ImpersonationTick => self.on_impersonation_tick(),
             Msg::FinderSettled(generation) => self.on_finder_settled(generation),
             Msg::ArrivalsSettled => self.on_arrivals_settled(),
+            Msg::OpenItemSettled(generation) => self.on_open_item_settled(generation),
             Msg::Found { generation, result } => self.on_found(generation, result),
             Msg::ExportDone(result) => self.on_export_done(result),
             Msg::SearchSettled {

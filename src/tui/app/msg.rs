@@ -150,6 +150,8 @@ pub enum Msg {
     FinderSettled(u64),
     /// The new requests gathered since the first of a burst are answered together.
     ArrivalsSettled,
+    /// The selection rested on an item (this generation of it): the server is told.
+    OpenItemSettled(u64),
     Found {
         generation: u64,
         result: Result<Vec<PartnerSummary>, ApiError>,

@@ -19,19 +19,19 @@ impl App {
                 let was = self.live;
                 self.live = Live::Live;
                 self.offline_since = None;
+                // A new stream is a new presence: the open item is said again.
+                let mut fx = self.presence_reconnected();
                 // Catch up on what happened while offline or refused: counts, the list in
                 // view (also one that failed to load meanwhile) and the chart.
                 if matches!(was, Live::Offline | Live::TokenRefused) {
-                    let mut fx = vec![Effect::LoadSummary];
+                    fx.push(Effect::LoadSummary);
                     let id = self.active_section_id();
                     if matches!(self.section(id).load, Load::Loaded | Load::Failed(_)) {
                         fx.extend(self.reload(id));
                     }
                     fx.extend(self.stats_effect());
-                    fx
-                } else {
-                    vec![]
                 }
+                fx
             }
             StreamItem::Disconnected { message } => {
                 tracing::info!("event stream down: {message}");

@@ -190,7 +190,20 @@ fn offline_polls_the_summary_until_live_again() {
         [Effect::LoadSummary, Effect::After { .. }]
     ));
     let fx = app.update(Msg::Stream(StreamItem::Connected), T0);
-    assert!(matches!(fx.as_slice(), [Effect::LoadSummary]));
+    // The counts read, and (a new stream being a new presence) the open item said again.
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [
+                Effect::After {
+                    msg: Msg::OpenItemSettled(_),
+                    ..
+                },
+                Effect::LoadSummary
+            ]
+        ),
+        "{fx:?}"
+    );
     assert!(
         app.update(Msg::PollSummary, T0).is_empty(),
         "live again: polling stops"

@@ -66,6 +66,7 @@ impl App {
                 fx.extend(self.invalidate_histories());
             }
             ServerEvent::ApprovalCreated(_) => {}
+            ServerEvent::Presence(p) => return self.on_presence(p),
             ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
             ServerEvent::RecordChanged(r) => fx.extend(self.on_record_changed(&r)),
         }

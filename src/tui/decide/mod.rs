@@ -9,6 +9,7 @@ mod answers;
 pub mod arrivals;
 pub mod confirm;
 mod live;
+pub mod presence;
 pub mod reason;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,8 @@ pub struct Decisions {
     pub(in crate::tui) retry_keys: BTreeMap<(String, bool), DecisionKey>,
     /// New requests gathered for one answer.
     pub arrivals: arrivals::Arrivals,
+    /// Who else has which item open, and what this console said it has open.
+    pub watchers: presence::Watchers,
 }
 
 /// A decision on its way: what was asked, and what has come back so far.
@@ -251,14 +254,25 @@ impl App {
                 }
             })
             .collect();
-        if !self.session.confirm_approve && suspended.is_empty() {
+        // Another CSR has one of them open: asked about too (`[ui] confirm_when_watched`).
+        let labelled: Vec<(String, String)> = targets
+            .iter()
+            .map(|t| (t.id().to_string(), t.label()))
+            .collect();
+        let watched = if self.session.confirm_when_watched {
+            self.watched_words(&labelled)
+        } else {
+            Vec::new()
+        };
+        if !self.session.confirm_approve && suspended.is_empty() && watched.is_empty() {
             let mut fx = vec![effect];
             fx.extend(elsewhere);
             return fx.into();
         }
-        let mut message = match targets.as_slice() {
-            [one] => format!("Approve {}?", one.label()),
-            many => format!(
+        let mut message = match (targets.as_slice(), watched.as_slice()) {
+            ([_], [words]) => format!("{words} Approve anyway?"),
+            ([one], _) => format!("Approve {}?", one.label()),
+            (many, _) => format!(
                 "Approve these {}?\n{}",
                 many.len(),
                 bullets(many, 9).join("\n")
@@ -267,6 +281,11 @@ impl App {
         suspended.dedup();
         for s in &suspended {
             message.push_str(&format!("\n⊘ {s}"));
+        }
+        if targets.len() > 1 {
+            for w in &watched {
+                message.push_str(&format!("\n◉ {w}"));
+            }
         }
         self.focus
             .push(Layer::Confirm(Confirm::new("Approve", message, effect)));

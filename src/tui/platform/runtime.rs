@@ -242,6 +242,14 @@ impl Runtime {
                     let _ = tx.send(Msg::PortalInvited { result });
                 });
             }
+            Effect::SendPresence { approval_id } => {
+                // Said and forgotten: a lost word is said again at the next settle or stream.
+                tokio::spawn(async move {
+                    if let Err(e) = api.presence(approval_id.as_deref()).await {
+                        tracing::info!("presence not said: {e}");
+                    }
+                });
+            }
             Effect::WritePeriod(write) => {
                 tokio::spawn(async move {
                     let result = crate::tui::record::tier_writes::send(&*api, &write).await;

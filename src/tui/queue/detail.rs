@@ -228,9 +228,18 @@ pub fn changes(old: &Approval, new: &Approval) -> Vec<String> {
 
 /// The pane's title: a partner's record names its pages, anything else is " Details ".
 fn pane_title(app: &App) -> String {
-    match app.record_partner() {
-        Some(_) => crate::tui::record::pages::title(app.record.page),
-        None => " Details ".into(),
+    if app.record_partner().is_some() {
+        return crate::tui::record::pages::title(app.record.page);
+    }
+    // The item another CSR has open too says so where the eye is.
+    let others: Vec<&str> = app
+        .open_item()
+        .map(|id| app.watchers(&id).iter().map(|u| u.name.as_str()).collect())
+        .unwrap_or_default();
+    if others.is_empty() {
+        " Details ".into()
+    } else {
+        format!(" Details · also open: {} ", others.join(", "))
     }
 }
 

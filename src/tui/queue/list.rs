@@ -197,16 +197,28 @@ fn render_rows(
             ""
         };
         let marker = format!("{}{second}", if selected { "▶" } else { " " });
-        // A request that arrived since the list was shown says so before its first value.
+        // A request that arrived since the list was shown says so before its first value;
+        // one another CSR has open ends it with their initials.
         let fresh = section.fresh.contains(row.id());
+        let watchers: Vec<String> = app
+            .watchers(row.id())
+            .iter()
+            .map(|u| crate::tui::decide::presence::initials(&u.name))
+            .collect();
         let cells = std::iter::once(Cell::from(marker)).chain(
             cols.iter().zip(&col_widths).enumerate().map(|(k, (c, &w))| {
-                let value = (c.cell)(row, now);
-                let value = if fresh && k == 0 {
-                    format!("● new {value}")
-                } else {
-                    value
-                };
+                let mut value = (c.cell)(row, now);
+                if k == 0 {
+                    if fresh {
+                        value = format!("● new {value}");
+                    }
+                    if !watchers.is_empty() {
+                        // The initials are what must show: the name gives way to them.
+                        let tag = format!(" ◉{}", watchers.join(","));
+                        let room = w.saturating_sub(tag.chars().count());
+                        value = format!("{}{tag}", format::fit(value, room));
+                    }
+                }
                 Cell::from(format::fit(value, w))
             }),
         );
