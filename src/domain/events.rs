@@ -8,6 +8,10 @@ pub const EVENT_APPROVAL_CREATED: &str = "approval.created";
 pub const EVENT_APPROVAL_DECIDED: &str = "approval.decided";
 pub const EVENT_PARTNER_UPDATED: &str = "partner.updated";
 pub const EVENT_RECORD_CHANGED: &str = "record.changed";
+/// Who has an approval open (`POST /presence`). Sent without an `id:`: presence is the state of
+/// the moment, not history, so it is never replayed, and a stream starts with the state as it
+/// is (one event per approval someone has open).
+pub const EVENT_PRESENCE: &str = "presence";
 
 /// `data` of `approval.created`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +61,23 @@ impl Clean for PartnerUpdated {
     }
 }
 
+/// `data` of `presence`: everyone who has `approval_id` open now, each user once, by name (the
+/// receiving console's own user included: it leaves itself out); empty when the last one left.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Presence {
+    pub approval_id: String,
+    pub viewers: Vec<UserRef>,
+}
+
+impl Clean for Presence {
+    fn clean(self) -> Self {
+        Presence {
+            approval_id: line(self.approval_id),
+            viewers: self.viewers.clean(),
+        }
+    }
+}
+
 /// One event as the client sees it, decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
@@ -64,6 +85,7 @@ pub enum ServerEvent {
     ApprovalDecided(ApprovalDecided),
     PartnerUpdated(PartnerUpdated),
     RecordChanged(RecordChanged),
+    Presence(Presence),
 }
 
 impl Clean for ServerEvent {
@@ -73,6 +95,7 @@ impl Clean for ServerEvent {
             ServerEvent::ApprovalDecided(e) => ServerEvent::ApprovalDecided(e.clean()),
             ServerEvent::PartnerUpdated(e) => ServerEvent::PartnerUpdated(e.clean()),
             ServerEvent::RecordChanged(e) => ServerEvent::RecordChanged(e.clean()),
+            ServerEvent::Presence(e) => ServerEvent::Presence(e.clean()),
         }
     }
 }
