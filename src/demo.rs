@@ -12,7 +12,7 @@ use crate::cli::{DemoArgs, GlobalOpts};
 use crate::client::{HttpApi, HttpApiOptions};
 use crate::config::{Config, Paths};
 use crate::secret::Secret;
-use crate::server::{self, MAX_IMPERSONATION, SeedSource, ServerOptions};
+use crate::server::{self, SeedSource, ServerOptions};
 use crate::tui::{self, TuiOptions};
 
 pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
@@ -31,14 +31,12 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
             }
         }
     }
+    let simulate = server::Simulation::from_args(args.simulate.as_deref(), None)?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let server = server::start(
         ServerOptions {
-            db: db.clone(),
-            seed: SeedSource::Demo { decided: None },
-            impersonation_ttl: MAX_IMPERSONATION,
-            limits: server::ConnLimits::default(),
-            clock: server::Clock::system(),
+            simulate,
+            ..ServerOptions::new(db.clone(), SeedSource::Demo { decided: None })
         },
         listener,
     )

@@ -90,6 +90,11 @@ pub struct DemoArgs {
     /// Throw the demo database away and start from fresh demo data.
     #[arg(long)]
     pub fresh: bool,
+
+    /// Have the demo backend play partners submitting requests, this many a minute (as
+    /// `serve --simulate`).
+    #[arg(long, value_name = "PER_MINUTE", allow_hyphen_values = true)]
+    pub simulate: Option<String>,
 }
 
 #[cfg(feature = "server")]
@@ -116,6 +121,28 @@ pub struct ServeArgs {
     /// Lifetime of impersonation tokens in seconds (at most 1800).
     #[arg(long, default_value_t = 1800, value_name = "SECS")]
     pub impersonation_ttl: u64,
+
+    /// Play partners submitting realistic requests of every kind, this many a minute (up to
+    /// 60000), through the same path as POST /partner/requests. Off by default.
+    // Taken as text and read by `server::Simulation::from_args`, so that a bad rate (negative,
+    // absurd) is one sentence naming the flag rather than clap's usage block.
+    #[arg(long, value_name = "PER_MINUTE", allow_hyphen_values = true)]
+    pub simulate: Option<String>,
+
+    /// Seed of the simulation's choices: the same seed on the same data submits the same
+    /// requests (default: from the clock).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub simulate_seed: Option<String>,
+
+    /// The most pending requests a partner may have of one kind; past it a submission gets
+    /// 429 too_many_pending.
+    #[arg(
+        long,
+        default_value = "20",
+        value_name = "N",
+        allow_hyphen_values = true
+    )]
+    pub max_pending: String,
 
     // Connection limits, for tests that want them small; the defaults are in
     // `server::ConnLimits`.

@@ -466,6 +466,18 @@ impl Api for HttpApi {
             .await
     }
 
+    async fn submit_request(&self, key: &str, request: &NewRequest) -> ApiResult<PartnerRequest> {
+        self.post_request(key, request).await
+    }
+
+    async fn partner_requests(&self, cursor: Option<&str>) -> ApiResult<Page<PartnerRequest>> {
+        self.get_requests(cursor).await
+    }
+
+    async fn presence(&self, approval_id: Option<&str>) -> ApiResult<()> {
+        self.post_presence(approval_id).await
+    }
+
     async fn audit(&self, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Page<AuditEntry>> {
         self.get("/audit".into(), page_query(cursor, limit)).await
     }

@@ -16,6 +16,7 @@ mod endpoints;
 mod error;
 mod hierarchy;
 mod lead_settings;
+mod partner_requests;
 mod periods;
 mod problem;
 mod query;
@@ -202,6 +203,18 @@ pub trait Api: Send + Sync {
     async fn partner_me(&self) -> ApiResult<Partner>;
     async fn partner_channels(&self, cursor: Option<&str>) -> ApiResult<Page<Channel>>;
     async fn partner_engagements(&self, cursor: Option<&str>) -> ApiResult<Page<Engagement>>;
+    /// `POST /partner/requests` under the idempotency `key`, kept for every retry of this
+    /// submission: a new pending request of the impersonated partner. A 422 names every broken
+    /// rule ([`Problem::errors`]); 409 `partner_suspended`; 429 `too_many_pending` (not retried).
+    async fn submit_request(&self, key: &str, request: &NewRequest) -> ApiResult<PartnerRequest>;
+    /// The partner's own requests, newest first, with their outcome.
+    async fn partner_requests(&self, cursor: Option<&str>) -> ApiResult<Page<PartnerRequest>>;
+
+    // Staff.
+    /// `POST /presence`: the approval this console has open (`None`: none). Send it when the
+    /// selection settles, and again within a minute while it stays (the server forgets a
+    /// console a minute after its last word, or when its event stream closes).
+    async fn presence(&self, approval_id: Option<&str>) -> ApiResult<()>;
 
     // Admin.
     async fn audit(&self, cursor: Option<&str>, limit: Option<u32>) -> ApiResult<Page<AuditEntry>>;

@@ -15,7 +15,8 @@ use super::retry::{backoff_ceiling, jitter_full};
 use super::transport::{self, StreamConnect};
 use crate::domain::{
     ApprovalCreated, ApprovalDecided, EVENT_APPROVAL_CREATED, EVENT_APPROVAL_DECIDED,
-    EVENT_PARTNER_UPDATED, EVENT_RECORD_CHANGED, PartnerUpdated, RecordChanged, ServerEvent,
+    EVENT_PARTNER_UPDATED, EVENT_PRESENCE, EVENT_RECORD_CHANGED, PartnerUpdated, Presence,
+    RecordChanged, ServerEvent,
 };
 
 /// What the live stream tells the UI.
@@ -190,7 +191,8 @@ async fn connect_once(
         .client
         .get(&connect.url)
         .header(ACCEPT, "text/event-stream")
-        .header(CACHE_CONTROL, "no-cache");
+        .header(CACHE_CONTROL, "no-cache")
+        .header(transport::CONSOLE_ID, connect.console_id.clone());
     if let Some(id) = &state.last_event_id
         && let Ok(v) = HeaderValue::from_str(id)
     {
@@ -306,6 +308,9 @@ fn decode_event(raw: &SseEvent) -> Result<ServerEvent, String> {
             .map_err(bad),
         EVENT_RECORD_CHANGED => serde_json::from_str::<RecordChanged>(&raw.data)
             .map(ServerEvent::RecordChanged)
+            .map_err(bad),
+        EVENT_PRESENCE => serde_json::from_str::<Presence>(&raw.data)
+            .map(ServerEvent::Presence)
             .map_err(bad),
         _ => Err("unknown event name".into()),
     };
@@ -719,6 +724,37 @@ mod tests {
             ))
             .is_err()
         );
+    }
+
+    #[test]
+    fn presence_events_decode_cleaned_and_keep_the_last_event_id() {
+        let mut p = SseParser::new();
+        let out = p.feed_collect(
+            "id: 7\nevent: approval.created\ndata: {\"id\":\"ap_1\",\"kind\":\"ad\"}\n\n\
+             event: presence\ndata: {\"approval_id\":\"ap_1\",\"viewers\":[{\"id\":\"u1\",\"name\":\"Dana\\u001b[2J \\u202eReyes\"}]}\n\n"
+                .as_bytes(),
+        );
+        assert_eq!(out.len(), 2);
+        // Presence has no id of its own: a reconnect resumes after the last stored event.
+        assert_eq!(out[1].id.as_deref(), Some("7"));
+        assert_eq!(p.last_event_id(), Some("7"));
+        match decode_event(&out[1]) {
+            Ok(ServerEvent::Presence(presence)) => {
+                assert_eq!(presence.approval_id, "ap_1");
+                assert_eq!(presence.viewers[0].name, "Dana[2J Reyes");
+            }
+            other => panic!("{other:?}"),
+        }
+        let empty = ev(
+            EVENT_PRESENCE,
+            r#"{"approval_id":"ap_1","viewers":[]}"#,
+            None,
+        );
+        assert!(matches!(
+            decode_event(&empty),
+            Ok(ServerEvent::Presence(p)) if p.viewers.is_empty()
+        ));
+        assert!(decode_event(&ev(EVENT_PRESENCE, r#"{"approval_id":"ap_1"}"#, None)).is_err());
     }
 
     #[test]

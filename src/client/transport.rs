@@ -124,6 +124,9 @@ pub struct HttpApi {
     retry: RetryPolicy,
     /// How long `/events` may take to send its response head (connect + read timeout).
     stream_open_timeout: Duration,
+    /// This console's id (a UUID made once per client), sent on every call as `Console-Id`:
+    /// the server tells one console's presence from another's by it, the same user's too.
+    console_id: HeaderValue,
 }
 
 impl std::fmt::Debug for HttpApi {
@@ -192,6 +195,8 @@ impl HttpApi {
             auth,
             retry: opts.retry,
             stream_open_timeout: opts.connect_timeout.saturating_add(opts.read_timeout),
+            console_id: HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                .unwrap_or_else(|_| HeaderValue::from_static("console")),
         })
     }
 
@@ -219,6 +224,7 @@ impl HttpApi {
             url: format!("{}/events", self.api_root),
             auth: self.auth.clone(),
             open_timeout: self.stream_open_timeout,
+            console_id: self.console_id.clone(),
         }
     }
 
@@ -232,8 +238,9 @@ impl HttpApi {
                 Err(e) => e,
             };
             // `request_in_flight` is our own earlier attempt still running on the server; the same
-            // key will get its stored answer once it is done.
-            let worth_it = err.is_retryable()
+            // key will get its stored answer once it is done. `too_many_pending` is a 429 that
+            // only a CSR's decisions lift: sending it again a moment later changes nothing.
+            let worth_it = (err.is_retryable() && err.code() != Some(codes::TOO_MANY_PENDING))
                 || (req.idempotency_key.is_some() && err.code() == Some(codes::REQUEST_IN_FLIGHT));
             if !(req.retry && worth_it && self.retry.allows_retry_after(attempt)) {
                 return Err(err);
@@ -256,7 +263,8 @@ impl HttpApi {
         let mut rb = self
             .client
             .request(req.method.clone(), url)
-            .header(ACCEPT, "application/json, application/problem+json");
+            .header(ACCEPT, "application/json, application/problem+json")
+            .header(CONSOLE_ID, self.console_id.clone());
         if !req.query.is_empty() {
             rb = rb.query(&req.query);
         }
@@ -329,7 +337,12 @@ pub(super) struct StreamConnect {
     /// Until the response head arrives: a server that accepts and says nothing is "offline",
     /// not an eternal "connecting".
     pub open_timeout: Duration,
+    /// The console's `Console-Id`: when its last stream closes, its presence ends.
+    pub console_id: HeaderValue,
 }
+
+/// The header that names the console a call comes from (`HttpApi::console_id`).
+pub(super) const CONSOLE_ID: &str = "Console-Id";
 
 /// `base_url` + `/api/v1`, checked: http(s) only, and no user name or password in it (they would
 /// end up in logs; the token has its own header).

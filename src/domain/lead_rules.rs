@@ -6,15 +6,15 @@
 use serde_json::Value;
 
 use super::field_codes as fc;
+use super::field_rules::{MAX_AMOUNT_MINOR, is_https_url, money_errors, text_error};
 use super::lead_template::{self, MAX_TEMPLATE_CHARS};
 use super::profile::{check_phone, is_email, is_time_zone};
 use super::{FieldError, LEAD_SETTINGS_MEMBERS, LeadSettings, Money, WEEKDAY_KEYS, Week};
-use crate::text::is_unsafe;
 
 /// The largest daily or monthly limit.
 pub const MAX_LEAD_LIMIT: i64 = 1_000_000;
 /// The largest amount of a money field, in minor units (ten billion in major units).
-pub const MAX_LEAD_AMOUNT_MINOR: i64 = 1_000_000_000_000;
+pub const MAX_LEAD_AMOUNT_MINOR: i64 = MAX_AMOUNT_MINOR;
 pub const MAX_URL_CHARS: usize = 1_000;
 pub const MAX_HEADERS: usize = 20;
 
@@ -34,27 +34,15 @@ impl LeadCheck {
         self.warnings.push(FieldError::new(at, code, detail));
     }
 
-    /// A text field's shape: no unsafe characters, at most `max` characters.
+    /// A text field's shape (`field_rules::text_error`); false when it is refused.
     fn text(&mut self, at: &str, value: &str, max: usize, multi_line: bool) -> bool {
-        if let Some(c) = value
-            .chars()
-            .find(|&c| is_unsafe(c) && !(multi_line && matches!(c, '\n' | '\t')))
-        {
-            self.error(
-                at,
-                fc::UNSAFE_CHARACTERS,
-                format!(
-                    "Control, bidirectional and invisible characters are not allowed (found U+{:04X}).",
-                    c as u32
-                ),
-            );
-            return false;
+        match text_error(at, value, max, multi_line) {
+            Some(e) => {
+                self.errors.push(e);
+                false
+            }
+            None => true,
         }
-        if value.chars().count() > max {
-            self.error(at, fc::TOO_LONG, format!("At most {max} characters."));
-            return false;
-        }
-        true
     }
 
     fn phone(&mut self, at: &str, value: &str) {
@@ -78,20 +66,7 @@ impl LeadCheck {
     }
 
     fn money(&mut self, at: &str, m: &Money) {
-        if m.currency.len() != 3 || !m.currency.chars().all(|c| c.is_ascii_uppercase()) {
-            self.error(
-                &format!("{at}/currency"),
-                fc::INVALID_CURRENCY,
-                "A currency is three capital letters (ISO 4217), like EUR or USD.",
-            );
-        }
-        if !(0..=MAX_LEAD_AMOUNT_MINOR).contains(&m.amount_minor) {
-            self.error(
-                &format!("{at}/amount_minor"),
-                fc::OUT_OF_RANGE,
-                "An amount is at least 0 and at most 10,000,000,000.",
-            );
-        }
+        self.errors.extend(money_errors(at, m));
     }
 
     fn limit(&mut self, at: &str, value: i64, what: &str) {
@@ -142,31 +117,6 @@ pub fn max_delivery_days_in_a_month(week: &Week) -> i64 {
         .max()
         .unwrap_or(0);
     4 * per_week + best_three
-}
-
-/// `https://host[:port][/path…]`, no spaces, a host with a dot (or `localhost`).
-fn url_ok(url: &str) -> bool {
-    let Some(rest) = url
-        .get(..8)
-        .filter(|p| p.eq_ignore_ascii_case("https://"))
-        .map(|_| &url[8..])
-    else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
-        if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            authority
-        }
-    });
-    !host.is_empty()
-        && (host.contains('.') || host.eq_ignore_ascii_case("localhost"))
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// An HTTP header name: a token (RFC 9110), and not one the delivery itself sets.
@@ -278,7 +228,7 @@ pub fn check(s: &LeadSettings) -> LeadCheck {
     let net = &s.internet_delivery;
     if c.text("/internet_delivery/url", &net.url, MAX_URL_CHARS, false)
         && !net.url.is_empty()
-        && !url_ok(&net.url)
+        && !is_https_url(&net.url)
     {
         c.error(
             "/internet_delivery/url",
@@ -646,27 +596,6 @@ mod tests {
             "/daily_limit",
             "daily_above_monthly"
         ));
-    }
-
-    #[test]
-    fn urls_are_https_with_a_host() {
-        for ok in [
-            "https://api.partner.example/leads?x=1",
-            "HTTPS://a.b:8443/p",
-            "https://localhost:9/x",
-        ] {
-            assert!(url_ok(ok), "{ok}");
-        }
-        for bad in [
-            "http://a.b",
-            "https://",
-            "https://nohost",
-            "https://a b.c",
-            "ftp://a.b",
-            "https://a.b:x/",
-        ] {
-            assert!(!url_ok(bad), "{bad}");
-        }
     }
 
     #[test]

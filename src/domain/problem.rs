@@ -177,4 +177,7 @@ pub mod codes {
     /// A portal invitation needs an address: neither the lead settings' contact nor the
     /// partner's profile has one (409).
     pub const NO_CONTACT_EMAIL: &str = "no_contact_email";
+    /// Partner requests (RECORDS.md §5): a partner has as many pending requests of a kind as
+    /// the server allows (429); a CSR's decisions make room.
+    pub const TOO_MANY_PENDING: &str = "too_many_pending";
 }

@@ -41,6 +41,10 @@ pub mod field_codes {
     pub const OUT_OF_RANGE: &str = "out_of_range";
     pub const UNKNOWN_VARIABLE: &str = "unknown_variable";
     pub const TEMPLATE_INVALID: &str = "template_invalid";
+    /// Partner requests (`partner_request`): an item or a detail this kind of request does
+    /// not take, and a start that is not in the future.
+    pub const NOT_FOR_KIND: &str = "not_for_kind";
+    pub const IN_THE_PAST: &str = "in_the_past";
     /// Warnings: saved, but worth a second look.
     pub const PHONE_NOT_INTERNATIONAL: &str = "phone_not_international";
     pub const WEBSITE_NOT_HTTPS: &str = "website_not_https";

@@ -1,15 +1,20 @@
 //! Live events: every event is a row of the `events` table (so `Last-Event-ID` can resume from
 //! any point, across restarts), and a broadcast channel wakes the open streams when one is added.
+//! Presence (`presence`) is not history but the state of the moment: it comes from the
+//! [`PresenceBoard`] in memory, without an `id:`, and a stream starts with it.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use tokio::sync::{broadcast, watch};
 
+use super::presence::{ConsoleKey, PresenceBoard, StreamGuard};
 use super::store::{self, Store};
+use crate::domain::{EVENT_PRESENCE, Presence};
 
 /// How many events a reconnecting client is replayed at most per query.
 const REPLAY_BATCH: u32 = 500;
@@ -21,16 +26,78 @@ pub struct Hub {
     /// Set when the server shuts down: every open stream ends, so a graceful shutdown does not
     /// wait forever for event streams and the consoles see the server go.
     closing: watch::Sender<bool>,
+    presence: Arc<PresenceBoard>,
+}
+
+/// One open stream, between two of its events.
+struct Open {
+    store: Store,
+    rx: broadcast::Receiver<i64>,
+    closing: watch::Receiver<bool>,
+    /// The id of the last stored event sent.
+    last: i64,
+    buf: VecDeque<(i64, String, String)>,
+    /// Whether the table may hold events after `last` (woken, or a full batch read).
+    unread: bool,
+    presence: broadcast::Receiver<Arc<Presence>>,
+    presence_buf: VecDeque<Arc<Presence>>,
+    /// The approvals this stream last told someone has open: after falling behind, the
+    /// state it is sent again says "nobody" for those nobody has open any more.
+    told: HashSet<String>,
+    board: Arc<PresenceBoard>,
+    /// Its drop tells the board this console's stream closed.
+    _guard: StreamGuard,
+}
+
+/// What woke a waiting stream.
+enum Woke {
+    Stored(Result<(), broadcast::error::RecvError>),
+    Presence(Result<Arc<Presence>, broadcast::error::RecvError>),
+}
+
+impl Open {
+    /// The board's state again, after this stream missed some of its changes.
+    fn resync(&mut self) {
+        let state = self.board.snapshot();
+        let open: HashSet<&String> = state.iter().map(|p| &p.approval_id).collect();
+        let mut gone: Vec<String> = self
+            .told
+            .iter()
+            .filter(|id| !open.contains(id))
+            .cloned()
+            .collect();
+        gone.sort();
+        self.presence_buf.clear();
+        self.presence_buf
+            .extend(gone.into_iter().map(|approval_id| {
+                Arc::new(Presence {
+                    approval_id,
+                    viewers: Vec::new(),
+                })
+            }));
+        self.presence_buf.extend(state);
+    }
+
+    fn presence_event(&mut self, p: &Presence) -> Event {
+        if p.viewers.is_empty() {
+            self.told.remove(&p.approval_id);
+        } else {
+            self.told.insert(p.approval_id.clone());
+        }
+        let data = serde_json::to_string(p).unwrap_or_else(|_| "{}".into());
+        Event::default().event(EVENT_PRESENCE).data(data)
+    }
 }
 
 impl Hub {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, presence: Arc<PresenceBoard>) -> Self {
         let (wake, _) = broadcast::channel(64);
         let (closing, _) = watch::channel(false);
         Hub {
             store,
             wake,
             closing,
+            presence,
         }
     }
 
@@ -44,10 +111,12 @@ impl Hub {
         let _ = self.wake.send(id);
     }
 
-    /// A stream of events after `last_id` (or, without one, from now on).
+    /// A stream of events after `last_id` (or, without one, from now on), for the console
+    /// `console` (whose presence ends when its last stream closes).
     pub async fn stream(
         &self,
         last_id: Option<i64>,
+        console: ConsoleKey,
     ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>, store::StoreError> {
         // Subscribe before reading where we are, so nothing committed in between is missed.
         let rx = self.wake.subscribe();
@@ -55,52 +124,71 @@ impl Hub {
             Some(id) => id,
             None => self.store.read(store::last_event_id).await?,
         };
-        let state = (
-            self.store.clone(),
+        let (presence, state) = self.presence.subscribe();
+        let open = Open {
+            store: self.store.clone(),
             rx,
-            self.closing.subscribe(),
-            start,
-            VecDeque::<(i64, String, String)>::new(),
-        );
-        let stream = futures_util::stream::unfold(
-            state,
-            |(store, mut rx, mut closing, mut last, mut buf)| async move {
-                loop {
-                    if *closing.borrow() {
-                        return None;
-                    }
-                    if let Some((id, name, data)) = buf.pop_front() {
-                        last = id;
-                        let ev = Event::default().id(id.to_string()).event(name).data(data);
-                        return Some((Ok(ev), (store, rx, closing, last, buf)));
-                    }
-                    let after = last;
-                    match store
+            closing: self.closing.subscribe(),
+            last: start,
+            buf: VecDeque::new(),
+            unread: true,
+            presence,
+            presence_buf: state.into(),
+            told: HashSet::new(),
+            board: Arc::clone(&self.presence),
+            _guard: self.presence.stream_opened(console),
+        };
+        let stream = futures_util::stream::unfold(open, |mut s| async move {
+            loop {
+                if *s.closing.borrow() {
+                    return None;
+                }
+                if let Some(p) = s.presence_buf.pop_front() {
+                    let ev = s.presence_event(&p);
+                    return Some((Ok(ev), s));
+                }
+                if let Some((id, name, data)) = s.buf.pop_front() {
+                    s.last = id;
+                    let ev = Event::default().id(id.to_string()).event(name).data(data);
+                    return Some((Ok(ev), s));
+                }
+                if s.unread {
+                    let after = s.last;
+                    match s
+                        .store
                         .read(move |c| store::events_after(c, after, REPLAY_BATCH))
                         .await
                     {
                         Ok(rows) if !rows.is_empty() => {
-                            buf = rows.into();
+                            s.buf = rows.into();
                             continue;
                         }
-                        Ok(_) => {}
+                        Ok(_) => s.unread = false,
                         Err(e) => {
                             tracing::warn!("event replay failed: {e}");
                             tokio::time::sleep(Duration::from_secs(1)).await;
+                            continue;
                         }
                     }
-                    // Nothing new: wait for a wake-up (a lagged receiver just re-reads the
-                    // table) or the end.
-                    tokio::select! {
-                        woke = rx.recv() => match woke {
-                            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                            Err(broadcast::error::RecvError::Closed) => return None,
-                        },
-                        _ = closing.wait_for(|closed| *closed) => return None,
-                    }
                 }
-            },
-        );
+                // Nothing new: wait for a wake-up (a lagged receiver just re-reads the
+                // table), a change of presence, or the end.
+                let woke = tokio::select! {
+                    woke = s.rx.recv() => Woke::Stored(woke.map(|_| ())),
+                    seen = s.presence.recv() => Woke::Presence(seen),
+                    _ = s.closing.wait_for(|closed| *closed) => return None,
+                };
+                match woke {
+                    Woke::Stored(Ok(()) | Err(broadcast::error::RecvError::Lagged(_))) => {
+                        s.unread = true
+                    }
+                    Woke::Presence(Ok(p)) => s.presence_buf.push_back(p),
+                    Woke::Presence(Err(broadcast::error::RecvError::Lagged(_))) => s.resync(),
+                    Woke::Stored(Err(broadcast::error::RecvError::Closed))
+                    | Woke::Presence(Err(broadcast::error::RecvError::Closed)) => return None,
+                }
+            }
+        });
         Ok(Sse::new(stream).keep_alive(
             KeepAlive::new()
                 .interval(Duration::from_secs(15))

@@ -27,6 +27,8 @@ pub fn single<'a>(
 }
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The console a request comes from (`presence`): the same on its `/events` and `/presence`.
+pub const CONSOLE_ID: HeaderName = HeaderName::from_static("console-id");
 
 /// The token of `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110
 /// §11.1), and any run of spaces may separate it from the token.

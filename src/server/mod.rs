@@ -12,10 +12,13 @@ mod conn;
 mod cursor;
 mod events;
 mod headers;
+mod presence;
 mod problem;
 mod routes;
 pub mod seed;
+mod simulate;
 mod store;
+mod submit;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +30,8 @@ use tokio::net::TcpListener;
 
 pub use clock::Clock;
 pub use conn::ConnLimits;
+pub use presence::PRESENCE_TTL;
+pub use simulate::{MAX_PER_MINUTE, Simulation, max_pending_from_arg};
 pub use store::Store;
 
 /// Every route the server serves, relative to `/api/v1`. The router is built from the same
@@ -82,6 +87,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/partner/me"),
     ("GET", "/partner/channels"),
     ("GET", "/partner/engagements"),
+    ("GET", "/partner/requests"),
+    ("POST", "/partner/requests"),
+    ("POST", "/presence"),
     ("GET", "/settings"),
     ("PATCH", "/settings"),
     ("GET", "/tiers"),
@@ -117,6 +125,9 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 /// The most an impersonation may last (API.md).
 pub const MAX_IMPERSONATION: Duration = Duration::from_secs(30 * 60);
+/// The most pending requests a partner may have of one kind, unless `--max-pending` says
+/// otherwise (RECORDS.md §5).
+pub const DEFAULT_MAX_PENDING: u32 = 20;
 
 /// What data an empty database starts with.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,8 +162,29 @@ pub struct ServerOptions {
     pub seed: SeedSource,
     pub impersonation_ttl: Duration,
     pub limits: ConnLimits,
-    /// The time tiers and campaigns are read at (`clock`): the system's, or one a test sets.
+    /// The time tiers and campaigns are read at, and presence expires by (`clock`): the
+    /// system's, or one a test sets.
     pub clock: Clock,
+    /// The most pending requests a partner may have of one kind (`--max-pending`).
+    pub max_pending: u32,
+    /// Partners played by the server (`--simulate`); none by default.
+    pub simulate: Option<Simulation>,
+}
+
+impl ServerOptions {
+    /// The options `serve` has by default, on the database `db` seeded with `seed`: tests and
+    /// the demo change what they need with `..ServerOptions::new(db, seed)`.
+    pub fn new(db: PathBuf, seed: SeedSource) -> ServerOptions {
+        ServerOptions {
+            db,
+            seed,
+            impersonation_ttl: MAX_IMPERSONATION,
+            limits: ConnLimits::default(),
+            clock: Clock::system(),
+            max_pending: DEFAULT_MAX_PENDING,
+            simulate: None,
+        }
+    }
 }
 
 /// Shared by every handler.
@@ -164,8 +196,12 @@ pub(crate) struct AppState {
     pub user_tokens: auth::UserTokens,
     /// Seals and opens list cursors (`cursor`).
     pub cursors: cursor::CursorKey,
-    /// What the tier and campaign routes take as now (`clock`).
+    /// What the tier and campaign routes and presence take as now (`clock`).
     pub clock: Clock,
+    /// Who has which approval open (`POST /presence`).
+    pub presence: Arc<presence::PresenceBoard>,
+    /// `--max-pending`.
+    pub max_pending: u32,
 }
 
 /// A server running on a tokio task: dropping the handle does not stop it; `shutdown` does.
@@ -173,7 +209,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
-    housekeeping: tokio::task::JoinHandle<()>,
+    /// Housekeeping, presence expiry, the simulation: stopped with the server.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -187,7 +224,9 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = self.task.await;
-        self.housekeeping.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 }
 
@@ -207,15 +246,24 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
     })
     .await??;
     let cursor_key = store.write(|c| store::cursor_key(c)).await?;
+    let presence = Arc::new(presence::PresenceBoard::default());
     let state = Arc::new(AppState {
-        events: events::Hub::new(store.clone()),
+        events: events::Hub::new(store.clone(), Arc::clone(&presence)),
         store,
         impersonation_ttl: ttl,
         user_tokens: auth::UserTokens::default(),
         cursors: cursor::CursorKey::new(cursor_key),
-        clock: opts.clock,
+        clock: opts.clock.clone(),
+        presence,
+        max_pending: opts.max_pending.max(1),
     });
-    let housekeeping = spawn_housekeeping(state.store.clone());
+    let mut background = vec![
+        spawn_housekeeping(state.store.clone()),
+        spawn_presence_expiry(Arc::clone(&state.presence), opts.clock),
+    ];
+    if let Some(sim) = opts.simulate {
+        background.push(simulate::spawn(Arc::clone(&state), sim));
+    }
     let events = state.events.clone();
     let router = routes::router(state);
     let addr = listener.local_addr()?;
@@ -230,7 +278,22 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
         addr,
         shutdown: Some(tx),
         task,
-        housekeeping,
+        background,
+    })
+}
+
+/// Forgets the consoles not heard from for a minute (`presence`), looking every second: a
+/// viewer leaves at most a second late, and a test that moves the clock sees it within one.
+fn spawn_presence_expiry(
+    board: Arc<presence::PresenceBoard>,
+    clock: Clock,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            board.expire(clock.now());
+        }
     })
 }
 
@@ -305,12 +368,16 @@ pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
         Some(p) => p.clone(),
         None => crate::config::Paths::discover(None)?.database_file(),
     };
+    // The user's mistakes in the simulation's flags, before anything is opened or bound.
+    let simulate = Simulation::from_args(args.simulate.as_deref(), args.simulate_seed.as_deref())?;
+    let max_pending = max_pending_from_arg(&args.max_pending)?;
     let opts = ServerOptions {
-        db,
-        seed: SeedSource::parse(&args.seed, args.seed_size),
         impersonation_ttl: Duration::from_secs(args.impersonation_ttl),
         limits: conn_limits(args),
         clock: args.clock.map(Clock::fixed).unwrap_or_default(),
+        max_pending,
+        simulate,
+        ..ServerOptions::new(db, SeedSource::parse(&args.seed, args.seed_size))
     };
     serve(opts, args.listen).await
 }

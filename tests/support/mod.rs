@@ -37,7 +37,7 @@ pub use home::TestHome;
 pub use pty::{Pty, keys};
 #[cfg(feature = "server")]
 #[allow(unused_imports)]
-pub use server::{TestServer, client_for, launch, launch_at, launch_with};
+pub use server::{TestServer, client_for, launch, launch_at, launch_options, launch_with};
 #[allow(unused_imports)]
 pub use server_process::ServerProc;
 #[allow(unused_imports)]

@@ -123,18 +123,20 @@ async fn start(
     limits: ConnLimits,
     clock: Clock,
 ) -> color_eyre::Result<RunningServer> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    server::start(
-        ServerOptions {
-            db: db.to_path_buf(),
-            seed,
-            impersonation_ttl: ttl,
-            limits,
-            clock,
-        },
-        listener,
-    )
+    launch_options(ServerOptions {
+        impersonation_ttl: ttl,
+        limits,
+        clock,
+        ..ServerOptions::new(db.to_path_buf(), seed)
+    })
     .await
+}
+
+/// The reference server on 127.0.0.1:0 with options of the test's choosing (start from
+/// `ServerOptions::new(db, seed)`): a small `max_pending`, a set clock, a simulation.
+pub async fn launch_options(opts: ServerOptions) -> color_eyre::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    server::start(opts, listener).await
 }
 
 /// A client of the server at `url` with `token`, without retries.

@@ -53,6 +53,14 @@ pub enum Call {
     PartnerMe,
     PartnerChannels(Option<String>),
     PartnerEngagements(Option<String>),
+    /// Boxed: a request is far larger than any other call's arguments.
+    SubmitRequest {
+        key: String,
+        request: Box<NewRequest>,
+    },
+    PartnerRequests(Option<String>),
+    /// The approval the console said it has open.
+    Presence(Option<String>),
     Audit {
         cursor: Option<String>,
         limit: Option<u32>,

@@ -5,14 +5,16 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 
-use super::request::parse_small_uint;
+use super::request::{console_key, parse_small_uint};
 use super::{Res, S};
 use crate::domain::Role;
 use crate::server::auth::Caller;
 use crate::server::problem::ApiProblem;
 
 pub(super) async fn events(State(st): S, caller: Caller, headers: HeaderMap) -> Res {
-    caller.user(Role::Viewer)?;
+    let user = caller.user(Role::Viewer)?;
+    // The console whose presence ends when its last stream closes.
+    let console = console_key(&headers, &user.id)?;
     let last = match headers.get("last-event-id") {
         None => None,
         Some(v) => Some(
@@ -24,5 +26,5 @@ pub(super) async fn events(State(st): S, caller: Caller, headers: HeaderMap) -> 
                 })?,
         ),
     };
-    Ok(st.events.stream(last).await?.into_response())
+    Ok(st.events.stream(last, console).await?.into_response())
 }

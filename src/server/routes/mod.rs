@@ -24,9 +24,11 @@ mod members;
 mod node_fields;
 mod nodes;
 mod partner;
+mod partner_requests;
 mod partners;
 mod period_fields;
 mod periods;
+mod presence;
 mod products;
 mod request;
 mod response;
@@ -114,6 +116,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/partner/me", get(partner::partner_me))
         .route("/partner/channels", get(partner::partner_channels))
         .route("/partner/engagements", get(partner::partner_engagements))
+        // Partners submit (RECORDS.md §5); staff say what they have open.
+        .route(
+            "/partner/requests",
+            get(partner_requests::list_requests).post(partner_requests::submit_request),
+        )
+        .route("/presence", post(presence::presence))
         // Tiers and campaigns (RECORDS.md §3); a partner's periods are below, one handler per
         // verb for both kinds (`periods::Of` tells the kind from the route).
         .route(

@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 
 use crate::domain::{Level, codes};
 use crate::server::cursor::Scope;
-use crate::server::headers::{self, IDEMPOTENCY_KEY};
+use crate::server::headers::{self, CONSOLE_ID, IDEMPOTENCY_KEY};
+use crate::server::presence::ConsoleKey;
 use crate::server::problem::ApiProblem;
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -230,6 +231,32 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiProblem> {
                 "If-Match must be the approval's version as an ETag, e.g. \"3\".",
             )
         })
+}
+
+/// The console of `user_id` that sent the request, by its `Console-Id` header (1 to 100
+/// visible ASCII characters; empty without one: the user's consoles then count as one).
+pub(super) fn console_key(headers: &HeaderMap, user_id: &str) -> Result<ConsoleKey, ApiProblem> {
+    let console = match headers::single(headers, &CONSOLE_ID)? {
+        None => String::new(),
+        Some(v) => match v.to_str() {
+            Ok(id)
+                if !id.is_empty()
+                    && id.len() <= 100
+                    && id.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                id.to_string()
+            }
+            _ => {
+                return Err(ApiProblem::bad_param(
+                    "Console-Id must be 1 to 100 visible ASCII characters (a UUID the console makes up once per run).",
+                ));
+            }
+        },
+    };
+    Ok(ConsoleKey {
+        user_id: user_id.to_string(),
+        console,
+    })
 }
 
 /// 1..=18 ASCII digits (no sign, no spaces) as an i64; `None` for anything else.

@@ -5,8 +5,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::demo_hierarchy;
 use super::demo_records::DEMO_BATCHES;
+use super::demo_requests::{self, BROADCASTS, ENGAGEMENT_TYPES, PACKAGES};
 use super::file::*;
-use crate::domain::{Details, Item, Kind, Money, PartnerStatus, Status};
+use crate::domain::{Item, Kind, Money, PartnerStatus, Status};
 
 pub const DEFAULT_DECIDED: u64 = 300;
 
@@ -44,7 +45,7 @@ impl DemoData {
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 #[derive(Clone)]
-pub(super) struct Rng(pub(super) u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -54,10 +55,10 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    pub(super) fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    pub(super) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
 }
@@ -166,73 +167,7 @@ const REGIONS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-const PACKAGES: &[(&str, i64)] = &[
-    ("Bronze", 1900),
-    ("Silver", 2900),
-    ("Gold", 4900),
-    ("Platinum", 9900),
-];
-const ADDONS: &[(&str, i64)] = &[
-    ("Extra channel", 900),
-    ("Analytics Pro", 1500),
-    ("Priority support", 2900),
-    ("Custom domain", 500),
-    ("Push notifications", 1200),
-    ("Ad-free player", 700),
-];
-const AD_PACKAGES: &[(&str, i64, i64)] = &[
-    ("Starter 50k impressions", 50_000, 9900),
-    ("Growth 250k impressions", 250_000, 39900),
-    ("Reach 1M impressions", 1_000_000, 129_900),
-];
 const CHANNEL_KINDS: &[&str] = &["video", "podcast", "news", "radio", "community"];
-const ENGAGEMENT_TYPES: &[&str] = &["Poll", "Quiz", "Announcement", "Live stream", "Coupon"];
-const BROADCASTS: &[&str] = &[
-    "Spring sale announcement",
-    "Live Q&A tonight",
-    "New season premiere",
-    "Members-only coupon",
-    "Weekend poll: best episode",
-    "Charity stream",
-    "Holiday schedule",
-    "Quiz night",
-];
-const AUDIENCES: &[&str] = &[
-    "All end-users in Germany",
-    "Non-followers aged 18–34",
-    "Sports fans, EU",
-    "Everyone who watched last month",
-    "New users of the last 30 days",
-];
-const ADS: &[(&str, &str)] = &[
-    (
-        "Fresh bread, every morning",
-        "Order before 9 and pick it up warm. 10% off your first order.",
-    ),
-    (
-        "Train smarter",
-        "Personal plans from certified coaches. Two weeks free.",
-    ),
-    (
-        "Your next adventure",
-        "Guided hikes for every level. Book the summer season now.",
-    ),
-    (
-        "Protect what matters",
-        "Security audits for small businesses, fixed price.",
-    ),
-    (
-        "Learn a language in 10 minutes a day",
-        "Short daily lessons that fit your commute.",
-    ),
-];
-const DESCRIPTIONS: &[&str] = &[
-    "We publish three shows a week and would like to reach your audience with our back catalogue.",
-    "Local community station looking to bring our live programme to your app.",
-    "We are expanding into new markets and want a package that grows with us.",
-    "Our followers asked for exclusive content; this package lets us deliver it.",
-    "Existing partner upgrading after a strong quarter.",
-];
 const REASONS: &[&str] = &[
     "The requested package is not available in your region yet.",
     "Your profile is missing a verified business address. Please add it and apply again.",
@@ -426,94 +361,36 @@ pub fn generate_large(decided: u64, clock: DateTime<Utc>) -> DemoData {
     data
 }
 
-/// One approval of `kind` for `partner`, requested at `requested_at`, still pending.
+/// One approval of `kind` for `partner`, requested at `requested_at`, still pending: what
+/// such a partner would ask for (`demo_requests`, which the simulation plays too).
 fn approval(
     rng: &mut Rng,
     kind: Kind,
     partner: &SeedPartner,
     requested_at: DateTime<Utc>,
 ) -> SeedApproval {
-    let cur = partner
-        .package
-        .as_ref()
-        .map(|p| p.price.currency.clone())
-        .unwrap_or_else(|| "EUR".into());
-    let mut details = Details::default();
-    let (title, item) = match kind {
-        Kind::Partnership => {
-            let (p, price) = *rng.pick(PACKAGES);
-            (
-                format!("{p} package"),
-                Some(Item {
-                    name: p.into(),
-                    price: Money::new(price, &cur),
-                }),
-            )
-        }
-        Kind::Addon => {
-            let (a, price) = *rng.pick(ADDONS);
-            (
-                a.to_string(),
-                Some(Item {
-                    name: a.into(),
-                    price: Money::new(price, &cur),
-                }),
-            )
-        }
-        Kind::AdvertisingPackage => {
-            let (a, impressions, price) = *rng.pick(AD_PACKAGES);
-            details.impressions = Some(impressions);
-            (
-                a.to_string(),
-                Some(Item {
-                    name: a.into(),
-                    price: Money::new(price, &cur),
-                }),
-            )
-        }
-        Kind::Broadcast => {
-            let title = rng.pick(BROADCASTS).to_string();
-            let kind = rng.pick(ENGAGEMENT_TYPES).to_string();
-            details.starts_at = Some(requested_at + Duration::days(3 + rng.below(14) as i64));
-            details.audience = Some(rng.pick(AUDIENCES).to_string());
-            details.estimated_reach = Some((rng.below(500) as i64 + 10) * 100);
-            details.preview = Some(format!(
-                "{kind} from {}: {title}.\nTap to join — it only takes a minute.",
-                partner.name
-            ));
-            details.engagement_type = Some(kind);
-            (title, None)
-        }
-        Kind::Ad => {
-            let (headline, body) = *rng.pick(ADS);
-            let starts = requested_at + Duration::days(2 + rng.below(10) as i64);
-            details.headline = Some(headline.into());
-            details.body = Some(body.into());
-            details.image_url = Some(format!(
-                "{}/ads/banner-{}.png",
-                partner.contact.website,
-                rng.below(90) + 10
-            ));
-            details.target_url = Some(format!("{}/offer", partner.contact.website));
-            details.impressions = Some((rng.below(40) as i64 + 1) * 5000);
-            details.starts_at = Some(starts);
-            details.ends_at = Some(starts + Duration::days(7 + rng.below(21) as i64));
-            (headline.to_string(), None)
-        }
-    };
+    let currency = partner.package.as_ref().map(|p| p.price.currency.as_str());
+    let r = demo_requests::request(
+        rng,
+        kind,
+        &partner.name,
+        &partner.contact.website,
+        currency,
+        requested_at,
+    );
     SeedApproval {
         id: None,
         kind,
         status: Status::Pending,
-        title,
+        title: r.title,
         partner: partner.id.clone().unwrap_or_default(),
-        item,
-        description: rng.pick(DESCRIPTIONS).to_string(),
+        item: r.item,
+        description: r.description,
         requested_at,
         decided_at: None,
         decided_by: None,
         reason: None,
-        details,
+        details: r.details,
     }
 }
 

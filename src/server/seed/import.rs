@@ -13,6 +13,7 @@ use super::hierarchy::{import_assignments, import_distributors, import_tenants};
 use super::leads::import_lead_settings;
 use super::records::{import_batches, import_members};
 use super::tiers::import_tiers;
+use crate::domain::field_rules::is_currency_code;
 use crate::domain::{Kind, MAX_REASON_CHARS, Status};
 use crate::server::store::{new_id, partner_search_keys, token_hash, ts};
 
@@ -38,11 +39,10 @@ pub(super) fn required(place: String, value: &str) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// A price's currency is an ISO 4217 code, three capital letters (`EUR`): the console writes
-/// prices by it (`€49.00`, `49.00 CHF`) and exports carry it, so anything else would show as
-/// it came.
+/// A price's currency is an ISO 4217 code, three capital letters (`EUR`), by the rule every
+/// price follows (`field_rules::is_currency_code`).
 pub(super) fn currency(place: String, code: &str) -> Result<(), ImportError> {
-    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+    if is_currency_code(code) {
         return Ok(());
     }
     Err(invalid(

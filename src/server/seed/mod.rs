@@ -6,6 +6,7 @@ mod demo;
 mod demo_hierarchy;
 mod demo_leads;
 mod demo_records;
+mod demo_requests;
 mod demo_tiers;
 mod file;
 mod hierarchy;
@@ -16,6 +17,9 @@ mod tiers;
 
 pub use file::{SeedError, SeedFile, SeedTiers, load_file};
 pub use import::{ImportError, SeedRecords, import};
+
+pub(crate) use demo::Rng;
+pub(crate) use demo_requests::request as realistic_request;
 
 use color_eyre::eyre::{Result, eyre};
 use rusqlite::Connection;

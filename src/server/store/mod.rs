@@ -31,6 +31,7 @@ mod schema;
 mod search;
 mod secrets;
 mod stats;
+mod submissions;
 mod tenants;
 #[cfg(test)]
 mod tests;
@@ -67,6 +68,7 @@ pub use records::Written;
 pub use search::partner_search_keys;
 pub use secrets::cursor_key;
 pub use stats::*;
+pub use submissions::*;
 pub use tenants::*;
 pub use vouchers::*;
 

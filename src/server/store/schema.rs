@@ -525,6 +525,16 @@ CREATE TABLE portal_invites (
 CREATE INDEX portal_invites_open ON portal_invites (partner_id)
     WHERE superseded_at IS NULL AND used_at IS NULL;
 "#,
+    // 13: partners submit requests (RECORDS.md §5). A partner's own requests, newest first
+    // (`GET /partner/requests`): the partner's index gains the time and the id, so a page is
+    // one range of it (it still serves the foreign key). The pending requests of a partner and
+    // kind are counted at every submission (`--max-pending`): a partial index of the pending
+    // rows alone, a handful per partner, so the count never walks a partner's history.
+    r#"
+DROP INDEX approvals_by_partner;
+CREATE INDEX approvals_by_partner ON approvals (partner_id, requested_at, id);
+CREATE INDEX approvals_partner_pending ON approvals (partner_id, kind) WHERE status = 'pending';
+"#,
 ];
 
 /// The part of a migration SQL cannot do: values computed in Rust, in the migration's

@@ -69,6 +69,9 @@ impl App {
             ServerEvent::Presence(p) => return self.on_presence(p),
             ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
             ServerEvent::RecordChanged(r) => fx.extend(self.on_record_changed(&r)),
+            // Who has which item open: the console shows it in issue 21's console part; it
+            // changes no count, so not even the summary is read again.
+            ServerEvent::Presence(_) => return Vec::new(),
         }
         fx
     }
