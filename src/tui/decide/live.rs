@@ -66,12 +66,10 @@ impl App {
                 fx.extend(self.invalidate_histories());
             }
             ServerEvent::ApprovalCreated(_) => {}
+            // Who has which item open: it changes no count, so not even the summary is read.
             ServerEvent::Presence(p) => return self.on_presence(p),
             ServerEvent::PartnerUpdated(p) => fx.extend(self.on_partner_updated(&p.id)),
             ServerEvent::RecordChanged(r) => fx.extend(self.on_record_changed(&r)),
-            // Who has which item open: the console shows it in issue 21's console part; it
-            // changes no count, so not even the summary is read again.
-            ServerEvent::Presence(_) => return Vec::new(),
         }
         fx
     }
