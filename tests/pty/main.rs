@@ -15,6 +15,7 @@ mod hierarchy;
 mod history;
 mod hostile;
 mod lead;
+mod live_queue;
 mod partners;
 mod records;
 mod steps;
