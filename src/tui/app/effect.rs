@@ -150,6 +150,16 @@ pub enum Effect {
         partner_id: String,
         key: String,
     },
+    /// The impersonated partner's own requests.
+    LoadPartnerRequests {
+        token: String,
+    },
+    /// A request submitted with the impersonation's token, under `key` (kept for retries).
+    SubmitRequest {
+        token: String,
+        key: String,
+        request: crate::domain::NewRequest,
+    },
     /// `POST /presence`: the item this console has open, or none.
     SendPresence {
         approval_id: Option<String>,

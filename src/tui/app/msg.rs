@@ -150,6 +150,8 @@ pub enum Msg {
     FinderSettled(u64),
     /// The new requests gathered since the first of a burst are answered together.
     ArrivalsSettled,
+    PartnerRequests(Result<Vec<crate::domain::PartnerRequest>, ApiError>),
+    RequestSubmitted(Result<crate::domain::PartnerRequest, ApiError>),
     /// The selection rested on an item (this generation of it): the server is told.
     OpenItemSettled(u64),
     Found {

@@ -407,19 +407,27 @@ impl Form {
         self.saving = false;
         let mut elsewhere = Vec::new();
         for (pointer, detail) in errors {
-            let holder = |f: &&mut Field| {
-                f.pointer == pointer
-                    || pointer
-                        .strip_prefix(f.pointer)
-                        .is_some_and(|rest| rest.starts_with('/'))
+            // The deepest field that holds the pointer: the most precise place for it; else
+            // the first field within it (an error at `/item` lands on `/item/name`).
+            let within = |f: &&mut Field| {
+                f.pointer
+                    .strip_prefix(pointer.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
             };
-            // The deepest field that holds the pointer: the most precise place for it.
-            match self
+            let deepest = self
                 .fields
-                .iter_mut()
-                .filter(holder)
-                .max_by_key(|f| f.pointer.len())
-            {
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    f.pointer == pointer
+                        || pointer
+                            .strip_prefix(f.pointer)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                })
+                .max_by_key(|(_, f)| f.pointer.len())
+                .map(|(i, _)| i);
+            let at = deepest.or_else(|| self.fields.iter_mut().position(|f| within(&f)));
+            match at.and_then(|i| self.fields.get_mut(i)) {
                 Some(f) => f.error = Some(crate::text::clean_line(detail)),
                 None => elsewhere.push(crate::text::clean_line(detail)),
             }

@@ -43,6 +43,8 @@ pub struct Impersonating {
     pub me: Option<Partner>,
     pub channels: Vec<Channel>,
     pub engagements: Vec<Engagement>,
+    /// The partner's own requests, newest first, with what became of them.
+    pub requests: Vec<crate::domain::PartnerRequest>,
 }
 
 impl Impersonating {
@@ -207,9 +209,13 @@ impl App {
                     me: None,
                     channels: Vec::new(),
                     engagements: Vec::new(),
+                    requests: Vec::new(),
                 });
                 self.focus.push(Layer::PartnerView);
                 let mut fx = vec![
+                    Effect::LoadPartnerRequests {
+                        token: token.clone(),
+                    },
                     Effect::LoadPartnerView { token },
                     // The banner's minutes, and the end when the token expires.
                     Effect::After {
@@ -279,6 +285,7 @@ impl App {
     pub(in crate::tui) fn partner_view_key(&mut self, key: KeyEvent) -> Handled {
         match self.keymap.action(&key) {
             Some(Action::ExitImpersonation) => self.ask_exit_impersonation(),
+            Some(Action::Create) => self.open_request_form(),
             Some(Action::Quit | Action::Help | Action::Suspend) => Handled::Pass,
             _ => Handled::Ignored,
         }
@@ -295,6 +302,7 @@ impl App {
         };
         vec![
             hint(Action::ExitImpersonation, "exit impersonating"),
+            hint(Action::Create, "a request on its behalf"),
             hint(Action::Help, "help"),
             hint(Action::Quit, "quit (ends the impersonation)"),
             hint(Action::Suspend, "suspend (fg to return)").help_only(),
@@ -417,7 +425,7 @@ pub fn render_partner_view(
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" The partner's channels and engagements ");
+        .title(" The partner's requests, channels and engagements ");
     let inner = block.inner(body);
     frame.render_widget(block, body);
     match &imp.load {
@@ -450,6 +458,21 @@ pub fn render_partner_view(
         ]));
         lines.push(Line::from(""));
     }
+    lines.push(Line::from(Span::styled(
+        format!(
+            "Requests ({}) · n submits one on its behalf",
+            imp.requests.len()
+        ),
+        theme.table_header(),
+    )));
+    for r in imp.requests.iter().take(8) {
+        lines.extend(
+            super::requests::request_lines(r)
+                .into_iter()
+                .map(|l| Line::from(format::fit(l, usize::from(inner.width)).into_owned())),
+        );
+    }
+    lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         format!("Channels ({})", imp.channels.len()),
         theme.table_header(),

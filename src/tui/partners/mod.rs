@@ -5,6 +5,7 @@
 pub mod copy;
 pub mod finder;
 pub mod impersonation;
+pub mod requests;
 
 use std::time::Duration;
 

@@ -242,6 +242,24 @@ impl Runtime {
                     let _ = tx.send(Msg::PortalInvited { result });
                 });
             }
+            Effect::LoadPartnerRequests { token } => {
+                tokio::spawn(async move {
+                    let partner = api.with_partner_token(Secret::new(token));
+                    let result = partner.partner_requests(None).await.map(|p| p.items);
+                    let _ = tx.send(Msg::PartnerRequests(result));
+                });
+            }
+            Effect::SubmitRequest {
+                token,
+                key,
+                request,
+            } => {
+                tokio::spawn(async move {
+                    let partner = api.with_partner_token(Secret::new(token));
+                    let result = partner.submit_request(&key, &request).await;
+                    let _ = tx.send(Msg::RequestSubmitted(result));
+                });
+            }
             Effect::SendPresence { approval_id } => {
                 // Said and forgotten: a lost word is said again at the next settle or stream.
                 tokio::spawn(async move {

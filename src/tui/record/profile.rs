@@ -31,6 +31,8 @@ pub enum FormTarget {
     Extend(Vec<crate::domain::Period>),
     /// A partner's lead-exchange settings.
     Lead(Box<crate::tui::record::lead::LeadForm>),
+    /// A request submitted on an impersonated partner's behalf.
+    PartnerRequest(Box<crate::tui::partners::requests::RequestForm>),
 }
 
 impl FormDialog {
@@ -206,6 +208,10 @@ impl App {
                 FormTarget::Lead(target) => {
                     let target = target.clone();
                     self.lead_form_saved(&mut d.form, &target)
+                }
+                FormTarget::PartnerRequest(target) => {
+                    let target = target.clone();
+                    self.request_form_saved(&mut d.form, &target)
                 }
                 FormTarget::Period(target) => {
                     let target = target.clone();
