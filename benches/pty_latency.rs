@@ -1,7 +1,8 @@
 //! The console as a user feels it, in a pty at 120×40 against a reference server process on
 //! loopback (release build): start → first frame with data, key → frame latency over 500
 //! selection moves (p50/p99), bytes per move / half-page scroll / page, frames per key, and
-//! bytes and CPU over an idle minute. Run with `cargo bench --bench pty_latency`
+//! bytes and CPU over an idle minute, and key → frame while partners submit 10 requests a
+//! second (`serve --simulate 600`). Run with `cargo bench --bench pty_latency`
 //! (`PTY_BENCH_IDLE_SECS` shortens the idle minute).
 
 #[path = "../tests/support/mod.rs"]
@@ -65,6 +66,28 @@ fn moves(term: &mut Pty) -> (Vec<Duration>, Vec<usize>) {
     lat.sort();
     bytes.sort();
     (lat, bytes)
+}
+
+/// Key → frame of 500 alternating moves while requests arrive, 20 ms apart (10 s in all, some
+/// 100 arrivals and 40 answers to them): the frame a key is measured to is the first after it
+/// that redraws the selection (`▶`), not one an arrival drew meanwhile.
+fn moves_under_arrivals(term: &mut Pty) -> Vec<Duration> {
+    let mut lat = Vec::new();
+    for i in 0..500 {
+        let key = if i % 2 == 0 { "j" } else { "k" };
+        term.mark();
+        let t = Instant::now();
+        term.send(key);
+        let (_, arrived) = term
+            .wait_bytes_since_mark(Duration::from_secs(5), |b| {
+                pty::rfind(b, "▶".as_bytes()).is_some_and(|at| pty::contains(&b[at..], END_FRAME))
+            })
+            .unwrap_or_else(|e| panic!("no frame after {key:?}: {e}"));
+        lat.push(arrived.duration_since(t));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    lat.sort();
+    lat
 }
 
 /// The bare ratatui table app of `examples/bare_table.rs`, built with the bench profile (the
@@ -151,6 +174,30 @@ fn main() {
     );
     term.send("q");
     let _ = term.exit_status(Duration::from_secs(5));
+
+    // Partners submitting 10 requests a second to the queue in view.
+    let busy = ServerProc::start_with(&["--seed", "demo", "--simulate", "600"]);
+    let mut live = Pty::spawn(
+        &["--url", &busy.url],
+        &[("PARTNER_CONSOLE_TOKEN", "demo-viewer")],
+        120,
+        40,
+    );
+    live.wait_until_text("the queue", Duration::from_secs(30), |s| {
+        s.contains("Requested") && s.contains("▶")
+    })
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let arriving = moves_under_arrivals(&mut live);
+    println!(
+        "key → frame over 500 moves while 10 requests/s arrive: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&arriving, 0.5).as_secs_f64() * 1e3,
+        percentile(&arriving, 0.99).as_secs_f64() * 1e3,
+        arriving.last().unwrap().as_secs_f64() * 1e3
+    );
+    live.send("q");
+    let _ = live.exit_status(Duration::from_secs(5));
+    drop(busy);
 
     // The same moves in a bare ratatui table app, on the same machine at the same time: the
     // ratio holds when the machine is noisy.
