@@ -68,8 +68,9 @@ done
 echo "server: $URL (db $WORK/st.db)"
 
 # ---- one run per token -------------------------------------------------------------------
-# An impersonation token (role partner_owner) reaches the /partner/... endpoints, which every
-# staff token only sees as 403; make one with the CSR token.
+# An impersonation token (role partner_owner) reaches the /partner/... endpoints (the partner's
+# own view, and its requests: GET and POST /partner/requests), which every staff token only
+# sees as 403; make one with the CSR token.
 IMPERSONATION_TOKEN=$("$VENV/bin/python" - "$URL/api/v1/partners/pt_001/impersonations" <<'PY'
 import json, sys, urllib.request
 req = urllib.request.Request(

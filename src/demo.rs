@@ -16,6 +16,8 @@ use crate::server::{self, SeedSource, ServerOptions};
 use crate::tui::{self, TuiOptions};
 
 pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
+    // A mistake in the flags is told before anything is opened or written.
+    let simulate = server::Simulation::from_args(args.simulate.as_deref(), None)?;
     let paths = Paths::discover(global.config.as_deref())?;
     // The user's keys and preferences apply to the demo too; its backend and token do not.
     let config = Config::read(&paths.config_file)?;
@@ -31,7 +33,6 @@ pub async fn run(args: &DemoArgs, global: &GlobalOpts) -> Result<()> {
             }
         }
     }
-    let simulate = server::Simulation::from_args(args.simulate.as_deref(), None)?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let server = server::start(
         ServerOptions {

@@ -102,6 +102,41 @@ fn a_bad_seed_file_is_one_line() {
 }
 
 #[test]
+fn a_bad_simulation_rate_or_limit_is_one_line() {
+    let home = TestHome::new();
+    let db = home.path().join("pc.db");
+    for (args, says) in [
+        (
+            &["--simulate", "-5"][..],
+            "--simulate takes requests per minute",
+        ),
+        (
+            &["--simulate", "1e9"][..],
+            "--simulate takes requests per minute",
+        ),
+        (&["--max-pending", "0"][..], "--max-pending takes"),
+        (&["--simulate-seed", "3"][..], "add --simulate"),
+    ] {
+        let out = home
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap();
+        assert_one_plain_line(&out, says);
+    }
+    let out = home
+        .command(&["demo", "--simulate", "many"])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_one_plain_line(&out, "--simulate takes requests per minute");
+}
+
+#[test]
 fn serve_logs_into_a_pipe_without_colour() {
     let mut server = ServerProc::start_with(&["--seed", "demo", "--seed-size", "10"]);
     let log = server.stderr_text();

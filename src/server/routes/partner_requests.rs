@@ -77,7 +77,7 @@ fn with_retry_after(p: ApiProblem) -> Response {
 /// the store's to check (422).
 fn read_request(value: &Value) -> Result<NewRequest, ApiProblem> {
     let invalid = |why: String| ApiProblem::new(StatusCode::BAD_REQUEST, codes::INVALID_BODY, why);
-    let request: NewRequest = serde_json::from_value(value.clone())
+    let request: NewRequest = serde_json::from_value(whole_numbers(value.clone()))
         .map_err(|e| invalid(format!("The body is not a request: {e}.")))?;
     // `Details`, `Item` and `Money` are read leniently elsewhere (answers may gain fields), so
     // unknown members inside them are looked for here.
@@ -99,6 +99,26 @@ fn read_request(value: &Value) -> Result<NewRequest, ApiProblem> {
     match checks.into_iter().flatten().next() {
         Some(refused) => Err(refused),
         None => Ok(request),
+    }
+}
+
+/// `value` with every number that is whole written as an integer: JSON Schema's `integer` is
+/// any number without a fraction, so `243.0` is the integer 243 (serde would refuse it as an
+/// `i64`); `243.5` stays, and is refused.
+fn whole_numbers(value: Value) -> Value {
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(whole_numbers).collect()),
+        Value::Object(members) => Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (k, whole_numbers(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -150,8 +170,15 @@ mod tests {
         let mut b = base.clone();
         b["extra"] = 1.into();
         assert!(code(b).starts_with("invalid_body"));
-        let mut b = base;
+        let mut b = base.clone();
         b["title"] = 5.into();
+        assert!(code(b).starts_with("invalid_body"));
+        // A whole number is an integer however it is written; a fraction is not.
+        let mut b = base.clone();
+        b["item"]["price"]["amount_minor"] = serde_json::json!(1500.0);
+        assert_eq!(code(b), "ok Addon");
+        let mut b = base;
+        b["item"]["price"]["amount_minor"] = serde_json::json!(1500.5);
         assert!(code(b).starts_with("invalid_body"));
     }
 }

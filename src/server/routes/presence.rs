@@ -20,7 +20,8 @@ pub(super) async fn presence(State(st): S, caller: Caller, headers: HeaderMap, b
     let console = console_key(&headers, &user.id)?;
     let body: PresenceBody = json_body(&headers, &body)?;
     if let Some(id) = &body.approval_id {
-        if id.is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control) {
+        // Any other string is an id no approval has (404), control characters and all.
+        if id.is_empty() || id.chars().count() > 200 {
             return Err(ApiProblem::bad_param(
                 "approval_id must be an approval's id (1 to 200 characters) or null.",
             ));
