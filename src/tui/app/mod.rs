@@ -284,7 +284,7 @@ impl App {
             Msg::ArrivalsSettled => self.on_arrivals_settled(),
             Msg::PartnerRequests(result) => self.on_partner_requests(result),
             Msg::RequestSubmitted(result) => self.on_request_submitted(result),
-            Msg::OpenItemSettled(generation) => self.on_open_item_settled(generation),
+            Msg::OpenItemSettled => self.on_open_item_settled(),
             Msg::Found { generation, result } => self.on_found(generation, result),
             Msg::ExportDone(result) => self.on_export_done(result),
             Msg::SearchSettled {

@@ -152,8 +152,8 @@ pub enum Msg {
     ArrivalsSettled,
     PartnerRequests(Result<Vec<crate::domain::PartnerRequest>, ApiError>),
     RequestSubmitted(Result<crate::domain::PartnerRequest, ApiError>),
-    /// The selection rested on an item (this generation of it): the server is told.
-    OpenItemSettled(u64),
+    /// The presence timer: the item the selection rests on is said to the server.
+    OpenItemSettled,
     Found {
         generation: u64,
         result: Result<Vec<PartnerSummary>, ApiError>,

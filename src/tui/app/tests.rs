@@ -196,7 +196,7 @@ fn offline_polls_the_summary_until_live_again() {
             fx.as_slice(),
             [
                 Effect::After {
-                    msg: Msg::OpenItemSettled(_),
+                    msg: Msg::OpenItemSettled,
                     ..
                 },
                 Effect::LoadSummary

@@ -20,10 +20,11 @@ pub const SETTLE: Duration = Duration::from_millis(400);
 pub struct Watchers {
     /// The other users who have each pending item open (this console's user left out).
     viewers: BTreeMap<String, Vec<UserRef>>,
-    /// The item the selection was on after the last message.
+    /// The item the selection was on after the last message, and since when.
     seen: Option<String>,
-    /// Bumped at each change of `seen`; only the newest settles.
-    generation: u64,
+    seen_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// A settle is scheduled: one timer at a time, however fast the keys come.
+    waiting: bool,
     /// What the server was last told (`None` before anything was said).
     told: Option<Option<String>>,
 }
@@ -78,26 +79,48 @@ impl App {
     }
 
     /// After each message: when the open item changed, the server is told once the selection
-    /// has rested on it ([`SETTLE`]); while offline nothing is said (the stream's end made the
+    /// has rested on it for [`SETTLE`]; while offline nothing is said (the stream's end made the
     /// server forget this console anyway).
     pub(in crate::tui) fn follow_open_item(&mut self) -> Vec<Effect> {
         let open = self.open_item();
+        let now = self.now;
         let w = &mut self.decide.watchers;
         if open == w.seen {
             return Vec::new();
         }
         w.seen = open;
-        w.generation += 1;
+        w.seen_since = Some(now);
+        self.settle_later(SETTLE)
+    }
+
+    /// One settle scheduled `after` from now, unless one already is.
+    fn settle_later(&mut self, after: Duration) -> Vec<Effect> {
+        let w = &mut self.decide.watchers;
+        if w.waiting {
+            return Vec::new();
+        }
+        w.waiting = true;
         vec![Effect::After {
-            delay: SETTLE,
-            msg: Msg::OpenItemSettled(w.generation),
+            delay: after,
+            msg: Msg::OpenItemSettled,
         }]
     }
 
-    pub(in crate::tui) fn on_open_item_settled(&mut self, generation: u64) -> Vec<Effect> {
+    /// The timer: the open item is said if the selection has rested long enough, else the
+    /// timer waits for the rest of the time.
+    pub(in crate::tui) fn on_open_item_settled(&mut self) -> Vec<Effect> {
         let live = self.live == Live::Live;
+        let now = self.now;
         let w = &mut self.decide.watchers;
-        if generation != w.generation || !live || w.told.as_ref() == Some(&w.seen) {
+        w.waiting = false;
+        let rested = w
+            .seen_since
+            .map_or(SETTLE, |t| (now - t).to_std().unwrap_or_default());
+        if rested < SETTLE {
+            return self.settle_later(SETTLE - rested);
+        }
+        let w = &mut self.decide.watchers;
+        if !live || w.told.as_ref() == Some(&w.seen) {
             return Vec::new();
         }
         w.told = Some(w.seen.clone());
@@ -112,11 +135,7 @@ impl App {
         let w = &mut self.decide.watchers;
         w.told = None;
         w.viewers.clear();
-        w.generation += 1;
-        vec![Effect::After {
-            delay: SETTLE,
-            msg: Msg::OpenItemSettled(w.generation),
-        }]
+        self.settle_later(SETTLE)
     }
 
     /// "Dana Reyes is looking at Acme Media – Gold.": for each of `ids` someone else has open.
@@ -146,6 +165,14 @@ mod tests {
     use crate::tui::app::msg::Msg;
     use crate::tui::app::{App, Session};
     use crate::tui::test_data::{T0, signed_in};
+
+    fn ms(n: i64) -> chrono::Duration {
+        chrono::Duration::milliseconds(n)
+    }
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
 
     fn press(app: &mut App, keys: &str) -> Vec<Effect> {
         keys.chars()
@@ -203,14 +230,27 @@ mod tests {
             .join("\n")
     }
 
-    fn settled(fx: &[Effect]) -> Option<u64> {
-        fx.iter().find_map(|e| match e {
-            Effect::After {
-                msg: Msg::OpenItemSettled(g),
-                ..
-            } => Some(*g),
-            _ => None,
-        })
+    fn settles(fx: &[Effect]) -> usize {
+        fx.iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::After {
+                        msg: Msg::OpenItemSettled,
+                        ..
+                    }
+                )
+            })
+            .count()
+    }
+
+    fn said(fx: &[Effect]) -> Vec<Option<String>> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::SendPresence { approval_id } => Some(approval_id.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]
@@ -225,23 +265,25 @@ mod tests {
     #[test]
     fn the_open_item_is_said_once_the_selection_rests_on_it() {
         let mut app = live(Session::default());
-        let first = settled(&press(&mut app, "j")).expect("a settle is scheduled");
-        let last = settled(&press(&mut app, "j")).expect("and again");
-        // The selection moved on before the first settled: only the last is said.
-        assert!(app.update(Msg::OpenItemSettled(first), T0).is_empty());
-        let fx = app.update(Msg::OpenItemSettled(last), T0);
-        let said: Vec<_> = fx
-            .iter()
-            .filter_map(|e| match e {
-                Effect::SendPresence { approval_id } => Some(approval_id.clone()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(said, [Some("ap_2".to_string())]);
-        // Said once: the same item again says nothing.
-        assert!(app.update(Msg::OpenItemSettled(last), T0).is_empty());
+        // Connected: one timer for what is open now.
+        app.update(Msg::OpenItemSettled, T0 + ms(400));
+        // Keys in quick succession: one timer, however many keys.
+        let t = T0 + ms(1000);
+        let fx = app.update(key('j'), t);
+        assert_eq!(settles(&fx), 1);
+        assert_eq!(settles(&app.update(key('j'), t + ms(100))), 0);
+        // The timer comes 400 ms after the first key: the selection moved 300 ms ago, so it
+        // waits the rest.
+        let fx = app.update(Msg::OpenItemSettled, t + ms(400));
+        assert!(said(&fx).is_empty());
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::After { delay, msg: Msg::OpenItemSettled }] if *delay == std::time::Duration::from_millis(100)
+        ));
+        let fx = app.update(Msg::OpenItemSettled, t + ms(500));
+        assert_eq!(said(&fx), [Some("ap_2".to_string())]);
         // Keys that do not move the selection schedule nothing.
-        assert_eq!(settled(&press(&mut app, "?")), None);
+        assert_eq!(settles(&app.update(key('?'), t + ms(600))), 0);
     }
 
     #[test]
