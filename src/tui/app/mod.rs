@@ -285,6 +285,7 @@ impl App {
             Msg::PartnerRequests(result) => self.on_partner_requests(result),
             Msg::RequestSubmitted(result) => self.on_request_submitted(result),
             Msg::OpenItemSettled => self.on_open_item_settled(),
+            Msg::PresenceRefresh => self.on_presence_refresh(),
             Msg::Found { generation, result } => self.on_found(generation, result),
             Msg::ExportDone(result) => self.on_export_done(result),
             Msg::SearchSettled {

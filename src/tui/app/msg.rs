@@ -154,6 +154,8 @@ pub enum Msg {
     RequestSubmitted(Result<crate::domain::PartnerRequest, ApiError>),
     /// The presence timer: the item the selection rests on is said to the server.
     OpenItemSettled,
+    /// The open item is said again, before the server forgets it (60 s after its last word).
+    PresenceRefresh,
     Found {
         generation: u64,
         result: Result<Vec<PartnerSummary>, ApiError>,
@@ -164,4 +166,11 @@ pub enum Msg {
     },
     /// SIGINT / SIGTERM / SIGHUP: leave now.
     Shutdown,
+}
+
+impl Msg {
+    /// A message that changes nothing on screen (the presence timers): no frame follows it.
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Msg::OpenItemSettled | Msg::PresenceRefresh)
+    }
 }

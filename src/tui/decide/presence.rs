@@ -15,6 +15,9 @@ use crate::tui::queue::tabs::Row;
 
 /// How long the selection rests on an item before the console says it has it open.
 pub const SETTLE: Duration = Duration::from_millis(400);
+/// How often the open item is said again while it stays open: the server forgets a console
+/// 60 s after its last word.
+pub const REFRESH: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Default)]
 pub struct Watchers {
@@ -27,6 +30,8 @@ pub struct Watchers {
     waiting: bool,
     /// What the server was last told (`None` before anything was said).
     told: Option<Option<String>>,
+    /// The refresh timer runs (one at a time).
+    refreshing: bool,
 }
 
 /// "DR" for Dana Reyes, "SL" for sam.lee: the first letter of each of the first two words.
@@ -124,9 +129,42 @@ impl App {
             return Vec::new();
         }
         w.told = Some(w.seen.clone());
-        vec![Effect::SendPresence {
+        let mut fx = vec![Effect::SendPresence {
             approval_id: w.seen.clone(),
-        }]
+        }];
+        if w.seen.is_some() && !w.refreshing {
+            w.refreshing = true;
+            fx.push(Effect::After {
+                delay: REFRESH,
+                msg: Msg::PresenceRefresh,
+            });
+        }
+        fx
+    }
+
+    /// Every [`REFRESH`] while an item stays open: it is said again, so that the server does
+    /// not forget a CSR who reads one request for minutes.
+    pub(in crate::tui) fn on_presence_refresh(&mut self) -> Vec<Effect> {
+        let live = self.live == Live::Live;
+        let w = &mut self.decide.watchers;
+        w.refreshing = false;
+        let Some(open) = w
+            .seen
+            .clone()
+            .filter(|_| live && w.told == Some(w.seen.clone()))
+        else {
+            return Vec::new();
+        };
+        w.refreshing = true;
+        vec![
+            Effect::SendPresence {
+                approval_id: Some(open),
+            },
+            Effect::After {
+                delay: REFRESH,
+                msg: Msg::PresenceRefresh,
+            },
+        ]
     }
 
     /// The stream came back: the server forgot this console with the old stream, so the open
@@ -282,6 +320,23 @@ mod tests {
         ));
         let fx = app.update(Msg::OpenItemSettled, t + ms(500));
         assert_eq!(said(&fx), [Some("ap_2".to_string())]);
+        // Said again every 30 s while it stays open (the server forgets after 60 s): one
+        // timer, started by the first word, and renewed by each refresh.
+        let fx = app.update(Msg::PresenceRefresh, t + ms(30_500));
+        assert_eq!(said(&fx), [Some("ap_2".to_string())]);
+        assert_eq!(
+            fx.iter()
+                .filter(|e| matches!(
+                    e,
+                    Effect::After {
+                        msg: Msg::PresenceRefresh,
+                        ..
+                    }
+                ))
+                .count(),
+            1
+        );
+        assert!(Msg::PresenceRefresh.is_quiet() && Msg::OpenItemSettled.is_quiet());
         // Keys that do not move the selection schedule nothing.
         assert_eq!(settles(&app.update(key('?'), t + ms(600))), 0);
     }

@@ -87,7 +87,11 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
     let debug_panic =
         cfg!(debug_assertions) && std::env::var_os("PARTNER_CONSOLE_DEBUG_PANIC").is_some();
     'run: loop {
+        // A frame only when something may have changed on screen: a presence timer's word to
+        // the server changes nothing, and an idle console writes nothing.
+        let mut redraw = false;
         for msg in pending.drain(..) {
+            redraw |= !msg.is_quiet();
             effects.extend(app.update(msg, chrono::Utc::now()));
         }
         for fx in effects.drain(..) {
@@ -100,7 +104,11 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
             }
         }
         let now = chrono::Utc::now();
-        if let Err(e) = terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now)) {
+        if !redraw {
+            // Nothing to draw: straight to waiting for the next message.
+        } else if let Err(e) =
+            terminal::draw_frame(&mut term, |f| view::render(&app, f, &theme, now))
+        {
             // The terminal is gone (an SSH drop): leave as from a hangup.
             tracing::info!("drawing failed: {e}; leaving");
             hangup = true;
