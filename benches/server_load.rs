@@ -8,12 +8,15 @@
 //! stats, and decisions from 8 concurrent clients, each approving or rejecting its own pending
 //! items; and record writes (issue 17): `PATCH /partners/{id}` with `If-Match` from 8
 //! concurrent clients, each editing the notes of its own partners (`SERVER_BENCH_RECORD_WRITES`,
-//! default 8,000). Latencies are client-side round trips (request, JSON, decoding). Prints a
-//! table.
+//! default 8,000); and partner requests (issue 21): `POST /partner/requests` from 8 concurrent
+//! clients, each with an impersonation token of its own partner, submitting requests of every
+//! kind in turn (`SERVER_BENCH_SUBMISSIONS`, default 10,000; the server's `--max-pending` is
+//! lifted so that none is refused). Latencies are client-side round trips (request, JSON,
+//! decoding). Prints a table.
 //!
 //! `cargo bench --bench server_load`; `SERVER_BENCH_DB=path` keeps (and on later runs reuses)
 //! the database instead of a temporary one;
-//! `SERVER_BENCH_ONLY=pages,search,stats,decisions,records` runs only those parts.
+//! `SERVER_BENCH_ONLY=pages,search,stats,decisions,records,submissions` runs only those parts.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -25,8 +28,8 @@ use std::time::{Duration, Instant};
 use partner_console::client::{Api, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::domain::*;
 use partner_console::secret::Secret;
-use partner_console::server::{SeedSource, Store, seed};
-use support::{TempDir, launch};
+use partner_console::server::{SeedSource, ServerOptions, Store, seed};
+use support::{TempDir, launch_options};
 
 /// The console's page size (`tui::app::PAGE_SIZE`).
 const CONSOLE_PAGE: u32 = 200;
@@ -34,6 +37,8 @@ const PAGE_TARGET: Duration = Duration::from_millis(10);
 const DECISIONS_TARGET: f64 = 2000.0;
 /// Record writes per second, 8 clients (issue 17).
 const RECORD_WRITES_TARGET: f64 = 1000.0;
+/// Partner requests submitted per second, 8 clients (issue 21: like decisions).
+const SUBMISSIONS_TARGET: f64 = 2000.0;
 
 /// Whether `part` is to run (`SERVER_BENCH_ONLY`, all by default).
 fn runs(part: &str) -> bool {
@@ -165,9 +170,13 @@ async fn run() {
     let seed_time = started.elapsed();
     let added = seed::add_pending(&store, decisions).expect("pending items");
     drop(store);
-    let srv = launch(&db, SeedSource::None, Duration::from_secs(1800))
-        .await
-        .expect("server starts");
+    // No limit on pending requests: the submissions round makes thousands per partner.
+    let srv = launch_options(ServerOptions {
+        max_pending: 1_000_000,
+        ..ServerOptions::new(db.clone(), SeedSource::None)
+    })
+    .await
+    .expect("server starts");
     let url = srv.url();
     let api = client(&url, "demo-viewer");
     let mut table: Vec<Row> = Vec::new();
@@ -400,6 +409,13 @@ async fn run() {
         records_line = line;
     }
 
+    let mut submissions_line = String::new();
+    if runs("submissions") {
+        let (row, line) = submissions(&url, env_u64("SERVER_BENCH_SUBMISSIONS", 10_000)).await;
+        table.push(row);
+        submissions_line = line;
+    }
+
     srv.shutdown().await;
     drop(temp);
 
@@ -446,6 +462,120 @@ async fn run() {
     if !records_line.is_empty() {
         println!("{records_line}");
     }
+    if !submissions_line.is_empty() {
+        println!("{submissions_line}");
+    }
+}
+
+/// A request of `kind` that breaks no rule (broadcasts and ads start in three days).
+fn new_request(kind: Kind, i: usize) -> NewRequest {
+    let soon = chrono::Utc::now() + chrono::Duration::days(3);
+    let mut details = Details::default();
+    let item = |name: &str, amount| {
+        Some(Item {
+            name: name.into(),
+            price: Money::new(amount, "EUR"),
+        })
+    };
+    let (title, item) = match kind {
+        Kind::Partnership => ("Gold package".to_string(), item("Gold", 4900)),
+        Kind::Addon => ("Analytics Pro".to_string(), item("Analytics Pro", 1500)),
+        Kind::AdvertisingPackage => {
+            details.impressions = Some(50_000);
+            (
+                "Starter 50k".to_string(),
+                item("Starter 50k impressions", 9900),
+            )
+        }
+        Kind::Broadcast => {
+            details.engagement_type = Some("Poll".into());
+            details.preview = Some("Vote for the best episode!\nIt takes a minute.".into());
+            details.starts_at = Some(soon);
+            (format!("Weekend poll {i}"), None)
+        }
+        Kind::Ad => {
+            details.headline = Some("Fresh bread, every morning".into());
+            details.target_url = Some("https://bakery.example/offer".into());
+            details.starts_at = Some(soon);
+            details.ends_at = Some(soon + chrono::Duration::days(7));
+            (format!("Fresh bread {i}"), None)
+        }
+    };
+    NewRequest {
+        kind,
+        title,
+        item,
+        description: "We would like to reach more listeners.".into(),
+        details,
+    }
+}
+
+/// `n` submissions (`POST /partner/requests`, each under a new `Idempotency-Key`) from
+/// `SERVER_BENCH_CLIENTS` (8) concurrent clients, each the owner of its own partner through an
+/// impersonation, every kind in turn. Each 201 is a real write (the approval, its audit entry,
+/// `approval.created`, the key's answer), sent after its commit was synced to disk. Returns the
+/// table's row and the summary line.
+async fn submissions(url: &str, n: u64) -> (Row, String) {
+    let csr = client(url, "demo-csr");
+    let clients = env_u64("SERVER_BENCH_CLIENTS", 8).max(1) as usize;
+    // The first partners that may be impersonated (a suspended one may not).
+    let mut owners = Vec::new();
+    let page = csr
+        .partners(&PartnerQuery {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .expect("partners");
+    for p in page.items {
+        if owners.len() == clients {
+            break;
+        }
+        if let Ok(imp) = csr.impersonate(&p.id, "submissions benchmark").await {
+            owners.push(csr.with_token(Secret::new(imp.token)));
+        }
+    }
+    let clients = owners.len();
+    let per_client = (n as usize).div_ceil(clients.max(1));
+    let started = Instant::now();
+    let tasks: Vec<_> = owners
+        .into_iter()
+        .enumerate()
+        .map(|(i, owner)| {
+            tokio::spawn(async move {
+                let mut times = Vec::with_capacity(per_client);
+                for j in 0..per_client {
+                    let request = new_request(Kind::ALL[(i + j) % Kind::ALL.len()], j);
+                    let key = uuid::Uuid::now_v7().to_string();
+                    let t = Instant::now();
+                    let made = owner.submit_request(&key, &request).await;
+                    times.push(t.elapsed());
+                    assert_eq!(made.expect("submitted").status, Status::Pending);
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await.expect("client task"));
+    }
+    let wall = started.elapsed();
+    let per_second = times.len() as f64 / wall.as_secs_f64();
+    let mut row = Row::new(&format!("partner request (POST), {clients} clients"), times);
+    row.note = format!("{per_second:.0} submissions/s");
+    let line = format!(
+        "submissions: {per_second:.0}/s ({} in {:.2} s), target ≥ {SUBMISSIONS_TARGET}/s: {} \
+         (POST /partner/requests with an Idempotency-Key; each 201 is sent after its commit was synced to disk)",
+        row.samples.len(),
+        wall.as_secs_f64(),
+        if per_second >= SUBMISSIONS_TARGET {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
+    (row, line)
 }
 
 /// `n` profile edits (`PATCH /partners/{id}` with `If-Match`) from `SERVER_BENCH_CLIENTS` (8)

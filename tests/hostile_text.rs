@@ -639,6 +639,9 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
         // Approval: every one of its 20 string fields hostile, every Option filled.
         let approval = hostile_approval(&mut rng);
         let approval = assert_cleans(approval, 20, &[]);
+        // The partner's own view of a request: the approval without its partner (5 strings)
+        // and who decided (2).
+        assert_cleans(PartnerRequest::from(hostile_approval(&mut rng)), 13, &[]);
 
         // A problem carrying an approval.
         let problem = Problem {
@@ -829,15 +832,24 @@ fn clean_leaves_nothing_forbidden_in_any_domain_value() {
             decided_by: UserRef { id: n(), name: n() },
         };
         let updated = PartnerUpdated { id: n() };
+        let presence = Presence {
+            approval_id: n(),
+            viewers: vec![
+                UserRef { id: n(), name: n() },
+                UserRef { id: n(), name: n() },
+            ],
+        };
         let events = [
             ServerEvent::ApprovalCreated(created.clone()),
             ServerEvent::ApprovalDecided(decided.clone()),
             ServerEvent::PartnerUpdated(updated.clone()),
+            ServerEvent::Presence(presence.clone()),
         ];
         let expected = [
             ServerEvent::ApprovalCreated(assert_cleans(created, 1, &[])),
             ServerEvent::ApprovalDecided(assert_cleans(decided, 3, &[])),
             ServerEvent::PartnerUpdated(assert_cleans(updated, 1, &[])),
+            ServerEvent::Presence(assert_cleans(presence, 5, &[])),
         ];
         assert_eq!(events.map(Clean::clean), expected, "case {case}");
     }
