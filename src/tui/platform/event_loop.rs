@@ -152,9 +152,12 @@ pub async fn run(opts: TuiOptions, api: Arc<dyn Api>) -> Result<()> {
                     Msg::Shutdown
                 }
                 signals::Signal::Interrupt | signals::Signal::Terminate => Msg::Shutdown,
+                // Back from Ctrl-Z: the terminal was the shell's meanwhile, so the whole screen
+                // is drawn again (as after a resize, which is what a message of its size asks).
                 signals::Signal::Continue => {
                     terminal::resume(&mut term)?;
-                    continue;
+                    let size = term.size().unwrap_or_default();
+                    Msg::Resize { width: size.width, height: size.height }
                 }
             },
         };
