@@ -287,6 +287,24 @@ impl App {
             .and_then(|s| warnings_note(&s));
     }
 
+    /// The amounts are in the currency the form's one currency field says (once it is three
+    /// letters), as typed.
+    pub(in crate::tui) fn lead_form_currency(form: &mut Form) {
+        let typed = form
+            .value(lead_form::CURRENCY)
+            .unwrap_or("")
+            .trim()
+            .to_ascii_uppercase();
+        if typed.len() != 3 || !typed.chars().all(|c| c.is_ascii_alphabetic()) {
+            return;
+        }
+        for f in &mut form.fields {
+            if let crate::tui::form::FieldKind::Money { currency } = &mut f.kind {
+                currency.clone_from(&typed);
+            }
+        }
+    }
+
     /// `I`: the portal invitation, after y/N.
     pub(in crate::tui) fn ask_portal_invite(
         &mut self,

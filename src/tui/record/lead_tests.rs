@@ -145,6 +145,10 @@ fn fields_appear_only_when_they_apply() {
     let mut app = lead_page(settings());
     press(&mut app, "E");
     assert!(shown(&app, "/lead_cost") && !shown(&app, "/lead_value"));
+    // The amounts follow the one currency field as it is typed.
+    retype(&mut app, "/currency", "usd");
+    assert!(matches!(&form(&app).field("/lead_cost").unwrap().kind,
+            crate::tui::form::FieldKind::Money { currency } if currency == "USD"));
     assert!(!shown(&app, "/credit_limit"));
     assert!(!shown(&app, "/internet_delivery/url"));
     assert!(!shown(&app, "/low_funds_threshold"));

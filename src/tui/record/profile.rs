@@ -160,10 +160,11 @@ impl App {
         let focus = d.form.focus;
         match d.form.key(key, width) {
             Outcome::Stay => {
-                if let FormTarget::Lead(target) = &d.target
-                    && d.form.focus != focus
-                {
-                    App::lead_form_moved(&mut d.form, target);
+                if let FormTarget::Lead(target) = &d.target {
+                    App::lead_form_currency(&mut d.form);
+                    if d.form.focus != focus {
+                        App::lead_form_moved(&mut d.form, target);
+                    }
                 }
                 Handled::done()
             }
