@@ -126,8 +126,7 @@ fn main() {
     );
     term.send("5");
     term.wait_for("1 of 200+", Duration::from_secs(10)).unwrap();
-    // Past the presence's settle (0.4 s), whose word to the server draws a frame of its own.
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(300));
 
     let (lat, move_bytes) = moves(&mut term);
     println!(

@@ -28,12 +28,7 @@ pub(super) async fn impersonate(
     let user = caller.user(Role::Csr)?.clone();
     let req: ImpersonationRequest = json_body(&headers, &body)?;
     let reason = free_text::required(&req.reason, MAX_IMPERSONATION_REASON, "reason")?;
-    // 244 random bits; only its hash is stored.
-    let token = format!(
-        "imp_{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let token = store::new_secret("imp_");
     let session_id = store::new_id("im");
     let started_at = Utc::now();
     let ttl =

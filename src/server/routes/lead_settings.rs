@@ -114,12 +114,7 @@ pub(super) async fn portal_invite(
     let user = caller.user(Role::Csr)?.clone();
     let key = idempotency_key(&headers)?;
     let InviteBody {} = json_body(&headers, &body)?;
-    // 244 random bits, as an impersonation's token; only its hash is stored.
-    let token = format!(
-        "inv_{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let token = store::new_secret("inv_");
     let invite = InviteRequest {
         idempotency: IdempotencyKey {
             user_id: user.id.clone(),

@@ -121,11 +121,7 @@ fn new_viewer(conn: &Connection, admin: &NewAdmin) -> StoreResult<UserRef> {
         .into());
     }
     let id = new_id("us");
-    let unusable = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let unusable = super::new_secret("");
     conn.prepare_cached(
         "INSERT INTO users (id, name, email, role, token_hash) VALUES (?1, ?2, ?3, 'viewer', ?4)",
     )?

@@ -385,6 +385,16 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
+/// A new secret token with a readable prefix (`imp_…`): 244 random bits (two UUIDv4s), never
+/// stored but as its [`token_hash`].
+pub fn new_secret(prefix: &str) -> String {
+    format!(
+        "{prefix}{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
 /// SHA-256 of a token, hex: tokens are stored only as hashes.
 pub fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};

@@ -29,33 +29,20 @@ pub struct Arrivals {
     toast: Option<(u64, BTreeMap<Kind, usize>)>,
 }
 
-/// "partnership request", "add-on request", … and their plurals.
-fn words(kind: Kind, n: usize) -> String {
-    let what = match kind {
-        Kind::Partnership => "partnership request",
-        Kind::Addon => "add-on request",
-        Kind::Broadcast => "broadcast request",
-        Kind::AdvertisingPackage => "advertising-package request",
-        Kind::Ad => "ad request",
-    };
-    format!("{n} new {what}{}", if n == 1 { "" } else { "s" })
-}
-
 /// "3 new partnership requests", or "4 new requests: 3 partnership, 1 ad" across kinds.
 pub fn burst_text(counts: &BTreeMap<Kind, usize>) -> String {
+    let noun = |k: &Kind| k.label().to_lowercase();
     let total: usize = counts.values().sum();
     match counts.iter().collect::<Vec<_>>().as_slice() {
-        [(kind, n)] => words(**kind, **n),
+        [(kind, n)] => format!(
+            "{n} new {} request{}",
+            noun(kind),
+            if **n == 1 { "" } else { "s" }
+        ),
         many => {
             let parts: Vec<String> = many
                 .iter()
-                // "3 new partnership requests" → "3 partnership"
-                .map(|(k, n)| {
-                    words(**k, **n)
-                        .replace(" new", "")
-                        .replace(" requests", "")
-                        .replace(" request", "")
-                })
+                .map(|(k, n)| format!("{n} {}", noun(k)))
                 .collect();
             format!("{total} new requests: {}", parts.join(", "))
         }

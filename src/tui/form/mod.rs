@@ -206,6 +206,13 @@ impl Field {
     }
 }
 
+/// Whether JSON pointer `inner` is `outer` or a member within it (`/item/name` under `/item`).
+fn under(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// "49.00" or "49" as minor units (two decimals).
 pub fn parse_money(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -338,6 +345,11 @@ impl Form {
         self.focus
     }
 
+    /// Nothing is open over the fields and nothing is on its way: the owner's own keys apply.
+    pub fn at_rest(&self) -> bool {
+        !self.saving && !self.discarding && self.picker.is_none() && self.calendar.is_none()
+    }
+
     /// The field in focus takes typed characters (letters are its, not the owner's keys).
     pub fn takes_typing(&self) -> bool {
         self.picker.is_some()
@@ -409,24 +421,10 @@ impl Form {
         for (pointer, detail) in errors {
             // The deepest field that holds the pointer: the most precise place for it; else
             // the first field within it (an error at `/item` lands on `/item/name`).
-            let within = |f: &&mut Field| {
-                f.pointer
-                    .strip_prefix(pointer.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-            };
-            let deepest = self
-                .fields
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| {
-                    f.pointer == pointer
-                        || pointer
-                            .strip_prefix(f.pointer)
-                            .is_some_and(|rest| rest.starts_with('/'))
-                })
-                .max_by_key(|(_, f)| f.pointer.len())
-                .map(|(i, _)| i);
-            let at = deepest.or_else(|| self.fields.iter_mut().position(|f| within(&f)));
+            let deepest = (0..self.fields.len())
+                .filter(|&i| under(pointer, self.fields[i].pointer))
+                .max_by_key(|&i| self.fields[i].pointer.len());
+            let at = deepest.or_else(|| self.fields.iter().position(|f| under(f.pointer, pointer)));
             match at.and_then(|i| self.fields.get_mut(i)) {
                 Some(f) => f.error = Some(crate::text::clean_line(detail)),
                 None => elsewhere.push(crate::text::clean_line(detail)),

@@ -30,16 +30,6 @@ const WITH_ITEM: &[&str] = &["partnership", "addon", "advertising_package"];
 const STARTS: &[&str] = &["broadcast", "ad"];
 const IMPRESSIONS: &[&str] = &["advertising_package", "ad"];
 
-fn kind_label(k: Kind) -> &'static str {
-    match k {
-        Kind::Partnership => "Partnership package",
-        Kind::Addon => "Add-on",
-        Kind::AdvertisingPackage => "Advertising package",
-        Kind::Broadcast => "Broadcast",
-        Kind::Ad => "Ad",
-    }
-}
-
 /// The form for a new request of the partner, `currency` its usual one.
 pub fn request_form(partner: &str, currency: &str, today: NaiveDate) -> Form {
     let spec = |pointer: &'static str, label: &'static str, kind: FieldKind| FieldSpec {
@@ -60,7 +50,7 @@ pub fn request_form(partner: &str, currency: &str, today: NaiveDate) -> Form {
             Kind::Ad,
         ]
         .into_iter()
-        .map(|k| (k.as_str().to_string(), kind_label(k).to_string()))
+        .map(|k| (k.as_str().to_string(), k.label().to_string()))
         .collect(),
     );
     let specs = vec![
@@ -342,7 +332,7 @@ pub fn request_lines(r: &PartnerRequest) -> Vec<String> {
     let mut out = vec![format!(
         "  {:<9} {} · {} · {}",
         r.status.as_str(),
-        kind_label(r.kind),
+        r.kind.label(),
         r.title,
         crate::tui::view::format::absolute(r.requested_at)
     )];

@@ -233,7 +233,7 @@ impl App {
         target: &LeadForm,
         key: KeyEvent,
     ) -> Option<Handled> {
-        if form.saving || form.discarding || form.picker.is_some() || form.calendar.is_some() {
+        if !form.at_rest() {
             return None;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -374,14 +374,7 @@ impl App {
     }
 
     fn lead_form_open(&mut self, partner_id: &str) -> Option<&mut FormDialog> {
-        self.focus.find_mut(|l| match l {
-            Layer::Form(d)
-                if matches!(&d.target, FormTarget::Lead(t) if t.partner_id == partner_id) =>
-            {
-                Some(&mut **d)
-            }
-            _ => None,
-        })
+        self.form_for(|t| matches!(t, FormTarget::Lead(l) if l.partner_id == partner_id))
     }
 
     pub(in crate::tui) fn on_lead_settings(
@@ -457,29 +450,16 @@ impl App {
             }
             // The preview's body names its members at its top level (`/body_template`): in
             // the form they are internet delivery's.
-            Err(e) if e.code() == Some(codes::VALIDATION_FAILED) => {
-                let errors: Vec<(String, String)> = e
-                    .problem()
-                    .map(|p| {
-                        p.errors
-                            .iter()
-                            .map(|f| (format!("/internet_delivery{}", f.field), f.detail.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let form = self.focus.find_mut(|l| match l {
-                    Layer::Form(d) if matches!(d.target, FormTarget::Lead(_)) => Some(&mut d.form),
-                    _ => None,
-                });
-                match form {
-                    Some(form) if !errors.is_empty() => {
-                        form.refuse(&errors, "No preview");
+            Err(e) => {
+                let errors = super::profile::field_errors(&e, "/internet_delivery");
+                match self.form_for(|t| matches!(t, FormTarget::Lead(_))) {
+                    Some(d) if !errors.is_empty() => {
+                        d.form.refuse(&errors, "No preview");
                         Vec::new()
                     }
                     _ => self.error_toast(format!("No preview: {}", e.user_message())),
                 }
             }
-            Err(e) => self.error_toast(format!("No preview: {}", e.user_message())),
         }
     }
 

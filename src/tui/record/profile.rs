@@ -39,16 +39,23 @@ impl FormDialog {
     /// The form's keys, and its owner's.
     pub fn hints(&self) -> Vec<crate::tui::app::focus::Hint> {
         let mut hints = self.form.hints();
-        if matches!(self.target, FormTarget::Lead(_))
-            && !self.form.saving
-            && !self.form.discarding
-            && self.form.picker.is_none()
-            && self.form.calendar.is_none()
-        {
+        if matches!(self.target, FormTarget::Lead(_)) && self.form.at_rest() {
             hints.extend(App::lead_form_hints(&self.form));
         }
         hints
     }
+}
+
+/// A 422's field errors as (pointer, words), each pointer under `under` (`""`: as sent).
+pub(in crate::tui) fn field_errors(e: &ApiError, under: &str) -> Vec<(String, String)> {
+    e.problem()
+        .map(|p| {
+            p.errors
+                .iter()
+                .map(|f| (format!("{under}{}", f.field), f.detail.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The label of a profile field in the form.
@@ -139,12 +146,16 @@ impl App {
 
     /// The profile form open on partner `id`, if any (on top or waiting below a question).
     pub(in crate::tui) fn profile_form_for(&mut self, id: &str) -> Option<&mut FormDialog> {
+        self.form_for(|t| matches!(t, FormTarget::Profile { partner_id, .. } if partner_id == id))
+    }
+
+    /// The open form (on top or waiting below a question) whose target `pick` accepts.
+    pub(in crate::tui) fn form_for(
+        &mut self,
+        pick: impl Fn(&FormTarget) -> bool,
+    ) -> Option<&mut FormDialog> {
         self.focus.find_mut(|l| match l {
-            Layer::Form(d)
-                if matches!(&d.target, FormTarget::Profile { partner_id, .. } if partner_id == id) =>
-            {
-                Some(&mut **d)
-            }
+            Layer::Form(d) if pick(&d.target) => Some(&mut **d),
             _ => None,
         })
     }
@@ -316,26 +327,14 @@ impl App {
         e: &ApiError,
         why: String,
     ) -> Vec<Effect> {
-        let errors: Vec<(String, String)> = e
-            .problem()
-            .map(|p| {
-                p.errors
-                    .iter()
-                    .map(|f| (f.field.clone(), f.detail.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let form = self.focus.find_mut(|l| match l {
-            Layer::Form(d) if pick(&d.target) => Some(&mut d.form),
-            _ => None,
-        });
-        match form {
-            Some(form) if !errors.is_empty() => {
-                form.server_errors(&errors);
+        let errors = field_errors(e, "");
+        match self.form_for(pick) {
+            Some(d) if !errors.is_empty() => {
+                d.form.server_errors(&errors);
                 Vec::new()
             }
-            Some(form) => {
-                form.save_failed(&why);
+            Some(d) => {
+                d.form.save_failed(&why);
                 Vec::new()
             }
             None => self.error_toast(format!("Not done: {why}")),
