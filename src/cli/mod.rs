@@ -104,8 +104,10 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: SocketAddr,
 
-    /// The SQLite database file (created if missing). Default: partner-console.db in the data dir.
-    #[arg(long, value_name = "PATH")]
+    /// The SQLite database file (created if missing), or a PostgreSQL database as
+    /// postgres://USER@HOST[:PORT]/DATABASE (the password from PGPASSWORD or ~/.pgpass, never
+    /// the URL). Default: partner-console.db in the data dir.
+    #[arg(long, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// What to load into an empty database: `demo`, `none` or a seed FILE.json (see README);

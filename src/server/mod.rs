@@ -158,7 +158,7 @@ impl SeedSource {
 
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
-    pub db: PathBuf,
+    pub db: store::Location,
     pub seed: SeedSource,
     pub impersonation_ttl: Duration,
     pub limits: ConnLimits,
@@ -174,9 +174,9 @@ pub struct ServerOptions {
 impl ServerOptions {
     /// The options `serve` has by default, on the database `db` seeded with `seed`: tests and
     /// the demo change what they need with `..ServerOptions::new(db, seed)`.
-    pub fn new(db: PathBuf, seed: SeedSource) -> ServerOptions {
+    pub fn new(db: impl Into<store::Location>, seed: SeedSource) -> ServerOptions {
         ServerOptions {
-            db,
+            db: db.into(),
             seed,
             impersonation_ttl: MAX_IMPERSONATION,
             limits: ConnLimits::default(),
@@ -239,8 +239,8 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
     // that a fixed clock sees them scheduled, active and expiring as the system's would.
     let seeded_at = opts.clock.now();
     let store = tokio::task::spawn_blocking(move || -> Result<Store> {
-        let (store, seeded) = Store::open_with(&db, |conn| seed::apply_at(conn, &seed, seeded_at))
-            .wrap_err_with(|| format!("opening the database {}", db.display()))?;
+        let (store, seeded) = Store::open_at(&db, |conn| seed::apply_at(conn, &seed, seeded_at))
+            .wrap_err_with(|| format!("opening the database {db}"))?;
         seeded?;
         Ok(store)
     })
@@ -365,8 +365,8 @@ async fn shutdown_signal() {
 pub async fn run_cli(args: &crate::cli::ServeArgs) -> Result<()> {
     crate::logging::to_stderr();
     let db = match &args.db {
-        Some(p) => p.clone(),
-        None => crate::config::Paths::discover(None)?.database_file(),
+        Some(p) => store::Location::parse(&p.to_string_lossy()),
+        None => store::Location::Sqlite(crate::config::Paths::discover(None)?.database_file()),
     };
     // The user's mistakes in the simulation's flags, before anything is opened or bound.
     let simulate = Simulation::from_args(args.simulate.as_deref(), args.simulate_seed.as_deref())?;

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::server::store::db::{Connection, OptionalExtension};
 
 use super::file::{SeedAssignment, SeedDistributor, SeedTenant};
 use super::import::{ImportError, PartnerIds, invalid, required};
@@ -21,12 +21,14 @@ pub(super) struct Distributors {
 }
 
 /// A row that could not be inserted because its id is taken: the place's error, not SQLite's.
-fn taken(place: String, id: &str, what: &str) -> impl FnOnce(rusqlite::Error) -> ImportError {
+fn taken(
+    place: String,
+    id: &str,
+    what: &str,
+) -> impl FnOnce(crate::server::store::db::Error) -> ImportError {
     let (id, what) = (id.to_string(), what.to_string());
     move |e| match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
+        e if e.is_constraint_violation() => {
             invalid(place, format!("{id:?} is used by another {what}"))
         }
         other => ImportError::Sql(other),
@@ -152,8 +154,8 @@ pub(super) fn import_assignments(
     assignments: &[SeedAssignment],
 ) -> Result<(), ImportError> {
     let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO assignments (user_id, role, scope_kind, scope_id)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO assignments (user_id, role, scope_kind, scope_id)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
     )?;
     for (j, a) in assignments.iter().enumerate() {
         let place = format!("users[{user}].assignments[{j}].scope");
@@ -178,7 +180,7 @@ pub(super) fn import_assignments(
                 ),
             ));
         }
-        ins.execute(rusqlite::params![
+        ins.execute(crate::server::store::db::params![
             user_id,
             a.role.as_str(),
             level.as_str(),

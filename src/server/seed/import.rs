@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, params};
+use crate::server::store::db::{Connection, params};
 
 use super::file::{
     SeedApproval, SeedDistributor, SeedPartner, SeedRole, SeedTenant, SeedTiers, SeedUser,
@@ -22,7 +22,13 @@ pub enum ImportError {
     #[error("{place}: {message}")]
     Invalid { place: String, message: String },
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] crate::server::store::db::Error),
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportError::Sql(e.into())
+    }
 }
 
 pub(super) fn invalid(place: String, message: impl Into<String>) -> ImportError {
@@ -105,17 +111,22 @@ pub fn import(
     // database with a rollback journal), whose header write syncs the database file. A bigger
     // page cache keeps the growing edges of the tables in memory and lets the index builds
     // sort in memory.
-    let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-    let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "synchronous", "OFF")?;
-    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    let Some(sqlite) = conn.sqlite() else {
+        // PostgreSQL: one transaction, synced at its commit.
+        return import_in_one_transaction(conn, records, approvals);
+    };
+    let synchronous: i64 = sqlite.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    let cache_size: i64 = sqlite.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    sqlite.pragma_update(None, "synchronous", "OFF")?;
+    sqlite.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let imported = import_in_one_transaction(conn, records, approvals);
-    conn.pragma_update(None, "cache_size", cache_size)?;
-    conn.pragma_update(None, "synchronous", synchronous)?;
+    let sqlite = conn.sqlite().expect("SQLite");
+    sqlite.pragma_update(None, "cache_size", cache_size)?;
+    sqlite.pragma_update(None, "synchronous", synchronous)?;
     imported?;
     // Copy the write-ahead log into the database file and sync both; the log of a big seed is
     // as big as the data, and TRUNCATE gives that space back.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    sqlite.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(())
 }
 
@@ -126,6 +137,12 @@ const IMPORT_CACHE_KIB: i64 = -64 * 1024;
 /// builds each index once at the end (one sort) far faster than it updates them row by row.
 /// This happens inside the import's transaction, so a refused import leaves them as they were.
 fn drop_indexes_and_triggers(tx: &Connection, table: &str) -> Result<Vec<String>, ImportError> {
+    if tx.is_postgres() {
+        // PostgreSQL keeps its indexes (and builds them as fast row by row); its triggers are
+        // switched off for the load the same way, and on again at the end.
+        tx.execute_batch(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))?;
+        return Ok(vec![format!("ALTER TABLE {table} ENABLE TRIGGER USER")]);
+    }
     let found: Vec<(String, String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT type, name, sql FROM sqlite_master
@@ -423,9 +440,7 @@ fn import_in_one_transaction(
                 details,
             ])
             .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
+                e if e.is_constraint_violation() => {
                     invalid(place("id"), format!("{id:?} is used by another approval"))
                 }
                 other => ImportError::Sql(other),
@@ -446,7 +461,8 @@ fn import_in_one_transaction(
         let mut ins = tx.prepare(
             "INSERT INTO approval_labels (kind, title, item) SELECT ?1, ?2, ?3
               WHERE NOT EXISTS (SELECT 1 FROM approval_labels
-                                 WHERE kind = ?1 AND title = ?2 AND item IS ?3)",
+                                 WHERE kind = ?1 AND title = ?2
+                                   AND item IS NOT DISTINCT FROM ?3)",
         )?;
         for (kind, seen) in &labels {
             for (title, item) in seen {
@@ -455,7 +471,7 @@ fn import_in_one_transaction(
         }
         let mut ins = tx.prepare(
             "INSERT INTO decided_days (day, kind, status, n) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (day, kind, status) DO UPDATE SET n = n + excluded.n",
+             ON CONFLICT (day, kind, status) DO UPDATE SET n = decided_days.n + excluded.n",
         )?;
         for ((day, kind, status), n) in &days {
             ins.execute(params![

@@ -4,7 +4,7 @@
 //! with no row (a large seed stays small). The first broken rule refuses the import, named by
 //! its place (`partners[3].lead_settings.schedule.days.mon.end`).
 
-use rusqlite::{Connection, params};
+use crate::server::store::db::{Connection, params};
 use serde_json::Value;
 
 use super::file::SeedPartner;

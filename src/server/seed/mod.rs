@@ -21,8 +21,8 @@ pub use import::{ImportError, SeedRecords, import};
 pub(crate) use demo::Rng;
 pub(crate) use demo_requests::request as realistic_request;
 
+use crate::server::store::db::Connection;
 use color_eyre::eyre::{Result, eyre};
-use rusqlite::Connection;
 
 use super::SeedSource;
 use super::store;
@@ -120,18 +120,22 @@ fn without_wal<T>(
     conn: &mut Connection,
     f: impl FnOnce(&mut Connection) -> Result<T, ImportError>,
 ) -> Result<T, ImportError> {
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    let Some(sqlite) = conn.sqlite() else {
+        return f(conn);
+    };
+    let mode: String = sqlite.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return f(conn);
     }
-    let switched = conn
+    let switched = sqlite
         .query_row("PRAGMA journal_mode = DELETE", [], |r| {
             r.get::<_, String>(0)
         })
         .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
     let out = f(conn);
     if switched {
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        let sqlite = conn.sqlite().expect("SQLite");
+        sqlite.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
     }
     out
 }
@@ -141,18 +145,26 @@ fn without_wal<T>(
 /// added (fewer than `n` only if there are fewer decided approvals to copy).
 pub fn add_pending(store: &store::Store, n: u64) -> Result<u64> {
     let now = store::ts(chrono::Utc::now());
-    let added = store.write_now(|c| -> rusqlite::Result<usize> {
+    let added = store.write_now(|c| -> crate::server::store::db::Result<usize> {
         let tx = c.transaction()?;
+        // A random new id, in each database's words.
+        let random_hex = if tx.is_postgres() {
+            "md5(random()::text || clock_timestamp()::text)"
+        } else {
+            "lower(hex(randomblob(16)))"
+        };
         let added = tx.execute(
-            "INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name,
-                    item_amount, item_currency, description, requested_at, details)
-             SELECT 'ap_' || lower(hex(randomblob(16))), kind, 'pending', 1, title, partner_id,
-                    item_name, item_amount, item_currency, description, ?1, details
-               FROM approvals INDEXED BY approvals_history
-              WHERE status <> 'pending'
-              ORDER BY decided_at DESC, id DESC
-              LIMIT ?2",
-            rusqlite::params![now, n as i64],
+            &format!(
+                "INSERT INTO approvals (id, kind, status, version, title, partner_id, item_name,
+                        item_amount, item_currency, description, requested_at, details)
+                 SELECT 'ap_' || {random_hex}, kind, 'pending', 1, title, partner_id,
+                        item_name, item_amount, item_currency, description, ?1, details
+                   FROM approvals INDEXED BY approvals_history
+                  WHERE status <> 'pending'
+                  ORDER BY decided_at DESC, id DESC
+                  LIMIT ?2"
+            ),
+            crate::server::store::db::params![now, n as i64],
         )?;
         tx.commit()?;
         Ok(added)

@@ -3,7 +3,7 @@
 //! every string of a seed (tests seed hostile text on purpose, to see the console clean it);
 //! the profile's rules apply to a CSR's edits.
 
-use rusqlite::{Connection, params};
+use crate::server::store::db::{Connection, params};
 
 use super::file::{SeedMember, SeedVoucherBatch};
 use super::import::{ImportError, PartnerIds, currency, invalid, required};

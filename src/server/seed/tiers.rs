@@ -8,8 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::server::store::db::Connection;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use super::file::{SeedCampaign, SeedTiers};
 use super::import::{ImportError, PartnerIds, invalid, required};
@@ -68,16 +68,12 @@ fn date(place: String, t: DateTime<Utc>) -> Result<DateTime<Utc>, ImportError> {
 }
 
 /// A row whose id is taken, or a check the table makes: the place's error, not SQLite's.
-fn sql_at(place: String) -> impl FnOnce(rusqlite::Error) -> ImportError {
+fn sql_at(place: String) -> impl FnOnce(crate::server::store::db::Error) -> ImportError {
     move |e| match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            invalid(
-                place,
-                "conflicts with another entry (its id, or a value that must be unique)",
-            )
-        }
+        e if e.is_constraint_violation() => invalid(
+            place,
+            "conflicts with another entry (its id, or a value that must be unique)",
+        ),
         other => ImportError::Sql(other),
     }
 }

@@ -3,7 +3,7 @@
 //! whoever may write the node. Adding one names them by email: the user with that email, or a
 //! new staff user (a viewer, whose token nobody knows) when there is none.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Connection, OptionalExtension, params};
 
 use super::audit::UserRow;
 use super::hierarchy::{authorize, located};
@@ -70,8 +70,8 @@ pub fn add_admin(
     let role = w.level.admin_role();
     let added = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO assignments (user_id, role, scope_kind, scope_id)
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO assignments (user_id, role, scope_kind, scope_id)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
         )?
         .execute(params![user.id, role.as_str(), w.level.as_str(), w.id])?
         == 1;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, Row};
+use super::db::{Connection, Row};
 
 use super::hierarchy::{standing_at, standing_sql};
 use super::query::{NO_PRICE, list_sql, page_cursor};
@@ -91,7 +91,7 @@ pub fn get_approval(conn: &Connection, id: &str) -> StoreResult<Option<Approval>
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
-        Some(r) => Ok(Some(approval_from_row(r)?)),
+        Some(r) => Ok(Some(approval_from_row(&r)?)),
         None => Ok(None),
     }
 }
@@ -132,7 +132,7 @@ pub fn list_approvals(conn: &Connection, f: &ApprovalFilter) -> StoreResult<Page
     let mut rows = stmt.query(sql.params().as_slice())?;
     let mut items = Vec::with_capacity(f.limit as usize + 1);
     while let Some(r) = rows.next()? {
-        items.push(approval_from_row(r)?);
+        items.push(approval_from_row(&r)?);
     }
     let next_cursor = if items.len() > f.limit as usize {
         items.truncate(f.limit as usize);

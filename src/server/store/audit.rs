@@ -1,7 +1,7 @@
 //! The append-only tables: audit log, outbox, events; and users.
 
+use super::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreError, StoreResult, new_id, parse_ts, ts};
 use crate::domain::*;
@@ -61,9 +61,9 @@ pub fn insert_event(
     data: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<i64> {
-    conn.prepare_cached("INSERT INTO events (name, data, at) VALUES (?1, ?2, ?3)")?
-        .execute(params![name, data, ts(at)])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn
+        .prepare_cached("INSERT INTO events (name, data, at) VALUES (?1, ?2, ?3) RETURNING id")?
+        .query_row(params![name, data, ts(at)], |r| r.get(0))?)
 }
 
 /// Events after `after`, oldest first, at most `limit`.
@@ -81,7 +81,11 @@ pub fn events_after(
 }
 
 pub fn last_event_id(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT coalesce(max(id), 0) FROM events", params![], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 fn seq_cursor(c: Option<&str>) -> StoreResult<i64> {
@@ -99,7 +103,7 @@ fn seq_page<T>(
     sql: &str,
     cursor_arg: Option<&str>,
     limit: u32,
-    map: impl Fn(&rusqlite::Row<'_>) -> StoreResult<T>,
+    map: impl Fn(&super::db::Row<'_>) -> StoreResult<T>,
 ) -> StoreResult<Page<T>> {
     let before = seq_cursor(cursor_arg)?;
     let mut stmt = conn.prepare_cached(sql)?;
@@ -114,7 +118,7 @@ fn seq_page<T>(
             });
         }
         last_seq = r.get(0)?;
-        items.push(map(r)?);
+        items.push(map(&r)?);
     }
     Ok(Page {
         items,
@@ -202,7 +206,7 @@ impl UserRow {
     }
 }
 
-fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+fn user_from_row(r: &super::db::Row<'_>) -> super::db::Result<UserRow> {
     let role: String = r.get(3)?;
     Ok(UserRow {
         id: r.get(0)?,
@@ -251,5 +255,5 @@ pub fn list_users(
 }
 
 pub fn count_users(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+    Ok(conn.query_row("SELECT count(*) FROM users", params![], |r| r.get(0))?)
 }

@@ -3,9 +3,9 @@
 //! here (written by seeds and by an administrator: `catalogue_writes`); the settings are also changed by an administrator
 //! (`PATCH /settings`), one audit entry and a `record.changed` event with each change.
 
+use super::db::{Connection, OptionalExtension, Row, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::keyset::{after_key, keyset_page};
 use super::records::{RecordWrite, Written, field_change, record_written};
@@ -19,7 +19,7 @@ pub const RECORD_SETTINGS: &str = "settings";
 pub fn settings(conn: &Connection) -> StoreResult<Settings> {
     Ok(conn
         .prepare_cached("SELECT tiers_enabled, version FROM settings WHERE id = 1")?
-        .query_row([], |r| {
+        .query_row(params![], |r| {
             Ok(Settings {
                 tiers_enabled: r.get(0)?,
                 version: r.get(1)?,
@@ -164,11 +164,19 @@ pub fn list_tiers(
     limit: u32,
 ) -> StoreResult<Page<Versioned<Tier>>> {
     let (after_key_, after_id) = after_key(cursor)?;
+    // Ten digits, zero-padded, in each database's words.
+    let padded = if conn.is_postgres() {
+        "lpad(precedence::text, 10, '0')"
+    } else {
+        "printf('%010d', precedence)"
+    };
     keyset_page(
         conn,
-        "SELECT id, name, precedence, printf('%010d', precedence) AS k, id, version FROM tiers
-          WHERE deleted_at IS NULL AND (printf('%010d', precedence), id) > (?1, ?2)
-          ORDER BY k, id LIMIT ?3",
+        &format!(
+            "SELECT id, name, precedence, {padded} AS k, id, version FROM tiers
+              WHERE deleted_at IS NULL AND ({padded}, id) > (?1, ?2)
+              ORDER BY k, id LIMIT ?3"
+        ),
         (&after_key_, &after_id),
         &[],
         limit,
@@ -200,10 +208,10 @@ pub fn list_products(
 pub fn all_products(conn: &Connection) -> StoreResult<Vec<Product>> {
     let mut stmt = conn
         .prepare_cached("SELECT id, name, tier_precedence FROM products ORDER BY name_lower, id")?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(super::db::params![])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(product_from_row(r)?);
+        out.push(product_from_row(&r)?);
     }
     Ok(out)
 }
@@ -247,13 +255,13 @@ pub fn get_campaign(conn: &Connection, id: &str) -> StoreResult<Option<Campaign>
 }
 
 /// Seeds write the catalogues (an administrator writes them through `catalogue_writes`).
-pub fn insert_tier(conn: &Connection, t: &Tier) -> rusqlite::Result<()> {
+pub fn insert_tier(conn: &Connection, t: &Tier) -> super::db::Result<()> {
     conn.prepare_cached("INSERT INTO tiers (id, name, precedence) VALUES (?1, ?2, ?3)")?
         .execute(params![t.id, t.name, t.precedence])?;
     Ok(())
 }
 
-pub fn insert_product(conn: &Connection, p: &Product) -> rusqlite::Result<()> {
+pub fn insert_product(conn: &Connection, p: &Product) -> super::db::Result<()> {
     conn.prepare_cached(
         "INSERT INTO products (id, name, name_lower, tier_precedence) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -266,7 +274,7 @@ pub fn insert_product(conn: &Connection, p: &Product) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn insert_campaign(conn: &Connection, c: &Campaign) -> rusqlite::Result<()> {
+pub fn insert_campaign(conn: &Connection, c: &Campaign) -> super::db::Result<()> {
     conn.prepare_cached(
         "INSERT INTO campaigns (id, name, starts_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -279,7 +287,7 @@ pub fn insert_campaign(conn: &Connection, c: &Campaign) -> rusqlite::Result<()> 
     Ok(())
 }
 
-pub fn set_tiers_enabled(conn: &Connection, enabled: bool) -> rusqlite::Result<()> {
+pub fn set_tiers_enabled(conn: &Connection, enabled: bool) -> super::db::Result<()> {
     conn.execute(
         "UPDATE settings SET tiers_enabled = ?1 WHERE id = 1",
         [enabled],

@@ -7,9 +7,9 @@
 //! Each write is one transaction: the rules, the change, one audit entry with each field
 //! before and after, and a `record.changed` event (kinds `tier`, `product`, `campaign`).
 
+use super::db::{Connection, OptionalExtension, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::catalogue::{campaign_from_row, product_from_row, tier_from_row};
@@ -183,7 +183,10 @@ impl Entry for Tier {
         // Its precedence moves past every real one, so another tier may take it.
         conn.prepare_cached(
             "UPDATE tiers SET deleted_at = ?2, version = version + 1,
-                    precedence = 1000000000 + rowid WHERE id = ?1",
+                    precedence = (SELECT CASE WHEN max(precedence) >= 1000000000
+                                              THEN max(precedence) + 1 ELSE 1000000001 END
+                                    FROM tiers)
+              WHERE id = ?1",
         )?
         .execute(params![id, ts(now)])?;
         Ok(())

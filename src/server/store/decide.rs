@@ -2,9 +2,9 @@
 //! change (for an approval, `effects`), the audit row, the outbox email (for a rejection) and the
 //! events commit together in one transaction, or none do.
 
+use super::db::{Connection, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use super::effects::apply_approval;
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};

@@ -3,8 +3,8 @@
 //! approved add-on joins the partner's add-ons. Each change is returned as a field's value
 //! before and after, for the decision's audit entry. A rejection changes nothing.
 
+use super::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreError, StoreResult, parse_ts, ts};
 use crate::domain::*;

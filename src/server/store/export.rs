@@ -7,8 +7,8 @@
 
 use std::io::Write;
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Row};
+use super::db::ValueRef;
+use super::db::{Connection, Row};
 
 use super::approvals::ApprovalFilter;
 use super::query::{NO_PRICE, list_sql, page_cursor};
@@ -67,16 +67,16 @@ pub fn export_approvals(
             if written > 0 {
                 out.push(b',');
             }
-            write_row(&mut out, r)?;
+            write_row(&mut out, &r)?;
             written += 1;
             if written == f.limit || out.len() >= max_bytes {
                 let key = match r.get_ref(key_column)? {
                     ValueRef::Integer(n) => n.to_string(),
                     // A row without a price sorts as `NO_PRICE`.
                     ValueRef::Null if key_column == ITEM_AMOUNT => NO_PRICE.to_string(),
-                    _ => text_at(r, key_column)?.unwrap_or_default().to_string(),
+                    _ => text_at(&r, key_column)?.unwrap_or_default().to_string(),
                 };
-                last = Some((key, text_at(r, 0)?.unwrap_or_default().to_string()));
+                last = Some((key, text_at(&r, 0)?.unwrap_or_default().to_string()));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! the same statement, its administrators, where it sits (`Lineage`), who may write it, and a
 //! page of one level under one parent.
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use super::db::{Connection, OptionalExtension, Row};
 
 use super::{StoreError, StoreResult, like_pattern};
 use crate::domain::permission::{Lineage, may_write};
@@ -320,7 +320,7 @@ pub(super) fn node_page<T>(
     let (text, sql) = node_page_sql(page)?;
     let mut stmt = conn.prepare_cached(&text)?;
     let mut rows = stmt.query(sql.params().as_slice())?;
-    let width = rows.as_ref().map_or(0, |s| s.column_count());
+    let width = rows.column_count();
     let mut items = Vec::new();
     let mut last = (String::new(), String::new());
     while let Some(r) = rows.next()? {
@@ -331,7 +331,7 @@ pub(super) fn node_page<T>(
             });
         }
         last = (r.get(width - 2)?, r.get(width - 1)?);
-        items.push(map(r)?);
+        items.push(map(&r)?);
     }
     Ok(Page {
         items,

@@ -5,9 +5,9 @@
 //! the writes in order, so a retry never finds the first still running: it waits for it and
 //! then finds its answer.
 
+use super::db::{Connection, OptionalExtension, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreResult, ts};
 use crate::domain::codes;

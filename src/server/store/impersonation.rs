@@ -1,7 +1,7 @@
 //! Impersonation sessions: a token scoped to one partner, time-limited, dead once ended.
 
+use super::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use axum::http::StatusCode;
 
@@ -26,8 +26,8 @@ const SESSION_SELECT: &str =
       FROM impersonations i JOIN users u ON u.id = i.csr_id JOIN partners p ON p.id = i.partner_id";
 
 fn session_from_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(SessionRow, String, Option<String>)> {
+    r: &super::db::Row<'_>,
+) -> super::db::Result<(SessionRow, String, Option<String>)> {
     Ok((
         SessionRow {
             id: r.get(0)?,

@@ -2,7 +2,7 @@
 //! of the page before, and the cursor of the next page. Every list whose key is two text
 //! columns (a name or a timestamp, then the id) reads its pages through here.
 
-use rusqlite::{Connection, Row};
+use super::db::{Connection, Row};
 
 use super::StoreResult;
 use crate::domain::Page;
@@ -15,14 +15,14 @@ pub(super) fn keyset_page<T>(
     conn: &Connection,
     sql: &str,
     after: (&str, &str),
-    more: &[&dyn rusqlite::ToSql],
+    more: &[&dyn super::db::ToSql],
     limit: u32,
     key_at: usize,
     map: impl Fn(&Row<'_>) -> StoreResult<T>,
 ) -> StoreResult<Page<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let limit_plus = limit as i64 + 1;
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&after.0, &after.1, &limit_plus];
+    let mut args: Vec<&dyn super::db::ToSql> = vec![&after.0, &after.1, &limit_plus];
     args.extend_from_slice(more);
     let mut rows = stmt.query(args.as_slice())?;
     let mut items = Vec::new();
@@ -35,7 +35,7 @@ pub(super) fn keyset_page<T>(
             });
         }
         last = (r.get(key_at)?, r.get(key_at + 1)?);
-        items.push(map(r)?);
+        items.push(map(&r)?);
     }
     Ok(Page {
         items,

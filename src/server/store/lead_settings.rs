@@ -4,9 +4,9 @@
 //! settings as the patch leaves them, the row, one audit entry and `record.changed`. The
 //! portal invitation is in `portal_invites`.
 
+use super::db::{Connection, OptionalExtension, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::records::{RecordWrite, Written, record_written};

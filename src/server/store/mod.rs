@@ -1,13 +1,19 @@
-//! The SQL side of the server. One writer connection (SQLite allows one writer at a time),
-//! driven by one thread that runs the writes in order (`Store::write`), a few readers, all in
-//! WAL mode so readers never wait for the writer (`Store::read` runs on a blocking thread), and
-//! a checkpointer thread that copies the log into the database file off the writer's path.
+//! The SQL side of the server, on either database ([`db`]).
+//!
+//! SQLite: one writer connection (SQLite allows one writer at a time), driven by one thread
+//! that runs the writes in order (`Store::write`), a few readers, all in WAL mode so readers
+//! never wait for the writer (`Store::read` runs on a blocking thread), and a checkpointer
+//! thread that copies the log into the database file off the writer's path.
+//!
+//! PostgreSQL ([`pool`]): a pool of connections; each write is a transaction of its own,
+//! and the database keeps writes from several replicas apart.
 
 mod admins;
 mod approvals;
 mod audit;
 mod catalogue;
 mod catalogue_writes;
+pub mod db;
 mod decide;
 mod distributors;
 mod effects;
@@ -22,6 +28,7 @@ mod nodes;
 mod partners;
 mod period_writes;
 mod periods;
+mod pool;
 mod portal_invites;
 mod profile;
 mod query;
@@ -72,12 +79,14 @@ pub use submissions::*;
 pub use tenants::*;
 pub use vouchers::*;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
+
+pub use db::Connection;
 
 use super::problem::ApiProblem;
 use crate::domain::timestamp;
@@ -86,7 +95,7 @@ use writer::{Answer, WriterThread};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] db::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("a background task failed: {0}")]
@@ -102,16 +111,60 @@ impl From<ApiProblem> for StoreError {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e.into())
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Where the data lives: a SQLite file, or a PostgreSQL database (`postgres://…`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `--db`: a `postgres://` or `postgresql://` URL, else a file.
+    pub fn parse(arg: &str) -> Location {
+        if arg.starts_with("postgres://") || arg.starts_with("postgresql://") {
+            Location::Postgres(arg.to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(arg))
+        }
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(p: PathBuf) -> Location {
+        Location::Sqlite(p)
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "{}", p.display()),
+            Location::Postgres(url) => f.write_str(url),
+        }
+    }
+}
 
 const READERS: usize = 4;
 
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<Inner>,
+    inner: Arc<Backend>,
 }
 
-struct Inner {
+enum Backend {
+    Sqlite(Sqlite),
+    Postgres(pool::Pool),
+}
+
+struct Sqlite {
     writer: Arc<Mutex<Connection>>,
     /// Runs `Store::write` jobs; stops (and is waited for) when the store goes, before the
     /// checkpointer.
@@ -166,7 +219,7 @@ struct Checkpointer {
 
 impl Checkpointer {
     fn start(path: &Path) -> StoreResult<Checkpointer> {
-        let conn = Connection::open(path)?;
+        let conn = rusqlite::Connection::open(path)?;
         configure(&conn)?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -226,54 +279,49 @@ fn create_private(path: &Path) -> StoreResult<()> {
 
 impl Store {
     pub fn open(path: &Path) -> StoreResult<Store> {
-        Self::open_with(path, |_| ()).map(|(store, ())| store)
+        Self::open_at(&Location::Sqlite(path.to_path_buf()), |_| ()).map(|(store, ())| store)
     }
 
-    /// Open and migrate, then run `prepare` on the writer while it is still the only
-    /// connection (a first seed uses that to load without the write-ahead log), then open the
-    /// readers. Returns what `prepare` returned, next to the store.
+    /// [`Store::open_at`] a SQLite file.
     pub fn open_with<T>(
         path: &Path,
         prepare: impl FnOnce(&mut Connection) -> T,
     ) -> StoreResult<(Store, T)> {
-        create_private(path)?;
-        let mut writer = Connection::open(path)?;
-        configure(&writer)?;
-        schema::migrate(&mut writer)?;
-        let prepared = prepare(&mut writer);
-        writer.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
-        writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
-        writer.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        // Each write runs in a savepoint (group commit, `WriterThread`), and SQLite keeps a
-        // savepoint's undo pages in a temporary file: in memory they cost no writes to disk.
-        writer.pragma_update(None, "temp_store", "MEMORY")?;
-        let log_sync = writer_durability(&writer, path)?;
-        let readers = (0..READERS)
-            .map(|_| {
-                let c = Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&c)?;
-                c.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-                c.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-                // A list's SQL depends on its filters (kinds, partners and titles searched):
-                // room for the variants a few consoles use, each parsed once.
-                c.set_prepared_statement_cache_capacity(64);
-                Ok(Mutex::new(c))
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let writer = Arc::new(Mutex::new(writer));
-        let store = Store {
-            inner: Arc::new(Inner {
-                writer_thread: WriterThread::start(Arc::clone(&writer), log_sync)?,
-                writer,
-                readers,
-                next_reader: AtomicUsize::new(0),
-                _checkpointer: Checkpointer::start(path)?,
-            }),
+        Self::open_at(&Location::Sqlite(path.to_path_buf()), prepare)
+    }
+
+    /// Open and migrate, then run `prepare` while no other connection of this process is
+    /// open (a first seed uses that to load without the write-ahead log; on PostgreSQL it runs
+    /// under the migration lock, so replicas starting together seed once). Returns what
+    /// `prepare` returned, next to the store.
+    pub fn open_at<T>(
+        at: &Location,
+        prepare: impl FnOnce(&mut Connection) -> T,
+    ) -> StoreResult<(Store, T)> {
+        let (backend, prepared) = match at {
+            Location::Sqlite(path) => {
+                let (sqlite, prepared) = Sqlite::open(path, prepare)?;
+                (Backend::Sqlite(sqlite), prepared)
+            }
+            Location::Postgres(url) => {
+                let (pool, prepared) = pool::Pool::open(url, prepare)?;
+                (Backend::Postgres(pool), prepared)
+            }
         };
-        Ok((store, prepared))
+        Ok((
+            Store {
+                inner: Arc::new(backend),
+            },
+            prepared,
+        ))
+    }
+
+    /// The PostgreSQL pool, when the store is on PostgreSQL (events across replicas).
+    pub fn postgres(&self) -> Option<&pool::Pool> {
+        match &*self.inner {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite(_) => None,
+        }
     }
 
     /// Run `f` on a reader connection, on a blocking thread.
@@ -288,17 +336,27 @@ impl Store {
             .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
-    /// Run `f` on the writer connection, on the writer thread, after the writes before it,
-    /// inside a transaction it may share with other writes (see [`WriterThread`]): `f` groups
-    /// its statements in a savepoint (`conn.savepoint()`), never a transaction of its own. The
-    /// answer comes once the transaction has committed.
+    /// Run `f` as one write. SQLite: on the writer connection, on the writer thread, after the
+    /// writes before it, inside a transaction it may share with other writes (see
+    /// [`WriterThread`]): `f` groups its statements in a savepoint (`conn.savepoint()`), never
+    /// a transaction of its own. PostgreSQL: in a transaction of its own on a pooled
+    /// connection. The answer comes once the transaction has committed.
     pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
+        let sqlite = match &*self.inner {
+            Backend::Sqlite(sqlite) => sqlite,
+            Backend::Postgres(_) => {
+                let this = self.clone();
+                return tokio::task::spawn_blocking(move || this.write_now(f))
+                    .await
+                    .map_err(|e| StoreError::Join(e.to_string()))?;
+            }
+        };
         let (reply, replied) = tokio::sync::oneshot::channel();
-        self.inner
+        sqlite
             .writer_thread
             .submit(Box::new(move |conn: &mut Connection| -> Answer {
                 let result = f(conn);
@@ -314,20 +372,83 @@ impl Store {
             .map_err(|_| StoreError::Join("a write failed without an answer".into()))?
     }
 
-    /// Synchronous forms, for start-up (seeding) and blocking contexts. A `write_now` commit
-    /// is in the log (it survives a kill -9) but is synced to disk only by the next
-    /// `Store::write` or checkpoint: nothing a client is told about goes through it.
-    pub fn read_now<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
-        let i = self.inner.next_reader.fetch_add(1, Ordering::Relaxed) % self.inner.readers.len();
-        let conn = self.inner.readers[i]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        f(&conn)
+    /// Synchronous forms, for start-up (seeding) and blocking contexts. On SQLite a
+    /// `write_now` commit is in the log (it survives a kill -9) but is synced to disk only by
+    /// the next `Store::write` or checkpoint: nothing a client is told about goes through it.
+    /// On PostgreSQL `write_now` is a transaction of its own, committed when it returns `Ok`.
+    pub fn read_now<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<db::Error>,
+    {
+        match &*self.inner {
+            Backend::Sqlite(s) => {
+                let i = s.next_reader.fetch_add(1, Ordering::Relaxed) % s.readers.len();
+                let conn = s.readers[i].lock().unwrap_or_else(|p| p.into_inner());
+                f(&conn)
+            }
+            Backend::Postgres(pool) => pool.with(|conn| f(conn))?,
+        }
     }
 
-    pub fn write_now<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut conn)
+    pub fn write_now<T, E>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<db::Error>,
+    {
+        match &*self.inner {
+            Backend::Sqlite(s) => {
+                let mut conn = s.writer.lock().unwrap_or_else(|p| p.into_inner());
+                f(&mut conn)
+            }
+            Backend::Postgres(pool) => pool.with(|conn| conn.in_transaction(f))?,
+        }
+    }
+}
+
+impl Sqlite {
+    fn open<T>(
+        path: &Path,
+        prepare: impl FnOnce(&mut Connection) -> T,
+    ) -> StoreResult<(Sqlite, T)> {
+        create_private(path)?;
+        let writer = rusqlite::Connection::open(path)?;
+        configure(&writer)?;
+        let mut writer = Connection::Sqlite(writer);
+        schema::migrate(&mut writer)?;
+        let prepared = prepare(&mut writer);
+        let Connection::Sqlite(writer) = writer else {
+            unreachable!("opened as SQLite")
+        };
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
+        writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+        writer.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        // Each write runs in a savepoint (group commit, `WriterThread`), and SQLite keeps a
+        // savepoint's undo pages in a temporary file: in memory they cost no writes to disk.
+        writer.pragma_update(None, "temp_store", "MEMORY")?;
+        let log_sync = writer_durability(&writer, path)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let c = rusqlite::Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&c)?;
+                c.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+                c.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+                // A list's SQL depends on its filters (kinds, partners and titles searched):
+                // room for the variants a few consoles use, each parsed once.
+                c.set_prepared_statement_cache_capacity(64);
+                Ok(Mutex::new(Connection::Sqlite(c)))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let writer = Arc::new(Mutex::new(Connection::Sqlite(writer)));
+        let sqlite = Sqlite {
+            writer_thread: WriterThread::start(Arc::clone(&writer), log_sync)?,
+            writer,
+            readers,
+            next_reader: AtomicUsize::new(0),
+            _checkpointer: Checkpointer::start(path)?,
+        };
+        Ok((sqlite, prepared))
     }
 }
 
@@ -335,7 +456,7 @@ impl Store {
 /// synchronous=NORMAL and its thread's log syncer syncs the log before any write is
 /// acknowledged (see [`WriterThread`]). Should the file system refuse WAL mode, the writer
 /// keeps synchronous=FULL, so each commit syncs itself and there is nothing left to sync.
-fn writer_durability(writer: &Connection, path: &Path) -> StoreResult<writer::SyncLog> {
+fn writer_durability(writer: &rusqlite::Connection, path: &Path) -> StoreResult<writer::SyncLog> {
     let mode: String = writer.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!("the database is in {mode} mode, not WAL; every commit syncs itself");
@@ -345,7 +466,7 @@ fn writer_durability(writer: &Connection, path: &Path) -> StoreResult<writer::Sy
     Ok(writer::log_file_sync(path))
 }
 
-fn configure(conn: &Connection) -> StoreResult<()> {
+fn configure(conn: &rusqlite::Connection) -> StoreResult<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it
     // returns, so a kill -9 (or a power cut) right after loses nothing (QUALITY.md 12). The

@@ -3,9 +3,9 @@
 //! is one transaction: who may (`hierarchy::authorize`), the version (`If-Match`), the change,
 //! one audit entry and the events (`records::record_written`).
 
+use super::db::{Connection, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use super::hierarchy::{Located, authorize, child_counts, id_prefix, located};
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
@@ -320,7 +320,7 @@ pub fn edit_node(
         w.level.collection(),
         sets.join(", ")
     ))?
-    .execute(rusqlite::params_from_iter(&values))?;
+    .execute(super::db::params_from_iter(&values))?;
     let after = current(&tx, w.level, &w.id)?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     let detail = format!("Changed: {}", fields.join(", "));

@@ -1,8 +1,8 @@
 //! A node of any level as one value ([`Record`]): read by level and id, written into the audit
 //! field by field, and inserted (distributors and tenants; a partner's row is the directory's).
 
+use super::db::{Connection, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -121,7 +121,7 @@ pub struct NewNodeRow<'a> {
 }
 
 /// Inserts a distributor or a tenant (a partner is a row of the directory: `partners`).
-pub fn insert_node(conn: &Connection, n: &NewNodeRow<'_>) -> rusqlite::Result<()> {
+pub fn insert_node(conn: &Connection, n: &NewNodeRow<'_>) -> super::db::Result<()> {
     let created = ts(n.created_at);
     let status = n.status.as_str();
     let lower = n.name.to_lowercase();

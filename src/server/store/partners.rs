@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db::{Connection, OptionalExtension, Row, params};
 
 use super::hierarchy::{admins_at, admins_sql, from_sql, standing_at, standing_sql};
 use super::query::Sql;
@@ -163,7 +163,7 @@ pub fn list_partners(conn: &Connection, f: &PartnerFilter) -> StoreResult<Page<P
             });
         }
         last_key = (r.get(SUMMARY_N + 1)?, r.get(SUMMARY_N)?, r.get(0)?);
-        items.push(summary_from_row(r)?);
+        items.push(summary_from_row(&r)?);
     }
     Ok(Page {
         items,

@@ -5,9 +5,9 @@
 //! dates before and after, and two `record.changed` events, the period's and its partner's (so
 //! that an open partner detail reads its tiers and campaigns again).
 
+use super::db::{Connection, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
 use super::periods::{Table, Untagged, day, get_period, span, table};

@@ -5,8 +5,8 @@
 //! (`AssignmentState::at`); it is never stored. A deleted period, and every period of a deleted
 //! partner, is left out of every list and lookup.
 
+use super::db::{Connection, OptionalExtension, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::keyset::{after_key, keyset_page};
 use super::{StoreError, StoreResult, parse_opt_ts, parse_ts, ts};
@@ -219,7 +219,7 @@ pub(super) fn all_periods(
     let mut rows = stmt.query([partner_id])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(period_from_row(kind, r, now)?);
+        out.push(period_from_row(kind, &r, now)?);
     }
     Ok(out)
 }

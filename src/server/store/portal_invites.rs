@@ -4,9 +4,9 @@
 //! email, never in an answer, a log or the audit. A new invitation supersedes the partner's
 //! open ones, so only the newest link works. No password is set, shown or sent by anyone.
 
+use super::db::{Connection, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
 
 use super::hierarchy::located;
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};

@@ -2,9 +2,9 @@
 //! (412 with the partner as it is), the changed columns, the search keys that follow from them,
 //! the audit entry and the events.
 
+use super::db::{Connection, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use super::records::{RecordWrite, Written, field_change, record_written};
 use super::{StoreResult, get_partner, insert_event, partner_search_keys};
@@ -81,7 +81,7 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
     let mut values: Vec<&str> = vec![&edit.partner_id];
     values.extend(changed.iter().map(|(_, v)| v.as_str()));
     tx.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(values))?;
+        .execute(super::db::params_from_iter(values))?;
 
     // The partner as the UPDATE left it, without reading it again.
     let mut after = current.clone();

@@ -4,8 +4,8 @@
 //! them per day (`stats_sql`). Both read an index in its sort order, never sorting every
 //! matching row.
 
+use super::db::{Connection, ToSql};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, ToSql};
 
 use super::approvals::{ApprovalFilter, PARTNER_JOIN};
 use super::stats::StatsFilter;
@@ -125,7 +125,7 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
             "SELECT id FROM partners WHERE q_approvals LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT ?2",
         )?;
         let ids = stmt.query_map(
-            rusqlite::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
+            super::db::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
             |r| r.get::<_, String>(0),
         )?;
         for id in ids {
@@ -147,7 +147,7 @@ fn plan(conn: &Connection, f: &Filters<'_>) -> StoreResult<Plan> {
               ORDER BY kind, title, item LIMIT ?2"
         ))?;
         let rows = stmt.query_map(
-            rusqlite::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
+            super::db::params![pattern, MAX_SEARCH_RANGES as i64 + 1],
             |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -212,13 +212,36 @@ fn read_cursor(c: &str, sort: ApprovalSort) -> Result<(CursorKey, String), ApiPr
     Ok((key, id))
 }
 
-/// SQL text and its arguments, numbered as they are pushed.
+/// SQL text and its arguments, numbered as they are pushed, for one of the two databases
+/// (`Sql::default()` for SQL that asks nothing of [`Sql::row_key`] or [`Sql::same_as`]).
 #[derive(Default)]
 pub(super) struct Sql {
     args: Vec<Box<dyn ToSql>>,
+    postgres: bool,
 }
 
 impl Sql {
+    pub(super) fn new(conn: &Connection) -> Sql {
+        Sql {
+            args: Vec::new(),
+            postgres: conn.is_postgres(),
+        }
+    }
+
+    /// A cheap key of an approval's row to join back on: SQLite's rowid, PostgreSQL's id.
+    fn row_key(&self) -> &'static str {
+        if self.postgres { "a.id" } else { "a.rowid" }
+    }
+
+    /// `IS` of a value that may be NULL (SQLite's `IS` seeks an index for both).
+    fn same_as(&self) -> &'static str {
+        if self.postgres {
+            "IS NOT DISTINCT FROM"
+        } else {
+            "IS"
+        }
+    }
+
     pub(super) fn arg(&mut self, v: impl ToSql + 'static) -> String {
         self.args.push(Box::new(v));
         format!("?{}", self.args.len())
@@ -264,7 +287,8 @@ fn range_sql(
             terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
             terms.push(format!("a.title = {}", sql.arg(title.clone())));
             // `IS`: a seek on the index that also finds the NULL item.
-            terms.push(format!("a.item_name IS {}", sql.arg(item.clone())));
+            let same_as = sql.same_as();
+            terms.push(format!("a.item_name {same_as} {}", sql.arg(item.clone())));
             "approvals_label_history"
         }
     };
@@ -361,7 +385,7 @@ pub(super) fn list_sql(
             to = to.filter(|to| at > ts(*to).as_str());
         }
     }
-    let mut sql = Sql::default();
+    let mut sql = Sql::new(conn);
     let mut common = common_terms(&mut sql, f.status, time_col, from, to);
     if let Some((key, id)) = after {
         let k = match key {
@@ -383,15 +407,17 @@ pub(super) fn list_sql(
     } else {
         // Several: a page's worth of keys from each range, merged in order (SQLite merges the
         // sorted arms of a compound SELECT and stops at the limit), then the page's rows.
+        let row_key = sql.row_key();
         let arms: Vec<String> = plan
             .ranges
             .iter()
-            .map(|range| {
+            .enumerate()
+            .map(|(n, range)| {
                 let (index, terms) = range_sql(&mut sql, range, &plan, &common);
                 format!(
-                    "SELECT * FROM (SELECT a.rowid AS r, {key_col} AS t, a.id AS i
+                    "SELECT * FROM (SELECT {row_key} AS r, {key_col} AS t, a.id AS i
                      FROM approvals a INDEXED BY {index} WHERE {terms}
-                     ORDER BY {order_by} LIMIT {limit})"
+                     ORDER BY {order_by} LIMIT {limit}) arm{n}"
                 )
             })
             .collect();
@@ -403,7 +429,7 @@ pub(super) fn list_sql(
         format!(
             "SELECT {columns}
                FROM ({arms} ORDER BY t {order}, i {order} LIMIT {limit}) k
-               CROSS JOIN approvals a ON a.rowid = k.r {PARTNER_JOIN}
+               CROSS JOIN approvals a ON {row_key} = k.r {PARTNER_JOIN}
               ORDER BY k.t {order}, k.i {order}"
         )
     };
@@ -425,7 +451,7 @@ pub(super) fn stats_sql(conn: &Connection, f: &StatsFilter) -> StoreResult<Optio
     if f.status == StatusFilter::Pending || plan.ranges.is_empty() || f.from > f.to {
         return Ok(None);
     }
-    let mut sql = Sql::default();
+    let mut sql = Sql::new(conn);
     let common = common_terms(&mut sql, f.status, "a.decided_at", Some(f.from), Some(f.to));
     let text = if let [range] = plan.ranges.as_slice() {
         let (index, terms) = range_sql(&mut sql, range, &plan, &common);
@@ -441,8 +467,9 @@ pub(super) fn stats_sql(conn: &Connection, f: &StatsFilter) -> StoreResult<Optio
             .map(|range| {
                 let (index, terms) = range_sql(&mut sql, range, &plan, &common);
                 format!(
-                    "SELECT a.rowid AS r, a.decided_at AS t, a.status AS s
-                           FROM approvals a INDEXED BY {index} WHERE {terms}"
+                    "SELECT {} AS r, a.decided_at AS t, a.status AS s
+                           FROM approvals a INDEXED BY {index} WHERE {terms}",
+                    sql.row_key()
                 )
             })
             .collect();
@@ -451,7 +478,7 @@ pub(super) fn stats_sql(conn: &Connection, f: &StatsFilter) -> StoreResult<Optio
         } else {
             " UNION ALL "
         });
-        format!("SELECT substr(t, 1, 10) AS day, s, count(*) FROM ({arms}) GROUP BY day, s")
+        format!("SELECT substr(t, 1, 10) AS day, s, count(*) FROM ({arms}) u GROUP BY day, s")
     };
     Ok(Some((text, sql)))
 }

@@ -2,8 +2,8 @@
 //! one audit entry naming the record by kind and id, with each field before and after, and a
 //! `record.changed` event; both in the write's transaction.
 
+use super::db::{Connection, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use super::{StoreError, StoreResult, insert_event, new_id, ts};
 use crate::domain::*;

@@ -11,9 +11,9 @@
 //! problem's `code` is the rule's. A period that is valid but over already is saved with a
 //! warning.
 
+use super::db::Connection;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use super::StoreResult;
 use super::periods::{all_periods, day, span};

@@ -1,9 +1,8 @@
 //! Schema migrations, applied in order at start; `PRAGMA user_version` records how far a
 //! database has come, so an old file is brought up to date and a current one is left alone.
 
-use rusqlite::Connection;
-
-use super::StoreResult;
+use super::db::Connection;
+use super::{StoreError, StoreResult};
 
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -553,7 +552,7 @@ fn after(version: i64, conn: &Connection) -> StoreResult<()> {
 fn split_one_line_addresses(conn: &Connection) -> StoreResult<()> {
     let rows: Vec<(String, String)> = conn
         .prepare("SELECT id, contact_address FROM partners")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(super::db::params![], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut update = conn.prepare(
         "UPDATE partners SET address_line1 = ?2, address_line2 = ?3, address_city = ?4,
@@ -562,7 +561,7 @@ fn split_one_line_addresses(conn: &Connection) -> StoreResult<()> {
     )?;
     for (id, line) in rows {
         let a = crate::domain::Address::from_one_line(&line);
-        update.execute(rusqlite::params![
+        update.execute(super::db::params![
             id,
             a.line1,
             a.line2,
@@ -580,9 +579,25 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
     migrate_to(conn, MIGRATIONS.len() as i64)
 }
 
+/// The schema version this build knows: SQLite's last migration, and PostgreSQL's
+/// `schema_version`, which start equal (PostgreSQL begins at this version, whole).
+pub const KNOWN_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A database a newer partner-console has migrated past what this one knows: refused, since
+/// this build would write rows the newer one does not expect.
+fn newer(found: i64) -> StoreError {
+    StoreError::Corrupt(format!(
+        "the database's schema is version {found}, newer than this partner-console knows \
+         ({KNOWN_VERSION}); run the newer partner-console, or upgrade this one"
+    ))
+}
+
 /// Brings the database up to schema `target` (tests start from an older one).
 fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current: i64 = conn.query_row("PRAGMA user_version", super::db::params![], |r| r.get(0))?;
+    if current > KNOWN_VERSION {
+        return Err(newer(current));
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let version = i as i64 + 1;
         if version <= current || version > target {
@@ -591,11 +606,57 @@ fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         after(version, &tx)?;
-        tx.pragma_update(None, "user_version", version)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
         tx.commit()?;
         tracing::info!("database migrated to schema version {version}");
     }
     Ok(())
+}
+
+/// PostgreSQL's whole schema at [`KNOWN_VERSION`], made at once on an empty database.
+const POSTGRES_SCHEMA: &str = include_str!("schema_pg.sql");
+
+/// Whichever replica starts first makes (or later migrates) the PostgreSQL schema, under a
+/// session advisory lock that the others wait for; `prepare` (the seed) runs under the same
+/// lock, so replicas started together seed once. A newer schema than this build knows is
+/// refused.
+pub fn migrate_postgres<T>(
+    conn: &mut Connection,
+    prepare: impl FnOnce(&mut Connection) -> T,
+) -> StoreResult<T> {
+    /// The lock's key: "partner-console migrations".
+    const LOCK: i64 = 0x7063_6d69_6772_6174;
+    conn.query_row(
+        "SELECT pg_advisory_lock(?1)::text",
+        [&LOCK as &dyn super::db::ToSql],
+        |_| Ok(()),
+    )?;
+    let result = (|| {
+        let made: Option<String> = conn.query_row(
+            "SELECT to_regclass('schema_version')::text",
+            super::db::params![],
+            |r| r.get(0),
+        )?;
+        if made.is_none() {
+            conn.in_transaction(|c| c.execute_batch(POSTGRES_SCHEMA))?;
+            tracing::info!("PostgreSQL schema made at version {KNOWN_VERSION}");
+        }
+        let found: i64 = conn.query_row(
+            "SELECT max(version) FROM schema_version",
+            super::db::params![],
+            |r| r.get(0),
+        )?;
+        if found > KNOWN_VERSION {
+            return Err(newer(found));
+        }
+        Ok(prepare(conn))
+    })();
+    conn.query_row(
+        "SELECT pg_advisory_unlock(?1)::text",
+        [&LOCK as &dyn super::db::ToSql],
+        |_| Ok(()),
+    )?;
+    result
 }
 
 #[cfg(test)]
@@ -634,7 +695,11 @@ mod tests {
         migrate(&mut conn).unwrap();
 
         let labels: i64 = conn
-            .query_row("SELECT count(*) FROM approval_labels", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM approval_labels",
+                crate::server::store::db::params![],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(
             labels, 2,
@@ -703,7 +768,7 @@ mod tests {
                      contact_time_zone, created_at)
                  VALUES (?1, ?1, ?1, 'active', 'INV', '', 'a@b.example', '', '', ?2, 'UTC',
                      '2026-01-01T00:00:00.000Z')",
-                rusqlite::params![id, line],
+                crate::server::store::db::params![id, line],
             )
             .unwrap();
         }
@@ -735,7 +800,7 @@ mod tests {
         let old_column: i64 = conn
             .query_row(
                 "SELECT count(*) FROM pragma_table_info('partners') WHERE name = 'contact_address'",
-                [],
+                crate::server::store::db::params![],
                 |r| r.get(0),
             )
             .unwrap();
@@ -795,7 +860,11 @@ mod tests {
         let mut empty = Connection::open_in_memory().unwrap();
         migrate(&mut empty).unwrap();
         let n: i64 = empty
-            .query_row("SELECT count(*) FROM distributors", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM distributors",
+                crate::server::store::db::params![],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(n, 0);
     }
@@ -889,12 +958,20 @@ mod tests {
         migrate(&mut conn).unwrap();
         for table in ["tiers", "products", "campaigns"] {
             let v: i64 = conn
-                .query_row(&format!("SELECT version FROM {table}"), [], |r| r.get(0))
+                .query_row(
+                    &format!("SELECT version FROM {table}"),
+                    crate::server::store::db::params![],
+                    |r| r.get(0),
+                )
                 .unwrap();
             assert_eq!(v, 1, "{table}");
         }
         let deleted: Option<String> = conn
-            .query_row("SELECT deleted_at FROM campaigns", [], |r| r.get(0))
+            .query_row(
+                "SELECT deleted_at FROM campaigns",
+                crate::server::store::db::params![],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(deleted, None);
         assert_eq!(
@@ -924,9 +1001,13 @@ mod tests {
         .unwrap();
         migrate(&mut conn).unwrap();
         // As every connection of the store has them (`configure`).
-        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
         let rows: i64 = conn
-            .query_row("SELECT count(*) FROM lead_settings", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM lead_settings",
+                crate::server::store::db::params![],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(rows, 0);
         let refused = |sql: &str| conn.execute_batch(sql).is_err();

@@ -10,7 +10,7 @@
 //! match whatever their case. Written where partners are written (the seed's import) and by
 //! migration 6 for the partners already there.
 
-use rusqlite::{Connection, params};
+use super::db::{Connection, params};
 
 use super::StoreResult;
 
@@ -59,7 +59,7 @@ pub(super) fn backfill_partner_keys(conn: &Connection) -> StoreResult<()> {
         let mut stmt = conn.prepare(
             "SELECT id, name, contact_email, invoice_id, contact_name, contact_phone FROM partners",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,

@@ -1,6 +1,6 @@
 //! Secrets the server keeps in its database, so that what they sign survives a restart.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Connection, OptionalExtension, params};
 
 use super::{StoreError, StoreResult};
 
@@ -24,8 +24,10 @@ fn secret(conn: &Connection, name: &str) -> StoreResult<[u8; 32]> {
             let mut fresh = Vec::with_capacity(32);
             fresh.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
             fresh.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-            conn.prepare_cached("INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)")?
-                .execute(params![name, fresh])?;
+            conn.prepare_cached(
+                "INSERT INTO secrets (name, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![name, fresh])?;
             read(conn)?.unwrap_or(fresh)
         }
     };

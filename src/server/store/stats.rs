@@ -1,8 +1,8 @@
 //! Counting approvals: decisions per day over a window (`GET /approvals/stats`) and what is
 //! pending now (`GET /summary`).
 
+use super::db::Connection;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use super::query::{Sql, effective_kinds, stats_sql};
 use super::{StoreError, StoreResult, parse_opt_ts};
@@ -55,7 +55,7 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
     // partner's decisions are counted from the rows.
     let narrowed = f.q.as_deref().is_some_and(|q| !q.trim().is_empty()) || f.partner_id.is_some();
     // One snapshot for the several reads below.
-    let snapshot = conn.unchecked_transaction()?;
+    let snapshot = conn.snapshot()?;
     // Nothing was decided before the first decision or after the last: a window reaching past
     // them covers its end days whole (`to` = now is the usual case).
     let (oldest, newest): (Option<String>, Option<String>) = snapshot
@@ -67,7 +67,7 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
                     (SELECT max(decided_at) FROM approvals INDEXED BY approvals_history
                       WHERE status <> 'pending')",
         )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .query_row(super::db::params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut whole_from = f.from;
     let mut whole_to = f.to;
     if parse_opt_ts(oldest)?.is_some_and(|t| f.from <= t) {
@@ -80,7 +80,7 @@ pub fn approval_stats(conn: &Connection, f: &StatsFilter) -> StoreResult<Approva
     let mut raw: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
     match whole_days(whole_from, whole_to) {
         Some((lo, hi)) if !narrowed && f.status != StatusFilter::Pending => {
-            let mut sql = Sql::default();
+            let mut sql = Sql::new(conn);
             let mut terms = vec![
                 format!("day >= {}", sql.arg(lo.format("%Y-%m-%d").to_string())),
                 format!("day <= {}", sql.arg(hi.format("%Y-%m-%d").to_string())),
@@ -164,7 +164,7 @@ pub fn summary(conn: &Connection) -> StoreResult<Summary> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, count(*) FROM approvals WHERE status = 'pending' GROUP BY kind",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(super::db::params![])?;
     let mut pending = PendingCounts::default();
     while let Some(r) = rows.next()? {
         let kind: String = r.get(0)?;

@@ -4,9 +4,9 @@
 //! `approval.created` event commit with it. The partner's own requests, newest first. Also
 //! what the simulation (`serve --simulate`) needs to play partners.
 
+use super::db::{Connection, OptionalExtension, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::approvals::{APPROVAL_COLUMNS, PARTNER_JOIN, approval_from_row};
 use super::hierarchy::located;

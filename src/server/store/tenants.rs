@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use super::db::{Connection, OptionalExtension, Row};
 
 use super::hierarchy::{
     NodePage, admins_at, admins_sql, from_sql, node_page, node_status, standing_at, standing_sql,

@@ -1,8 +1,8 @@
 //! The list and count queries against a plain reference (every row read, filtered and sorted
 //! in Rust), and the query plans they get: each reads an index in its sort order.
 
+use super::db::Connection;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use rusqlite::Connection;
 
 use super::query::{Sql, list_sql, stats_sql};
 use super::*;
@@ -52,11 +52,11 @@ fn all_rows(conn: &Connection) -> Vec<RefRow> {
             *APPROVAL_COLUMNS
         ))
         .unwrap();
-    let mut rows = stmt.query([]).unwrap();
+    let mut rows = stmt.query(crate::server::store::db::params![]).unwrap();
     let mut out = Vec::new();
     while let Some(r) = rows.next().unwrap() {
         out.push(RefRow {
-            approval: approval_from_row(r).unwrap(),
+            approval: approval_from_row(&r).unwrap(),
             invoice_id: r.get(25).unwrap(),
         });
     }
@@ -385,7 +385,7 @@ fn a_deep_page_of_a_window_reads_no_more_than_the_first() {
                 let mut rows = stmt.query(sql.params().as_slice())?;
                 while rows.next()?.is_some() {}
                 drop(rows);
-                Ok(stmt.get_status(rusqlite::StatementStatus::VmStep))
+                Ok(stmt.vm_steps().expect("SQLite") as i32)
             };
             for (kinds, status) in [
                 (vec![], StatusFilter::Decided),
@@ -766,10 +766,12 @@ fn day_counts_and_titles_match_the_rows() {
                 .read_now(|conn| -> StoreResult<()> {
                     let q = |sql: &str| -> Vec<(String, String, i64)> {
                         let mut stmt = conn.prepare(sql).unwrap();
-                        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                            .unwrap()
-                            .map(Result::unwrap)
-                            .collect()
+                        stmt.query_map(crate::server::store::db::params![], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })
+                        .unwrap()
+                        .map(Result::unwrap)
+                        .collect()
                     };
                     assert_eq!(
                     q("SELECT day || kind, status, n FROM decided_days WHERE n <> 0 ORDER BY 1, 2"),
@@ -872,7 +874,7 @@ async fn queued_writes_share_one_commit_and_fail_alone() {
         tokio::spawn(async move {
             let result = store
                 .write(move |c| {
-                    let in_batch = !c.is_autocommit();
+                    let in_batch = !c.sqlite().expect("SQLite").is_autocommit();
                     let sp = c.savepoint()?;
                     insert_audit(
                         &sp,

@@ -2,9 +2,9 @@
 //! assigning a batch to a partner or taking it back, each in one transaction with its audit
 //! entry and `record.changed` event.
 
+use super::db::{Connection, OptionalExtension, Row, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::keyset::{after_key, keyset_page};
 use super::records::{RecordWrite, Written, record_written};

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use rusqlite::Connection;
+use super::db::Connection;
 
 use super::{StoreError, StoreResult};
 
@@ -307,7 +307,7 @@ mod tests {
         writer
             .lock()
             .unwrap()
-            .execute("INSERT INTO t (n) VALUES (1)", [])
+            .execute("INSERT INTO t (n) VALUES (1)", super::super::db::params![])
             .unwrap();
         sync().unwrap();
     }

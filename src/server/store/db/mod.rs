@@ -1,0 +1,483 @@
+//! One way for the store to talk to either database: SQLite (the embedded default) or
+//! PostgreSQL (`serve --db postgres://…`, for a team running several replicas).
+//!
+//! The store's functions are written once, against this module, in the SQL both databases
+//! speak; it mirrors the part of rusqlite's API the store uses (`prepare_cached`, `query_row`,
+//! `query_map`, `savepoint`, `params!`, `optional()`, …). On SQLite every call goes straight to
+//! rusqlite. On PostgreSQL ([`pg`]) the SQL's `?N` placeholders become `$N`, values travel
+//! as SQLite's value model (NULL, integer, real, text, blob) both ways, and rows are read
+//! whole; so a rule, a code and a row mean the same on both. The few statements that cannot be
+//! said the same way ask [`Connection::is_postgres`].
+
+pub mod pg;
+
+pub use rusqlite::types::{FromSql, Value, ValueRef};
+pub use rusqlite::{ToSql, params};
+
+/// What went wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{}", pg::describe(.0))]
+    Postgres(#[from] postgres::Error),
+    /// A value that is not what the store asked for (a text column read as a number, …).
+    #[error("column {column}: {why}")]
+    Conversion { column: String, why: String },
+    #[error("the query returned no rows")]
+    NoRows,
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl Error {
+    /// A UNIQUE, CHECK, NOT NULL or FOREIGN KEY constraint refused the write.
+    pub fn is_constraint_violation(&self) -> bool {
+        match self {
+            Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                f.code == rusqlite::ErrorCode::ConstraintViolation
+            }
+            Error::Postgres(e) => e.code().is_some_and(|c| c.code().starts_with("23")),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `query_row(…).optional()`: no row is `None`, not an error.
+pub trait OptionalExtension<T> {
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> OptionalExtension<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::NoRows) | Err(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A statement's arguments, as `params![…]`, `[]`, a slice of `&dyn ToSql` or
+/// [`params_from_iter`].
+pub trait Params {
+    fn values(self) -> Result<Vec<Value>>;
+}
+
+fn owned(v: &dyn ToSql) -> Result<Value> {
+    use rusqlite::types::ToSqlOutput;
+    Ok(match v.to_sql()? {
+        ToSqlOutput::Borrowed(r) => r.into(),
+        ToSqlOutput::Owned(v) => v,
+        other => {
+            return Err(Error::Unsupported(format!(
+                "argument {other:?} is neither NULL, a number, text nor a blob"
+            )));
+        }
+    })
+}
+
+impl Params for &[&dyn ToSql] {
+    fn values(self) -> Result<Vec<Value>> {
+        self.iter().map(|v| owned(*v)).collect()
+    }
+}
+
+impl<const N: usize> Params for &[&dyn ToSql; N] {
+    fn values(self) -> Result<Vec<Value>> {
+        self.as_slice().values()
+    }
+}
+
+impl<T: ToSql, const N: usize> Params for [T; N] {
+    fn values(self) -> Result<Vec<Value>> {
+        self.iter().map(|v| owned(v)).collect()
+    }
+}
+
+/// The arguments an iterator yields, in order.
+pub struct ParamsFromIter<I>(I);
+
+pub fn params_from_iter<I>(iter: I) -> ParamsFromIter<I>
+where
+    I: IntoIterator,
+    I::Item: ToSql,
+{
+    ParamsFromIter(iter)
+}
+
+impl<I> Params for ParamsFromIter<I>
+where
+    I: IntoIterator,
+    I::Item: ToSql,
+{
+    fn values(self) -> Result<Vec<Value>> {
+        self.0.into_iter().map(|v| owned(&v)).collect()
+    }
+}
+
+/// A connection to one of the two databases.
+pub enum Connection {
+    Sqlite(rusqlite::Connection),
+    Postgres(pg::PgConn),
+}
+
+/// A column by position or by name.
+pub trait RowIndex {
+    fn position(&self, names: &[String]) -> Result<usize>;
+    fn sqlite(&self, row: &rusqlite::Row<'_>) -> Result<usize>;
+}
+
+impl RowIndex for usize {
+    fn position(&self, names: &[String]) -> Result<usize> {
+        (*self < names.len())
+            .then_some(*self)
+            .ok_or_else(|| Error::Unsupported(format!("no column {self}")))
+    }
+    fn sqlite(&self, _: &rusqlite::Row<'_>) -> Result<usize> {
+        Ok(*self)
+    }
+}
+
+impl RowIndex for &str {
+    fn position(&self, names: &[String]) -> Result<usize> {
+        names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(self))
+            .ok_or_else(|| Error::Unsupported(format!("no column {self:?}")))
+    }
+    fn sqlite(&self, row: &rusqlite::Row<'_>) -> Result<usize> {
+        Ok(row.as_ref().column_index(self)?)
+    }
+}
+
+/// One row of a result.
+pub enum Row<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a pg::PgRow),
+}
+
+impl Row<'_> {
+    pub fn get<I: RowIndex, T: FromSql>(&self, idx: I) -> Result<T> {
+        match self {
+            Row::Sqlite(r) => Ok(r.get(idx.sqlite(r)?)?),
+            Row::Postgres(r) => {
+                let i = idx.position(&r.columns)?;
+                T::column_result(ValueRef::from(&r.values[i])).map_err(|e| Error::Conversion {
+                    column: r.columns[i].clone(),
+                    why: e.to_string(),
+                })
+            }
+        }
+    }
+
+    pub fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
+        match self {
+            Row::Sqlite(r) => Ok(r.get_ref(idx)?),
+            Row::Postgres(r) => Ok(ValueRef::from(&r.values[idx.position(&r.columns)?])),
+        }
+    }
+}
+
+/// The rows of a query, one at a time.
+pub enum Rows<'s> {
+    Sqlite(rusqlite::Rows<'s>),
+    /// The rows, and how many have been read.
+    Postgres(Vec<pg::PgRow>, usize),
+}
+
+impl Rows<'_> {
+    pub fn column_count(&self) -> usize {
+        match self {
+            Rows::Sqlite(rows) => rows.as_ref().map_or(0, |s| s.column_count()),
+            Rows::Postgres(rows, _) => rows.first().map_or(0, |r| r.columns.len()),
+        }
+    }
+
+    #[allow(clippy::should_implement_trait)] // rows borrow from the cursor: not an Iterator
+    pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        match self {
+            Rows::Sqlite(rows) => Ok(rows.next()?.map(Row::Sqlite)),
+            Rows::Postgres(rows, read) => {
+                *read += 1;
+                Ok(rows.get(*read - 1).map(Row::Postgres))
+            }
+        }
+    }
+}
+
+/// The rows of a query, each mapped by a function.
+pub struct MappedRows<'s, F> {
+    rows: Rows<'s>,
+    map: F,
+}
+
+impl<T, F: FnMut(&Row<'_>) -> Result<T>> Iterator for MappedRows<'_, F> {
+    type Item = Result<T>;
+    fn next(&mut self) -> Option<Result<T>> {
+        match self.rows.next() {
+            Ok(Some(row)) => Some((self.map)(&row)),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+enum Prepared<'c> {
+    Cached(rusqlite::CachedStatement<'c>),
+    Once(rusqlite::Statement<'c>),
+    Postgres(&'c pg::PgConn, String),
+}
+
+/// A prepared statement (on PostgreSQL: the SQL, prepared on first use and kept per
+/// connection).
+pub struct Statement<'c>(Prepared<'c>);
+
+impl<'c> Statement<'c> {
+    fn sqlite(&mut self) -> Option<&mut rusqlite::Statement<'c>> {
+        match &mut self.0 {
+            Prepared::Cached(s) => Some(s),
+            Prepared::Once(s) => Some(s),
+            Prepared::Postgres(..) => None,
+        }
+    }
+
+    pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>> {
+        let values = params.values()?;
+        if let Prepared::Postgres(pg, sql) = &self.0 {
+            return Ok(Rows::Postgres(pg.query(sql, values)?, 0));
+        }
+        let stmt = self.sqlite().expect("a SQLite statement");
+        Ok(Rows::Sqlite(
+            stmt.query(rusqlite::params_from_iter(values))?,
+        ))
+    }
+
+    pub fn query_map<T, P, F>(&mut self, params: P, map: F) -> Result<MappedRows<'_, F>>
+    where
+        P: Params,
+        F: FnMut(&Row<'_>) -> Result<T>,
+    {
+        Ok(MappedRows {
+            rows: self.query(params)?,
+            map,
+        })
+    }
+
+    pub fn query_row<T, P, F>(&mut self, params: P, map: F) -> Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> Result<T>,
+    {
+        let mut rows = self.query(params)?;
+        match rows.next()? {
+            Some(row) => map(&row),
+            None => Err(Error::NoRows),
+        }
+    }
+
+    pub fn exists<P: Params>(&mut self, params: P) -> Result<bool> {
+        Ok(self.query(params)?.next()?.is_some())
+    }
+
+    /// Runs the statement; the number of rows it changed.
+    pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
+        let values = params.values()?;
+        if let Prepared::Postgres(pg, sql) = &self.0 {
+            return pg.execute(sql, values);
+        }
+        let stmt = self.sqlite().expect("a SQLite statement");
+        Ok(stmt.execute(rusqlite::params_from_iter(values))?)
+    }
+
+    /// SQLite's count of virtual machine steps (benchmarks and plan tests); PostgreSQL has none.
+    pub fn vm_steps(&mut self) -> Option<i64> {
+        self.sqlite()
+            .map(|s| s.get_status(rusqlite::StatementStatus::VmStep) as i64)
+    }
+}
+
+/// A transaction or a savepoint: rolled back when dropped without [`Savepoint::commit`].
+pub struct Savepoint<'c> {
+    conn: &'c Connection,
+    /// `None`: a transaction (BEGIN … COMMIT); else the savepoint's name.
+    name: Option<String>,
+    done: bool,
+}
+
+impl std::ops::Deref for Savepoint<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Savepoint<'_> {
+    pub fn commit(mut self) -> Result<()> {
+        self.done = true;
+        let sql = match &self.name {
+            None => "COMMIT".to_string(),
+            Some(n) => format!("RELEASE {n}"),
+        };
+        self.conn.end(sql)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.done = true;
+        let sql = match &self.name {
+            None => "ROLLBACK".to_string(),
+            Some(n) => format!("ROLLBACK TO {n}; RELEASE {n}"),
+        };
+        self.conn.end(sql)
+    }
+}
+
+impl Drop for Savepoint<'_> {
+    fn drop(&mut self) {
+        if !self.done
+            && let Err(e) = self.rollback()
+        {
+            tracing::warn!("rolling back: {e}");
+        }
+    }
+}
+
+impl Connection {
+    /// A SQLite database file (tests).
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Connection> {
+        Ok(Connection::Sqlite(rusqlite::Connection::open(path)?))
+    }
+
+    /// A SQLite database in memory (tests).
+    pub fn open_in_memory() -> Result<Connection> {
+        Ok(Connection::Sqlite(rusqlite::Connection::open_in_memory()?))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Connection::Postgres(_))
+    }
+
+    /// The SQLite connection, for what only SQLite has (pragmas, its own bulk-load paths).
+    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match self {
+            Connection::Sqlite(c) => Some(c),
+            Connection::Postgres(_) => None,
+        }
+    }
+
+    pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
+        Ok(Statement(match self {
+            Connection::Sqlite(c) => Prepared::Cached(c.prepare_cached(sql)?),
+            Connection::Postgres(pg) => Prepared::Postgres(pg, sql.to_string()),
+        }))
+    }
+
+    pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
+        Ok(Statement(match self {
+            Connection::Sqlite(c) => Prepared::Once(c.prepare(sql)?),
+            Connection::Postgres(pg) => Prepared::Postgres(pg, sql.to_string()),
+        }))
+    }
+
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    pub fn query_row<T, P, F>(&self, sql: &str, params: P, map: F) -> Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, map)
+    }
+
+    /// Runs several statements without arguments.
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Connection::Postgres(pg) => pg.batch(sql),
+        }
+    }
+
+    /// A transaction if none is open, else a savepoint inside the open one.
+    pub fn transaction(&self) -> Result<Savepoint<'_>> {
+        let open = match self {
+            Connection::Sqlite(c) => !c.is_autocommit(),
+            Connection::Postgres(pg) => pg.in_transaction(),
+        };
+        if open {
+            return self.savepoint();
+        }
+        self.begin("BEGIN")?;
+        Ok(Savepoint {
+            conn: self,
+            name: None,
+            done: false,
+        })
+    }
+
+    /// One snapshot for several reads (a reader's transaction; read only on PostgreSQL).
+    pub fn snapshot(&self) -> Result<Savepoint<'_>> {
+        let begin = match self {
+            Connection::Sqlite(_) => "BEGIN",
+            Connection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        self.begin(begin)?;
+        Ok(Savepoint {
+            conn: self,
+            name: None,
+            done: false,
+        })
+    }
+
+    /// A savepoint: nests in an open transaction (the SQLite writer's batch, a PostgreSQL
+    /// write's transaction), or starts one.
+    pub fn savepoint(&self) -> Result<Savepoint<'_>> {
+        // One name serves every depth: both databases release and roll back to the most recent
+        // savepoint of a name.
+        self.begin("SAVEPOINT sp")?;
+        Ok(Savepoint {
+            conn: self,
+            name: Some("sp".to_string()),
+            done: false,
+        })
+    }
+
+    fn begin(&self, sql: &str) -> Result<()> {
+        self.execute_batch(sql)?;
+        if let Connection::Postgres(pg) = self {
+            pg.opened();
+        }
+        Ok(())
+    }
+
+    fn end(&self, sql: String) -> Result<()> {
+        if let Connection::Postgres(pg) = self {
+            pg.closed();
+        }
+        self.execute_batch(&sql)
+    }
+}
+
+impl Connection {
+    /// Runs `f` in a transaction of its own: committed when it returns `Ok`, rolled back when
+    /// it returns `Err`.
+    pub fn in_transaction<T, E: From<Error>>(
+        &mut self,
+        f: impl FnOnce(&mut Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.begin("BEGIN")?;
+        let result = f(self);
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = self.end(end.to_string());
+        match (result, ended) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e.into()),
+        }
+    }
+}

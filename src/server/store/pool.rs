@@ -1,0 +1,241 @@
+//! PostgreSQL connections for the store: how `--db postgres://USER@HOST[:PORT]/DB` is read
+//! (the password from `PGPASSWORD` or a `.pgpass` file, never from the command line), a pool
+//! of connections shared by reads and writes, and the start-up under the migration lock.
+
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use super::db::pg::PgConn;
+use super::db::{self, Connection};
+use super::{StoreError, StoreResult, schema};
+
+/// The most connections one replica opens. Each read or write holds one for its SQL only;
+/// beyond this many at once they wait their turn.
+const MAX_CONNECTIONS: usize = 16;
+/// How long a read or write waits for a free connection before it fails.
+const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Pool {
+    config: postgres::Config,
+    idle: Mutex<Idle>,
+    freed: Condvar,
+}
+
+struct Idle {
+    conns: Vec<Connection>,
+    /// Connections open, idle or in use.
+    open: usize,
+}
+
+impl Pool {
+    /// Connects, migrates under the advisory lock, runs `prepare` (the seed) under the same
+    /// lock, and keeps that connection as the pool's first.
+    pub fn open<T>(
+        url: &str,
+        prepare: impl FnOnce(&mut Connection) -> T,
+    ) -> StoreResult<(Pool, T)> {
+        let config = config(url, std::env::var("PGPASSWORD").ok(), pgpass_file())?;
+        let pool = Pool {
+            config,
+            idle: Mutex::new(Idle {
+                conns: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
+        };
+        let mut conn = pool.connect()?;
+        let prepared = schema::migrate_postgres(&mut conn, prepare)?;
+        pool.idle.lock().unwrap_or_else(|p| p.into_inner()).open += 1;
+        pool.give_back(conn);
+        Ok((pool, prepared))
+    }
+
+    /// A new connection, outside the pool (the event listener keeps one of its own).
+    pub fn connect(&self) -> StoreResult<Connection> {
+        PgConn::connect(&self.config)
+            .map(Connection::Postgres)
+            .map_err(|e| StoreError::Corrupt(format!("cannot connect to PostgreSQL: {e}")))
+    }
+
+    /// Runs `f` on a pooled connection.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> Result<T, db::Error> {
+        let mut conn = self.take()?;
+        let out = f(&mut conn);
+        self.give_back(conn);
+        Ok(out)
+    }
+
+    fn take(&self) -> Result<Connection, db::Error> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = idle.conns.pop() {
+                return Ok(conn);
+            }
+            if idle.open < MAX_CONNECTIONS {
+                idle.open += 1;
+                drop(idle);
+                return match PgConn::connect(&self.config) {
+                    Ok(c) => Ok(Connection::Postgres(c)),
+                    Err(e) => {
+                        self.forget_one();
+                        Err(e)
+                    }
+                };
+            }
+            let (next, waited) = self
+                .freed
+                .wait_timeout(idle, WAIT_FOR_CONNECTION)
+                .unwrap_or_else(|p| p.into_inner());
+            idle = next;
+            if waited.timed_out() && idle.conns.is_empty() {
+                return Err(db::Error::Unsupported(format!(
+                    "no database connection came free within {} s",
+                    WAIT_FOR_CONNECTION.as_secs()
+                )));
+            }
+        }
+    }
+
+    /// Returns a connection to the pool, or closes it if it no longer talks to the server
+    /// or was left inside a transaction.
+    fn give_back(&self, conn: Connection) {
+        let usable = match &conn {
+            Connection::Postgres(pg) => pg.is_usable(),
+            Connection::Sqlite(_) => false,
+        };
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if usable {
+            idle.conns.push(conn);
+        } else {
+            idle.open = idle.open.saturating_sub(1);
+        }
+        drop(idle);
+        self.freed.notify_one();
+    }
+
+    fn forget_one(&self) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.open = idle.open.saturating_sub(1);
+        drop(idle);
+        self.freed.notify_one();
+    }
+}
+
+/// `--db postgres://USER@HOST[:PORT]/DB` as a connection config, the password from
+/// `PGPASSWORD` or else the `.pgpass` file's first matching line, as libpq reads them. A
+/// password in the URL is refused: the command line is visible to every user of the machine.
+fn config(
+    url: &str,
+    env_password: Option<String>,
+    pgpass: Option<String>,
+) -> StoreResult<postgres::Config> {
+    let refuse = |why: String| StoreError::Corrupt(why);
+    let mut config: postgres::Config = url.parse().map_err(|e| {
+        refuse(format!(
+            "--db {url:?} is not a PostgreSQL URL ({e}); write postgres://USER@HOST[:PORT]/DATABASE"
+        ))
+    })?;
+    if config.get_password().is_some() {
+        return Err(refuse(
+            "--db carries a password; put it in PGPASSWORD or ~/.pgpass instead (a command line \
+             is visible to every user of the machine)"
+                .into(),
+        ));
+    }
+    let Some(user) = config.get_user().map(str::to_string) else {
+        return Err(refuse(format!(
+            "--db {url:?} names no user; write postgres://USER@HOST[:PORT]/DATABASE"
+        )));
+    };
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => {
+            config.host("localhost");
+            "localhost".into()
+        }
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let dbname = config.get_dbname().unwrap_or(&user).to_string();
+    let password = env_password
+        .or_else(|| pgpass.and_then(|text| pgpass_password(&text, &host, port, &dbname, &user)));
+    if let Some(p) = password {
+        config.password(p);
+    }
+    config.connect_timeout(CONNECT_TIMEOUT);
+    config.application_name("partner-console");
+    Ok(config)
+}
+
+/// The `.pgpass` file's text (`PGPASSFILE`, else `~/.pgpass`), if it exists and, as libpq
+/// asks, only its owner can read it.
+fn pgpass_file() -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    let meta = std::fs::metadata(&path).ok()?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        tracing::warn!(
+            "{} is readable by others and is ignored; chmod 0600 it",
+            path.display()
+        );
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+/// The password of the first `.pgpass` line `host:port:database:user:password` that matches
+/// (`*` matches anything; `\:` and `\\` are a colon and a backslash).
+fn pgpass_password(text: &str, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    let port = port.to_string();
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = pgpass_fields(line);
+            let [h, p, d, u, pw] = <[String; 5]>::try_from(fields).ok()?;
+            let fits = |field: &str, value: &str| field == "*" || field == value;
+            (fits(&h, host) && fits(&p, &port) && fits(&d, db) && fits(&u, user)).then_some(pw)
+        })
+}
+
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    fields.last_mut().map(|f| f.push(next));
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c)
+                }
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_comes_from_the_environment_or_pgpass_never_the_url() {
+        let err = config("postgres://pc:secret@db/pc", None, None).unwrap_err();
+        assert!(err.to_string().contains("PGPASSWORD"), "{err}");
+        let c = config("postgres://pc@db:6543/pc", Some("env".into()), None).unwrap();
+        assert_eq!(c.get_password(), Some(&b"env"[..]));
+        let pgpass = "# comment\nother:*:*:*:no\ndb:6543:pc:pc:pa\\:ss\n*:*:*:*:fallback\n";
+        let c = config("postgres://pc@db:6543/pc", None, Some(pgpass.into())).unwrap();
+        assert_eq!(c.get_password(), Some(&b"pa:ss"[..]));
+        let c = config("postgres://pc@db/other", None, Some(pgpass.into())).unwrap();
+        assert_eq!(c.get_password(), Some(&b"fallback"[..]));
+        assert!(config("postgres://db/pc", None, None).is_err());
+    }
+}
