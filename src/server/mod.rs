@@ -32,7 +32,7 @@ pub use clock::Clock;
 pub use conn::ConnLimits;
 pub use presence::PRESENCE_TTL;
 pub use simulate::{MAX_PER_MINUTE, Simulation, max_pending_from_arg};
-pub use store::Store;
+pub use store::{Location, Store};
 
 /// Every route the server serves, relative to `/api/v1`. The router is built from the same
 /// handlers; `tests/openapi_routes.rs` checks this list against `assets/openapi.yaml`, and

@@ -14,6 +14,7 @@
 //! | `tempdir.rs` | [`TempDir`] (the crate's unit tests include it too) |
 //! | `home.rs` | [`TestHome`]: `HOME` and XDG dirs and the environment of a child process |
 //! | `server.rs` | the reference server in-process ([`TestServer`], [`launch`]), [`client_for`] |
+//! | `postgres.rs` | the test servers on PostgreSQL (`PC_TEST_DB=postgres`) |
 //! | `server_process.rs` | [`ServerProc`]: `partner-console serve` as a child process |
 //! | `pty/` | [`Pty`]: the built binary in a pseudo-terminal, its screen, [`keys`] |
 //! | `fixtures.rs` | fixed rows and a fixed "now" for snapshots and the render benchmark |
@@ -22,6 +23,8 @@
 
 pub mod fixtures;
 mod home;
+#[cfg(feature = "server")]
+pub mod postgres;
 #[cfg(unix)]
 pub mod pty;
 #[cfg(feature = "server")]

@@ -134,7 +134,12 @@ async fn start(
 
 /// The reference server on 127.0.0.1:0 with options of the test's choosing (start from
 /// `ServerOptions::new(db, seed)`): a small `max_pending`, a set clock, a simulation.
-pub async fn launch_options(opts: ServerOptions) -> color_eyre::Result<RunningServer> {
+/// On PostgreSQL (`PC_TEST_DB=postgres`) the SQLite file becomes a schema of its own
+/// ([`super::postgres`]).
+pub async fn launch_options(mut opts: ServerOptions) -> color_eyre::Result<RunningServer> {
+    if let server::Location::Sqlite(path) = &opts.db {
+        opts.db = server::Location::parse(&super::postgres::db_arg(path));
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     server::start(opts, listener).await
 }

@@ -43,8 +43,13 @@ impl ServerProc {
     fn start_in(home: TestHome, db: PathBuf, extra: &[&str]) -> ServerProc {
         let stderr = File::create(home.path().join("server.stderr")).expect("server stderr file");
         let mut cmd = home.command(&["serve", "--listen", "127.0.0.1:0"]);
+        // On PostgreSQL (`PC_TEST_DB=postgres`), the file's own schema.
+        #[cfg(feature = "server")]
+        let db_arg = super::postgres::db_arg(&db);
+        #[cfg(not(feature = "server"))]
+        let db_arg = db.display().to_string();
         cmd.arg("--db")
-            .arg(&db)
+            .arg(&db_arg)
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(stderr);

@@ -60,7 +60,7 @@ fn ancestors(level: Level) -> &'static [Level] {
 /// its own status or any ancestor's, then the kind, id and name of the highest suspended
 /// ancestor (NULL when none is).
 pub(super) fn standing_sql(level: Level) -> String {
-    let suspended = |l: Level| format!("{}.status IS 'suspended'", alias(l));
+    let suspended = |l: Level| format!("{}.status IS NOT DISTINCT FROM 'suspended'", alias(l));
     let mut any: Vec<String> = ancestors(level).iter().map(|l| suspended(*l)).collect();
     any.push(suspended(level));
     let highest = |what: &dyn Fn(Level) -> String| -> String {
@@ -151,7 +151,7 @@ pub(super) fn locate(conn: &Connection, level: Level, id: &str) -> StoreResult<O
         Level::Partner | Level::Tenant => ("p.distributor_id", "p.id"),
     };
     let sql = format!(
-        "SELECT {x}.name, {x}.version, {distributor}, {partner}, {x}.status IS 'suspended',
+        "SELECT {x}.name, {x}.version, {distributor}, {partner}, {x}.status IS NOT DISTINCT FROM 'suspended',
                 {}
            FROM {} WHERE {x}.id = ?1 AND {x}.deleted_at IS NULL",
         standing_sql(level),

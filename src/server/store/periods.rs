@@ -247,7 +247,7 @@ pub fn list_expiring(
         )
     };
     let sql = format!(
-        "SELECT * FROM ({} UNION ALL {}) ORDER BY k, kid LIMIT ?3",
+        "SELECT * FROM ({} UNION ALL {}) u ORDER BY k, kid LIMIT ?3",
         branch(&TIER_ASSIGNMENTS),
         branch(&CAMPAIGN_LINKS)
     );

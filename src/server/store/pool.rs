@@ -45,7 +45,7 @@ impl Pool {
             freed: Condvar::new(),
         };
         let mut conn = pool.connect()?;
-        let prepared = schema::migrate_postgres(&mut conn, prepare)?;
+        let prepared = migrate(&mut conn, prepare)?;
         pool.idle.lock().unwrap_or_else(|p| p.into_inner()).open += 1;
         pool.give_back(conn);
         Ok((pool, prepared))
@@ -119,6 +119,66 @@ impl Pool {
         idle.open = idle.open.saturating_sub(1);
         drop(idle);
         self.freed.notify_one();
+    }
+}
+
+/// PostgreSQL's whole schema at [`schema::KNOWN_VERSION`], made at once on an empty database.
+const POSTGRES_SCHEMA: &str = include_str!("schema_pg.sql");
+
+/// Whichever replica starts first makes (or later migrates) the PostgreSQL schema, under a
+/// session advisory lock that the others wait for; `prepare` (the seed) runs under the same
+/// lock, so replicas started together seed once. A newer schema than this build knows is
+/// refused.
+fn migrate<T>(
+    conn: &mut Connection,
+    prepare: impl FnOnce(&mut Connection) -> T,
+) -> StoreResult<T> {
+    /// The lock's key: "partner-console migrations".
+    const LOCK: i64 = 0x7063_6d69_6772_6174;
+    conn.query_row(
+        "SELECT pg_advisory_lock(?1)::text",
+        [&LOCK as &dyn db::ToSql],
+        |_| Ok(()),
+    )?;
+    let result = (|| {
+        let made: Option<String> = conn.query_row(
+            "SELECT to_regclass('schema_version')::text",
+            super::db::params![],
+            |r| r.get(0),
+        )?;
+        if made.is_none() {
+            conn.in_transaction(|c| c.execute_batch(POSTGRES_SCHEMA))?;
+            tracing::info!("PostgreSQL schema made at version {}", schema::KNOWN_VERSION);
+        }
+        let found: i64 = conn.query_row(
+            "SELECT max(version) FROM schema_version",
+            super::db::params![],
+            |r| r.get(0),
+        )?;
+        if found > schema::KNOWN_VERSION {
+            return Err(schema::newer(found));
+        }
+        Ok(prepare(conn))
+    })();
+    conn.query_row(
+        "SELECT pg_advisory_unlock(?1)::text",
+        [&LOCK as &dyn db::ToSql],
+        |_| Ok(()),
+    )?;
+    result
+}
+
+impl Drop for Pool {
+    /// The blocking client closes its connection by running a runtime of its own, which it
+    /// cannot do on a thread of the server's runtime (where the last `Store` may go): the
+    /// connections are closed on a thread of their own.
+    fn drop(&mut self) {
+        let conns = std::mem::take(&mut self.idle.lock().unwrap_or_else(|p| p.into_inner()).conns);
+        if !conns.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(move || drop(conns));
+        }
     }
 }
 

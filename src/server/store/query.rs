@@ -233,6 +233,12 @@ impl Sql {
         if self.postgres { "a.id" } else { "a.rowid" }
     }
 
+    /// A join in the order written: SQLite's `CROSS JOIN` (its planner keeps the order);
+    /// PostgreSQL takes no `ON` after `CROSS JOIN` and plans the order itself.
+    fn join_in_order(&self) -> &'static str {
+        if self.postgres { "JOIN" } else { "CROSS JOIN" }
+    }
+
     /// `IS` of a value that may be NULL (SQLite's `IS` seeks an index for both).
     fn same_as(&self) -> &'static str {
         if self.postgres {
@@ -408,6 +414,7 @@ pub(super) fn list_sql(
         // Several: a page's worth of keys from each range, merged in order (SQLite merges the
         // sorted arms of a compound SELECT and stops at the limit), then the page's rows.
         let row_key = sql.row_key();
+        let join = sql.join_in_order();
         let arms: Vec<String> = plan
             .ranges
             .iter()
@@ -429,7 +436,7 @@ pub(super) fn list_sql(
         format!(
             "SELECT {columns}
                FROM ({arms} ORDER BY t {order}, i {order} LIMIT {limit}) k
-               CROSS JOIN approvals a ON {row_key} = k.r {PARTNER_JOIN}
+               {join} approvals a ON {row_key} = k.r {PARTNER_JOIN}
               ORDER BY k.t {order}, k.i {order}"
         )
     };

@@ -585,7 +585,7 @@ pub const KNOWN_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// A database a newer partner-console has migrated past what this one knows: refused, since
 /// this build would write rows the newer one does not expect.
-fn newer(found: i64) -> StoreError {
+pub(super) fn newer(found: i64) -> StoreError {
     StoreError::Corrupt(format!(
         "the database's schema is version {found}, newer than this partner-console knows \
          ({KNOWN_VERSION}); run the newer partner-console, or upgrade this one"
@@ -611,52 +611,6 @@ fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
         tracing::info!("database migrated to schema version {version}");
     }
     Ok(())
-}
-
-/// PostgreSQL's whole schema at [`KNOWN_VERSION`], made at once on an empty database.
-const POSTGRES_SCHEMA: &str = include_str!("schema_pg.sql");
-
-/// Whichever replica starts first makes (or later migrates) the PostgreSQL schema, under a
-/// session advisory lock that the others wait for; `prepare` (the seed) runs under the same
-/// lock, so replicas started together seed once. A newer schema than this build knows is
-/// refused.
-pub fn migrate_postgres<T>(
-    conn: &mut Connection,
-    prepare: impl FnOnce(&mut Connection) -> T,
-) -> StoreResult<T> {
-    /// The lock's key: "partner-console migrations".
-    const LOCK: i64 = 0x7063_6d69_6772_6174;
-    conn.query_row(
-        "SELECT pg_advisory_lock(?1)::text",
-        [&LOCK as &dyn super::db::ToSql],
-        |_| Ok(()),
-    )?;
-    let result = (|| {
-        let made: Option<String> = conn.query_row(
-            "SELECT to_regclass('schema_version')::text",
-            super::db::params![],
-            |r| r.get(0),
-        )?;
-        if made.is_none() {
-            conn.in_transaction(|c| c.execute_batch(POSTGRES_SCHEMA))?;
-            tracing::info!("PostgreSQL schema made at version {KNOWN_VERSION}");
-        }
-        let found: i64 = conn.query_row(
-            "SELECT max(version) FROM schema_version",
-            super::db::params![],
-            |r| r.get(0),
-        )?;
-        if found > KNOWN_VERSION {
-            return Err(newer(found));
-        }
-        Ok(prepare(conn))
-    })();
-    conn.query_row(
-        "SELECT pg_advisory_unlock(?1)::text",
-        [&LOCK as &dyn super::db::ToSql],
-        |_| Ok(()),
-    )?;
-    result
 }
 
 #[cfg(test)]

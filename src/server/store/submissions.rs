@@ -259,8 +259,8 @@ pub fn simulation_partners(conn: &Connection, limit: u32) -> StoreResult<Vec<Sim
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.name, p.contact_website, p.package_currency
            FROM partners p LEFT JOIN distributors d ON d.id = p.distributor_id
-          WHERE p.deleted_at IS NULL AND p.status IS NOT 'suspended'
-            AND d.status IS NOT 'suspended'
+          WHERE p.deleted_at IS NULL AND p.status IS DISTINCT FROM 'suspended'
+            AND d.status IS DISTINCT FROM 'suspended'
           ORDER BY p.id LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], |r| {

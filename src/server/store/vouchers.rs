@@ -105,8 +105,9 @@ pub fn list_batches(conn: &Connection, f: &BatchFilter) -> StoreResult<Page<Vouc
     let sql = format!(
         "SELECT {BATCH_COLS}, b.id FROM {BATCH_FROM}
           WHERE (b.name_lower, b.id) > (?1, ?2)
-            AND (?4 IS NULL OR b.partner_id = ?4)
-            AND (?5 IS NULL OR (b.partner_id IS NULL) = ?5)
+            AND (CAST(?4 AS TEXT) IS NULL OR b.partner_id = ?4)
+            AND (CAST(?5 AS INTEGER) IS NULL
+                 OR (CASE WHEN b.partner_id IS NULL THEN 1 ELSE 0 END) = ?5)
             AND b.q LIKE ?6 ESCAPE '\\'
           ORDER BY b.name_lower, b.id LIMIT ?3"
     );

@@ -21,6 +21,12 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("{}", pg::describe(.0))]
     Postgres(#[from] postgres::Error),
+    /// PostgreSQL refused a statement as it was prepared: its SQL goes to the log with it.
+    #[error("{}, in: {sql}", pg::describe(.source))]
+    Prepare {
+        source: postgres::Error,
+        sql: String,
+    },
     /// A value that is not what the store asked for (a text column read as a number, …).
     #[error("column {column}: {why}")]
     Conversion { column: String, why: String },
@@ -37,7 +43,9 @@ impl Error {
             Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
                 f.code == rusqlite::ErrorCode::ConstraintViolation
             }
-            Error::Postgres(e) => e.code().is_some_and(|c| c.code().starts_with("23")),
+            Error::Postgres(e) | Error::Prepare { source: e, .. } => {
+                e.code().is_some_and(|c| c.code().starts_with("23"))
+            }
             _ => false,
         }
     }

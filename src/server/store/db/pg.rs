@@ -33,6 +33,10 @@ pub struct PgConn {
     depth: Cell<u32>,
 }
 
+/// What PostgreSQL says when a NULL argument's type cannot be guessed (42P08, 42P18), or was
+/// guessed wrong (42883: no such operator for that type).
+const NO_TYPE_FOR_NULL: [&str; 3] = ["42P08", "42P18", "42883"];
+
 /// Past this many prepared statements a connection forgets them all (lists build their SQL
 /// from their filters, so the variants are many but the common ones few).
 const MAX_PREPARED: usize = 256;
@@ -75,10 +79,28 @@ impl PgConn {
         if let Some(found) = self.prepared.borrow().get(&key) {
             return Ok(found.clone());
         }
-        let stmt = self
-            .client
-            .borrow_mut()
-            .prepare_typed(&translate(sql), &types)?;
+        let text = translate(sql);
+        let prepare = |types: &[Type]| self.client.borrow_mut().prepare_typed(&text, types);
+        let mut prepared = prepare(&types);
+        // A NULL whose type nothing around it says (`?4 IS NULL OR …`, where SQLite does not
+        // mind): sent as text, else as an integer, whichever the rest of the SQL accepts.
+        for guess in [Type::TEXT, Type::INT8] {
+            match &prepared {
+                Err(e) if e.code().is_some_and(|c| NO_TYPE_FOR_NULL.contains(&c.code())) => {
+                    let guessed: Vec<Type> = types
+                        .iter()
+                        .map(|t| if t.oid() == 0 { guess.clone() } else { t.clone() })
+                        .collect();
+                    prepared = prepare(&guessed);
+                }
+                _ => break,
+            }
+        }
+        let stmt = prepared
+        .map_err(|source| Error::Prepare {
+            source,
+            sql: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        })?;
         let columns: Arc<[String]> = stmt
             .columns()
             .iter()

@@ -1,0 +1,87 @@
+//! The API tests on PostgreSQL: with `PC_TEST_DB=postgres`, every test server keeps its data in
+//! a schema of its own in the database `pc_tests` of the cluster at `PC_TEST_POSTGRES` (the admin
+//! URL `scripts/pg-test-cluster` prints), instead of in its SQLite file. The schema is named
+//! after the file, so a server restarted on the same file finds the same data.
+//!
+//! A schema rather than a database per server: a database is a copy of `template1` (~8 MB),
+//! a schema a few hundred KB, and a test run makes hundreds.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Whether this run's test servers are on PostgreSQL (`PC_TEST_DB=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("PC_TEST_DB").is_ok_and(|v| v == "postgres")
+}
+
+/// What `--db` says for the test database at `path`: the path itself, or on PostgreSQL the URL
+/// of the schema named after it (made if missing).
+pub fn db_arg(path: &Path) -> String {
+    if !on_postgres() {
+        return path.display().to_string();
+    }
+    let schema = schema_for(path);
+    let base = base_url();
+    run_admin(&format!("{base}/pc_tests"), &format!("CREATE SCHEMA IF NOT EXISTS {schema}"));
+    format!("{base}/pc_tests?options=-csearch_path%3D{schema}")
+}
+
+/// `postgres://USER@HOST:PORT` of the test cluster, with `pc_tests` made once.
+fn base_url() -> String {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let admin = std::env::var("PC_TEST_POSTGRES").unwrap_or_else(|_| {
+            panic!(
+                "PC_TEST_DB=postgres needs PC_TEST_POSTGRES, the admin URL of a cluster: \
+                 eval \"$(scripts/pg-test-cluster env DIR)\" after scripts/pg-test-cluster start DIR"
+            )
+        });
+        let base = match admin.rfind('/') {
+            Some(i) if i > "postgres://".len() => admin[..i].to_string(),
+            _ => admin.clone(),
+        };
+        let exists = run_admin(
+            &admin,
+            "SELECT 1 FROM pg_database WHERE datname = 'pc_tests'",
+        );
+        if !exists {
+            // Another test binary may make it at the same moment: either way it is there.
+            let _ = try_admin(&admin, "CREATE DATABASE pc_tests");
+        }
+        base
+    })
+    .clone()
+}
+
+/// A schema name from the file's path: stable for the path, unique enough across a run.
+fn schema_for(path: &Path) -> String {
+    // FNV-1a: the same name in every process for the same path.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.as_os_str().as_encoded_bytes() {
+        h = (h ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    format!("t{h:016x}")
+}
+
+/// Runs `sql` on `url` (on a thread of its own: the blocking client cannot run inside the
+/// test's runtime); whether it returned a row.
+fn run_admin(url: &str, sql: &str) -> bool {
+    try_admin(url, sql).unwrap_or_else(|e| panic!("PostgreSQL test cluster at {url}: {sql}: {e}"))
+}
+
+fn try_admin(url: &str, sql: &str) -> Result<bool, String> {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let mut client =
+            postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
+        client
+            .simple_query(&sql)
+            .map(|m| {
+                m.iter()
+                    .any(|m| matches!(m, postgres::SimpleQueryMessage::Row(_)))
+            })
+            .map_err(|e| e.to_string())
+    })
+    .join()
+    .map_err(|_| "the admin connection panicked".to_string())?
+}
