@@ -206,10 +206,8 @@ impl World {
     }
 
     /// The database, read and written beside the server (what no API call can do).
-    fn db(&self) -> rusqlite::Connection {
-        let c = rusqlite::Connection::open(&self.srv.db).expect("the database opens");
-        c.busy_timeout(Duration::from_secs(5)).unwrap();
-        c
+    fn db(&self) -> support::postgres::SideDb {
+        support::postgres::SideDb::new(&self.srv.db)
     }
 
     async fn outbox(&self) -> Vec<OutboxEmail> {
@@ -307,10 +305,7 @@ async fn an_untouched_partner_reads_defaults_made_from_its_profile_without_a_row
     assert_eq!(read.record.record.partner_type, LeadPartnerType::Introducer);
     assert_eq!(read.warnings.len(), 2);
 
-    let rows: i64 = w
-        .db()
-        .query_row("SELECT count(*) FROM lead_settings", [], |r| r.get(0))
-        .unwrap();
+    let rows: i64 = w.db().number("SELECT count(*) FROM lead_settings");
     assert_eq!(
         rows, 1,
         "only the seeded partner has a row; reads write none"
@@ -872,12 +867,7 @@ async fn a_patch_that_changes_nothing_answers_as_is() {
     assert!(w.audit_about("p1").await.is_empty());
     let rows: i64 = w
         .db()
-        .query_row(
-            "SELECT count(*) FROM lead_settings WHERE partner_id = 'p1'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+        .number("SELECT count(*) FROM lead_settings WHERE partner_id = 'p1'");
     assert_eq!(rows, 0, "the defaults are still not written");
 
     assert_eq!(
@@ -1173,12 +1163,8 @@ async fn a_portal_invitation_is_one_email_with_a_one_time_link_never_in_an_answe
     assert!(!a.text.contains(&token), "the token is never in an answer");
 
     // Only the token's hash is kept with the invitation.
-    let (hash, sent_to): (String, String) = w
-        .db()
-        .query_row("SELECT token_hash, sent_to FROM portal_invites", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
+    let row = w.db().row("SELECT token_hash, sent_to FROM portal_invites");
+    let (hash, sent_to) = (row[0].clone().unwrap(), row[1].clone().unwrap());
     assert_ne!(hash, token);
     assert!(!hash.contains(&token));
     assert_eq!(sent_to, "hi@alpha.example");
@@ -1198,14 +1184,9 @@ async fn a_portal_invitation_is_one_email_with_a_one_time_link_never_in_an_answe
         .expect("invited");
     assert_eq!(invite.to, "hi@alpha.example");
     assert_eq!(w.outbox().await.len(), 2);
-    let open: i64 = w
-        .db()
-        .query_row(
-            "SELECT count(*) FROM portal_invites WHERE superseded_at IS NULL AND used_at IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let open: i64 = w.db().number(
+        "SELECT count(*) FROM portal_invites WHERE superseded_at IS NULL AND used_at IS NULL",
+    );
     assert_eq!(open, 1);
 
     let audited: Vec<AuditEntry> = w
@@ -1258,8 +1239,7 @@ async fn an_invitation_goes_to_the_lead_contact_first_and_is_refused_without_any
 
     // A profile that lost its email (the API never allows it; an older import might have): 409.
     w.db()
-        .execute("UPDATE partners SET contact_email = '' WHERE id = 'p2'", [])
-        .unwrap();
+        .execute("UPDATE partners SET contact_email = '' WHERE id = 'p2'");
     let i = w.invite(CSR, "p2", "k3").await;
     assert_eq!(
         (i.status, i.code()),

@@ -18,6 +18,15 @@ use crate::domain::{EVENT_PRESENCE, Presence};
 
 /// How many events a reconnecting client is replayed at most per query.
 const REPLAY_BATCH: u32 = 500;
+/// How long a stream waits for a missing event id before it goes on without it. On
+/// PostgreSQL, replicas take ids in one order but may commit in another: event 11 can be
+/// readable before event 10 is, and a stream that sent 11 would never send 10 (nor would
+/// `Last-Event-ID: 11` bring it back). So a stream sends events in unbroken id order, and
+/// waits for a gap to fill; a gap that stays this long was a write rolled back. SQLite,
+/// one writer, never leaves one.
+const GAP_WAIT: Duration = Duration::from_secs(2);
+/// How often a stream looks again while it waits for a gap to fill.
+const GAP_POLL: Duration = Duration::from_millis(20);
 
 #[derive(Clone)]
 pub struct Hub {
@@ -39,6 +48,8 @@ struct Open {
     buf: VecDeque<(i64, String, String)>,
     /// Whether the table may hold events after `last` (woken, or a full batch read).
     unread: bool,
+    /// Since when the next event id after `last` has been missing ([`GAP_WAIT`]).
+    gap_since: Option<std::time::Instant>,
     presence: broadcast::Receiver<Arc<Presence>>,
     presence_buf: VecDeque<Arc<Presence>>,
     /// The approvals this stream last told someone has open: after falling behind, the
@@ -56,6 +67,35 @@ enum Woke {
 }
 
 impl Open {
+    /// The events of `rows` (read after `last`, in id order) that may be sent now: those in
+    /// unbroken order after `last`, or after a gap that outlived [`GAP_WAIT`]. `None`: wait.
+    fn in_order(
+        &mut self,
+        mut rows: Vec<(i64, String, String)>,
+    ) -> Option<Vec<(i64, String, String)>> {
+        let mut before = self.last;
+        if rows[0].0 != before + 1 {
+            let since = *self.gap_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() < GAP_WAIT {
+                return None;
+            }
+            tracing::info!(
+                "events {}..{} never came; going on without them",
+                before + 1,
+                rows[0].0 - 1
+            );
+            before = rows[0].0 - 1;
+        }
+        self.gap_since = None;
+        let unbroken = rows
+            .iter()
+            .enumerate()
+            .take_while(|(i, r)| r.0 == before + 1 + *i as i64)
+            .count();
+        rows.truncate(unbroken);
+        Some(rows)
+    }
+
     /// The board's state again, after this stream missed some of its changes.
     fn resync(&mut self) {
         let state = self.board.snapshot();
@@ -93,6 +133,8 @@ impl Hub {
     pub fn new(store: Store, presence: Arc<PresenceBoard>) -> Self {
         let (wake, _) = broadcast::channel(64);
         let (closing, _) = watch::channel(false);
+        // On PostgreSQL, the other replicas' events wake the streams too.
+        super::listen::start(&store, wake.clone(), closing.subscribe());
         Hub {
             store,
             wake,
@@ -132,6 +174,7 @@ impl Hub {
             last: start,
             buf: VecDeque::new(),
             unread: true,
+            gap_since: None,
             presence,
             presence_buf: state.into(),
             told: HashSet::new(),
@@ -160,7 +203,10 @@ impl Hub {
                         .await
                     {
                         Ok(rows) if !rows.is_empty() => {
-                            s.buf = rows.into();
+                            match s.in_order(rows) {
+                                Some(rows) => s.buf = rows.into(),
+                                None => tokio::time::sleep(GAP_POLL).await,
+                            }
                             continue;
                         }
                         Ok(_) => s.unread = false,

@@ -12,6 +12,7 @@ mod conn;
 mod cursor;
 mod events;
 mod headers;
+mod listen;
 mod presence;
 mod problem;
 mod routes;

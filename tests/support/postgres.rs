@@ -22,7 +22,10 @@ pub fn db_arg(path: &Path) -> String {
     }
     let schema = schema_for(path);
     let base = base_url();
-    run_admin(&format!("{base}/pc_tests"), &format!("CREATE SCHEMA IF NOT EXISTS {schema}"));
+    run_admin(
+        &format!("{base}/pc_tests"),
+        &format!("CREATE SCHEMA IF NOT EXISTS {schema}"),
+    );
     format!("{base}/pc_tests?options=-csearch_path%3D{schema}")
 }
 
@@ -84,4 +87,81 @@ fn try_admin(url: &str, sql: &str) -> Result<bool, String> {
     })
     .join()
     .map_err(|_| "the admin connection panicked".to_string())?
+}
+
+/// The test server's database, read and written beside the server (what no API call can do),
+/// on SQLite or PostgreSQL alike: values come back as text, as `psql` shows them.
+pub struct SideDb {
+    path: std::path::PathBuf,
+}
+
+impl SideDb {
+    pub fn new(path: &Path) -> SideDb {
+        SideDb {
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The first row of `sql`, each column as text (NULL as `None`).
+    pub fn row(&self, sql: &str) -> Vec<Option<String>> {
+        self.run(sql)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no row: {sql}"))
+    }
+
+    /// The one number `sql` answers.
+    pub fn number(&self, sql: &str) -> i64 {
+        let v = self.row(sql);
+        v[0].as_deref()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{sql}: {v:?}"))
+    }
+
+    pub fn execute(&self, sql: &str) {
+        self.run(sql);
+    }
+
+    fn run(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        if !on_postgres() {
+            let c = rusqlite::Connection::open(&self.path).expect("the database opens");
+            c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            let mut stmt = c.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            use rusqlite::types::ValueRef;
+                            Ok(match r.get_ref(i)? {
+                                ValueRef::Null => None,
+                                ValueRef::Integer(n) => Some(n.to_string()),
+                                ValueRef::Real(f) => Some(f.to_string()),
+                                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into()),
+                                ValueRef::Blob(b) => Some(format!("{b:?}")),
+                            })
+                        })
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            return rows.collect::<rusqlite::Result<_>>().unwrap();
+        }
+        let (url, sql) = (db_arg(&self.path), sql.to_string());
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+            client
+                .simple_query(&sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => {
+                        Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .join()
+        .expect("the side connection")
+    }
 }

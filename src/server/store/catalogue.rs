@@ -42,6 +42,7 @@ pub fn change_settings(
     c: &SettingsChange,
 ) -> StoreResult<Written<Settings>> {
     let tx = conn.savepoint()?;
+    tx.lock_row("settings", &1)?;
     let before = settings(&tx)?;
     if before.version != c.if_match {
         let mut p = ApiProblem::new(

@@ -441,6 +441,7 @@ fn diff(before: &[(&'static str, String)], after: &[(&'static str, String)]) -> 
 
 /// The entry `w` names, if it is there and `If-Match` is its version (412 otherwise).
 fn checked<E: Entry>(conn: &Connection, w: &EntryChange) -> StoreResult<(E, i64)> {
+    conn.lock_row(&format!("{}s", E::RECORD), &w.id)?;
     let (e, version) = E::load(conn, &w.id)?.ok_or_else(|| ApiProblem::not_found(E::RECORD))?;
     if version != w.if_match {
         let p = ApiProblem::new(

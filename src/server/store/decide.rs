@@ -53,6 +53,8 @@ pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<Stor
     if let Some(earlier) = replay(&tx, req.idempotency)? {
         return Ok(earlier);
     }
+    // Another replica deciding the same approval waits here, then reads it decided.
+    tx.lock_row("approvals", &req.approval_id)?;
 
     let outcome = decide_fresh(&tx, &req)?;
     remember(&tx, req.idempotency, &outcome, req.now)?;

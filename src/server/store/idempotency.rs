@@ -37,6 +37,16 @@ pub struct StoredResponse {
 /// The stored answer to an earlier request with this key, if there was one (422 if that
 /// request was another one).
 pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<StoredResponse>> {
+    if conn.is_postgres() {
+        // The same key at two replicas at once: the second waits here until the first has
+        // committed its answer (below, `remember`), then replays it. SQLite's one writer
+        // runs them one after the other anyway.
+        conn.query_row(
+            "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))::text",
+            params![format!("{}\n{}", k.user_id, k.key)],
+            |_| Ok(()),
+        )?;
+    }
     // Every statement here is prepared once per connection (`prepare_cached`): parsing them
     // again on each decision cost more than running them.
     let earlier: Option<(String, u16, String, Option<String>)> = conn

@@ -165,6 +165,7 @@ pub fn edit_lead_settings(
     edit: &LeadSettingsEdit,
 ) -> StoreResult<Written<Saved<Versioned<LeadSettings>>>> {
     let tx = conn.savepoint()?;
+    tx.lock_row("partners", &edit.partner_id)?;
     let p = profile_of(&tx, &edit.partner_id)?;
     let current = settings_of(&tx, &edit.partner_id, &p)?;
     if current.version != edit.if_match {

@@ -195,6 +195,7 @@ fn insert_partner(conn: &Connection, id: &str, c: &NodeCreate) -> StoreResult<()
 /// Finds the node of `w`, checks that its writer may do `doing` to it and that `If-Match` is
 /// its version (412 with the node as it is now otherwise).
 fn checked(conn: &Connection, w: &NodeChange, doing: &str) -> StoreResult<Located> {
+    conn.lock_row(w.level.collection(), &w.id)?;
     let node = located(conn, w.level, &w.id)?;
     authorize(
         conn,

@@ -61,6 +61,7 @@ fn current(conn: &Connection, t: &Table, id: &str, now: DateTime<Utc>) -> StoreR
 /// (412 with the period as it is otherwise).
 fn checked(conn: &Connection, w: &PeriodChange) -> StoreResult<Period> {
     let t = table(w.kind);
+    conn.lock_row(t.table, &w.id)?;
     let period = current(conn, t, &w.id, w.now)?;
     if w.kind == PeriodKind::TierAssignment {
         super::require_tiers(conn)?;
@@ -153,6 +154,8 @@ pub fn create_period(conn: &mut Connection, c: &PeriodCreate) -> StoreResult<Sto
     if v.kind == PeriodKind::TierAssignment {
         super::require_tiers(&tx)?;
     }
+    // The overlap check below sees every other period of the partner: one create at a time.
+    tx.lock_row("partners", &v.partner_id)?;
     if partner_name(&tx, &v.partner_id)?.is_none() {
         return Err(ApiProblem::not_found("partner").into());
     }

@@ -129,10 +129,7 @@ const POSTGRES_SCHEMA: &str = include_str!("schema_pg.sql");
 /// session advisory lock that the others wait for; `prepare` (the seed) runs under the same
 /// lock, so replicas started together seed once. A newer schema than this build knows is
 /// refused.
-fn migrate<T>(
-    conn: &mut Connection,
-    prepare: impl FnOnce(&mut Connection) -> T,
-) -> StoreResult<T> {
+fn migrate<T>(conn: &mut Connection, prepare: impl FnOnce(&mut Connection) -> T) -> StoreResult<T> {
     /// The lock's key: "partner-console migrations".
     const LOCK: i64 = 0x7063_6d69_6772_6174;
     conn.query_row(
@@ -148,7 +145,10 @@ fn migrate<T>(
         )?;
         if made.is_none() {
             conn.in_transaction(|c| c.execute_batch(POSTGRES_SCHEMA))?;
-            tracing::info!("PostgreSQL schema made at version {}", schema::KNOWN_VERSION);
+            tracing::info!(
+                "PostgreSQL schema made at version {}",
+                schema::KNOWN_VERSION
+            );
         }
         let found: i64 = conn.query_row(
             "SELECT max(version) FROM schema_version",

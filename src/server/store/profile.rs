@@ -43,6 +43,7 @@ fn column(field: ProfileField) -> &'static str {
 /// no audit entry, no event.
 pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Written<Partner>> {
     let tx = conn.savepoint()?;
+    tx.lock_row("partners", &edit.partner_id)?;
     let current =
         get_partner(&tx, &edit.partner_id)?.ok_or_else(|| ApiProblem::not_found("partner"))?;
     if current.summary.version != edit.if_match {

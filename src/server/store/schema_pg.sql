@@ -484,11 +484,12 @@ CREATE AGGREGATE json_group_array(json) (
     SFUNC = array_append, STYPE = json[], INITCOND = '{}', FINALFUNC = json_group_array_end
 );
 
--- Events reach the consoles of every replica: each replica LISTENs on `events` and reads the
+-- Events reach the consoles of every replica: each replica LISTENs on `events:SCHEMA` and reads the
 -- table when told (`events.rs`). One notification per statement, sent at commit.
 CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('events', '');
+    -- The channel names the schema, so several services in one database hear only their own.
+    PERFORM pg_notify('events:' || current_schema(), '');
     RETURN NULL;
 END;
 $$;

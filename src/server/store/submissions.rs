@@ -65,6 +65,8 @@ pub fn submit_request(conn: &mut Connection, s: Submission<'_>) -> StoreResult<S
     if !errors.is_empty() {
         return Err(ApiProblem::validation_failed(errors).into());
     }
+    // The count of pending requests below is the partner's own: one submission at a time.
+    tx.lock_row("partners", &s.partner_id)?;
     let partner = located(&tx, Level::Partner, s.partner_id)?;
     if partner.standing.suspended() {
         let by = match &partner.standing.suspended_by {

@@ -428,6 +428,18 @@ impl Connection {
         })
     }
 
+    /// Holds the row `id` of `table` until the transaction ends, so that a write that reads
+    /// before it writes (a version, a status, an overlap) sees no other write in between. On
+    /// PostgreSQL several replicas write at once: `SELECT … FOR UPDATE`. SQLite's one writer
+    /// has the database to itself already: nothing to do.
+    pub fn lock_row(&self, table: &str, id: &dyn ToSql) -> Result<()> {
+        if self.is_postgres() {
+            self.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1 FOR UPDATE"))?
+                .query(params![id])?;
+        }
+        Ok(())
+    }
+
     /// One snapshot for several reads (a reader's transaction; read only on PostgreSQL).
     pub fn snapshot(&self) -> Result<Savepoint<'_>> {
         let begin = match self {

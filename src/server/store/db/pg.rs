@@ -86,18 +86,26 @@ impl PgConn {
         // mind): sent as text, else as an integer, whichever the rest of the SQL accepts.
         for guess in [Type::TEXT, Type::INT8] {
             match &prepared {
-                Err(e) if e.code().is_some_and(|c| NO_TYPE_FOR_NULL.contains(&c.code())) => {
+                Err(e)
+                    if e.code()
+                        .is_some_and(|c| NO_TYPE_FOR_NULL.contains(&c.code())) =>
+                {
                     let guessed: Vec<Type> = types
                         .iter()
-                        .map(|t| if t.oid() == 0 { guess.clone() } else { t.clone() })
+                        .map(|t| {
+                            if t.oid() == 0 {
+                                guess.clone()
+                            } else {
+                                t.clone()
+                            }
+                        })
                         .collect();
                     prepared = prepare(&guessed);
                 }
                 _ => break,
             }
         }
-        let stmt = prepared
-        .map_err(|source| Error::Prepare {
+        let stmt = prepared.map_err(|source| Error::Prepare {
             source,
             sql: text.split_whitespace().collect::<Vec<_>>().join(" "),
         })?;
@@ -244,6 +252,12 @@ impl ToSql for Arg {
                 out.extend_from_slice(&[1]);
                 out.extend_from_slice(s.as_bytes());
                 Ok(IsNull::No)
+            }
+            // PostgreSQL's text cannot hold NUL, which SQLite's can: it is left out (a NUL never
+            // means anything in a partner's text, and neither the console nor an export shows
+            // one: the sanitizer drops it too).
+            (Value::Text(s), _) if is_text(ty) && s.contains('\0') => {
+                s.replace('\0', "").as_str().to_sql(ty, out)
             }
             (Value::Text(s), _) if is_text(ty) => s.as_str().to_sql(ty, out),
             (Value::Blob(b), &Type::BYTEA) => b.as_slice().to_sql(ty, out),
