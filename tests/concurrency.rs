@@ -22,7 +22,7 @@ use partner_console::client::{Api, ApiError, DecisionKey, HttpApi, HttpApiOption
 use partner_console::domain::*;
 use partner_console::secret::Secret;
 use partner_console::server::SeedSource;
-use support::{TempDir, TestServer, client_for};
+use support::{ServerProc, TempDir, TestServer, client_for};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -130,18 +130,23 @@ fn fate_of(n: u64) -> Fate {
     }
 }
 
-async fn start_proxy(upstream: String) -> Proxy {
+/// A proxy in front of `upstreams`, each connection to the next in turn (as a load balancer
+/// spreads them over replicas): a retry after a cut connection reaches another replica.
+async fn start_proxy(upstreams: &[String]) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let counters = Arc::new(Counters::default());
     let c = counters.clone();
-    let upstream_addr = upstream.trim_start_matches("http://").to_string();
+    let addrs: Vec<String> = upstreams
+        .iter()
+        .map(|u| u.trim_start_matches("http://").to_string())
+        .collect();
     tokio::spawn(async move {
-        loop {
+        for n in 0.. {
             let Ok((client, _)) = listener.accept().await else {
                 return;
             };
-            let (c, addr) = (c.clone(), upstream_addr.clone());
+            let (c, addr) = (c.clone(), addrs[n % addrs.len()].clone());
             tokio::spawn(async move {
                 let _ = proxy_connection(client, &addr, &c).await;
             });
@@ -305,7 +310,29 @@ async fn eight_csrs_deciding_the_same_200_items_through_a_faulty_network() {
     let seed = dir.path().join("seed.json");
     std::fs::write(&seed, seed_json()).unwrap();
     let server = TestServer::start(SeedSource::File(seed), Duration::from_secs(1800)).await;
-    let admin = client_for(&server.url, ADMIN_TOKEN);
+    race_and_check(&[server.url.clone()]).await;
+}
+
+/// API.md, "Past one machine": two `serve` processes on one PostgreSQL database act as one
+/// service. The same race, the proxy sending each connection to the next replica, so that a
+/// retry after a dropped answer or a cut connection usually reaches the other one: each item
+/// is still decided once, the loser told who won, one email per rejection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_csrs_deciding_the_same_200_items_across_two_replicas() {
+    let dir = TempDir::new("conc-replicas");
+    let seed = dir.path().join("seed.json");
+    std::fs::write(&seed, seed_json()).unwrap();
+    let url = support::postgres::schema_url(&dir.path().join("shared.db"));
+    let seed = seed.display().to_string();
+    let a = ServerProc::start_at(&url, &["--seed", &seed]);
+    let b = ServerProc::start_at(&url, &["--seed", &seed]);
+    race_and_check(&[a.url.clone(), b.url.clone()]).await;
+}
+
+/// Eight clients decide the same 200 items through the faulty proxy in front of `servers`;
+/// then, asked directly, each item was decided exactly once.
+async fn race_and_check(servers: &[String]) {
+    let admin = client_for(&servers[0], ADMIN_TOKEN);
     let before = admin
         .approvals(&ApprovalQuery {
             status: Some(StatusFilter::Pending),
@@ -318,7 +345,7 @@ async fn eight_csrs_deciding_the_same_200_items_through_a_faulty_network() {
     assert_eq!(before.len(), ITEMS);
     assert!(before.iter().all(|a| a.version == 1));
 
-    let proxy = start_proxy(server.url.clone()).await;
+    let proxy = start_proxy(servers).await;
     let started = std::time::Instant::now();
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|c| tokio::spawn(decide_all(c, proxy.url.clone())))

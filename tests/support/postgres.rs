@@ -20,6 +20,12 @@ pub fn db_arg(path: &Path) -> String {
     if !on_postgres() {
         return path.display().to_string();
     }
+    schema_url(path)
+}
+
+/// The URL of the PostgreSQL schema named after `path` (made if missing), whatever
+/// `PC_TEST_DB` says: what the replica tests share.
+pub fn schema_url(path: &Path) -> String {
     let schema = schema_for(path);
     let base = base_url();
     run_admin(
@@ -33,12 +39,7 @@ pub fn db_arg(path: &Path) -> String {
 fn base_url() -> String {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(|| {
-        let admin = std::env::var("PC_TEST_POSTGRES").unwrap_or_else(|_| {
-            panic!(
-                "PC_TEST_DB=postgres needs PC_TEST_POSTGRES, the admin URL of a cluster: \
-                 eval \"$(scripts/pg-test-cluster env DIR)\" after scripts/pg-test-cluster start DIR"
-            )
-        });
+        let admin = std::env::var("PC_TEST_POSTGRES").unwrap_or_else(|_| own_cluster());
         let base = match admin.rfind('/') {
             Some(i) if i > "postgres://".len() => admin[..i].to_string(),
             _ => admin.clone(),
@@ -54,6 +55,28 @@ fn base_url() -> String {
         base
     })
     .clone()
+}
+
+/// Without `PC_TEST_POSTGRES`, a cluster of the tests' own, started (and left running for the
+/// next run) by `scripts/pg-test-cluster` under the target directory: the PostgreSQL tests are
+/// never skipped, they fail when no cluster can be had.
+fn own_cluster() -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg-test-cluster");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-test-cluster");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("start")
+        .arg(&dir)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    let url = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        out.status.success() && url.starts_with("postgres://"),
+        "the PostgreSQL tests need a cluster and none could be started: set PC_TEST_POSTGRES \
+         (scripts/pg-test-cluster start DIR prints one) or install PostgreSQL"
+    );
+    url
 }
 
 /// A schema name from the file's path: stable for the path, unique enough across a run.

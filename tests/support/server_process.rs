@@ -40,14 +40,26 @@ impl ServerProc {
         ServerProc::start_in(TestHome::new(), db.to_path_buf(), extra)
     }
 
+    /// Like [`ServerProc::start_with`] on the database `--db` names as it is (a PostgreSQL URL
+    /// that replicas share: [`super::postgres::schema_url`]).
+    pub fn start_at(db_arg: &str, extra: &[&str]) -> ServerProc {
+        let home = TestHome::new();
+        let db = home.path().join("unused.db");
+        ServerProc::start_as(home, db, db_arg.to_string(), extra)
+    }
+
     fn start_in(home: TestHome, db: PathBuf, extra: &[&str]) -> ServerProc {
-        let stderr = File::create(home.path().join("server.stderr")).expect("server stderr file");
-        let mut cmd = home.command(&["serve", "--listen", "127.0.0.1:0"]);
         // On PostgreSQL (`PC_TEST_DB=postgres`), the file's own schema.
         #[cfg(feature = "server")]
         let db_arg = super::postgres::db_arg(&db);
         #[cfg(not(feature = "server"))]
         let db_arg = db.display().to_string();
+        ServerProc::start_as(home, db, db_arg, extra)
+    }
+
+    fn start_as(home: TestHome, db: PathBuf, db_arg: String, extra: &[&str]) -> ServerProc {
+        let stderr = File::create(home.path().join("server.stderr")).expect("server stderr file");
+        let mut cmd = home.command(&["serve", "--listen", "127.0.0.1:0"]);
         cmd.arg("--db")
             .arg(&db_arg)
             .args(extra)
