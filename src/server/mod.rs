@@ -240,8 +240,14 @@ pub async fn start(opts: ServerOptions, listener: TcpListener) -> Result<Running
     // that a fixed clock sees them scheduled, active and expiring as the system's would.
     let seeded_at = opts.clock.now();
     let store = tokio::task::spawn_blocking(move || -> Result<Store> {
-        let (store, seeded) = Store::open_at(&db, |conn| seed::apply_at(conn, &seed, seeded_at))
-            .wrap_err_with(|| format!("opening the database {db}"))?;
+        let (store, seeded) =
+            match Store::open_at(&db, |conn| seed::apply_at(conn, &seed, seeded_at)) {
+                // The user's to fix (the URL, the server, the version): one sentence.
+                Err(store::StoreError::Setup(why)) => {
+                    return Err(color_eyre::eyre::eyre!(crate::cli::UserError::new(why)));
+                }
+                other => other.wrap_err_with(|| format!("opening the database {db}"))?,
+            };
         seeded?;
         Ok(store)
     })

@@ -116,12 +116,23 @@ fn try_admin(url: &str, sql: &str) -> Result<bool, String> {
 /// on SQLite or PostgreSQL alike: values come back as text, as `psql` shows them.
 pub struct SideDb {
     path: std::path::PathBuf,
+    /// A PostgreSQL URL to use whatever `PC_TEST_DB` says (the replica tests').
+    url: Option<String>,
 }
 
 impl SideDb {
     pub fn new(path: &Path) -> SideDb {
         SideDb {
             path: path.to_path_buf(),
+            url: None,
+        }
+    }
+
+    /// The PostgreSQL database (and schema) at `url`.
+    pub fn new_at(url: &str) -> SideDb {
+        SideDb {
+            path: std::path::PathBuf::new(),
+            url: Some(url.to_string()),
         }
     }
 
@@ -146,7 +157,7 @@ impl SideDb {
     }
 
     fn run(&self, sql: &str) -> Vec<Vec<Option<String>>> {
-        if !on_postgres() {
+        if self.url.is_none() && !on_postgres() {
             let c = rusqlite::Connection::open(&self.path).expect("the database opens");
             c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
             let mut stmt = c.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -169,7 +180,8 @@ impl SideDb {
                 .unwrap_or_else(|e| panic!("{sql}: {e}"));
             return rows.collect::<rusqlite::Result<_>>().unwrap();
         }
-        let (url, sql) = (db_arg(&self.path), sql.to_string());
+        let url = self.url.clone().unwrap_or_else(|| db_arg(&self.path));
+        let sql = sql.to_string();
         std::thread::spawn(move || {
             let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
             client

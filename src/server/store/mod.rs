@@ -98,6 +98,10 @@ pub enum StoreError {
     Sql(#[from] db::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database cannot be used as asked (a wrong `--db`, an unreachable or refusing
+    /// server, a schema newer than this build): the user's to fix, said in one sentence.
+    #[error("{0}")]
+    Setup(String),
     #[error("a background task failed: {0}")]
     Join(String),
     /// A refusal that goes to the client as it is (404, 409, 412, ...).

@@ -55,7 +55,12 @@ impl Pool {
     pub fn connect(&self) -> StoreResult<Connection> {
         PgConn::connect(&self.config)
             .map(Connection::Postgres)
-            .map_err(|e| StoreError::Corrupt(format!("cannot connect to PostgreSQL: {e}")))
+            .map_err(|e| {
+                StoreError::Setup(format!(
+                    "cannot connect to PostgreSQL at {}: {e}",
+                    describe_target(&self.config)
+                ))
+            })
     }
 
     /// Runs `f` on a pooled connection.
@@ -190,7 +195,7 @@ fn config(
     env_password: Option<String>,
     pgpass: Option<String>,
 ) -> StoreResult<postgres::Config> {
-    let refuse = |why: String| StoreError::Corrupt(why);
+    let refuse = StoreError::Setup;
     let mut config: postgres::Config = url.parse().map_err(|e| {
         refuse(format!(
             "--db {url:?} is not a PostgreSQL URL ({e}); write postgres://USER@HOST[:PORT]/DATABASE"
@@ -226,6 +231,21 @@ fn config(
     config.connect_timeout(CONNECT_TIMEOUT);
     config.application_name("partner-console");
     Ok(config)
+}
+
+/// `USER@HOST:PORT/DATABASE` of a config, for messages (never its password).
+fn describe_target(config: &postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    format!(
+        "{}@{host}:{}/{}",
+        config.get_user().unwrap_or(""),
+        config.get_ports().first().copied().unwrap_or(5432),
+        config.get_dbname().unwrap_or("")
+    )
 }
 
 /// The `.pgpass` file's text (`PGPASSFILE`, else `~/.pgpass`), if it exists and, as libpq

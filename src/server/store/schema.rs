@@ -586,7 +586,7 @@ pub const KNOWN_VERSION: i64 = MIGRATIONS.len() as i64;
 /// A database a newer partner-console has migrated past what this one knows: refused, since
 /// this build would write rows the newer one does not expect.
 pub(super) fn newer(found: i64) -> StoreError {
-    StoreError::Corrupt(format!(
+    StoreError::Setup(format!(
         "the database's schema is version {found}, newer than this partner-console knows \
          ({KNOWN_VERSION}); run the newer partner-console, or upgrade this one"
     ))

@@ -1,0 +1,257 @@
+//! API.md, "Past one machine": several `partner-console serve` processes on one PostgreSQL
+//! database act as one service. Each test starts real replicas (child processes) on a schema
+//! of its own in the test cluster (`PC_TEST_POSTGRES`, or one the tests start themselves:
+//! `support::postgres`); none is skipped without PostgreSQL.
+//!
+//! The race of eight CSRs over 200 items across two replicas is in `tests/concurrency.rs`.
+#![cfg(feature = "server")]
+
+mod support;
+
+use std::time::Duration;
+
+use partner_console::client::{Api, ApiError, DecisionKey, HttpApi, StreamItem};
+use partner_console::domain::*;
+use support::{ServerProc, TempDir, client_for};
+
+/// Two replicas of the demo on one new database: `a` made and seeded it, `b` found it so.
+fn two_replicas(label: &str) -> (TempDir, ServerProc, ServerProc) {
+    let dir = TempDir::new(label);
+    let url = support::postgres::schema_url(&dir.path().join("shared.db"));
+    let a = ServerProc::start_at(&url, &["--seed", "demo"]);
+    let b = ServerProc::start_at(&url, &["--seed", "demo"]);
+    (dir, a, b)
+}
+
+async fn pending(api: &HttpApi, n: usize) -> Vec<Approval> {
+    let items = api
+        .approvals(&ApprovalQuery {
+            status: Some(StatusFilter::Pending),
+            limit: Some(n as u32),
+            ..Default::default()
+        })
+        .await
+        .expect("the pending list")
+        .items;
+    assert_eq!(items.len(), n, "the demo has {n} pending items");
+    items
+}
+
+/// The `Last-Event-ID` just before event `id`, so that a stream resumed from it sends `id`.
+fn before(id: Option<&str>) -> String {
+    let id: i64 = id
+        .expect("stored events carry an id")
+        .parse()
+        .expect("a number");
+    (id - 1).to_string()
+}
+
+fn problem_code(e: &ApiError) -> Option<&str> {
+    e.code()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decision_on_one_replica_reaches_a_console_on_the_other_within_a_second() {
+    let (_dir, a, b) = two_replicas("rep-events");
+    let on_b = client_for(&b.url, "demo-csr");
+    let mut events = on_b.events();
+    let connected = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(item) = events.next().await {
+            if matches!(item, StreamItem::Connected) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(connected, Ok(true), "the stream on B opens");
+
+    let on_a = client_for(&a.url, "demo-admin");
+    let item = pending(&on_a, 1).await.remove(0);
+    on_a.approve(
+        &item.id,
+        &DecisionKey::new(item.version),
+        &ApproveBody::default(),
+    )
+    .await
+    .expect("approved on A");
+    let decided = std::time::Instant::now();
+    let heard = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            match events.next().await {
+                Some(StreamItem::Event {
+                    id,
+                    event: ServerEvent::ApprovalDecided(d),
+                }) if d.id == item.id => return (id, d),
+                Some(_) => {}
+                None => panic!("the stream on B ended"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the decision made on A did not reach B within 1 s"));
+    eprintln!("A's decision reached B's stream in {:?}", decided.elapsed());
+    assert_eq!(heard.1.decided_by.name, "demo-admin");
+
+    // Last-Event-ID resumes on either replica: the event id B sent is A's event too.
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/events", a.url))
+        .bearer_auth("demo-csr")
+        .header("Last-Event-ID", before(heard.0.as_deref()))
+        .send()
+        .await
+        .unwrap();
+    let mut res = res;
+    let mut text = String::new();
+    while !text.contains("approval.decided") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), res.chunk())
+            .await
+            .expect("A replays the event")
+            .unwrap()
+            .expect("more of the stream");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains(&item.id), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idempotent_retry_at_the_other_replica_replays_the_stored_answer() {
+    let (_dir, a, b) = two_replicas("rep-replay");
+    let item = pending(&client_for(&a.url, "demo-csr"), 1).await.remove(0);
+    let send = |url: String| {
+        let id = item.id.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{url}/api/v1/approvals/{id}/reject"))
+                .bearer_auth("demo-csr")
+                .header("Idempotency-Key", "retry-across-replicas")
+                .header("If-Match", "\"1\"")
+                .json(&serde_json::json!({"reason": "Not a fit for the programme"}))
+                .send()
+                .await
+                .expect("an answer")
+        }
+    };
+    let first = send(a.url.clone()).await;
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first = first.text().await.unwrap();
+
+    let again = send(b.url.clone()).await;
+    assert_eq!(
+        again.status(),
+        200,
+        "the retry at B is not a second decision"
+    );
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        again.text().await.unwrap(),
+        first,
+        "the stored answer, as it was"
+    );
+
+    let admin = client_for(&b.url, "demo-admin");
+    let now = admin.approval(&item.id).await.unwrap();
+    assert_eq!((now.status, now.version), (Status::Rejected, 2));
+    let mails = admin.outbox(None, Some(100)).await.unwrap().items;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.body.contains("Not a fit for the programme"))
+            .count(),
+        1,
+        "one email for one rejection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_impersonation_ended_on_one_replica_is_refused_at_once_on_the_other() {
+    let (_dir, a, b) = two_replicas("rep-imp");
+    let csr_a = client_for(&a.url, "demo-csr");
+    let imp = csr_a
+        .impersonate("pt_002", "Partner cannot see their channels")
+        .await
+        .expect("impersonating on A");
+    let owner_b = client_for(&b.url, &imp.token);
+    let me = owner_b.partner_me().await.expect("the token works on B");
+    assert_eq!(me.summary.id, "pt_002");
+
+    csr_a.end_impersonation(&imp.id).await.expect("ended on A");
+    let err = owner_b.partner_me().await.unwrap_err();
+    assert_eq!(
+        (err.status(), problem_code(&err)),
+        (Some(401), Some(codes::IMPERSONATION_ENDED)),
+        "B refuses the ended impersonation at once"
+    );
+}
+
+/// A replica killed with SIGKILL in the middle of a burst of decisions: every decision either
+/// replica acknowledged is in the database, and the other replica goes on serving.
+#[tokio::test(flavor = "multi_thread")]
+async fn killing_one_replica_mid_burst_loses_no_acknowledged_decision() {
+    let (_dir, mut a, b) = two_replicas("rep-kill");
+    let items = pending(&client_for(&b.url, "demo-csr"), 30).await;
+    let (to_a, to_b) = (
+        client_for(&a.url, "demo-csr"),
+        client_for(&b.url, "demo-admin"),
+    );
+    let mut acknowledged = Vec::new();
+    let mut refused_after_kill = 0;
+    for (n, item) in items.iter().enumerate() {
+        if n == 12 {
+            let status = a.kill();
+            assert!(!status.success(), "killed, not exited: {status:?}");
+        }
+        let api = if n % 2 == 0 { &to_a } else { &to_b };
+        let key = DecisionKey::new(item.version);
+        match api.approve(&item.id, &key, &ApproveBody::default()).await {
+            Ok(done) => acknowledged.push(done),
+            Err(e) => {
+                assert!(n >= 12 && n % 2 == 0, "only the dead replica fails: {e:?}");
+                refused_after_kill += 1;
+            }
+        }
+    }
+    assert_eq!(refused_after_kill, 9, "A stopped answering when killed");
+    assert_eq!(acknowledged.len(), 21);
+    for done in &acknowledged {
+        let now = to_b.approval(&done.id).await.expect("B still serves");
+        assert_eq!(
+            (now.status, now.version),
+            (Status::Approved, 2),
+            "{} was acknowledged",
+            done.id
+        );
+    }
+    // B goes on deciding.
+    let rest = pending(&to_b, 1).await.remove(0);
+    to_b.approve(
+        &rest.id,
+        &DecisionKey::new(rest.version),
+        &ApproveBody::default(),
+    )
+    .await
+    .expect("B decides after A died");
+}
+
+/// A replica older than the database's schema refuses to start, saying so in one line.
+#[test]
+fn a_replica_refuses_a_schema_newer_than_it_knows() {
+    let dir = TempDir::new("rep-newer");
+    let path = dir.path().join("shared.db");
+    let url = support::postgres::schema_url(&path);
+    drop(ServerProc::start_at(&url, &["--seed", "none"]));
+    support::postgres::SideDb::new_at(&url).execute("UPDATE schema_version SET version = 9999");
+    let home = support::TestHome::new();
+    let out = home
+        .command(&["serve", "--listen", "127.0.0.1:0", "--db", &url])
+        .output()
+        .expect("serve runs");
+    assert!(!out.status.success(), "a newer schema is refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("schema is version 9999, newer than this partner-console knows"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("BACKTRACE"), "one clear message: {stderr}");
+}
