@@ -310,7 +310,7 @@ async fn eight_csrs_deciding_the_same_200_items_through_a_faulty_network() {
     let seed = dir.path().join("seed.json");
     std::fs::write(&seed, seed_json()).unwrap();
     let server = TestServer::start(SeedSource::File(seed), Duration::from_secs(1800)).await;
-    race_and_check(&[server.url.clone()]).await;
+    race_and_check(std::slice::from_ref(&server.url)).await;
 }
 
 /// API.md, "Past one machine": two `serve` processes on one PostgreSQL database act as one

@@ -54,7 +54,7 @@ impl Pool {
     /// A new connection, outside the pool (the event listener keeps one of its own).
     pub fn connect(&self) -> StoreResult<Connection> {
         PgConn::connect(&self.config)
-            .map(Connection::Postgres)
+            .map(|c| Connection::Postgres(Box::new(c)))
             .map_err(|e| {
                 StoreError::Setup(format!(
                     "cannot connect to PostgreSQL at {}: {e}",
@@ -81,7 +81,7 @@ impl Pool {
                 idle.open += 1;
                 drop(idle);
                 return match PgConn::connect(&self.config) {
-                    Ok(c) => Ok(Connection::Postgres(c)),
+                    Ok(c) => Ok(Connection::Postgres(Box::new(c))),
                     Err(e) => {
                         self.forget_one();
                         Err(e)
@@ -286,8 +286,8 @@ fn pgpass_fields(line: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if let Some(next) = chars.next() {
-                    fields.last_mut().map(|f| f.push(next));
+                if let (Some(next), Some(f)) = (chars.next(), fields.last_mut()) {
+                    f.push(next)
                 }
             }
             ':' if fields.len() < 5 => fields.push(String::new()),

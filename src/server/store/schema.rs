@@ -541,38 +541,9 @@ CREATE INDEX approvals_partner_pending ON approvals (partner_id, kind) WHERE sta
 fn after(version: i64, conn: &Connection) -> StoreResult<()> {
     match version {
         6 => super::search::backfill_partner_keys(conn),
-        8 => split_one_line_addresses(conn),
+        8 => super::profile::split_one_line_addresses(conn),
         _ => Ok(()),
     }
-}
-
-/// Migration 8: each partner's one-line `contact_address` into the structured columns
-/// (`Address::from_one_line`: split only where that is safe, else all of it in line1), then
-/// the old column goes.
-fn split_one_line_addresses(conn: &Connection) -> StoreResult<()> {
-    let rows: Vec<(String, String)> = conn
-        .prepare("SELECT id, contact_address FROM partners")?
-        .query_map(super::db::params![], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut update = conn.prepare(
-        "UPDATE partners SET address_line1 = ?2, address_line2 = ?3, address_city = ?4,
-                address_region = ?5, address_postal_code = ?6, address_country = ?7
-          WHERE id = ?1",
-    )?;
-    for (id, line) in rows {
-        let a = crate::domain::Address::from_one_line(&line);
-        update.execute(super::db::params![
-            id,
-            a.line1,
-            a.line2,
-            a.city,
-            a.region,
-            a.postal_code,
-            a.country
-        ])?;
-    }
-    conn.execute_batch("ALTER TABLE partners DROP COLUMN contact_address")?;
-    Ok(())
 }
 
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {

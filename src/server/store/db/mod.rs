@@ -131,7 +131,8 @@ where
 /// A connection to one of the two databases.
 pub enum Connection {
     Sqlite(rusqlite::Connection),
-    Postgres(pg::PgConn),
+    // Boxed: a PostgreSQL connection carries its client and its statements.
+    Postgres(Box<pg::PgConn>),
 }
 
 /// A column by position or by name.

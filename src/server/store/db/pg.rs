@@ -23,12 +23,15 @@ pub struct PgRow {
     pub(super) values: Vec<Value>,
 }
 
+/// A prepared statement and its columns' names.
+type Prepared = (postgres::Statement, Arc<[String]>);
+
 /// One connection and the statements it has prepared.
 pub struct PgConn {
     client: RefCell<Client>,
     /// Prepared statements by SQL and argument types (a NULL argument's type is the server's
     /// guess, so the same SQL may be prepared twice).
-    prepared: RefCell<HashMap<(String, Vec<u32>), (postgres::Statement, Arc<[String]>)>>,
+    prepared: RefCell<HashMap<(String, Vec<u32>), Prepared>>,
     /// How many transactions and savepoints are open.
     depth: Cell<u32>,
 }
@@ -73,7 +76,7 @@ impl PgConn {
         self.client.borrow_mut()
     }
 
-    fn statement(&self, sql: &str, args: &[Value]) -> Result<(postgres::Statement, Arc<[String]>)> {
+    fn statement(&self, sql: &str, args: &[Value]) -> Result<Prepared> {
         let types: Vec<Type> = args.iter().map(declared_type).collect();
         let key = (sql.to_string(), types.iter().map(Type::oid).collect());
         if let Some(found) = self.prepared.borrow().get(&key) {
