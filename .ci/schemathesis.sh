@@ -6,7 +6,7 @@
 #   .ci/schemathesis.sh            # from the repository root or anywhere
 #   ST_MAX_EXAMPLES=50 .ci/schemathesis.sh
 #
-# PostgreSQL (off until the Rust side of `serve --db postgres://...` lands): with
+# PostgreSQL (.ci/run turns it on): with
 # PC_SCHEMATHESIS_PG=1 and PC_TEST_POSTGRES set (an admin URL such as
 # postgres://pc@127.0.0.1:PORT/postgres, as `scripts/pg-test-cluster start DIR` prints and
 # .ci/run exports), the same runs are made a second time against a server on a fresh database
