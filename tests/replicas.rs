@@ -255,3 +255,47 @@ fn a_replica_refuses_a_schema_newer_than_it_knows() {
     );
     assert!(!stderr.contains("BACKTRACE"), "one clear message: {stderr}");
 }
+
+/// Who has what open is one picture across replicas: a console that opens an item through A
+/// is seen by a console whose stream is on B.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_on_one_replica_sees_who_has_an_item_open_through_the_other() {
+    let (_dir, a, b) = two_replicas("rep-presence");
+    let item = pending(&client_for(&a.url, "demo-csr"), 1).await.remove(0);
+    let http = reqwest::Client::new();
+    let mut stream = http
+        .get(format!("{}/api/v1/events", b.url))
+        .bearer_auth("demo-admin")
+        .header("Console-Id", "console-on-b")
+        .send()
+        .await
+        .expect("B's stream");
+    assert_eq!(stream.status(), 200);
+    let posted = http
+        .post(format!("{}/api/v1/presence", a.url))
+        .bearer_auth("demo-csr")
+        .header("Console-Id", "console-on-a")
+        .json(&serde_json::json!({"approval_id": item.id}))
+        .send()
+        .await
+        .expect("A answers");
+    assert_eq!(posted.status(), 204);
+    let mut text = String::new();
+    let seen = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            let chunk = stream.chunk().await.unwrap().expect("more of the stream");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.split("\n\n").any(|e| {
+                e.contains("event: presence") && e.contains(&item.id) && e.contains("demo-csr")
+            }) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(
+        seen.is_ok(),
+        "B's console did not see demo-csr on {}: {text}",
+        item.id
+    );
+}

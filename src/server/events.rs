@@ -134,7 +134,12 @@ impl Hub {
         let (wake, _) = broadcast::channel(64);
         let (closing, _) = watch::channel(false);
         // On PostgreSQL, the other replicas' events wake the streams too.
-        super::listen::start(&store, wake.clone(), closing.subscribe());
+        super::replicas::start(
+            &store,
+            wake.clone(),
+            closing.subscribe(),
+            Arc::clone(&presence),
+        );
         Hub {
             store,
             wake,

@@ -14,8 +14,10 @@
 //! its console closes. The time is the server's [`Clock`](super::Clock), so a test that sets it
 //! sees the expiry without waiting a minute.
 //!
-//! It lives in this process's memory behind the few methods of [`PresenceBoard`]; issue 22
-//! moves it to the database (several replicas, one presence) without changing them.
+//! It lives in this process's memory behind the few methods of [`PresenceBoard`]. Replicas on
+//! one PostgreSQL database share it (`replicas`): each change a console of this replica makes
+//! is told to the others as a [`Note`] ([`PresenceBoard::share_with`]), and theirs are put on
+//! this board as they are heard ([`PresenceBoard::heard`]); each replica expires them alike.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -32,6 +34,17 @@ pub const PRESENCE_TTL: Duration = Duration::seconds(60);
 const MAX_CONSOLES_PER_USER: usize = 16;
 /// Changes buffered per stream; a stream that falls further behind is sent the whole state.
 const CHANNEL_CAPACITY: usize = 1024;
+
+/// A change of one console's entry, as replicas tell each other: it has `approval_id` open
+/// (`None`: nothing, or it went) as of `at`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Note {
+    pub user_id: String,
+    pub console: String,
+    pub name: String,
+    pub approval_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
 
 /// One console of one user.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,6 +87,8 @@ impl Board {
 pub struct PresenceBoard {
     board: Mutex<Board>,
     changes: broadcast::Sender<Arc<Presence>>,
+    /// Where this replica's own changes go to be told to the other replicas, if any.
+    share: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Note>>,
 }
 
 impl Default for PresenceBoard {
@@ -81,6 +96,7 @@ impl Default for PresenceBoard {
         PresenceBoard {
             board: Mutex::default(),
             changes: broadcast::channel(CHANNEL_CAPACITY).0,
+            share: std::sync::OnceLock::new(),
         }
     }
 }
@@ -119,6 +135,17 @@ impl PresenceBoard {
         }
     }
 
+    /// From now on this replica's own changes are also sent to `share` (the other replicas).
+    pub fn share_with(&self, share: tokio::sync::mpsc::UnboundedSender<Note>) {
+        let _ = self.share.set(share);
+    }
+
+    fn tell(&self, note: Note) {
+        if let Some(share) = self.share.get() {
+            let _ = share.send(note);
+        }
+    }
+
     /// The console `key` of `user` has `approval_id` open now (`None`: nothing), as of `now`.
     pub fn look(
         &self,
@@ -127,6 +154,31 @@ impl PresenceBoard {
         approval_id: Option<String>,
         now: DateTime<Utc>,
     ) {
+        self.tell(Note {
+            user_id: key.user_id.clone(),
+            console: key.console.clone(),
+            name: user.name.clone(),
+            approval_id: approval_id.clone(),
+            at: now,
+        });
+        self.put(key, user, approval_id, now);
+    }
+
+    /// What another replica told of one of its consoles: on this board as if said here, and
+    /// not told again.
+    pub fn heard(&self, note: Note) {
+        let key = ConsoleKey {
+            user_id: note.user_id.clone(),
+            console: note.console,
+        };
+        let user = UserRef {
+            id: note.user_id,
+            name: note.name,
+        };
+        self.put(key, user, note.approval_id, note.at);
+    }
+
+    fn put(&self, key: ConsoleKey, user: UserRef, approval_id: Option<String>, now: DateTime<Utc>) {
         self.change(|board| {
             let mut touched = HashSet::new();
             let old = match approval_id {
@@ -214,6 +266,15 @@ impl PresenceBoard {
                 }
             };
             if left && let Some(gone) = board.open.remove(key) {
+                // The console's item goes on the other replicas too (its last stream was
+                // here; its word may have reached them through any replica).
+                self.tell(Note {
+                    user_id: key.user_id.clone(),
+                    console: key.console.clone(),
+                    name: gone.user.name.clone(),
+                    approval_id: None,
+                    at: gone.last_word,
+                });
                 touched.insert(gone.approval_id);
             }
             touched

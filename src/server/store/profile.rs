@@ -170,4 +170,3 @@ pub(super) fn split_one_line_addresses(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch("ALTER TABLE partners DROP COLUMN contact_address")?;
     Ok(())
 }
-

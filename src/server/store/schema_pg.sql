@@ -461,17 +461,6 @@ CREATE TRIGGER approval_labels_on_update AFTER UPDATE OF kind, title, item_name 
 
 -- PostgreSQL only --------------------------------------------------------------------------
 
--- Presence for several replicas (PostgreSQL backend only; SQLite keeps it in process memory,
--- `presence.rs`): which approval each staff console has open. The Rust side may use it.
--- console_key names one console of one user (`ConsoleKey`: user id and Console-Id header).
-CREATE TABLE presence (
-    console_key TEXT COLLATE "C" PRIMARY KEY,
-    user_id     TEXT COLLATE "C" NOT NULL,
-    name        TEXT COLLATE "C" NOT NULL,
-    approval_id TEXT COLLATE "C",
-    last_seen   TEXT COLLATE "C" NOT NULL
-);
-CREATE INDEX presence_by_approval ON presence (approval_id);
 
 -- SQLite's JSON functions that the store's SQL uses (a node's administrators as one JSON
 -- column), so that one SQL text serves both databases: json_object of two pairs, and
