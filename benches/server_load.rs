@@ -15,8 +15,14 @@
 //! decoding). Prints a table.
 //!
 //! `cargo bench --bench server_load`; `SERVER_BENCH_DB=path` keeps (and on later runs reuses)
-//! the database instead of a temporary one;
+//! the SQLite database instead of a temporary one;
 //! `SERVER_BENCH_ONLY=pages,search,stats,decisions,records,submissions` runs only those parts.
+//!
+//! PostgreSQL (issue 22): `SERVER_BENCH_BACKENDS=sqlite,postgres,postgres2` measures each in
+//! turn, in one run, and ends with them side by side: SQLite, PostgreSQL with one replica, and
+//! with two (two servers in this process on one database; the decision clients take turns
+//! between them, the reads go to the first). PostgreSQL is the cluster at `PC_TEST_POSTGRES`
+//! (or one the tests' support starts), each run on a new schema of its own.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -28,7 +34,7 @@ use std::time::{Duration, Instant};
 use partner_console::client::{Api, DecisionKey, HttpApi, HttpApiOptions, RetryPolicy};
 use partner_console::domain::*;
 use partner_console::secret::Secret;
-use partner_console::server::{SeedSource, ServerOptions, Store, seed};
+use partner_console::server::{Location, SeedSource, ServerOptions, Store, seed};
 use support::{TempDir, launch_options};
 
 /// The console's page size (`tui::app::PAGE_SIZE`).
@@ -142,22 +148,92 @@ fn main() {
     rt.block_on(run());
 }
 
+/// Where a run keeps its data, and how many servers it runs on it.
+#[derive(Clone, Copy, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres { replicas: usize },
+}
+
+impl Backend {
+    fn name(self) -> String {
+        match self {
+            Backend::Sqlite => "SQLite".into(),
+            Backend::Postgres { replicas: 1 } => "PostgreSQL, 1 replica".into(),
+            Backend::Postgres { replicas } => format!("PostgreSQL, {replicas} replicas"),
+        }
+    }
+}
+
+/// What the side-by-side table shows of one backend's run.
+struct Summary {
+    backend: Backend,
+    decisions_per_s: f64,
+    page_p99: Duration,
+    search_p95: Duration,
+    seeded_in: Duration,
+}
+
 async fn run() {
+    let backends: Vec<Backend> = std::env::var("SERVER_BENCH_BACKENDS")
+        .unwrap_or_else(|_| "sqlite".into())
+        .split(',')
+        .map(|b| match b.trim() {
+            "sqlite" => Backend::Sqlite,
+            "postgres" => Backend::Postgres { replicas: 1 },
+            "postgres2" => Backend::Postgres { replicas: 2 },
+            other => {
+                panic!("SERVER_BENCH_BACKENDS: {other:?} is not sqlite, postgres or postgres2")
+            }
+        })
+        .collect();
+    let mut summaries = Vec::new();
+    for backend in backends {
+        summaries.push(measure(backend).await);
+    }
+    if summaries.len() > 1 {
+        println!();
+        println!(
+            "side by side ({} decided approvals):",
+            env_u64("SERVER_BENCH_ROWS", 1_000_000)
+        );
+        println!(
+            "{:<26} {:>12} {:>14} {:>16} {:>10}",
+            "backend", "decisions/s", "page p99 ms", "search p95 ms", "seed s"
+        );
+        for s in &summaries {
+            println!(
+                "{:<26} {:>12.0} {:>14} {:>16} {:>10.1}",
+                s.backend.name(),
+                s.decisions_per_s,
+                ms(s.page_p99),
+                ms(s.search_p95),
+                s.seeded_in.as_secs_f64()
+            );
+        }
+    }
+}
+
+async fn measure(backend: Backend) -> Summary {
     let rows = env_u64("SERVER_BENCH_ROWS", 1_000_000);
     let decisions = env_u64("SERVER_BENCH_DECISIONS", 10_000);
     // The temporary directory, unless the database is kept: removed when the run ends.
     let (db, temp) = match std::env::var_os("SERVER_BENCH_DB") {
-        Some(p) => (PathBuf::from(p), None),
-        None => {
+        Some(p) if backend == Backend::Sqlite => (PathBuf::from(p), None),
+        _ => {
             let dir = TempDir::new("server-load");
             (dir.path().join("bench.db"), Some(dir))
         }
+    };
+    let location = match backend {
+        Backend::Sqlite => Location::Sqlite(db.clone()),
+        Backend::Postgres { .. } => Location::parse(&support::postgres::schema_url(&db)),
     };
 
     // Seed (timed), then the pending items the decision round will take.
     let started = Instant::now();
     let fresh = !db.exists();
-    let (store, seeded) = Store::open_with(&db, |c| {
+    let (store, seeded) = Store::open_at(&location, |c| {
         seed::apply(
             c,
             &SeedSource::Demo {
@@ -171,13 +247,23 @@ async fn run() {
     let added = seed::add_pending(&store, decisions).expect("pending items");
     drop(store);
     // No limit on pending requests: the submissions round makes thousands per partner.
-    let srv = launch_options(ServerOptions {
-        max_pending: 1_000_000,
-        ..ServerOptions::new(db.clone(), SeedSource::None)
-    })
-    .await
-    .expect("server starts");
-    let url = srv.url();
+    let mut servers = Vec::new();
+    let replicas = match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres { replicas } => replicas,
+    };
+    for _ in 0..replicas {
+        servers.push(
+            launch_options(ServerOptions {
+                max_pending: 1_000_000,
+                ..ServerOptions::new(location.clone(), SeedSource::None)
+            })
+            .await
+            .expect("server starts"),
+        );
+    }
+    let urls: Vec<String> = servers.iter().map(|s| s.url()).collect();
+    let url = urls[0].clone();
     let api = client(&url, "demo-viewer");
     let mut table: Vec<Row> = Vec::new();
 
@@ -243,6 +329,7 @@ async fn run() {
         table.push(row);
     }
 
+    let mut search_p95 = Duration::ZERO;
     if runs("search") {
         // Search: partners (a few, many, none), titles (Requests), both; what a ticket
         // carries: an invoice ID, a run of them, an email, a package and an add-on (items and
@@ -287,6 +374,7 @@ async fn run() {
         }
         let mut row = Row::new("search (q), first pages and 10 deep", search);
         row.note = format!("slowest: {}", worst.1);
+        search_p95 = row.pct(0.95);
         table.push(row);
     }
 
@@ -335,6 +423,7 @@ async fn run() {
     }
 
     let mut decisions_line = String::new();
+    let mut decisions_per_s = 0.0;
     if runs("decisions") {
         // Decisions: 8 clients, each its own pending items.
         let mut pending = Vec::new();
@@ -362,7 +451,8 @@ async fn run() {
             .into_iter()
             .enumerate()
             .map(|(i, share)| {
-                let csr = Arc::new(client(&url, "demo-csr"));
+                // With two replicas, the clients take turns between them.
+                let csr = Arc::new(client(&urls[i % urls.len()], "demo-csr"));
                 tokio::spawn(async move {
                     let mut times = Vec::with_capacity(share.len());
                     for (j, (id, version)) in share.into_iter().enumerate() {
@@ -387,6 +477,7 @@ async fn run() {
         }
         let wall = started.elapsed();
         let per_second = n_decisions as f64 / wall.as_secs_f64();
+        decisions_per_s = per_second;
         let mut row = Row::new(&format!("decision, {clients} concurrent clients"), times);
         row.note = format!("{per_second:.0} decisions/s");
         decisions_line = format!(
@@ -416,13 +507,16 @@ async fn run() {
         submissions_line = line;
     }
 
-    srv.shutdown().await;
+    for srv in servers {
+        srv.shutdown().await;
+    }
     drop(temp);
 
     // The table.
     println!();
     println!(
-        "server_load: {rows} decided approvals{}, {added} pending added, release build, loopback",
+        "server_load on {}: {rows} decided approvals{}, {added} pending added, release build, loopback",
+        backend.name(),
         if fresh {
             format!(", seeded in {:.1} s", seed_time.as_secs_f64())
         } else {
@@ -464,6 +558,17 @@ async fn run() {
     }
     if !submissions_line.is_empty() {
         println!("{submissions_line}");
+    }
+    Summary {
+        backend,
+        decisions_per_s,
+        page_p99: page_rows
+            .iter()
+            .map(|r| r.pct(0.99))
+            .max()
+            .unwrap_or_default(),
+        search_p95,
+        seeded_in: seed_time,
     }
 }
 

@@ -424,7 +424,7 @@ pub(super) fn list_sql(
                 format!(
                     "SELECT * FROM (SELECT {row_key} AS r, {key_col} AS t, a.id AS i
                      FROM approvals a INDEXED BY {index} WHERE {terms}
-                     ORDER BY {order_by} LIMIT {limit}) arm{n}"
+                     ORDER BY {order_by} LIMIT {limit}) range{n}"
                 )
             })
             .collect();
