@@ -233,19 +233,25 @@ async fn measure(backend: Backend) -> Summary {
     // Seed (timed), then the pending items the decision round will take.
     let started = Instant::now();
     let fresh = !db.exists();
-    let (store, seeded) = Store::open_at(&location, |c| {
-        seed::apply(
-            c,
-            &SeedSource::Demo {
-                decided: Some(rows),
-            },
-        )
+    // On a blocking thread: the PostgreSQL client blocks, and may not inside the runtime.
+    let at = location.clone();
+    let (seed_time, added) = tokio::task::spawn_blocking(move || {
+        let (store, seeded) = Store::open_at(&at, |c| {
+            seed::apply(
+                c,
+                &SeedSource::Demo {
+                    decided: Some(rows),
+                },
+            )
+        })
+        .expect("open the database");
+        seeded.expect("seed");
+        let seed_time = started.elapsed();
+        let added = seed::add_pending(&store, decisions).expect("pending items");
+        (seed_time, added)
     })
-    .expect("open the database");
-    seeded.expect("seed");
-    let seed_time = started.elapsed();
-    let added = seed::add_pending(&store, decisions).expect("pending items");
-    drop(store);
+    .await
+    .expect("seeding");
     // No limit on pending requests: the submissions round makes thousands per partner.
     let mut servers = Vec::new();
     let replicas = match backend {
