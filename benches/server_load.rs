@@ -187,9 +187,19 @@ async fn run() {
             }
         })
         .collect();
+    // The temporary directory, unless the database is kept (`SERVER_BENCH_DB`; on PostgreSQL
+    // the schema named after it): removed when the run ends. One for every backend of the
+    // run, so that one and two PostgreSQL replicas share one seeded database.
+    let (db, _temp) = match std::env::var_os("SERVER_BENCH_DB") {
+        Some(p) => (PathBuf::from(p), None),
+        None => {
+            let dir = TempDir::new("server-load");
+            (dir.path().join("bench.db"), Some(dir))
+        }
+    };
     let mut summaries = Vec::new();
     for backend in backends {
-        summaries.push(measure(backend).await);
+        summaries.push(measure(backend, &db).await);
     }
     if summaries.len() > 1 {
         println!();
@@ -214,24 +224,18 @@ async fn run() {
     }
 }
 
-async fn measure(backend: Backend) -> Summary {
+/// One backend's run on the database `db` names (made and seeded if new).
+async fn measure(backend: Backend, db: &std::path::Path) -> Summary {
     let rows = env_u64("SERVER_BENCH_ROWS", 1_000_000);
     let decisions = env_u64("SERVER_BENCH_DECISIONS", 10_000);
-    // The temporary directory, unless the database is kept: removed when the run ends.
-    let (db, temp) = match std::env::var_os("SERVER_BENCH_DB") {
-        Some(p) if backend == Backend::Sqlite => (PathBuf::from(p), None),
-        _ => {
-            let dir = TempDir::new("server-load");
-            (dir.path().join("bench.db"), Some(dir))
-        }
-    };
     let location = match backend {
-        Backend::Sqlite => Location::Sqlite(db.clone()),
-        Backend::Postgres { .. } => Location::parse(&support::postgres::schema_url(&db)),
+        Backend::Sqlite => Location::Sqlite(db.to_path_buf()),
+        Backend::Postgres { .. } => Location::parse(&support::postgres::schema_url(db)),
     };
 
     // Seed (timed), then the pending items the decision round will take.
     let started = Instant::now();
+    // (A PostgreSQL schema already seeded is left as it is, and seeds in no time.)
     let fresh = !db.exists();
     // On a blocking thread: the PostgreSQL client blocks, and may not inside the runtime.
     let at = location.clone();
@@ -516,7 +520,6 @@ async fn measure(backend: Backend) -> Summary {
     for srv in servers {
         srv.shutdown().await;
     }
-    drop(temp);
 
     // The table.
     println!();

@@ -8,6 +8,7 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use partner_console::client::{Api, ApiError, DecisionKey, HttpApi, StreamItem};
@@ -297,5 +298,100 @@ async fn a_console_on_one_replica_sees_who_has_an_item_open_through_the_other() 
         seen.is_ok(),
         "B's console did not see demo-csr on {}: {text}",
         item.id
+    );
+}
+
+/// A TCP proxy in front of the test cluster that the test can cut (every connection dropped,
+/// new ones refused) and restore: a database that dies and comes back on the same address.
+struct CuttableProxy {
+    port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    live: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl CuttableProxy {
+    async fn start(upstream: String) -> CuttableProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let live: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (up2, live2) = (Arc::clone(&up), Arc::clone(&live));
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !up2.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let upstream = upstream.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                live2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        CuttableProxy { port, up, live }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for task in self.live.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The database going away while a replica serves: each request is a quick 503 `server_busy`
+/// with `Retry-After` (the console's client retries those), not a hang or a crash; once the
+/// database is back, the same replica serves again without a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_database_is_a_503_to_retry_and_the_replica_recovers_when_it_returns() {
+    let dir = TempDir::new("rep-lost-db");
+    let url = support::postgres::schema_url(&dir.path().join("shared.db"));
+    // postgres://USER@HOST:PORT/DB?options… → the same through the proxy's port.
+    let (head, rest) = url.split_once('@').unwrap();
+    let (hostport, tail) = rest.split_once('/').unwrap();
+    let proxy = CuttableProxy::start(hostport.to_string()).await;
+    let via_proxy = format!("{head}@127.0.0.1:{}/{tail}", proxy.port);
+    let server = ServerProc::start_at(&via_proxy, &["--seed", "demo"]);
+    let http = reqwest::Client::new();
+    let summary = || {
+        http.get(format!("{}/api/v1/summary", server.url))
+            .bearer_auth("demo-csr")
+            .send()
+    };
+    assert_eq!(summary().await.unwrap().status(), 200);
+
+    proxy.cut();
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let res = summary().await.unwrap();
+        assert_eq!(res.status(), 503, "{:?}", res.text().await);
+        assert_eq!(res.headers()["retry-after"], "1");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "server_busy");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "answered, not hung"
+        );
+    }
+
+    proxy.restore();
+    let back = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if summary().await.unwrap().status() == 200 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(
+        back.is_ok(),
+        "the replica serves again once the database is back"
     );
 }

@@ -131,6 +131,11 @@ impl IntoResponse for ApiProblem {
         let mut res = (self.status(), self.body()).into_response();
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        // Every 503 means "not now": the client may try again in a second.
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         res
     }
 }
@@ -140,6 +145,14 @@ impl From<super::store::StoreError> for ApiProblem {
     fn from(e: super::store::StoreError) -> Self {
         match e {
             super::store::StoreError::Problem(p) => p,
+            super::store::StoreError::Sql(e) if e.is_unavailable() => {
+                tracing::warn!("database unavailable: {e}");
+                ApiProblem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    codes::SERVER_BUSY,
+                    "The server cannot reach its database just now; try again shortly.",
+                )
+            }
             other => {
                 tracing::error!("store error: {other}");
                 ApiProblem::internal()

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -194,15 +194,13 @@ where
 type Io = ProblemBodies<TimedIo<TcpStream>>;
 
 async fn answer_busy(_req: hyper::Request<hyper::body::Incoming>) -> Result<Response, Infallible> {
-    let mut res = ApiProblem::new(
+    // (A 503 carries `Retry-After: 1`: `ApiProblem::into_response`.)
+    Ok(ApiProblem::new(
         StatusCode::SERVICE_UNAVAILABLE,
         codes::SERVER_BUSY,
         "The server has too many connections open; try again shortly.",
     )
-    .into_response();
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    Ok(res)
+    .into_response())
 }
 
 /// After a failed accept. Out of file descriptors (EMFILE, ENFILE) the same error comes back at

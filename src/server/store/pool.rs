@@ -84,7 +84,9 @@ impl Pool {
                     Ok(c) => Ok(Connection::Postgres(Box::new(c))),
                     Err(e) => {
                         self.forget_one();
-                        Err(e)
+                        Err(db::Error::Unavailable(format!(
+                            "cannot connect to PostgreSQL: {e}"
+                        )))
                     }
                 };
             }
@@ -94,7 +96,7 @@ impl Pool {
                 .unwrap_or_else(|p| p.into_inner());
             idle = next;
             if waited.timed_out() && idle.conns.is_empty() {
-                return Err(db::Error::Unsupported(format!(
+                return Err(db::Error::Unavailable(format!(
                     "no database connection came free within {} s",
                     WAIT_FOR_CONNECTION.as_secs()
                 )));

@@ -213,7 +213,7 @@ fn read_cursor(c: &str, sort: ApprovalSort) -> Result<(CursorKey, String), ApiPr
 }
 
 /// SQL text and its arguments, numbered as they are pushed, for one of the two databases
-/// (`Sql::default()` for SQL that asks nothing of [`Sql::row_key`] or [`Sql::same_as`]).
+/// (`Sql::default()` for SQL that asks nothing of [`Sql::row_key`] or [`Sql::join_in_order`]).
 #[derive(Default)]
 pub(super) struct Sql {
     args: Vec<Box<dyn ToSql>>,
@@ -237,15 +237,6 @@ impl Sql {
     /// PostgreSQL takes no `ON` after `CROSS JOIN` and plans the order itself.
     fn join_in_order(&self) -> &'static str {
         if self.postgres { "JOIN" } else { "CROSS JOIN" }
-    }
-
-    /// `IS` of a value that may be NULL (SQLite's `IS` seeks an index for both).
-    fn same_as(&self) -> &'static str {
-        if self.postgres {
-            "IS NOT DISTINCT FROM"
-        } else {
-            "IS"
-        }
     }
 
     pub(super) fn arg(&mut self, v: impl ToSql + 'static) -> String {
@@ -292,9 +283,12 @@ fn range_sql(
             terms.push("a.status <> 'pending'".into());
             terms.push(format!("a.kind = {}", sql.arg(k.as_str())));
             terms.push(format!("a.title = {}", sql.arg(title.clone())));
-            // `IS`: a seek on the index that also finds the NULL item.
-            let same_as = sql.same_as();
-            terms.push(format!("a.item_name {same_as} {}", sql.arg(item.clone())));
+            // `=` or `IS NULL`, each a seek on the index in both databases (PostgreSQL seeks
+            // neither `IS ?` nor `IS NOT DISTINCT FROM`).
+            terms.push(match item {
+                Some(item) => format!("a.item_name = {}", sql.arg(item.clone())),
+                None => "a.item_name IS NULL".to_string(),
+            });
             "approvals_label_history"
         }
     };

@@ -34,9 +34,29 @@ pub enum Error {
     NoRows,
     #[error("{0}")]
     Unsupported(String),
+    /// No connection to the database could be had (PostgreSQL down, the pool exhausted).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl Error {
+    /// The database could not be reached or went away: worth trying again shortly, not a bug.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Unavailable(_) => true,
+            Error::Postgres(e) | Error::Prepare { source: e, .. } => {
+                e.is_closed()
+                    || match e.code() {
+                        // Connection exceptions (08…), shutting down or starting up (57P…).
+                        Some(c) => c.code().starts_with("08") || c.code().starts_with("57P"),
+                        // Not the server's answer: the socket failed.
+                        None => e.as_db_error().is_none(),
+                    }
+            }
+            _ => false,
+        }
+    }
+
     /// A UNIQUE, CHECK, NOT NULL or FOREIGN KEY constraint refused the write.
     pub fn is_constraint_violation(&self) -> bool {
         match self {
