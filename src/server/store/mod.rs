@@ -165,7 +165,11 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Sqlite),
-    Postgres(pool::Pool),
+    /// One pool for writes, one for reads (`pool::READS`).
+    Postgres {
+        writes: pool::Pool,
+        reads: pool::Pool,
+    },
 }
 
 struct Sqlite {
@@ -308,8 +312,9 @@ impl Store {
                 (Backend::Sqlite(sqlite), prepared)
             }
             Location::Postgres(url) => {
-                let (pool, prepared) = pool::Pool::open(url, prepare)?;
-                (Backend::Postgres(pool), prepared)
+                let (writes, prepared) = pool::Pool::open(url, prepare)?;
+                let reads = writes.for_reads();
+                (Backend::Postgres { writes, reads }, prepared)
             }
         };
         Ok((
@@ -323,7 +328,7 @@ impl Store {
     /// The PostgreSQL pool, when the store is on PostgreSQL (events across replicas).
     pub fn postgres(&self) -> Option<&pool::Pool> {
         match &*self.inner {
-            Backend::Postgres(pool) => Some(pool),
+            Backend::Postgres { writes, .. } => Some(writes),
             Backend::Sqlite(_) => None,
         }
     }
@@ -352,7 +357,7 @@ impl Store {
     {
         let sqlite = match &*self.inner {
             Backend::Sqlite(sqlite) => sqlite,
-            Backend::Postgres(_) => {
+            Backend::Postgres { .. } => {
                 let this = self.clone();
                 return tokio::task::spawn_blocking(move || this.write_now(f))
                     .await
@@ -390,7 +395,7 @@ impl Store {
                 let conn = s.readers[i].lock().unwrap_or_else(|p| p.into_inner());
                 f(&conn)
             }
-            Backend::Postgres(pool) => pool.with(|conn| f(conn))?,
+            Backend::Postgres { reads, .. } => reads.with(|conn| f(conn))?,
         }
     }
 
@@ -403,7 +408,7 @@ impl Store {
                 let mut conn = s.writer.lock().unwrap_or_else(|p| p.into_inner());
                 f(&mut conn)
             }
-            Backend::Postgres(pool) => pool.with(|conn| conn.in_transaction(f))?,
+            Backend::Postgres { writes, .. } => writes.with(|conn| conn.in_transaction(f))?,
         }
     }
 }

@@ -12,12 +12,20 @@ use super::{StoreError, StoreResult, schema};
 /// The most connections one replica opens. Each read or write holds one for its SQL only;
 /// beyond this many at once they wait their turn.
 const MAX_CONNECTIONS: usize = 16;
+/// The connections that read: a plan made for each execution's own values. A list's range
+/// scans are as selective as their values make them; a plan made once for any values (what
+/// PostgreSQL settles on after five runs of a prepared statement) read a label's page by a
+/// bitmap over all its rows and a sort, 185 ms instead of 1 ms at 1M rows. Writes keep the
+/// default: their statements are lookups by key, and planning each would cost every write.
+const READS: &str = "SET plan_cache_mode = force_custom_plan";
 /// How long a read or write waits for a free connection before it fails.
 const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Pool {
     config: postgres::Config,
+    /// What each new connection runs first ([`READS`]).
+    setup: &'static str,
     idle: Mutex<Idle>,
     freed: Condvar,
 }
@@ -38,6 +46,7 @@ impl Pool {
         let config = config(url, std::env::var("PGPASSWORD").ok(), pgpass_file())?;
         let pool = Pool {
             config,
+            setup: "",
             idle: Mutex::new(Idle {
                 conns: Vec::new(),
                 open: 0,
@@ -51,9 +60,22 @@ impl Pool {
         Ok((pool, prepared))
     }
 
+    /// A second pool on the same database, for reads ([`READS`]).
+    pub fn for_reads(&self) -> Pool {
+        Pool {
+            config: self.config.clone(),
+            setup: READS,
+            idle: Mutex::new(Idle {
+                conns: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
+        }
+    }
+
     /// A new connection, outside the pool (the event listener keeps one of its own).
     pub fn connect(&self) -> StoreResult<Connection> {
-        PgConn::connect(&self.config)
+        PgConn::connect(&self.config, self.setup)
             .map(|c| Connection::Postgres(Box::new(c)))
             .map_err(|e| {
                 StoreError::Setup(format!(
@@ -80,7 +102,7 @@ impl Pool {
             if idle.open < MAX_CONNECTIONS {
                 idle.open += 1;
                 drop(idle);
-                return match PgConn::connect(&self.config) {
+                return match PgConn::connect(&self.config, self.setup) {
                     Ok(c) => Ok(Connection::Postgres(Box::new(c))),
                     Err(e) => {
                         self.forget_one();

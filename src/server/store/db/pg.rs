@@ -45,8 +45,12 @@ const NO_TYPE_FOR_NULL: [&str; 3] = ["42P08", "42P18", "42883"];
 const MAX_PREPARED: usize = 256;
 
 impl PgConn {
-    pub fn connect(config: &postgres::Config) -> Result<PgConn> {
-        let client = config.connect(NoTls)?;
+    /// Connects, then runs `setup` (settings for the connection's life), if any.
+    pub fn connect(config: &postgres::Config, setup: &str) -> Result<PgConn> {
+        let mut client = config.connect(NoTls)?;
+        if !setup.is_empty() {
+            client.batch_execute(setup)?;
+        }
         Ok(PgConn {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
