@@ -112,8 +112,12 @@ pub fn import(
     // page cache keeps the growing edges of the tables in memory and lets the index builds
     // sort in memory.
     let Some(sqlite) = conn.sqlite() else {
-        // PostgreSQL: one transaction, synced at its commit.
-        return import_in_one_transaction(conn, records, approvals);
+        // PostgreSQL: one transaction, synced at its commit; then the planner's statistics,
+        // which a bulk load leaves behind (autovacuum gets to it later, and until then the
+        // first lists and searches are planned for empty tables).
+        import_in_one_transaction(conn, records, approvals)?;
+        conn.execute_batch("ANALYZE")?;
+        return Ok(());
     };
     let synchronous: i64 = sqlite.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
     let cache_size: i64 = sqlite.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
