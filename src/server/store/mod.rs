@@ -165,10 +165,10 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Sqlite),
-    /// One pool for writes, one for reads (`pool::READS`).
+    /// One pool for writes, one for reads (`pool::READS`); boxed, as they are big.
     Postgres {
-        writes: pool::Pool,
-        reads: pool::Pool,
+        writes: Box<pool::Pool>,
+        reads: Box<pool::Pool>,
     },
 }
 
@@ -313,7 +313,8 @@ impl Store {
             }
             Location::Postgres(url) => {
                 let (writes, prepared) = pool::Pool::open(url, prepare)?;
-                let reads = writes.for_reads();
+                let reads = Box::new(writes.for_reads());
+                let writes = Box::new(writes);
                 (Backend::Postgres { writes, reads }, prepared)
             }
         };
