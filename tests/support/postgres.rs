@@ -96,17 +96,25 @@ fn run_admin(url: &str, sql: &str) -> bool {
 }
 
 fn try_admin(url: &str, sql: &str) -> Result<bool, String> {
+    rows_of(url, sql).map(|rows| !rows.is_empty())
+}
+
+/// The rows `sql` answers on `url`, each value as text (NULL as `None`), as `psql` shows them.
+fn rows_of(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
     let (url, sql) = (url.to_string(), sql.to_string());
     std::thread::spawn(move || {
         let mut client =
             postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
-        client
-            .simple_query(&sql)
-            .map(|m| {
-                m.iter()
-                    .any(|m| matches!(m, postgres::SimpleQueryMessage::Row(_)))
+        let messages = client.simple_query(&sql).map_err(|e| e.to_string())?;
+        Ok(messages
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
             })
-            .map_err(|e| e.to_string())
+            .collect())
     })
     .join()
     .map_err(|_| "the admin connection panicked".to_string())?
@@ -181,22 +189,6 @@ impl SideDb {
             return rows.collect::<rusqlite::Result<_>>().unwrap();
         }
         let url = self.url.clone().unwrap_or_else(|| db_arg(&self.path));
-        let sql = sql.to_string();
-        std::thread::spawn(move || {
-            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
-            client
-                .simple_query(&sql)
-                .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                .into_iter()
-                .filter_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(r) => {
-                        Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
-                    }
-                    _ => None,
-                })
-                .collect()
-        })
-        .join()
-        .expect("the side connection")
+        rows_of(&url, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 }

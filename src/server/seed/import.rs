@@ -116,7 +116,16 @@ pub fn import(
         // which a bulk load leaves behind (autovacuum gets to it later, and until then the
         // first lists and searches are planned for empty tables).
         import_in_one_transaction(conn, records, approvals)?;
-        conn.execute_batch("ANALYZE")?;
+        // This schema's tables only: a bare ANALYZE reads every table of the database.
+        let tables: Option<String> = conn.query_row(
+            "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ')
+               FROM pg_tables WHERE schemaname = current_schema()",
+            crate::server::store::db::params![],
+            |r| r.get(0),
+        )?;
+        if let Some(tables) = tables {
+            conn.execute_batch(&format!("ANALYZE {tables}"))?;
+        }
         return Ok(());
     };
     let synchronous: i64 = sqlite.query_row("PRAGMA synchronous", [], |r| r.get(0))?;

@@ -44,15 +44,7 @@ impl Pool {
         prepare: impl FnOnce(&mut Connection) -> T,
     ) -> StoreResult<(Pool, T)> {
         let config = config(url, std::env::var("PGPASSWORD").ok(), pgpass_file())?;
-        let pool = Pool {
-            config,
-            setup: "",
-            idle: Mutex::new(Idle {
-                conns: Vec::new(),
-                open: 0,
-            }),
-            freed: Condvar::new(),
-        };
+        let pool = Pool::empty(config, "");
         let mut conn = pool.connect()?;
         let prepared = migrate(&mut conn, prepare)?;
         pool.idle.lock().unwrap_or_else(|p| p.into_inner()).open += 1;
@@ -62,9 +54,14 @@ impl Pool {
 
     /// A second pool on the same database, for reads ([`READS`]).
     pub fn for_reads(&self) -> Pool {
+        Pool::empty(self.config.clone(), READS)
+    }
+
+    /// A pool with no connection open yet; each it opens runs `setup` first.
+    fn empty(config: postgres::Config, setup: &'static str) -> Pool {
         Pool {
-            config: self.config.clone(),
-            setup: READS,
+            config,
+            setup,
             idle: Mutex::new(Idle {
                 conns: Vec::new(),
                 open: 0,
@@ -237,15 +234,10 @@ fn config(
             "--db {url:?} names no user; write postgres://USER@HOST[:PORT]/DATABASE"
         )));
     };
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
-        None => {
-            config.host("localhost");
-            "localhost".into()
-        }
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
+    if config.get_hosts().is_empty() {
+        config.host("localhost");
+    }
+    let (host, port) = (host_of(&config), port_of(&config));
     let dbname = config.get_dbname().unwrap_or(&user).to_string();
     let password = env_password
         .or_else(|| pgpass.and_then(|text| pgpass_password(&text, &host, port, &dbname, &user)));
@@ -259,17 +251,26 @@ fn config(
 
 /// `USER@HOST:PORT/DATABASE` of a config, for messages (never its password).
 fn describe_target(config: &postgres::Config) -> String {
-    let host = match config.get_hosts().first() {
+    format!(
+        "{}@{}:{}/{}",
+        config.get_user().unwrap_or(""),
+        host_of(config),
+        port_of(config),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+/// The config's (first) host as `.pgpass` and messages name it: a name, or a socket directory.
+fn host_of(config: &postgres::Config) -> String {
+    match config.get_hosts().first() {
         Some(postgres::config::Host::Tcp(h)) => h.clone(),
         Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
         None => "localhost".into(),
-    };
-    format!(
-        "{}@{host}:{}/{}",
-        config.get_user().unwrap_or(""),
-        config.get_ports().first().copied().unwrap_or(5432),
-        config.get_dbname().unwrap_or("")
-    )
+    }
+}
+
+fn port_of(config: &postgres::Config) -> u16 {
+    config.get_ports().first().copied().unwrap_or(5432)
 }
 
 /// The `.pgpass` file's text (`PGPASSFILE`, else `~/.pgpass`), if it exists and, as libpq
