@@ -395,3 +395,70 @@ async fn a_lost_database_is_a_503_to_retry_and_the_replica_recovers_when_it_retu
         "the replica serves again once the database is back"
     );
 }
+
+/// A database made by the partner-console before (schema 13, whose day totals were one row
+/// per day, kind and status) is migrated by the first replica to start, keeps its totals,
+/// and counts decisions made at once on several connections of both replicas exactly: each
+/// connection adds to a slot of its own (schema 14), the totals are the slots' sums.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_schema_13_database_migrates_and_counts_concurrent_decisions_once_each() {
+    let dir = TempDir::new("rep-migrate");
+    let url = support::postgres::schema_url(&dir.path().join("shared.db"));
+    let side = support::postgres::SideDb::new_at(&url);
+    side.execute(include_str!("../src/server/store/schema_pg.sql"));
+    side.execute("INSERT INTO decided_days VALUES ('2026-01-05', 'partnership', 'approved', 7)");
+    assert_eq!(side.number("SELECT max(version) FROM schema_version"), 13);
+
+    let a = ServerProc::start_at(&url, &["--seed", "demo"]);
+    let b = ServerProc::start_at(&url, &["--seed", "demo"]);
+    assert_eq!(side.number("SELECT max(version) FROM schema_version"), 14);
+    assert_eq!(
+        side.number("SELECT sum(n) FROM decided_days WHERE day = '2026-01-05'"),
+        7,
+        "the totals of schema 13 are kept"
+    );
+
+    let (on_a, on_b) = (
+        client_for(&a.url, "demo-csr"),
+        client_for(&b.url, "demo-admin"),
+    );
+    let window = ApprovalQuery::default();
+    let before = on_a.approval_stats(&window).await.expect("stats");
+    let items = pending(&on_a, 12).await;
+    let deciders = items.iter().enumerate().map(|(n, item)| {
+        let api = if n % 2 == 0 {
+            on_a.clone()
+        } else {
+            on_b.clone()
+        };
+        let item = item.clone();
+        async move {
+            let key = DecisionKey::new(item.version);
+            if n % 3 == 0 {
+                api.reject(&item.id, &key, "Not this quarter.").await
+            } else {
+                api.approve(&item.id, &key, &ApproveBody::default()).await
+            }
+        }
+    });
+    let decided = futures_util::future::join_all(deciders).await;
+    assert!(decided.iter().all(Result::is_ok), "{decided:?}");
+
+    let after = on_b.approval_stats(&window).await.expect("stats");
+    assert_eq!(
+        (
+            after.approved - before.approved,
+            after.rejected - before.rejected
+        ),
+        (8, 4),
+        "each decision counted once"
+    );
+    assert_eq!(
+        side.number(
+            "SELECT (SELECT sum(n) FROM decided_days) - 7
+                  - (SELECT count(*) FROM approvals WHERE status <> 'pending')"
+        ),
+        0,
+        "the day totals are the decided approvals"
+    );
+}

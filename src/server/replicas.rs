@@ -1,10 +1,10 @@
 //! What makes replicas on one PostgreSQL database one service, beyond the database itself:
 //! each hears what the others write and have open.
 //!
-//! - **Events**: one connection per replica LISTENs on the channel the `events` table's trigger
-//!   notifies at each commit (`schema_pg.sql`), and wakes this replica's open streams as a
-//!   local write does ([`super::events::Hub`]); the streams then read the table, which holds
-//!   every replica's events in one order.
+//! - **Events**: one connection per replica LISTENs on the channel `events:SCHEMA`, which every
+//!   write that added events notifies right after its commit (`PgConn::commit`), and wakes
+//!   this replica's open streams as a local write does ([`super::events::Hub`]); the streams
+//!   then read the table, which holds every replica's events in one order.
 //! - **Presence**: this replica's consoles' changes ([`Note`]) are sent with `pg_notify` on the
 //!   channel `presence:SCHEMA`, and the others' are put on this replica's board as heard.
 //!
@@ -97,20 +97,21 @@ fn listen(
     replica: &str,
 ) -> store::StoreResult<()> {
     let pool = store.postgres().expect("a PostgreSQL store");
-    let conn = pool.connect()?;
-    let store::Connection::Postgres(pg) = &conn else {
-        unreachable!("a PostgreSQL connection")
-    };
-    let schema: String = conn.query_row("SELECT current_schema()", store::db::params![], |r| {
-        r.get(0)
-    })?;
+    let mut client = pool.listener()?;
+    let pg = |e: postgres::Error| store::StoreError::from(store::db::Error::from(e));
+    let schema: String = client
+        .query_one("SELECT current_schema()::text", &[])
+        .map_err(pg)?
+        .try_get(0)
+        .map_err(pg)?;
     let quoted = schema.replace('"', "\"\"");
-    conn.execute_batch(&format!(
-        "LISTEN \"events:{quoted}\"; LISTEN \"presence:{quoted}\""
-    ))?;
+    client
+        .batch_execute(&format!(
+            "LISTEN \"events:{quoted}\"; LISTEN \"presence:{quoted}\""
+        ))
+        .map_err(pg)?;
     let events_channel = format!("events:{schema}");
     let _ = wake.send(0);
-    let mut client = pg.client();
     while !*closing.borrow() {
         let mut heard_events = false;
         {

@@ -37,20 +37,20 @@ pub fn insert_audit_changes(
     } else {
         Some(serde_json::to_string(changes).map_err(|e| StoreError::Corrupt(e.to_string()))?)
     };
-    conn.prepare_cached(
+    conn.execute_later(
         "INSERT INTO audit (id, at, actor, subject, action, target, detail, changes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        new_id("au"),
-        ts(at),
-        actor,
-        subject,
-        action,
-        target,
-        detail,
-        changes
-    ])?;
+        params![
+            new_id("au"),
+            ts(at),
+            actor,
+            subject,
+            action,
+            target,
+            detail,
+            changes
+        ],
+    )?;
     Ok(())
 }
 
@@ -61,9 +61,11 @@ pub fn insert_event(
     data: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<i64> {
-    Ok(conn
+    let id = conn
         .prepare_cached("INSERT INTO events (name, data, at) VALUES (?1, ?2, ?3) RETURNING id")?
-        .query_row(params![name, data, ts(at)], |r| r.get(0))?)
+        .query_row(params![name, data, ts(at)], |r| r.get(0))?;
+    conn.events_added()?;
+    Ok(id)
 }
 
 /// Events after `after`, oldest first, at most `limit`.

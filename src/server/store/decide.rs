@@ -187,18 +187,18 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
     )?;
     if let Decision::Reject { reason } = &req.decision {
         let (subject, body) = rejection_email(&decided, reason);
-        conn.prepare_cached(
+        conn.execute_later(
             "INSERT INTO outbox (id, to_addr, subject, body, approval_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            new_id("em"),
-            decided.partner.email,
-            subject,
-            body,
-            decided.id,
-            ts(req.now)
-        ])?;
+            params![
+                new_id("em"),
+                decided.partner.email,
+                subject,
+                body,
+                decided.id,
+                ts(req.now)
+            ],
+        )?;
     }
     let data = serde_json::to_string(&ApprovalDecided {
         id: decided.id.clone(),

@@ -110,18 +110,18 @@ fn apply_partnership(conn: &Connection, a: &Approval) -> StoreResult<Vec<FieldCh
         });
     }
     if !changes.is_empty() {
-        conn.prepare_cached(
+        conn.execute_later(
             "UPDATE partners SET status = ?1, package_name = ?2, package_amount = ?3,
                     package_currency = ?4, version = version + 1
               WHERE id = ?5",
-        )?
-        .execute(params![
-            new_status.as_str(),
-            after.as_ref().map(|i| &i.name),
-            after.as_ref().map(|i| i.price.amount_minor),
-            after.as_ref().map(|i| &i.price.currency),
-            a.partner.id
-        ])?;
+            params![
+                new_status.as_str(),
+                after.as_ref().map(|i| &i.name),
+                after.as_ref().map(|i| i.price.amount_minor),
+                after.as_ref().map(|i| &i.price.currency),
+                a.partner.id
+            ],
+        )?;
     }
     Ok(changes)
 }
@@ -162,25 +162,27 @@ fn apply_addon(
         before.iter().copied().filter(|(n, _)| *n != name).collect();
     after.push((name, price));
     after.sort_by(|x, y| x.0.cmp(y.0));
-    conn.prepare_cached(
+    conn.execute_later(
         "INSERT INTO partner_addons (partner_id, name, amount, currency, approval_id, added_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (partner_id, name) DO UPDATE SET amount = excluded.amount,
             currency = excluded.currency, approval_id = excluded.approval_id,
             added_at = excluded.added_at",
-    )?
-    .execute(params![
-        a.partner.id,
-        name,
-        price.map(|p| p.amount_minor),
-        price.map(|p| &p.currency),
-        a.id,
-        ts(now)
-    ])?;
+        params![
+            a.partner.id,
+            name,
+            price.map(|p| p.amount_minor),
+            price.map(|p| &p.currency),
+            a.id,
+            ts(now)
+        ],
+    )?;
     // The add-ons are part of the partner: a new version, so an edit made against the old one
     // is told (412).
-    conn.prepare_cached("UPDATE partners SET version = version + 1 WHERE id = ?1")?
-        .execute([&a.partner.id])?;
+    conn.execute_later(
+        "UPDATE partners SET version = version + 1 WHERE id = ?1",
+        [&a.partner.id],
+    )?;
     Ok(vec![FieldChange {
         field: FIELD_ADDONS.into(),
         before: show(&before),

@@ -41,10 +41,9 @@ pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<Store
         // The same key at two replicas at once: the second waits here until the first has
         // committed its answer (below, `remember`), then replays it. SQLite's one writer
         // runs them one after the other anyway.
-        conn.query_row(
-            "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))::text",
+        conn.execute_later(
+            "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))",
             params![format!("{}\n{}", k.user_id, k.key)],
-            |_| Ok(()),
         )?;
     }
     // Every statement here is prepared once per connection (`prepare_cached`): parsing them
@@ -84,19 +83,19 @@ pub fn remember(
     response: &StoredResponse,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    conn.prepare_cached(
+    conn.execute_later(
         "INSERT INTO idempotency (user_id, key, fingerprint, status, body, etag, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        k.user_id,
-        k.key,
-        k.fingerprint,
-        response.status,
-        response.body,
-        response.etag,
-        ts(now)
-    ])?;
+        params![
+            k.user_id,
+            k.key,
+            k.fingerprint,
+            response.status,
+            response.body,
+            response.etag,
+            ts(now)
+        ],
+    )?;
     Ok(())
 }
 

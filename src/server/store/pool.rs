@@ -23,7 +23,7 @@ const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Pool {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     /// What each new connection runs first ([`READS`]).
     setup: &'static str,
     idle: Mutex<Idle>,
@@ -58,7 +58,7 @@ impl Pool {
     }
 
     /// A pool with no connection open yet; each it opens runs `setup` first.
-    fn empty(config: postgres::Config, setup: &'static str) -> Pool {
+    fn empty(config: tokio_postgres::Config, setup: &'static str) -> Pool {
         Pool {
             config,
             setup,
@@ -70,7 +70,20 @@ impl Pool {
         }
     }
 
-    /// A new connection, outside the pool (the event listener keeps one of its own).
+    /// A blocking client of its own, outside the pool, for the replicas' `LISTEN`.
+    pub fn listener(&self) -> StoreResult<postgres::Client> {
+        postgres::Config::from(self.config.clone())
+            .connect(postgres::NoTls)
+            .map_err(|e| {
+                StoreError::Setup(format!(
+                    "cannot connect to PostgreSQL at {}: {}",
+                    describe_target(&self.config),
+                    db::pg::describe(&e)
+                ))
+            })
+    }
+
+    /// A new connection, outside the pool.
     pub fn connect(&self) -> StoreResult<Connection> {
         PgConn::connect(&self.config, self.setup)
             .map(|c| Connection::Postgres(Box::new(c)))
@@ -148,8 +161,11 @@ impl Pool {
     }
 }
 
-/// PostgreSQL's whole schema at [`schema::KNOWN_VERSION`], made at once on an empty database.
+/// PostgreSQL's whole schema at version 13, made at once on an empty database, and the
+/// migrations after it, in order, each with the version it brings the database to (the last
+/// is [`schema::KNOWN_VERSION`]).
 const POSTGRES_SCHEMA: &str = include_str!("schema_pg.sql");
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(14, include_str!("schema_pg_14.sql"))];
 
 /// Whichever replica starts first makes (or later migrates) the PostgreSQL schema, under a
 /// session advisory lock that the others wait for; `prepare` (the seed) runs under the same
@@ -171,10 +187,7 @@ fn migrate<T>(conn: &mut Connection, prepare: impl FnOnce(&mut Connection) -> T)
         )?;
         if made.is_none() {
             conn.in_transaction(|c| c.execute_batch(POSTGRES_SCHEMA))?;
-            tracing::info!(
-                "PostgreSQL schema made at version {}",
-                schema::KNOWN_VERSION
-            );
+            tracing::info!("PostgreSQL schema made at version 13");
         }
         let found: i64 = conn.query_row(
             "SELECT max(version) FROM schema_version",
@@ -183,6 +196,10 @@ fn migrate<T>(conn: &mut Connection, prepare: impl FnOnce(&mut Connection) -> T)
         )?;
         if found > schema::KNOWN_VERSION {
             return Err(schema::newer(found));
+        }
+        for (version, sql) in POSTGRES_MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+            conn.in_transaction(|c| c.execute_batch(sql))?;
+            tracing::info!("PostgreSQL schema migrated to version {version}");
         }
         Ok(prepare(conn))
     })();
@@ -195,7 +212,7 @@ fn migrate<T>(conn: &mut Connection, prepare: impl FnOnce(&mut Connection) -> T)
 }
 
 impl Drop for Pool {
-    /// The blocking client closes its connection by running a runtime of its own, which it
+    /// A connection closes by running its runtime (to say goodbye to the server), which it
     /// cannot do on a thread of the server's runtime (where the last `Store` may go): the
     /// connections are closed on a thread of their own.
     fn drop(&mut self) {
@@ -215,9 +232,9 @@ fn config(
     url: &str,
     env_password: Option<String>,
     pgpass: Option<String>,
-) -> StoreResult<postgres::Config> {
+) -> StoreResult<tokio_postgres::Config> {
     let refuse = StoreError::Setup;
-    let mut config: postgres::Config = url.parse().map_err(|e| {
+    let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
         refuse(format!(
             "--db {url:?} is not a PostgreSQL URL ({e}); write postgres://USER@HOST[:PORT]/DATABASE"
         ))
@@ -250,7 +267,7 @@ fn config(
 }
 
 /// `USER@HOST:PORT/DATABASE` of a config, for messages (never its password).
-fn describe_target(config: &postgres::Config) -> String {
+fn describe_target(config: &tokio_postgres::Config) -> String {
     format!(
         "{}@{}:{}/{}",
         config.get_user().unwrap_or(""),
@@ -261,15 +278,15 @@ fn describe_target(config: &postgres::Config) -> String {
 }
 
 /// The config's (first) host as `.pgpass` and messages name it: a name, or a socket directory.
-fn host_of(config: &postgres::Config) -> String {
+fn host_of(config: &tokio_postgres::Config) -> String {
     match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
         None => "localhost".into(),
     }
 }
 
-fn port_of(config: &postgres::Config) -> u16 {
+fn port_of(config: &tokio_postgres::Config) -> u16 {
     config.get_ports().first().copied().unwrap_or(5432)
 }
 

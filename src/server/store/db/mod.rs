@@ -10,6 +10,7 @@
 //! said the same way ask [`Connection::is_postgres`].
 
 pub mod pg;
+mod transactions;
 
 pub use rusqlite::types::{FromSql, Value, ValueRef};
 pub use rusqlite::{ToSql, params};
@@ -20,11 +21,11 @@ pub enum Error {
     #[error("{0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{}", pg::describe(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(#[from] tokio_postgres::Error),
     /// PostgreSQL refused a statement as it was prepared: its SQL goes to the log with it.
     #[error("{}, in: {sql}", pg::describe(.source))]
     Prepare {
-        source: postgres::Error,
+        source: tokio_postgres::Error,
         sql: String,
     },
     /// A value that is not what the store asked for (a text column read as a number, …).
@@ -330,51 +331,6 @@ impl<'c> Statement<'c> {
     }
 }
 
-/// A transaction or a savepoint: rolled back when dropped without [`Savepoint::commit`].
-pub struct Savepoint<'c> {
-    conn: &'c Connection,
-    /// `None`: a transaction (BEGIN … COMMIT); else the savepoint's name.
-    name: Option<String>,
-    done: bool,
-}
-
-impl std::ops::Deref for Savepoint<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn
-    }
-}
-
-impl Savepoint<'_> {
-    pub fn commit(mut self) -> Result<()> {
-        self.done = true;
-        let sql = match &self.name {
-            None => "COMMIT".to_string(),
-            Some(n) => format!("RELEASE {n}"),
-        };
-        self.conn.end(sql)
-    }
-
-    fn rollback(&mut self) -> Result<()> {
-        self.done = true;
-        let sql = match &self.name {
-            None => "ROLLBACK".to_string(),
-            Some(n) => format!("ROLLBACK TO {n}; RELEASE {n}"),
-        };
-        self.conn.end(sql)
-    }
-}
-
-impl Drop for Savepoint<'_> {
-    fn drop(&mut self) {
-        if !self.done
-            && let Err(e) = self.rollback()
-        {
-            tracing::warn!("rolling back: {e}");
-        }
-    }
-}
-
 impl Connection {
     /// A SQLite database file (tests).
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Connection> {
@@ -429,96 +385,6 @@ impl Connection {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Connection::Postgres(pg) => pg.batch(sql),
-        }
-    }
-
-    /// A transaction if none is open, else a savepoint inside the open one.
-    pub fn transaction(&self) -> Result<Savepoint<'_>> {
-        let open = match self {
-            Connection::Sqlite(c) => !c.is_autocommit(),
-            Connection::Postgres(pg) => pg.in_transaction(),
-        };
-        if open {
-            return self.savepoint();
-        }
-        self.begin("BEGIN")?;
-        Ok(Savepoint {
-            conn: self,
-            name: None,
-            done: false,
-        })
-    }
-
-    /// Holds the row `id` of `table` until the transaction ends, so that a write that reads
-    /// before it writes (a version, a status, an overlap) sees no other write in between. On
-    /// PostgreSQL several replicas write at once: `SELECT … FOR UPDATE`. SQLite's one writer
-    /// has the database to itself already: nothing to do.
-    pub fn lock_row(&self, table: &str, id: &dyn ToSql) -> Result<()> {
-        if self.is_postgres() {
-            self.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1 FOR UPDATE"))?
-                .query(params![id])?;
-        }
-        Ok(())
-    }
-
-    /// One snapshot for several reads (a reader's transaction; read only on PostgreSQL).
-    pub fn snapshot(&self) -> Result<Savepoint<'_>> {
-        let begin = match self {
-            Connection::Sqlite(_) => "BEGIN",
-            Connection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        };
-        self.begin(begin)?;
-        Ok(Savepoint {
-            conn: self,
-            name: None,
-            done: false,
-        })
-    }
-
-    /// A savepoint: nests in an open transaction (the SQLite writer's batch, a PostgreSQL
-    /// write's transaction), or starts one.
-    pub fn savepoint(&self) -> Result<Savepoint<'_>> {
-        // One name serves every depth: both databases release and roll back to the most recent
-        // savepoint of a name.
-        self.begin("SAVEPOINT sp")?;
-        Ok(Savepoint {
-            conn: self,
-            name: Some("sp".to_string()),
-            done: false,
-        })
-    }
-
-    fn begin(&self, sql: &str) -> Result<()> {
-        self.execute_batch(sql)?;
-        if let Connection::Postgres(pg) = self {
-            pg.opened();
-        }
-        Ok(())
-    }
-
-    fn end(&self, sql: String) -> Result<()> {
-        if let Connection::Postgres(pg) = self {
-            pg.closed();
-        }
-        self.execute_batch(&sql)
-    }
-}
-
-impl Connection {
-    /// Runs `f` in a transaction of its own: committed when it returns `Ok`, rolled back when
-    /// it returns `Err`.
-    pub fn in_transaction<T, E: From<Error>>(
-        &mut self,
-        f: impl FnOnce(&mut Connection) -> Result<T, E>,
-    ) -> Result<T, E> {
-        self.begin("BEGIN")?;
-        let result = f(self);
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let ended = self.end(end.to_string());
-        match (result, ended) {
-            (Ok(v), Ok(())) => Ok(v),
-            (Err(e), _) => Err(e),
-            (Ok(_), Err(e)) => Err(e.into()),
         }
     }
 }

@@ -1,19 +1,27 @@
-//! The PostgreSQL side of [`super::Connection`]: one blocking client, its prepared
-//! statements, the store's SQL said in PostgreSQL's placeholders, and values carried in
-//! SQLite's value model both ways.
+//! The PostgreSQL side of [`super::Connection`]: one client, its prepared statements, the
+//! store's SQL said in PostgreSQL's placeholders, and values carried in SQLite's value model
+//! both ways.
 //!
-//! The blocking `postgres` client (tokio-postgres under a runtime of its own) rather than
-//! tokio-postgres itself: the store's functions are synchronous, written once for both
-//! databases, and run on blocking threads (`Store::read`, `Store::write`).
+//! tokio-postgres under a small runtime of its own per connection (what the blocking
+//! `postgres` client does too): the store's functions are synchronous, written once for both
+//! databases, and run on blocking threads (`Store::read`, `Store::write`). Ours rather than
+//! the blocking client because of pipelining: statements whose answer the store does not wait
+//! for (a transaction's `BEGIN` and savepoints, a row lock, an audit row) are held back and
+//! sent in one go with the next statement that is waited for, so that a decision is a few
+//! round trips to the server instead of seventeen ([`PgConn::execute_later`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::BytesMut;
-use postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
-use postgres::{Client, NoTls};
+use futures_util::future::{join, join_all};
+use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
+use tokio_postgres::{Client, NoTls};
 
 use super::{Error, Result, Value};
 
@@ -24,16 +32,70 @@ pub struct PgRow {
 }
 
 /// A prepared statement and its columns' names.
-type Prepared = (postgres::Statement, Arc<[String]>);
+type Prepared = (tokio_postgres::Statement, Arc<[String]>);
 
-/// One connection and the statements it has prepared.
+/// One connection, the statements it has prepared, and those held back to go with the next.
 pub struct PgConn {
-    client: RefCell<Client>,
+    client: Client,
     /// Prepared statements by SQL and argument types (a NULL argument's type is the server's
     /// guess, so the same SQL may be prepared twice).
     prepared: RefCell<HashMap<(String, Vec<u32>), Prepared>>,
     /// How many transactions and savepoints are open.
     depth: Cell<u32>,
+    /// Statements sent, in order, just before the next one whose answer is awaited.
+    later: RefCell<Vec<Later>>,
+    /// The open transaction added events: its `COMMIT` wakes the replicas.
+    events_added: Cell<bool>,
+    /// Declared after the client, so dropped after it: the connection then says goodbye.
+    driver: Driver,
+}
+
+/// A statement held back ([`PgConn::execute_later`]).
+enum Later {
+    /// Transaction control, sent as it is (`BEGIN`, `SAVEPOINT sp`, `RELEASE sp`).
+    Batch(String),
+    Execute(tokio_postgres::Statement, Vec<Arg>),
+}
+
+impl Later {
+    fn send<'a>(&'a self, client: &'a Client) -> Pin<Box<dyn Future<Output = PgResult<()>> + 'a>> {
+        match self {
+            Later::Batch(sql) => Box::pin(client.batch_execute(sql)),
+            Later::Execute(stmt, args) => {
+                Box::pin(async move { client.execute(stmt, &refs(args)).await.map(|_| ()) })
+            }
+        }
+    }
+}
+
+type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
+
+fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| a as _).collect()
+}
+
+/// The connection's runtime and the task that talks to the server.
+struct Driver {
+    runtime: tokio::runtime::Runtime,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Wakes every replica's event streams (`replicas.rs` listens): the channel names the schema,
+/// so several services in one database hear only their own.
+const NOTIFY_EVENTS: &str = "SELECT pg_notify('events:' || current_schema(), '')";
+
+/// How long a closing connection waits to say goodbye to the server.
+const GOODBYE: Duration = Duration::from_secs(1);
+
+impl Drop for Driver {
+    /// The client is gone by now, so the connection sends PostgreSQL its `Terminate` and ends.
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = self
+                .runtime
+                .block_on(async { tokio::time::timeout(GOODBYE, task).await });
+        }
+    }
 }
 
 /// What PostgreSQL says when a NULL argument's type cannot be guessed (42P08, 42P18), or was
@@ -46,21 +108,39 @@ const MAX_PREPARED: usize = 256;
 
 impl PgConn {
     /// Connects, then runs `setup` (settings for the connection's life), if any.
-    pub fn connect(config: &postgres::Config, setup: &str) -> Result<PgConn> {
-        let mut client = config.connect(NoTls)?;
-        if !setup.is_empty() {
-            client.batch_execute(setup)?;
-        }
-        Ok(PgConn {
-            client: RefCell::new(client),
+    pub fn connect(config: &tokio_postgres::Config, setup: &str) -> Result<PgConn> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Unavailable(format!("cannot start a runtime: {e}")))?;
+        let (client, connection) = runtime.block_on(config.connect(NoTls))?;
+        // Runs whenever the runtime does, that is while a statement is awaited.
+        let task = runtime.spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("a PostgreSQL connection ended: {}", describe(&e));
+            }
+        });
+        let conn = PgConn {
+            client,
             prepared: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
-        })
+            later: RefCell::new(Vec::new()),
+            events_added: Cell::new(false),
+            driver: Driver {
+                runtime,
+                task: Some(task),
+            },
+        };
+        if !setup.is_empty() {
+            conn.batch(setup)?;
+        }
+        Ok(conn)
     }
 
-    /// Whether the connection still talks to the server (a pool drops those that do not).
+    /// Whether the connection still talks to the server and is back where it started (a pool
+    /// drops those that are not).
     pub fn is_usable(&self) -> bool {
-        !self.client.borrow().is_closed() && self.depth.get() == 0
+        !self.client.is_closed() && self.depth.get() == 0 && self.later.borrow().is_empty()
     }
 
     pub(super) fn in_transaction(&self) -> bool {
@@ -75,11 +155,6 @@ impl PgConn {
         self.depth.set(self.depth.get().saturating_sub(1));
     }
 
-    /// The client itself (LISTEN and NOTIFY).
-    pub fn client(&self) -> std::cell::RefMut<'_, Client> {
-        self.client.borrow_mut()
-    }
-
     fn statement(&self, sql: &str, args: &[Value]) -> Result<Prepared> {
         let types: Vec<Type> = args.iter().map(declared_type).collect();
         let key = (sql.to_string(), types.iter().map(Type::oid).collect());
@@ -87,7 +162,11 @@ impl PgConn {
             return Ok(found.clone());
         }
         let text = translate(sql);
-        let prepare = |types: &[Type]| self.client.borrow_mut().prepare_typed(&text, types);
+        let prepare = |types: &[Type]| {
+            self.driver
+                .runtime
+                .block_on(self.client.prepare_typed(&text, types))
+        };
         let mut prepared = prepare(&types);
         // A NULL whose type nothing around it says (`?4 IS NULL OR …`, where SQLite does not
         // mind): sent as text, else as an integer, whichever the rest of the SQL accepts.
@@ -129,11 +208,23 @@ impl PgConn {
         Ok((stmt, columns))
     }
 
+    /// Awaits `last`, sending the statements held back first, in the same round trip. The
+    /// first error wins: once one failed, PostgreSQL refuses the rest of its transaction.
+    fn run<T>(&self, last: impl Future<Output = PgResult<T>>) -> Result<T> {
+        let later = std::mem::take(&mut *self.later.borrow_mut());
+        if later.is_empty() {
+            return Ok(self.driver.runtime.block_on(last)?);
+        }
+        let earlier = join_all(later.iter().map(|l| l.send(&self.client)));
+        let (earlier, last) = self.driver.runtime.block_on(join(earlier, last));
+        earlier.into_iter().collect::<PgResult<Vec<()>>>()?;
+        Ok(last?)
+    }
+
     pub(super) fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<PgRow>> {
         let (stmt, columns) = self.statement(sql, &args)?;
         let args: Vec<Arg> = args.into_iter().map(Arg).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
-        let rows = self.client.borrow_mut().query(&stmt, &refs)?;
+        let rows = self.run(self.client.query(&stmt, &refs(&args)))?;
         rows.iter()
             .map(|row| {
                 let values = (0..row.len())
@@ -157,12 +248,87 @@ impl PgConn {
     pub(super) fn execute(&self, sql: &str, args: Vec<Value>) -> Result<usize> {
         let (stmt, _) = self.statement(sql, &args)?;
         let args: Vec<Arg> = args.into_iter().map(Arg).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
-        Ok(self.client.borrow_mut().execute(&stmt, &refs)? as usize)
+        Ok(self.run(self.client.execute(&stmt, &refs(&args)))? as usize)
+    }
+
+    /// Runs a statement whose answer nobody waits for: inside a transaction it goes with the
+    /// next statement that is waited for (at the latest the `COMMIT`), and an error it meets
+    /// is that statement's error. Outside one it runs at once.
+    pub(super) fn execute_later(&self, sql: &str, args: Vec<Value>) -> Result<()> {
+        if !self.in_transaction() {
+            return self.execute(sql, args).map(|_| ());
+        }
+        let (stmt, _) = self.statement(sql, &args)?;
+        let args = args.into_iter().map(Arg).collect();
+        self.later.borrow_mut().push(Later::Execute(stmt, args));
+        Ok(())
     }
 
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.run(self.client.batch_execute(sql))
+    }
+
+    /// Transaction control that answers nothing (`BEGIN`, `SAVEPOINT`, `RELEASE`): sent with
+    /// the next statement, in one message with the transaction control just before it.
+    pub(super) fn batch_later(&self, sql: &str) {
+        let mut later = self.later.borrow_mut();
+        match later.last_mut() {
+            Some(Later::Batch(before)) => {
+                before.push_str("; ");
+                before.push_str(sql);
+            }
+            _ => later.push(Later::Batch(sql.to_string())),
+        }
+    }
+
+    /// The `BEGIN` of the open transaction, if it is all the transaction has done so far (it
+    /// is not even sent yet).
+    pub(super) fn untouched_transaction(&self) -> Option<String> {
+        match self.later.borrow().as_slice() {
+            [Later::Batch(begin)]
+                if self.depth.get() == 1 && begin.starts_with("BEGIN") && !begin.contains(';') =>
+            {
+                Some(begin.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Events were added: once they are committed, the replicas are told (`LISTEN` in
+    /// `replicas.rs`) by a `NOTIFY` on `events:SCHEMA`. It is sent right after the `COMMIT`,
+    /// in the same round trip but a transaction of its own: PostgreSQL serializes the commits
+    /// of transactions that notify, on a lock held while the commit is synced to disk.
+    pub(super) fn events_added(&self) -> Result<()> {
+        if self.in_transaction() {
+            self.events_added.set(true);
+            Ok(())
+        } else {
+            self.batch(NOTIFY_EVENTS)
+        }
+    }
+
+    /// Ends the outermost transaction: `COMMIT`, and the replicas' wake-up if it added events.
+    pub(super) fn commit(&self) -> Result<()> {
+        if self.events_added.replace(false) {
+            self.batch(&format!("COMMIT; {NOTIFY_EVENTS}"))
+        } else {
+            self.batch("COMMIT")
+        }
+    }
+
+    /// A rollback (`ROLLBACK`, `ROLLBACK TO sp`), with what was held back: their errors do
+    /// not matter any more, the rollback's own do.
+    pub(super) fn rollback(&self, sql: &str) -> Result<()> {
+        if !self.in_transaction() {
+            self.events_added.set(false);
+        }
+        let later = std::mem::take(&mut *self.later.borrow_mut());
+        let earlier = join_all(later.iter().map(|l| l.send(&self.client)));
+        let (_, rolled_back) = self
+            .driver
+            .runtime
+            .block_on(join(earlier, self.client.batch_execute(sql)));
+        Ok(rolled_back?)
     }
 }
 
@@ -276,7 +442,7 @@ impl ToSql for Arg {
         true
     }
 
-    postgres::types::to_sql_checked!();
+    tokio_postgres::types::to_sql_checked!();
 }
 
 fn is_text(ty: &Type) -> bool {
@@ -342,7 +508,7 @@ fn numeric(raw: &[u8]) -> std::result::Result<Value, BoxError> {
 }
 
 /// A PostgreSQL error in one line: the server's message and its SQLSTATE when it has one.
-pub fn describe(e: &postgres::Error) -> String {
+pub fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => match e.source() {

@@ -1,0 +1,104 @@
+//! The store's connection on PostgreSQL holds back the statements whose answer nobody waits
+//! for (a transaction's `BEGIN`, a row lock, an audit row) and sends them with the next one
+//! that is waited for (`store::db::pg`). These tests pin down what that must not change: an
+//! error of a held-back statement is an error of the write, which then leaves nothing behind;
+//! a savepoint opened first in a transaction (a decision's) rolls back alone. Real PostgreSQL
+//! (`support::postgres`), never skipped.
+#![cfg(feature = "server")]
+
+mod support;
+
+use partner_console::server::{Location, Store};
+use rusqlite::params;
+use support::TempDir;
+
+/// A store on a new schema of the test cluster, with a table of its own to write.
+fn store(label: &str) -> (TempDir, Store) {
+    let dir = TempDir::new(label);
+    let url = support::postgres::schema_url(&dir.path().join("store.db"));
+    let (store, ()) = Store::open_at(&Location::parse(&url), |_| ()).expect("the store opens");
+    store
+        .write_now(|c| c.execute_batch("CREATE TABLE scratch (id TEXT PRIMARY KEY, n BIGINT)"))
+        .expect("a table");
+    (dir, store)
+}
+
+fn ids(store: &Store) -> Vec<String> {
+    store
+        .read_now(|c| {
+            c.prepare("SELECT id FROM scratch ORDER BY id")?
+                .query_map(params![], |r| r.get(0))?
+                .collect()
+        })
+        .expect("the rows")
+}
+
+#[test]
+fn an_error_of_a_held_back_statement_fails_the_write_and_leaves_nothing() {
+    let (_dir, store) = store("pg-held-back");
+    store
+        .write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
+        .expect("a first row");
+
+    let written = store.write_now(|c| {
+        c.execute_later("INSERT INTO scratch VALUES ('b', 2)", params![])?;
+        // A duplicate key: refused by the server, but only heard with the next answer.
+        c.execute_later("INSERT INTO scratch VALUES ('a', 3)", params![])?;
+        c.execute_later("INSERT INTO scratch VALUES ('c', 4)", params![])?;
+        c.query_row("SELECT count(*) FROM scratch", params![], |r| {
+            r.get::<_, i64>(0)
+        })
+    });
+    let error = written.expect_err("the duplicate fails the write");
+    assert!(error.is_constraint_violation(), "{error}");
+    assert_eq!(ids(&store), ["a"], "nothing of the failed write is left");
+
+    // Held back to the end: the COMMIT hears the error, and the write fails.
+    let committed = store.write_now(|c| {
+        c.execute_later("INSERT INTO scratch VALUES ('d', 5)", params![])?;
+        c.execute_later("INSERT INTO scratch VALUES ('a', 6)", params![])
+    });
+    assert!(
+        committed
+            .expect_err("the commit fails")
+            .is_constraint_violation(),
+        "the duplicate's own error"
+    );
+    assert_eq!(ids(&store), ["a"]);
+
+    // The connection goes on serving writes.
+    store
+        .write_now(|c| c.execute_later("INSERT INTO scratch VALUES ('e', 7)", params![]))
+        .expect("a write after the failed ones");
+    assert_eq!(ids(&store), ["a", "e"]);
+}
+
+#[test]
+fn a_savepoint_opened_first_in_a_transaction_rolls_back_alone() {
+    let (_dir, store) = store("pg-first-savepoint");
+    store
+        .write_now(|c| {
+            {
+                // First in the write's transaction: a decision's savepoint. Dropped: undone.
+                let sp = c.savepoint()?;
+                sp.execute("INSERT INTO scratch VALUES ('x', 1)", params![])?;
+                let refused = sp.execute("INSERT INTO scratch VALUES ('x', 2)", params![]);
+                assert!(refused.expect_err("a duplicate").is_constraint_violation());
+            }
+            c.execute("INSERT INTO scratch VALUES ('y', 3)", params![])?;
+            let sp = c.savepoint()?;
+            sp.execute_later("INSERT INTO scratch VALUES ('z', 4)", params![])?;
+            sp.commit()
+        })
+        .expect("the write commits what was not rolled back");
+    assert_eq!(ids(&store), ["y", "z"]);
+
+    store
+        .write_now(|c| {
+            let sp = c.savepoint()?;
+            sp.execute("INSERT INTO scratch VALUES ('w', 5)", params![])?;
+            sp.commit()
+        })
+        .expect("a savepoint committed is the write");
+    assert_eq!(ids(&store), ["w", "y", "z"]);
+}
