@@ -84,8 +84,23 @@ pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
 }
 
 pub fn get_approval(conn: &Connection, id: &str) -> StoreResult<Option<Approval>> {
+    approval_where_id(conn, id, "")
+}
+
+/// [`get_approval`] for a write that decides on what it reads: the approval's row is held
+/// until the transaction ends, as [`Connection::lock_row`] holds one, in the same statement.
+pub fn get_approval_to_write(conn: &Connection, id: &str) -> StoreResult<Option<Approval>> {
+    let lock = if conn.is_postgres() {
+        " FOR UPDATE OF a"
+    } else {
+        ""
+    };
+    approval_where_id(conn, id, lock)
+}
+
+fn approval_where_id(conn: &Connection, id: &str, lock: &str) -> StoreResult<Option<Approval>> {
     let sql = format!(
-        "SELECT {} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1",
+        "SELECT {} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1{lock}",
         *APPROVAL_COLUMNS
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::effects::apply_approval;
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
-use super::{StoreResult, get_approval, insert_audit_changes, insert_event, new_id, ts};
+use super::{StoreResult, get_approval_to_write, insert_audit_changes, insert_event, new_id, ts};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
 
@@ -53,9 +53,6 @@ pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<Stor
     if let Some(earlier) = replay(&tx, req.idempotency)? {
         return Ok(earlier);
     }
-    // Another replica deciding the same approval waits here, then reads it decided.
-    tx.lock_row("approvals", &req.approval_id)?;
-
     let outcome = decide_fresh(&tx, &req)?;
     remember(&tx, req.idempotency, &outcome, req.now)?;
     tx.commit()?;
@@ -72,7 +69,8 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         replayed: false,
         event: None,
     };
-    let Some(current) = get_approval(conn, req.approval_id)? else {
+    // Another replica deciding the same approval waits here, then reads it decided.
+    let Some(current) = get_approval_to_write(conn, req.approval_id)? else {
         return Ok(refusal(ApiProblem::not_found("approval")));
     };
     if current.status != Status::Pending {
