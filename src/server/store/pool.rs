@@ -1,11 +1,13 @@
 //! PostgreSQL connections for the store: how `--db postgres://USER@HOST[:PORT]/DB` is read
-//! (the password from `PGPASSWORD` or a `.pgpass` file, never from the command line), a pool
+//! (the password from `PGPASSWORD` or a `.pgpass` file, never from the command line; TLS as
+//! `sslmode` and `sslrootcert` say, `db::tls`), a pool
 //! of connections shared by reads and writes, and the start-up under the migration lock.
 
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use super::db::pg::PgConn;
+use super::db::tls::{self, Tls};
 use super::db::{self, Connection};
 use super::{StoreError, StoreResult, schema};
 
@@ -24,6 +26,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Pool {
     config: tokio_postgres::Config,
+    tls: Tls,
     /// What each new connection runs first ([`READS`]).
     setup: &'static str,
     idle: Mutex<Idle>,
@@ -43,8 +46,8 @@ impl Pool {
         url: &str,
         prepare: impl FnOnce(&mut Connection) -> T,
     ) -> StoreResult<(Pool, T)> {
-        let config = config(url, std::env::var("PGPASSWORD").ok(), pgpass_file())?;
-        let pool = Pool::empty(config, "");
+        let (config, tls) = config(url, std::env::var("PGPASSWORD").ok(), pgpass_file())?;
+        let pool = Pool::empty(config, tls, "");
         let mut conn = pool.connect()?;
         let prepared = migrate(&mut conn, prepare)?;
         pool.idle.lock().unwrap_or_else(|p| p.into_inner()).open += 1;
@@ -54,13 +57,14 @@ impl Pool {
 
     /// A second pool on the same database, for reads ([`READS`]).
     pub fn for_reads(&self) -> Pool {
-        Pool::empty(self.config.clone(), READS)
+        Pool::empty(self.config.clone(), self.tls.clone(), READS)
     }
 
     /// A pool with no connection open yet; each it opens runs `setup` first.
-    fn empty(config: tokio_postgres::Config, setup: &'static str) -> Pool {
+    fn empty(config: tokio_postgres::Config, tls: Tls, setup: &'static str) -> Pool {
         Pool {
             config,
+            tls,
             setup,
             idle: Mutex::new(Idle {
                 conns: Vec::new(),
@@ -73,7 +77,7 @@ impl Pool {
     /// A blocking client of its own, outside the pool, for the replicas' `LISTEN`.
     pub fn listener(&self) -> StoreResult<postgres::Client> {
         postgres::Config::from(self.config.clone())
-            .connect(postgres::NoTls)
+            .connect(self.tls.clone())
             .map_err(|e| {
                 StoreError::Setup(format!(
                     "cannot connect to PostgreSQL at {}: {}",
@@ -85,7 +89,7 @@ impl Pool {
 
     /// A new connection, outside the pool.
     pub fn connect(&self) -> StoreResult<Connection> {
-        PgConn::connect(&self.config, self.setup)
+        PgConn::connect(&self.config, &self.tls, self.setup)
             .map(|c| Connection::Postgres(Box::new(c)))
             .map_err(|e| {
                 StoreError::Setup(format!(
@@ -112,7 +116,7 @@ impl Pool {
             if idle.open < MAX_CONNECTIONS {
                 idle.open += 1;
                 drop(idle);
-                return match PgConn::connect(&self.config, self.setup) {
+                return match PgConn::connect(&self.config, &self.tls, self.setup) {
                     Ok(c) => Ok(Connection::Postgres(Box::new(c))),
                     Err(e) => {
                         self.forget_one();
@@ -232,9 +236,10 @@ fn config(
     url: &str,
     env_password: Option<String>,
     pgpass: Option<String>,
-) -> StoreResult<tokio_postgres::Config> {
+) -> StoreResult<(tokio_postgres::Config, Tls)> {
     let refuse = StoreError::Setup;
-    let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
+    let (rest, ssl) = take_tls_params(url)?;
+    let mut config: tokio_postgres::Config = rest.parse().map_err(|e| {
         refuse(format!(
             "--db {url:?} is not a PostgreSQL URL ({e}); write postgres://USER@HOST[:PORT]/DATABASE"
         ))
@@ -263,7 +268,78 @@ fn config(
     }
     config.connect_timeout(CONNECT_TIMEOUT);
     config.application_name("partner-console");
-    Ok(config)
+    let (mode, check) = ssl.mode;
+    config.ssl_mode(mode);
+    let roots = ssl
+        .root_file
+        .or_else(|| std::env::var_os("PGSSLROOTCERT").map(std::path::PathBuf::from));
+    let tls = Tls::new(check, roots.as_deref()).map_err(|e| refuse(format!("--db: {e}")))?;
+    Ok((config, tls))
+}
+
+/// The URL's TLS settings, as libpq names them (`store::db::tls`).
+struct SslParams {
+    mode: (tokio_postgres::config::SslMode, tls::Check),
+    /// `sslrootcert=FILE`.
+    root_file: Option<std::path::PathBuf>,
+}
+
+/// Takes `sslmode` and `sslrootcert` out of the URL's query (tokio-postgres knows neither
+/// `verify-ca`, `verify-full` nor `sslrootcert`): the rest of the URL, and what they say.
+fn take_tls_params(url: &str) -> StoreResult<(String, SslParams)> {
+    let mut ssl = SslParams {
+        mode: tls::parse_mode("prefer").expect("a mode"),
+        root_file: None,
+    };
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), ssl));
+    };
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("sslmode", value)) => {
+                ssl.mode = tls::parse_mode(value).ok_or_else(|| {
+                    StoreError::Setup(format!(
+                        "--db: sslmode={value} is not one of disable, allow, prefer, require,                          verify-ca, verify-full"
+                    ))
+                })?;
+            }
+            Some(("sslrootcert", value)) => {
+                ssl.root_file = Some(std::path::PathBuf::from(percent_decoded(value)));
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let rest = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((rest, ssl))
+}
+
+/// `%2F` → `/`, as a URL's query spells a path.
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `USER@HOST:PORT/DATABASE` of a config, for messages (never its password).
@@ -351,13 +427,45 @@ mod tests {
     fn the_password_comes_from_the_environment_or_pgpass_never_the_url() {
         let err = config("postgres://pc:secret@db/pc", None, None).unwrap_err();
         assert!(err.to_string().contains("PGPASSWORD"), "{err}");
-        let c = config("postgres://pc@db:6543/pc", Some("env".into()), None).unwrap();
+        let (c, _) = config("postgres://pc@db:6543/pc", Some("env".into()), None).unwrap();
         assert_eq!(c.get_password(), Some(&b"env"[..]));
         let pgpass = "# comment\nother:*:*:*:no\ndb:6543:pc:pc:pa\\:ss\n*:*:*:*:fallback\n";
-        let c = config("postgres://pc@db:6543/pc", None, Some(pgpass.into())).unwrap();
+        let (c, _) = config("postgres://pc@db:6543/pc", None, Some(pgpass.into())).unwrap();
         assert_eq!(c.get_password(), Some(&b"pa:ss"[..]));
-        let c = config("postgres://pc@db/other", None, Some(pgpass.into())).unwrap();
+        let (c, _) = config("postgres://pc@db/other", None, Some(pgpass.into())).unwrap();
         assert_eq!(c.get_password(), Some(&b"fallback"[..]));
         assert!(config("postgres://db/pc", None, None).is_err());
+    }
+
+    #[test]
+    fn sslmode_and_sslrootcert_are_read_as_libpq_reads_them() {
+        let (rest, ssl) = take_tls_params(
+            "postgres://pc@db/pc?sslmode=verify-full&options=-csearch_path%3Dx&sslrootcert=%2Fetc%2Fpc%20ca.pem",
+        )
+        .unwrap();
+        assert_eq!(rest, "postgres://pc@db/pc?options=-csearch_path%3Dx");
+        assert_eq!(ssl.mode.1, tls::Check::ChainAndName);
+        assert_eq!(
+            ssl.root_file.as_deref(),
+            Some(std::path::Path::new("/etc/pc ca.pem"))
+        );
+        let (rest, ssl) = take_tls_params("postgres://pc@db/pc?sslmode=require").unwrap();
+        assert_eq!(
+            (rest.as_str(), ssl.mode.1),
+            ("postgres://pc@db/pc", tls::Check::Nothing)
+        );
+        let err = config("postgres://pc@db/pc?sslmode=strict", None, None).unwrap_err();
+        assert!(err.to_string().contains("verify-full"), "{err}");
+        let err = config(
+            "postgres://pc@db/pc?sslmode=verify-ca&sslrootcert=/nonexistent",
+            None,
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("cannot read the root certificates /nonexistent"),
+            "{err}"
+        );
     }
 }

@@ -10,6 +10,7 @@
 //! said the same way ask [`Connection::is_postgres`].
 
 pub mod pg;
+pub mod tls;
 mod transactions;
 
 pub use rusqlite::types::{FromSql, Value, ValueRef};

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use futures_util::future::{join, join_all};
+use tokio_postgres::Client;
 use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
-use tokio_postgres::{Client, NoTls};
 
 use super::{Error, Result, Value};
 
@@ -108,12 +108,16 @@ const MAX_PREPARED: usize = 256;
 
 impl PgConn {
     /// Connects, then runs `setup` (settings for the connection's life), if any.
-    pub fn connect(config: &tokio_postgres::Config, setup: &str) -> Result<PgConn> {
+    pub fn connect(
+        config: &tokio_postgres::Config,
+        tls: &super::tls::Tls,
+        setup: &str,
+    ) -> Result<PgConn> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Unavailable(format!("cannot start a runtime: {e}")))?;
-        let (client, connection) = runtime.block_on(config.connect(NoTls))?;
+        let (client, connection) = runtime.block_on(config.connect(tls.clone()))?;
         // Runs whenever the runtime does, that is while a statement is awaited.
         let task = runtime.spawn(async move {
             if let Err(e) = connection.await {
