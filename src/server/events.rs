@@ -31,7 +31,7 @@ const GAP_POLL: Duration = Duration::from_millis(20);
 #[derive(Clone)]
 pub struct Hub {
     store: Store,
-    wake: broadcast::Sender<i64>,
+    wake: broadcast::Sender<()>,
     /// Set when the server shuts down: every open stream ends, so a graceful shutdown does not
     /// wait forever for event streams and the consoles see the server go.
     closing: watch::Sender<bool>,
@@ -41,7 +41,7 @@ pub struct Hub {
 /// One open stream, between two of its events.
 struct Open {
     store: Store,
-    rx: broadcast::Receiver<i64>,
+    rx: broadcast::Receiver<()>,
     closing: watch::Receiver<bool>,
     /// The id of the last stored event sent.
     last: i64,
@@ -153,9 +153,9 @@ impl Hub {
         self.closing.send_replace(true);
     }
 
-    /// Tell the open streams that event `id` is committed.
-    pub fn published(&self, id: i64) {
-        let _ = self.wake.send(id);
+    /// Tell the open streams that events were committed.
+    pub fn published(&self) {
+        let _ = self.wake.send(());
     }
 
     /// A stream of events after `last_id` (or, without one, from now on), for the console

@@ -34,7 +34,7 @@ struct Told {
 /// other replicas of this one's presence changes; both end when `closing` is set.
 pub fn start(
     store: &Store,
-    wake: broadcast::Sender<i64>,
+    wake: broadcast::Sender<()>,
     closing: watch::Receiver<bool>,
     presence: Arc<PresenceBoard>,
 ) {
@@ -91,7 +91,7 @@ pub fn start(
 /// for what was written while nobody listened.
 fn listen(
     store: &Store,
-    wake: &broadcast::Sender<i64>,
+    wake: &broadcast::Sender<()>,
     closing: &watch::Receiver<bool>,
     presence: &PresenceBoard,
     replica: &str,
@@ -111,7 +111,7 @@ fn listen(
         ))
         .map_err(pg)?;
     let events_channel = format!("events:{schema}");
-    let _ = wake.send(0);
+    let _ = wake.send(());
     while !*closing.borrow() {
         let mut heard_events = false;
         {
@@ -132,7 +132,7 @@ fn listen(
             }
         }
         if heard_events {
-            let _ = wake.send(0);
+            let _ = wake.send(());
         }
         if client.is_closed() {
             return Err(store::StoreError::Corrupt("the connection closed".into()));

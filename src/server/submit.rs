@@ -39,8 +39,8 @@ pub(crate) async fn submit(
         })
         .await?;
     // Woken here, once, whoever submitted; the answer no longer carries it.
-    if let Some(event) = outcome.event.take() {
-        st.events.published(event);
+    if std::mem::take(&mut outcome.added_events) {
+        st.events.published();
     }
     Ok(outcome)
 }

@@ -45,8 +45,8 @@ pub(super) fn with_etag(mut res: Response, version: impl std::fmt::Display) -> R
 /// status, body and `ETag`, `Idempotent-Replayed: true` on a replay. Wakes the event streams
 /// for what the write committed first.
 pub(super) fn stored(st: &AppState, outcome: StoredResponse) -> Response {
-    if let Some(event_id) = outcome.event {
-        st.events.published(event_id);
+    if outcome.added_events {
+        st.events.published();
     }
     let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
     let ct = if status.is_success() {

@@ -59,8 +59,8 @@ where
         + 'static,
 {
     let written = st.store.write(write).await?;
-    if let Some(event) = written.event {
-        st.events.published(event);
+    if written.added_events {
+        st.events.published();
     }
     Ok(written.record)
 }

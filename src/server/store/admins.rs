@@ -81,7 +81,7 @@ pub fn add_admin(
                 admin: user,
                 added: false,
             },
-            event: None,
+            added_events: false,
         });
     }
     bump(&tx, w.level, &w.id)?;
@@ -95,14 +95,14 @@ pub fn add_admin(
     } else {
         format!("Added {who} as {}", role.label())
     };
-    let event = changed_admins(&tx, w, detail, field_change("/admins", "", &who))?;
+    changed_admins(&tx, w, detail, field_change("/admins", "", &who))?;
     tx.commit()?;
     Ok(Written {
         record: AdminAdded {
             admin: user,
             added: true,
         },
-        event: Some(event),
+        added_events: true,
     })
 }
 
@@ -157,17 +157,17 @@ pub fn remove_admin(
     if !removed {
         return Ok(Written {
             record: (),
-            event: None,
+            added_events: false,
         });
     }
     bump(&tx, w.level, &w.id)?;
     let who = format!("{name} ({user_id})");
     let detail = format!("Removed {who} as {}", w.level.admin_role().label());
-    let event = changed_admins(&tx, w, detail, field_change("/admins", &who, ""))?;
+    changed_admins(&tx, w, detail, field_change("/admins", &who, ""))?;
     tx.commit()?;
     Ok(Written {
         record: (),
-        event: Some(event),
+        added_events: true,
     })
 }
 
@@ -177,7 +177,7 @@ fn changed_admins(
     w: &AdminChange,
     detail: String,
     change: FieldChange,
-) -> StoreResult<i64> {
+) -> StoreResult<()> {
     let record =
         get_record(conn, w.level, &w.id)?.ok_or_else(|| ApiProblem::not_found(w.level.as_str()))?;
     record_written(

@@ -59,7 +59,7 @@ pub fn change_settings(
     let Some(enabled) = c.tiers_enabled.filter(|e| *e != before.tiers_enabled) else {
         return Ok(Written {
             record: before,
-            event: None,
+            added_events: false,
         });
     };
     tx.execute(
@@ -67,7 +67,7 @@ pub fn change_settings(
         [enabled],
     )?;
     let after = settings(&tx)?;
-    let event = record_written(
+    record_written(
         &tx,
         &RecordWrite {
             actor: &c.actor,
@@ -94,7 +94,7 @@ pub fn change_settings(
     tx.commit()?;
     Ok(Written {
         record: after,
-        event: Some(event),
+        added_events: true,
     })
 }
 

@@ -397,7 +397,7 @@ fn announce<E: Entry>(
     what: &str,
     changes: Vec<FieldChange>,
     now: DateTime<Utc>,
-) -> StoreResult<i64> {
+) -> StoreResult<()> {
     record_written(
         conn,
         &RecordWrite {
@@ -473,7 +473,7 @@ pub fn create_entry<E: Entry>(
     e.insert(&tx)?;
     let (e, version) = E::load(&tx, e.id())?.ok_or_else(|| ApiProblem::not_found(E::RECORD))?;
     let changes = diff(&[], &e.fields());
-    let event = announce(&tx, &c.actor, &e, version, "created", changes, c.now)?;
+    announce(&tx, &c.actor, &e, version, "created", changes, c.now)?;
     let out = StoredResponse {
         status: StatusCode::CREATED.as_u16(),
         etag: Some(format!("\"{version}\"")),
@@ -482,7 +482,7 @@ pub fn create_entry<E: Entry>(
             warnings: Vec::new(),
         })?,
         replayed: false,
-        event: Some(event),
+        added_events: true,
     };
     remember(&tx, &c.idempotency, &out, Utc::now())?;
     tx.commit()?;
@@ -506,20 +506,20 @@ pub fn change_entry<E: Entry>(
                 record: before,
                 version,
             },
-            event: None,
+            added_events: false,
         });
     }
     after.check(&tx, true)?;
     after.update(&tx)?;
     let (after, version) = E::load(&tx, &w.id)?.ok_or_else(|| ApiProblem::not_found(E::RECORD))?;
-    let event = announce(&tx, &w.actor, &after, version, "updated", changes, w.now)?;
+    announce(&tx, &w.actor, &after, version, "updated", changes, w.now)?;
     tx.commit()?;
     Ok(Written {
         record: Versioned {
             record: after,
             version,
         },
-        event: Some(event),
+        added_events: true,
     })
 }
 
@@ -542,7 +542,7 @@ pub fn remove_entry<E: Entry>(conn: &mut Connection, w: &EntryChange) -> StoreRe
     }
     E::delete(&tx, &w.id, w.now)?;
     let changes = diff(&before.fields(), &[]);
-    let event = announce(
+    announce(
         &tx,
         &w.actor,
         &before,
@@ -554,6 +554,6 @@ pub fn remove_entry<E: Entry>(conn: &mut Connection, w: &EntryChange) -> StoreRe
     tx.commit()?;
     Ok(Written {
         record: (),
-        event: Some(event),
+        added_events: true,
     })
 }

@@ -67,7 +67,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         body: p.body(),
         etag: None,
         replayed: false,
-        event: None,
+        added_events: false,
     };
     // Another replica deciding the same approval waits here, then reads it decided.
     let Some(current) = get_approval_to_write(conn, req.approval_id)? else {
@@ -208,7 +208,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         },
     })
     .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-    let event_id = insert_event(conn, EVENT_APPROVAL_DECIDED, &data, req.now)?;
+    insert_event(conn, EVENT_APPROVAL_DECIDED, &data, req.now)?;
     if !changes.is_empty() {
         // Committed with the decision, so the wake-up for `approval.decided` sends it too.
         let partner = serde_json::to_string(&PartnerUpdated {
@@ -234,7 +234,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         body,
         etag: Some(format!("\"{}\"", decided.version)),
         replayed: false,
-        event: Some(event_id),
+        added_events: true,
     })
 }
 

@@ -30,8 +30,9 @@ pub struct StoredResponse {
     pub etag: Option<String>,
     /// True when this is a replay of an earlier request with the same key.
     pub replayed: bool,
-    /// The event to wake the streams for after commit (none on replays and refusals).
-    pub event: Option<i64>,
+    /// Whether it added events, for which the streams are woken after commit (not on replays
+    /// and refusals).
+    pub added_events: bool,
 }
 
 /// The stored answer to an earlier request with this key, if there was one (422 if that
@@ -72,7 +73,7 @@ pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<Store
         body,
         etag,
         replayed: true,
-        event: None,
+        added_events: false,
     }))
 }
 

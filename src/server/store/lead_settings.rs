@@ -195,7 +195,7 @@ pub fn edit_lead_settings(
                 record: current,
                 warnings: checked.warnings,
             },
-            event: None,
+            added_events: false,
         });
     }
     // The settings as they will be read back (members in the wire's order).
@@ -224,7 +224,7 @@ pub fn edit_lead_settings(
         ts(edit.now)
     ])?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    let event = record_written(
+    record_written(
         &tx,
         &RecordWrite {
             actor: &edit.actor,
@@ -249,7 +249,7 @@ pub fn edit_lead_settings(
             },
             warnings: checked.warnings,
         },
-        event: Some(event),
+        added_events: true,
     })
 }
 

@@ -127,7 +127,7 @@ pub fn create_node(conn: &mut Connection, c: &NodeCreate) -> StoreResult<StoredR
         )?,
     }
     let record = current(&tx, level, &id)?;
-    let event = announce(
+    announce(
         &tx,
         &c.user,
         &record,
@@ -148,7 +148,7 @@ pub fn create_node(conn: &mut Connection, c: &NodeCreate) -> StoreResult<StoredR
         })?,
         etag: Some(format!("\"{}\"", record.version())),
         replayed: false,
-        event: Some(event),
+        added_events: true,
     };
     remember(&tx, &c.idempotency, &out, c.now)?;
     tx.commit()?;
@@ -232,8 +232,8 @@ fn announce(
     detail: String,
     changes: Vec<FieldChange>,
     now: DateTime<Utc>,
-) -> StoreResult<i64> {
-    let event = record_written(
+) -> StoreResult<()> {
+    record_written(
         conn,
         &RecordWrite {
             actor: &user.name,
@@ -249,9 +249,9 @@ fn announce(
         let data = json(&PartnerUpdated {
             id: record.id().to_string(),
         })?;
-        return Ok(event.max(insert_event(conn, EVENT_PARTNER_UPDATED, &data, now)?));
+        insert_event(conn, EVENT_PARTNER_UPDATED, &data, now)?;
     }
-    Ok(event)
+    Ok(())
 }
 
 /// The column of each field a distributor or a tenant has.
@@ -313,7 +313,7 @@ pub fn edit_node(
     if changes.is_empty() {
         return Ok(Written {
             record: before,
-            event: None,
+            added_events: false,
         });
     }
     tx.prepare_cached(&format!(
@@ -325,11 +325,11 @@ pub fn edit_node(
     let after = current(&tx, w.level, &w.id)?;
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     let detail = format!("Changed: {}", fields.join(", "));
-    let event = announce(&tx, &w.user, &after, "updated", detail, changes, w.now)?;
+    announce(&tx, &w.user, &after, "updated", detail, changes, w.now)?;
     tx.commit()?;
     Ok(Written {
         record: after,
-        event: Some(event),
+        added_events: true,
     })
 }
 
@@ -362,7 +362,7 @@ pub fn suspend_node(
     if node.own_suspended == suspend {
         return Ok(Written {
             record: before,
-            event: None,
+            added_events: false,
         });
     }
     let table = w.level.collection();
@@ -400,11 +400,11 @@ pub fn suspend_node(
         Suspension::Suspend(reason) => ("suspended", format!("Suspended: {reason}")),
         Suspension::Enable => ("enabled", "Enabled".to_string()),
     };
-    let event = announce(&tx, &w.user, &after, what, detail, changes, w.now)?;
+    announce(&tx, &w.user, &after, what, detail, changes, w.now)?;
     tx.commit()?;
     Ok(Written {
         record: after,
-        event: Some(event),
+        added_events: true,
     })
 }
 
@@ -476,10 +476,10 @@ pub fn delete_node(conn: &mut Connection, w: &NodeChange) -> StoreResult<Written
         Record::Tenant(t) => t.version += 1,
     }
     let detail = format!("Deleted the {level} {}", before.name());
-    let event = announce(&tx, &w.user, &gone, "deleted", detail, changes, w.now)?;
+    announce(&tx, &w.user, &gone, "deleted", detail, changes, w.now)?;
     tx.commit()?;
     Ok(Written {
         record: (),
-        event: Some(event),
+        added_events: true,
     })
 }

@@ -110,7 +110,7 @@ fn announce(
     detail: String,
     mut changes: Vec<FieldChange>,
     now: DateTime<Utc>,
-) -> StoreResult<i64> {
+) -> StoreResult<()> {
     // An expiry that was none and stays none is no change worth a line.
     changes.retain(|c| c.before != c.after);
     let t = table(period.kind());
@@ -175,7 +175,7 @@ pub fn create_period(conn: &mut Connection, c: &PeriodCreate) -> StoreResult<Sto
         period.what(),
         span(v.starts_at, v.expires_at)
     );
-    let event = announce(&tx, &c.actor, &period, "created", detail, changes, c.now)?;
+    announce(&tx, &c.actor, &period, "created", detail, changes, c.now)?;
     let out = StoredResponse {
         status: StatusCode::CREATED.as_u16(),
         etag: Some(format!("\"{}\"", period.version())),
@@ -184,7 +184,7 @@ pub fn create_period(conn: &mut Connection, c: &PeriodCreate) -> StoreResult<Sto
             warnings,
         })?,
         replayed: false,
-        event: Some(event),
+        added_events: true,
     };
     // The key is kept by the system's time, like every other (housekeeping forgets keys by
     // it), whatever the clock of tiers and campaigns says.
@@ -258,7 +258,7 @@ pub fn change_period(
                 record: Untagged(before),
                 warnings: Vec::new(),
             },
-            event: None,
+            added_events: false,
         });
     }
     let target_id = match &before {
@@ -297,14 +297,14 @@ pub fn change_period(
         ));
     }
     let detail = format!("{} now {}", after.what(), span(starts_at, expires_at));
-    let event = announce(&tx, &w.actor, &after, "updated", detail, changes, w.now)?;
+    announce(&tx, &w.actor, &after, "updated", detail, changes, w.now)?;
     tx.commit()?;
     Ok(Written {
         record: Saved {
             record: Untagged(after),
             warnings,
         },
-        event: Some(event),
+        added_events: true,
     })
 }
 
@@ -368,11 +368,11 @@ pub fn remove_period(conn: &mut Connection, w: &PeriodChange) -> StoreResult<Wri
         // Read no more once deleted: as the write left it, one version on.
         Removal::Deleted => bumped(before),
     };
-    let event = announce(&tx, &w.actor, &after, what, detail, changes, w.now)?;
+    announce(&tx, &w.actor, &after, what, detail, changes, w.now)?;
     tx.commit()?;
     Ok(Written {
         record: removal,
-        event: Some(event),
+        added_events: true,
     })
 }
 

@@ -163,7 +163,7 @@ pub fn portal_invite(conn: &mut Connection, r: &InviteRequest) -> StoreResult<St
         })?,
         etag: None,
         replayed: false,
-        event: None,
+        added_events: false,
     };
     remember(&tx, &r.idempotency, &out, Utc::now())?;
     tx.commit()?;

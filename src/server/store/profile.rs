@@ -67,7 +67,7 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
     if changed.is_empty() {
         return Ok(Written {
             record: current,
-            event: None,
+            added_events: false,
         });
     }
     let sets: Vec<String> = changed
@@ -113,7 +113,7 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
         .map(|(f, v)| field_change(f.pointer(), f.value_in(&current), v))
         .collect();
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    let event = record_written(
+    record_written(
         &tx,
         &RecordWrite {
             actor: &edit.actor,
@@ -134,11 +134,11 @@ pub fn edit_profile(conn: &mut Connection, edit: &ProfileEdit) -> StoreResult<Wr
         id: after.summary.id.clone(),
     })
     .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
-    let event = event.max(insert_event(&tx, EVENT_PARTNER_UPDATED, &data, edit.now)?);
+    insert_event(&tx, EVENT_PARTNER_UPDATED, &data, edit.now)?;
     tx.commit()?;
     Ok(Written {
         record: after,
-        event: Some(event),
+        added_events: true,
     })
 }
 

@@ -21,19 +21,19 @@ pub struct RecordWrite<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// A record as a write left it, and the event to wake the streams for (none when the write
-/// changed nothing).
+/// A record as a write left it, and whether it added events (the streams are woken once it
+/// has committed; not when the write changed nothing).
 pub struct Written<T> {
     pub record: T,
-    pub event: Option<i64>,
+    pub added_events: bool,
 }
 
 fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Writes the audit entry and the `record.changed` event of `w`; returns the event's id.
-pub fn record_written(conn: &Connection, w: &RecordWrite<'_>) -> StoreResult<i64> {
+/// Writes the audit entry and the `record.changed` event of `w`.
+pub fn record_written(conn: &Connection, w: &RecordWrite<'_>) -> StoreResult<()> {
     audit_record(conn, w)?;
     let data = json(&RecordChanged {
         kind: w.record.kind.clone(),

@@ -125,7 +125,7 @@ pub fn submit_request(conn: &mut Connection, s: Submission<'_>) -> StoreResult<S
         kind: request.kind,
     })
     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let event = insert_event(&tx, EVENT_APPROVAL_CREATED, &created, s.now)?;
+    insert_event(&tx, EVENT_APPROVAL_CREATED, &created, s.now)?;
     let body = serde_json::to_string(&PartnerRequest::from(approval))
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let answer = StoredResponse {
@@ -133,7 +133,7 @@ pub fn submit_request(conn: &mut Connection, s: Submission<'_>) -> StoreResult<S
         body,
         etag: Some("\"1\"".into()),
         replayed: false,
-        event: Some(event),
+        added_events: true,
     };
     if let Some(k) = s.idempotency {
         remember(&tx, k, &answer, s.now)?;

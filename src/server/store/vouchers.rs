@@ -191,7 +191,7 @@ pub fn assign_batch(conn: &mut Connection, a: &Assignment) -> StoreResult<Writte
             "Taken back from",
         )
     };
-    let event = record_written(
+    record_written(
         &tx,
         &RecordWrite {
             actor: &a.actor,
@@ -214,13 +214,13 @@ pub fn assign_batch(conn: &mut Connection, a: &Assignment) -> StoreResult<Writte
     tx.commit()?;
     Ok(Written {
         record: after,
-        event: Some(event),
+        added_events: true,
     })
 }
 
 fn unchanged(batch: VoucherBatch) -> Written<VoucherBatch> {
     Written {
         record: batch,
-        event: None,
+        added_events: false,
     }
 }
