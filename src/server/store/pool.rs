@@ -288,7 +288,7 @@ struct SslParams {
 /// `verify-ca`, `verify-full` nor `sslrootcert`): the rest of the URL, and what they say.
 fn take_tls_params(url: &str) -> StoreResult<(String, SslParams)> {
     let mut ssl = SslParams {
-        mode: tls::parse_mode("prefer").expect("a mode"),
+        mode: tls::PREFER,
         root_file: None,
     };
     let Some((base, query)) = url.split_once('?') else {
@@ -305,7 +305,8 @@ fn take_tls_params(url: &str) -> StoreResult<(String, SslParams)> {
                 })?;
             }
             Some(("sslrootcert", value)) => {
-                ssl.root_file = Some(std::path::PathBuf::from(percent_decoded(value)));
+                let path = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+                ssl.root_file = Some(std::path::PathBuf::from(path.as_ref()));
             }
             _ => kept.push(pair),
         }
@@ -316,30 +317,6 @@ fn take_tls_params(url: &str) -> StoreResult<(String, SslParams)> {
         format!("{base}?{}", kept.join("&"))
     };
     Ok((rest, ssl))
-}
-
-/// `%2F` → `/`, as a URL's query spells a path.
-fn percent_decoded(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `USER@HOST:PORT/DATABASE` of a config, for messages (never its password).

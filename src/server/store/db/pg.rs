@@ -215,14 +215,19 @@ impl PgConn {
     /// Awaits `last`, sending the statements held back first, in the same round trip. The
     /// first error wins: once one failed, PostgreSQL refuses the rest of its transaction.
     fn run<T>(&self, last: impl Future<Output = PgResult<T>>) -> Result<T> {
-        let later = std::mem::take(&mut *self.later.borrow_mut());
-        if later.is_empty() {
-            return Ok(self.driver.runtime.block_on(last)?);
-        }
-        let earlier = join_all(later.iter().map(|l| l.send(&self.client)));
-        let (earlier, last) = self.driver.runtime.block_on(join(earlier, last));
+        let (earlier, last) = self.pipeline(last);
         earlier.into_iter().collect::<PgResult<Vec<()>>>()?;
         Ok(last?)
+    }
+
+    /// Sends the statements held back, then `last`, in one go; the answers of each.
+    fn pipeline<T>(
+        &self,
+        last: impl Future<Output = PgResult<T>>,
+    ) -> (Vec<PgResult<()>>, PgResult<T>) {
+        let later = std::mem::take(&mut *self.later.borrow_mut());
+        let earlier = join_all(later.iter().map(|l| l.send(&self.client)));
+        self.driver.runtime.block_on(join(earlier, last))
     }
 
     pub(super) fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<PgRow>> {
@@ -326,12 +331,7 @@ impl PgConn {
         if !self.in_transaction() {
             self.events_added.set(false);
         }
-        let later = std::mem::take(&mut *self.later.borrow_mut());
-        let earlier = join_all(later.iter().map(|l| l.send(&self.client)));
-        let (_, rolled_back) = self
-            .driver
-            .runtime
-            .block_on(join(earlier, self.client.batch_execute(sql)));
+        let (_, rolled_back) = self.pipeline(self.client.batch_execute(sql));
         Ok(rolled_back?)
     }
 }

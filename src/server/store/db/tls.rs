@@ -35,12 +35,15 @@ pub enum Check {
     ChainAndName,
 }
 
+/// libpq's default `sslmode`: encrypted if the server offers it, nothing checked.
+pub const PREFER: (SslMode, Check) = (SslMode::Prefer, Check::Nothing);
+
 /// `sslmode` as libpq reads it: the mode tokio-postgres knows, and what is checked. `None`: not
 /// a mode.
 pub fn parse_mode(value: &str) -> Option<(SslMode, Check)> {
     Some(match value {
         "disable" => (SslMode::Disable, Check::Nothing),
-        "allow" | "prefer" => (SslMode::Prefer, Check::Nothing),
+        "allow" | "prefer" => PREFER,
         "require" => (SslMode::Require, Check::Nothing),
         "verify-ca" => (SslMode::Require, Check::Chain),
         "verify-full" => (SslMode::Require, Check::ChainAndName),
