@@ -359,6 +359,60 @@ fn small_windows_condense() {
     insta::assert_snapshot!("detail_over_the_list_60x16", screen(&app, 60, 16, false));
 }
 
+/// The counts grow with the queues: whatever they are, every tab stays whole on the bar (full
+/// names while they fit, then a narrower divider, then short names, then without the late
+/// counts), never the last one cut.
+#[test]
+fn the_tab_bar_keeps_every_tab_whole_as_the_counts_grow() {
+    let late = Session {
+        stale_after: Some(std::time::Duration::from_secs(48 * 3600)),
+        ..session()
+    };
+    for (partnership, addon, broadcast) in [(12, 3, 2), (15, 14, 27), (1234, 999, 12345)] {
+        let mut app = loaded_app(late.clone());
+        app.update(
+            Msg::Summary(Ok(Summary {
+                pending: PendingCounts {
+                    partnership,
+                    addon,
+                    broadcast,
+                    ..fixtures::counts()
+                },
+            })),
+            now(),
+        );
+        for (w, h) in [(120, 40), (80, 23), (79, 24), (70, 20), (60, 16)] {
+            if w < 70 && partnership > 999 {
+                // Four-digit counts in three tabs need more than the smallest window has.
+                continue;
+            }
+            let shown = screen(&app, w, h, false);
+            let bar = shown
+                .lines()
+                .find(|l| l.starts_with(" 1 "))
+                .unwrap_or_else(|| panic!("no tab bar at {w}x{h}:\n{shown}"));
+            let counts = format!("({partnership}) ");
+            let whole = [
+                bar.contains(&format!("1 Partnership {counts}"))
+                    || bar.contains(&format!("1 Partner {counts}")),
+                bar.contains(&format!("2 Add-ons ({addon})")),
+                bar.contains(" 3 Requests (") || bar.contains(" 3 Req ("),
+                bar.contains(" 4 My Partners ") || bar.contains(" 4 Partners "),
+                bar.ends_with(" 5 History") || bar.ends_with(" 5 Hist"),
+            ];
+            assert!(
+                whole.iter().all(|w| *w),
+                "a tab cut at {w}x{h} with counts {partnership}/{addon}/{broadcast}: {bar:?}"
+            );
+        }
+        // At 80 columns and below the names are the full ones while they fit.
+        let at_80 = screen(&app, 80, 23, false);
+        if partnership < 100 {
+            assert!(at_80.contains("5 History"), "{at_80}");
+        }
+    }
+}
+
 #[test]
 fn too_small_says_so() {
     let app = loaded_app(session());

@@ -37,7 +37,7 @@ impl TabId {
         }
     }
 
-    /// The name in a window narrower than 80 columns.
+    /// The name when the tab bar has no room for the full ones (`view::header`).
     pub fn short_title(self) -> &'static str {
         match self {
             TabId::Partnership => "Partner",

@@ -52,32 +52,43 @@ pub fn render_tabs(
     theme: &Theme,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let narrow = area.width < super::layout::NARROW;
     let late_now = app.late_at(now);
-    let titles: Vec<Line> = TabId::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let title = if narrow { t.short_title() } else { t.title() };
-            let count = app.counts.as_ref().and_then(|c| t.pending(c));
-            // How many of the loaded requests are late, after the count: "(12) 3!".
-            let late = match app.aging_in(*t, &late_now) {
-                0 => String::new(),
-                n => format!(" {n}!"),
-            };
-            match count {
-                Some(n) => Line::from(format!("{} {title} ({n}){late}", i + 1)),
-                None => Line::from(format!("{} {title}", i + 1)),
-            }
-        })
-        .collect();
-    let tabs = Tabs::new(titles)
+    let titles = |short: bool, with_late: bool| -> Vec<String> {
+        TabId::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let title = if short { t.short_title() } else { t.title() };
+                let count = app.counts.as_ref().and_then(|c| t.pending(c));
+                // How many of the loaded requests are late, after the count: "(12) 3!".
+                let late = match app.aging_in(*t, &late_now) {
+                    n if n > 0 && with_late => format!(" {n}!"),
+                    _ => String::new(),
+                };
+                match count {
+                    Some(n) => format!("{} {title} ({n}){late}", i + 1),
+                    None => format!("{} {title}", i + 1),
+                }
+            })
+            .collect()
+    };
+    // One column of margin, as the header has.
+    let room = usize::from(area.width.saturating_sub(1));
+    // The widest form that fits whole: full names, then a narrower divider, then short names,
+    // then (at the smallest sizes) without the late counts, which the rows' `!` still show.
+    // The counts grow with the queues, so a bar that fits today may not tomorrow; cutting the
+    // last tab ("5 Histor") would hide where History is.
+    let (full, short, shortest) = (titles(false, true), titles(true, true), titles(true, false));
+    let (titles, divider) = [(&full, "  "), (&full, " "), (&short, "  "), (&short, " ")]
+        .into_iter()
+        .find(|(t, d)| bar_width(t, d) <= room)
+        .unwrap_or((&shortest, " "));
+    let tabs = Tabs::new(titles.iter().map(|t| Line::from(t.as_str())))
         .select(app.tab.index())
         .style(theme.tab())
         .highlight_style(theme.tab_active())
-        .divider(if narrow { " " } else { "  " })
+        .divider(divider)
         .padding("", "");
-    // One column of margin, as the header has.
     frame.render_widget(
         tabs,
         Rect {
@@ -86,4 +97,10 @@ pub fn render_tabs(
             ..area
         },
     );
+}
+
+/// The columns a tab bar of `titles` takes with `divider` between them.
+fn bar_width(titles: &[String], divider: &str) -> usize {
+    titles.iter().map(|t| t.width()).sum::<usize>()
+        + divider.width() * titles.len().saturating_sub(1)
 }

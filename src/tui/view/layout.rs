@@ -8,12 +8,10 @@ use crate::tui::app::App;
 use crate::tui::queue::tabs::TabId;
 
 /// The smallest window the console draws in; below it, it asks for a larger one. From 80×23
-/// (tmux's status line on an 80×24 terminal) down to this it condenses: short tab names, no
+/// (tmux's status line on an 80×24 terminal) down to this it condenses: short tab names (when the full ones do not fit), no
 /// chart, the detail over the list instead of beside it.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
-/// Narrower than this, the tabs use their short names.
-pub const NARROW: u16 = 80;
 /// A body lower than this shows the History chart no more, and the detail pane over the list.
 const ROOM_FOR_SPLITS: u16 = 16;
 
