@@ -98,6 +98,59 @@ pub fn get_approval_to_write(conn: &Connection, id: &str) -> StoreResult<Option<
     approval_where_id(conn, id, lock)
 }
 
+/// What a decision writes into its approval.
+pub struct Decided<'a> {
+    pub status: Status,
+    /// As stored ([`ts`]).
+    pub at: &'a str,
+    pub by: &'a UserRef,
+    /// A rejection's reason, or an approval's comment.
+    pub reason: Option<&'a str>,
+}
+
+/// A decision's conditional update: marks the approval `id` decided if it is still pending at
+/// `version`, and returns it as it is now; `None` if it is not (gone, decided, or at another
+/// version: [`get_approval_to_write`] says which). Another replica deciding it at the same
+/// moment makes this wait for that one's commit, then match nothing. On PostgreSQL one
+/// statement, the update read back with its partner (no `FOR UPDATE` read first, no round
+/// trip of its own); on SQLite, whose reads cost no round trip, the update and then the read.
+pub fn decide_if_pending(
+    conn: &Connection,
+    id: &str,
+    version: i64,
+    d: &Decided<'_>,
+) -> StoreResult<Option<Approval>> {
+    const UPDATE: &str = "UPDATE approvals
+        SET status = ?1, version = version + 1, decided_at = ?2, decided_by_id = ?3,
+            decided_by_name = ?4, reason = ?5
+      WHERE id = ?6 AND status = 'pending' AND version = ?7";
+    let args = super::db::params![
+        d.status.as_str(),
+        d.at,
+        d.by.id,
+        d.by.name,
+        d.reason,
+        id,
+        version
+    ];
+    if !conn.is_postgres() {
+        return match conn.prepare_cached(UPDATE)?.execute(args)? {
+            0 => Ok(None),
+            _ => get_approval(conn, id),
+        };
+    }
+    let sql = format!(
+        "WITH a AS ({UPDATE} RETURNING *) SELECT {} FROM a {PARTNER_JOIN}",
+        *APPROVAL_COLUMNS
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(args)?;
+    match rows.next()? {
+        Some(r) => Ok(Some(approval_from_row(&r)?)),
+        None => Ok(None),
+    }
+}
+
 fn approval_where_id(conn: &Connection, id: &str, lock: &str) -> StoreResult<Option<Approval>> {
     let sql = format!(
         "SELECT {} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1{lock}",

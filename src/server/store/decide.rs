@@ -6,7 +6,8 @@ use super::db::{Connection, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 
-use super::effects::apply_approval;
+use super::approvals::{Decided, decide_if_pending};
+use super::effects::{Applied, apply_approval};
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
 use super::{StoreResult, get_approval_to_write, insert_audit_changes, insert_event, new_id, ts};
 use crate::domain::*;
@@ -69,38 +70,6 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         replayed: false,
         added_events: false,
     };
-    // Another replica deciding the same approval waits here, then reads it decided.
-    let Some(current) = get_approval_to_write(conn, req.approval_id)? else {
-        return Ok(refusal(ApiProblem::not_found("approval")));
-    };
-    if current.status != Status::Pending {
-        let who = current
-            .decided_by
-            .as_ref()
-            .map(|u| u.name.as_str())
-            .unwrap_or("someone");
-        let when = current.decided_at.map(ts).unwrap_or_default();
-        let detail = format!("Already {} by {who} at {when}.", current.status.as_str());
-        return Ok(refusal(
-            ApiProblem::new(StatusCode::CONFLICT, codes::ALREADY_DECIDED, detail)
-                .with_approval(current),
-        ));
-    }
-    if current.version != req.if_match {
-        let detail = format!(
-            "The approval changed since you saw it (your version {}, now {}); look again and decide anew.",
-            req.if_match, current.version
-        );
-        return Ok(refusal(
-            ApiProblem::new(
-                StatusCode::PRECONDITION_FAILED,
-                codes::VERSION_MISMATCH,
-                detail,
-            )
-            .with_approval(current),
-        ));
-    }
-
     let status = req.decision.status();
     // An approval's optional comment is kept where a rejection keeps its reason, so the
     // history shows either in one place.
@@ -108,47 +77,31 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         Decision::Reject { reason } => Some(reason.as_str()),
         Decision::Approve { comment } => comment.as_deref(),
     };
-    let changed = conn
-        .prepare_cached(
-            "UPDATE approvals
-            SET status = ?1, version = version + 1, decided_at = ?2, decided_by_id = ?3,
-                decided_by_name = ?4, reason = ?5
-          WHERE id = ?6 AND status = 'pending' AND version = ?7",
-        )?
-        .execute(params![
-            status.as_str(),
-            ts(req.now),
-            req.decider.id,
-            req.decider.name,
-            reason,
-            req.approval_id,
-            req.if_match
-        ])?;
-    if changed != 1 {
-        // Cannot happen under the IMMEDIATE lock; refuse rather than guess.
-        return Err(super::StoreError::Corrupt(
-            "conditional update matched no row".into(),
-        ));
-    }
-    // The approval as it is now, without reading it again: what the UPDATE above wrote, with
-    // the time as stored (to the millisecond).
-    let mut decided = Approval {
+    let decider = UserRef {
+        id: req.decider.id.clone(),
+        name: req.decider.name.clone(),
+    };
+    let written = Decided {
         status,
-        version: current.version + 1,
-        decided_at: Some(super::parse_ts(&ts(req.now))?),
-        decided_by: Some(UserRef {
-            id: req.decider.id.clone(),
-            name: req.decider.name.clone(),
-        }),
-        reason: reason.map(str::to_string),
-        ..current
+        at: &ts(req.now),
+        by: &decider,
+        reason,
+    };
+    // The update first, on the condition that the approval is pending at the version the
+    // decider saw; only when it matches nothing is the approval read, to say why.
+    let Some(mut decided) = decide_if_pending(conn, req.approval_id, req.if_match, &written)?
+    else {
+        return Ok(refusal(why_not_pending(conn, req)?));
     };
 
     // An approval changes its partner (package, status, add-ons) in this same transaction; a
     // rejection changes nothing.
-    let changes = match &req.decision {
+    let Applied {
+        changes,
+        partner_version,
+    } = match &req.decision {
         Decision::Approve { .. } => apply_approval(conn, &decided, req.now)?,
-        Decision::Reject { .. } => Vec::new(),
+        Decision::Reject { .. } => Applied::default(),
     };
     if let Some(now) = changes
         .iter()
@@ -209,16 +162,13 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
     })
     .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
     insert_event(conn, EVENT_APPROVAL_DECIDED, &data, req.now)?;
-    if !changes.is_empty() {
+    if let Some(version) = partner_version {
         // Committed with the decision, so the wake-up for `approval.decided` sends it too.
         let partner = serde_json::to_string(&PartnerUpdated {
             id: decided.partner.id.clone(),
         })
         .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
         insert_event(conn, EVENT_PARTNER_UPDATED, &partner, req.now)?;
-        let version: i64 = conn
-            .prepare_cached("SELECT version FROM partners WHERE id = ?1")?
-            .query_row([&decided.partner.id], |r| r.get(0))?;
         let changed = serde_json::to_string(&RecordChanged {
             kind: RECORD_PARTNER.into(),
             id: decided.partner.id.clone(),
@@ -236,6 +186,43 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         replayed: false,
         added_events: true,
     })
+}
+
+/// Why a decision's conditional update matched nothing: the approval is gone (404), decided
+/// already (409), or at another version than the decider saw (412).
+fn why_not_pending(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<ApiProblem> {
+    let Some(current) = get_approval_to_write(conn, req.approval_id)? else {
+        return Ok(ApiProblem::not_found("approval"));
+    };
+    if current.status != Status::Pending {
+        let who = current
+            .decided_by
+            .as_ref()
+            .map(|u| u.name.as_str())
+            .unwrap_or("someone");
+        let when = current.decided_at.map(ts).unwrap_or_default();
+        let detail = format!("Already {} by {who} at {when}.", current.status.as_str());
+        return Ok(
+            ApiProblem::new(StatusCode::CONFLICT, codes::ALREADY_DECIDED, detail)
+                .with_approval(current),
+        );
+    }
+    if current.version != req.if_match {
+        let detail = format!(
+            "The approval changed since you saw it (your version {}, now {}); look again and decide anew.",
+            req.if_match, current.version
+        );
+        return Ok(ApiProblem::new(
+            StatusCode::PRECONDITION_FAILED,
+            codes::VERSION_MISMATCH,
+            detail,
+        )
+        .with_approval(current));
+    }
+    // Pending at that version, yet the update matched nothing: refuse rather than guess.
+    Err(super::StoreError::Corrupt(
+        "conditional update matched no row".into(),
+    ))
 }
 
 fn rejection_email(a: &Approval, reason: &str) -> (String, String) {

@@ -49,30 +49,50 @@ pub(super) fn addons(conn: &Connection, partner_id: &str) -> StoreResult<Vec<Par
     Ok(out)
 }
 
-/// Applies the approval `a` (just approved, at `now`) to its partner. Returns the fields it
-/// changed; none for the kinds that change no partner field (broadcasts, ads, advertising
-/// packages) or when the partner already had what was approved.
+/// What an approval changed in its partner.
+#[derive(Debug, Default)]
+pub(super) struct Applied {
+    /// Each field changed, before and after.
+    pub changes: Vec<FieldChange>,
+    /// The partner's version once the change commits; `None` if nothing changed.
+    pub partner_version: Option<i64>,
+}
+
+/// Applies the approval `a` (just approved, at `now`) to its partner, whose row it holds until
+/// the transaction ends (an edit of the partner made meanwhile on another replica waits, and is
+/// neither lost nor read stale). Changes nothing for the kinds that change no partner field
+/// (broadcasts, ads, advertising packages) or when the partner already had what was approved.
 pub(super) fn apply_approval(
     conn: &Connection,
     a: &Approval,
     now: DateTime<Utc>,
-) -> StoreResult<Vec<FieldChange>> {
+) -> StoreResult<Applied> {
     match a.kind {
         Kind::Partnership => apply_partnership(conn, a),
         Kind::Addon => apply_addon(conn, a, now),
-        Kind::Broadcast | Kind::AdvertisingPackage | Kind::Ad => Ok(Vec::new()),
+        Kind::Broadcast | Kind::AdvertisingPackage | Kind::Ad => Ok(Applied::default()),
     }
 }
 
-fn apply_partnership(conn: &Connection, a: &Approval) -> StoreResult<Vec<FieldChange>> {
-    type Row = (String, Option<String>, Option<i64>, Option<String>);
-    let (status, name, amount, currency): Row = conn
+/// What the partner's change is written as: a new version, one more than the one read under
+/// the row's lock.
+fn applied(changes: Vec<FieldChange>, read_version: i64) -> Applied {
+    Applied {
+        partner_version: (!changes.is_empty()).then_some(read_version + 1),
+        changes,
+    }
+}
+
+fn apply_partnership(conn: &Connection, a: &Approval) -> StoreResult<Applied> {
+    type Row = (String, Option<String>, Option<i64>, Option<String>, i64);
+    conn.lock_row("partners", &a.partner.id)?;
+    let (status, name, amount, currency, version): Row = conn
         .prepare_cached(
-            "SELECT status, package_name, package_amount, package_currency FROM partners
-              WHERE id = ?1",
+            "SELECT status, package_name, package_amount, package_currency, version
+               FROM partners WHERE id = ?1",
         )?
         .query_row([&a.partner.id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?
         .ok_or_else(|| StoreError::Corrupt(format!("approval {} has no partner", a.id)))?;
@@ -123,27 +143,21 @@ fn apply_partnership(conn: &Connection, a: &Approval) -> StoreResult<Vec<FieldCh
             ],
         )?;
     }
-    Ok(changes)
+    Ok(applied(changes, version))
 }
 
-fn apply_addon(
-    conn: &Connection,
-    a: &Approval,
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<FieldChange>> {
+fn apply_addon(conn: &Connection, a: &Approval, now: DateTime<Utc>) -> StoreResult<Applied> {
     // An add-on request names its add-on in `item`; one without an item is named by its title.
     let name = a
         .item
         .as_ref()
         .map_or(a.title.as_str(), |i| i.name.as_str());
     let price = a.item.as_ref().map(|i| &i.price);
-    let held = addons(conn, &a.partner.id)?;
-    if held
-        .iter()
-        .any(|h| h.name == name && h.price.as_ref() == price)
-    {
+    conn.lock_row("partners", &a.partner.id)?;
+    let (version, held) = version_and_addons(conn, &a.partner.id)?;
+    if held.iter().any(|(n, p)| n == name && p.as_ref() == price) {
         // Already held at this price: the partner does not change.
-        return Ok(Vec::new());
+        return Ok(Applied::default());
     }
     let show = |list: &[(&str, Option<&Money>)]| {
         (!list.is_empty()).then(|| {
@@ -153,10 +167,8 @@ fn apply_addon(
                 .join(", ")
         })
     };
-    let before: Vec<(&str, Option<&Money>)> = held
-        .iter()
-        .map(|h| (h.name.as_str(), h.price.as_ref()))
-        .collect();
+    let before: Vec<(&str, Option<&Money>)> =
+        held.iter().map(|(n, p)| (n.as_str(), p.as_ref())).collect();
     // Held at another price: the newly approved price replaces it.
     let mut after: Vec<(&str, Option<&Money>)> =
         before.iter().copied().filter(|(n, _)| *n != name).collect();
@@ -183,9 +195,37 @@ fn apply_addon(
         "UPDATE partners SET version = version + 1 WHERE id = ?1",
         [&a.partner.id],
     )?;
-    Ok(vec![FieldChange {
+    let changes = vec![FieldChange {
         field: FIELD_ADDONS.into(),
         before: show(&before),
         after: show(&after),
-    }])
+    }];
+    Ok(applied(changes, version))
+}
+
+/// The partner's version and its add-ons by name (name and price), in one read.
+fn version_and_addons(
+    conn: &Connection,
+    partner_id: &str,
+) -> StoreResult<(i64, Vec<(String, Option<Money>)>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.version, x.name, x.amount, x.currency
+           FROM partners p LEFT JOIN partner_addons x ON x.partner_id = p.id
+          WHERE p.id = ?1 ORDER BY x.name",
+    )?;
+    let mut rows = stmt.query([partner_id])?;
+    let mut version = None;
+    let mut held = Vec::new();
+    while let Some(r) = rows.next()? {
+        version = Some(r.get::<_, i64>(0)?);
+        if let Some(name) = r.get::<_, Option<String>>(1)? {
+            let price = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?) {
+                (Some(amount), Some(currency)) => Some(Money::new(amount, &currency)),
+                _ => None,
+            };
+            held.push((name, price));
+        }
+    }
+    let version = version.ok_or_else(|| StoreError::Corrupt(format!("no partner {partner_id}")))?;
+    Ok((version, held))
 }
