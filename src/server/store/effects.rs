@@ -203,11 +203,11 @@ fn apply_addon(conn: &Connection, a: &Approval, now: DateTime<Utc>) -> StoreResu
     Ok(applied(changes, version))
 }
 
-/// The partner's version and its add-ons by name (name and price), in one read.
-fn version_and_addons(
-    conn: &Connection,
-    partner_id: &str,
-) -> StoreResult<(i64, Vec<(String, Option<Money>)>)> {
+/// An add-on a partner holds: its name and price.
+type Held = (String, Option<Money>);
+
+/// The partner's version and its add-ons by name, in one read.
+fn version_and_addons(conn: &Connection, partner_id: &str) -> StoreResult<(i64, Vec<Held>)> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.version, x.name, x.amount, x.currency
            FROM partners p LEFT JOIN partner_addons x ON x.partner_id = p.id
