@@ -329,6 +329,25 @@ async fn a_replay_gets_the_same_response_and_no_second_effect() {
         .unwrap_err();
     assert_eq!(problem(&err).code, codes::IDEMPOTENCY_KEY_REUSED);
     assert_eq!(problem(&err).status, 422);
+    // Nor for another approval, still pending: the server reads the key's earlier answer
+    // while it decides, and nothing of that decision stays (the approval, its partner).
+    let other_item = first_pending(&csr, Kind::Partnership).await;
+    let partner = csr.partner(&other_item.partner.id).await.unwrap();
+    let err = csr
+        .approve(
+            &other_item.id,
+            &DecisionKey {
+                version: other_item.version,
+                ..key.clone()
+            },
+            &ApproveBody::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(problem(&err).code, codes::IDEMPOTENCY_KEY_REUSED);
+    assert_eq!(csr.approval(&other_item.id).await.unwrap(), other_item);
+    assert_eq!(csr.partner(&other_item.partner.id).await.unwrap(), partner);
+    assert_eq!(all_outbox(&srv.client("demo-admin")).await.len(), 1);
     // Keys are per caller: another user's same key is their own request.
     let other = srv
         .client("demo-admin")

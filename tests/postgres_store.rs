@@ -102,3 +102,30 @@ fn a_savepoint_opened_first_in_a_transaction_rolls_back_alone() {
         .expect("a savepoint committed is the write");
     assert_eq!(ids(&store), ["w", "y", "z"]);
 }
+
+/// A read sent ahead (`query_later`, a decision's idempotency lookup) is answered in the round
+/// trip of the next statement, as it was before that statement ran; read alone, it is sent
+/// then. The rows are the same as a read at once would give.
+#[test]
+fn a_read_sent_ahead_sees_the_rows_before_the_statement_it_goes_with() {
+    let (_dir, store) = store("pg-read-ahead");
+    store
+        .write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
+        .expect("a first row");
+    let (ahead, changed, alone) = store
+        .write_now(|c| {
+            let ahead = c.query_later("SELECT id, n FROM scratch ORDER BY id", params![])?;
+            let changed = c.execute("UPDATE scratch SET n = n + 1", params![])?;
+            let mut rows = ahead.rows(c)?;
+            let mut seen = Vec::new();
+            while let Some(r) = rows.next()? {
+                seen.push((r.get::<_, String>(0)?, r.get::<_, i64>(1)?));
+            }
+            let alone = c.query_later("SELECT n FROM scratch WHERE id = ?1", params!["a"])?;
+            let n: i64 = alone.rows(c)?.next()?.expect("a row").get(0)?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((seen, changed, n))
+        })
+        .expect("the write");
+    assert_eq!(ahead, [("a".to_string(), 1)], "read before the update");
+    assert_eq!((changed, alone), (1, 2), "and the update after it");
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::approvals::{Decided, decide_if_pending};
 use super::effects::{Applied, apply_approval};
-use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay};
+use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay_later};
 use super::{StoreResult, get_approval_to_write, insert_audit_changes, insert_event, new_id, ts};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
@@ -51,10 +51,14 @@ pub fn decide(conn: &mut Connection, req: DecideRequest<'_>) -> StoreResult<Stor
     // error rolls back this decision alone.
     let tx = conn.savepoint()?;
 
-    if let Some(earlier) = replay(&tx, req.idempotency)? {
+    // The key's earlier answer is read in the decision's first round trip, and the decision
+    // goes on as if there were none; if there was, it wins and the savepoint is rolled back
+    // (a retry's conditional update matches nothing anyway: its approval was decided).
+    let earlier = replay_later(&tx, req.idempotency)?;
+    let outcome = decide_fresh(&tx, &req)?;
+    if let Some(earlier) = earlier.answer(&tx)? {
         return Ok(earlier);
     }
-    let outcome = decide_fresh(&tx, &req)?;
     remember(&tx, req.idempotency, &outcome, req.now)?;
     tx.commit()?;
     Ok(outcome)

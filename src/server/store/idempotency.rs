@@ -5,7 +5,7 @@
 //! the writes in order, so a retry never finds the first still running: it waits for it and
 //! then finds its answer.
 
-use super::db::{Connection, OptionalExtension, params};
+use super::db::{Connection, LaterRows, params};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 
@@ -38,6 +38,14 @@ pub struct StoredResponse {
 /// The stored answer to an earlier request with this key, if there was one (422 if that
 /// request was another one).
 pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<StoredResponse>> {
+    replay_later(conn, k)?.answer(conn)
+}
+
+/// [`replay`], its read sent with the write's next statement rather than in a round trip of
+/// its own (PostgreSQL; [`Connection::query_later`]): a write that goes on as if the key were
+/// new, and looks at [`Earlier::answer`] before it keeps anything. A decision does, and
+/// saves a round trip in four.
+pub fn replay_later(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Earlier> {
     if conn.is_postgres() {
         // The same key at two replicas at once: the second waits here until the first has
         // committed its answer (below, `remember`), then replays it. SQLite's one writer
@@ -47,34 +55,48 @@ pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<Store
             params![format!("{}\n{}", k.user_id, k.key)],
         )?;
     }
-    // Every statement here is prepared once per connection (`prepare_cached`): parsing them
-    // again on each decision cost more than running them.
-    let earlier: Option<(String, u16, String, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT fingerprint, status, body, etag FROM idempotency WHERE user_id = ?1 AND key = ?2",
-        )?
-        .query_row(params![k.user_id, k.key], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let Some((fingerprint, status, body, etag)) = earlier else {
-        return Ok(None);
-    };
-    if fingerprint != k.fingerprint {
-        return Err(ApiProblem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            codes::IDEMPOTENCY_KEY_REUSED,
-            "This Idempotency-Key was used for a different request; use a new key for a new request.",
-        )
-        .into());
+    // Every statement here is prepared once per connection: parsing them again on each
+    // decision cost more than running them.
+    let rows = conn.query_later(
+        "SELECT fingerprint, status, body, etag FROM idempotency WHERE user_id = ?1 AND key = ?2",
+        params![k.user_id, k.key],
+    )?;
+    Ok(Earlier {
+        rows,
+        fingerprint: k.fingerprint.clone(),
+    })
+}
+
+/// The answer an earlier request with the key left, once it has been read ([`replay_later`]).
+pub struct Earlier {
+    rows: LaterRows,
+    fingerprint: String,
+}
+
+impl Earlier {
+    /// The stored answer, if there is one (422 if it was for another request).
+    pub fn answer(self, conn: &Connection) -> StoreResult<Option<StoredResponse>> {
+        let mut rows = self.rows.rows(conn)?;
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        let fingerprint: String = r.get(0)?;
+        if fingerprint != self.fingerprint {
+            return Err(ApiProblem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was used for a different request; use a new key for a new request.",
+            )
+            .into());
+        }
+        Ok(Some(StoredResponse {
+            status: r.get(1)?,
+            body: r.get(2)?,
+            etag: r.get(3)?,
+            replayed: true,
+            added_events: false,
+        }))
     }
-    Ok(Some(StoredResponse {
-        status,
-        body,
-        etag,
-        replayed: true,
-        added_events: false,
-    }))
 }
 
 /// Keeps `response` as the answer to `k`, in the caller's transaction.

@@ -15,6 +15,7 @@ mod transactions;
 
 pub use rusqlite::types::{FromSql, Value, ValueRef};
 pub use rusqlite::{ToSql, params};
+use std::sync::Arc;
 
 /// What went wrong talking to the database.
 #[derive(Debug, thiserror::Error)]
@@ -189,14 +190,21 @@ impl RowIndex for &str {
 /// One row of a result.
 pub enum Row<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
-    Postgres(&'a pg::PgRow),
+    /// Read whole: every row from PostgreSQL, and a read sent ahead ([`LaterRows`]).
+    Owned(&'a OwnedRow),
+}
+
+/// A row, read whole, in SQLite's value model.
+pub struct OwnedRow {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
 }
 
 impl Row<'_> {
     pub fn get<I: RowIndex, T: FromSql>(&self, idx: I) -> Result<T> {
         match self {
             Row::Sqlite(r) => Ok(r.get(idx.sqlite(r)?)?),
-            Row::Postgres(r) => {
+            Row::Owned(r) => {
                 let i = idx.position(&r.columns)?;
                 T::column_result(ValueRef::from(&r.values[i])).map_err(|e| Error::Conversion {
                     column: r.columns[i].clone(),
@@ -209,7 +217,7 @@ impl Row<'_> {
     pub fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
         match self {
             Row::Sqlite(r) => Ok(r.get_ref(idx)?),
-            Row::Postgres(r) => Ok(ValueRef::from(&r.values[idx.position(&r.columns)?])),
+            Row::Owned(r) => Ok(ValueRef::from(&r.values[idx.position(&r.columns)?])),
         }
     }
 }
@@ -218,14 +226,14 @@ impl Row<'_> {
 pub enum Rows<'s> {
     Sqlite(rusqlite::Rows<'s>),
     /// The rows, and how many have been read.
-    Postgres(Vec<pg::PgRow>, usize),
+    Owned(Vec<OwnedRow>, usize),
 }
 
 impl Rows<'_> {
     pub fn column_count(&self) -> usize {
         match self {
             Rows::Sqlite(rows) => rows.as_ref().map_or(0, |s| s.column_count()),
-            Rows::Postgres(rows, _) => rows.first().map_or(0, |r| r.columns.len()),
+            Rows::Owned(rows, _) => rows.first().map_or(0, |r| r.columns.len()),
         }
     }
 
@@ -233,9 +241,9 @@ impl Rows<'_> {
     pub fn next(&mut self) -> Result<Option<Row<'_>>> {
         match self {
             Rows::Sqlite(rows) => Ok(rows.next()?.map(Row::Sqlite)),
-            Rows::Postgres(rows, read) => {
+            Rows::Owned(rows, read) => {
                 *read += 1;
-                Ok(rows.get(*read - 1).map(Row::Postgres))
+                Ok(rows.get(*read - 1).map(Row::Owned))
             }
         }
     }
@@ -280,7 +288,7 @@ impl<'c> Statement<'c> {
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>> {
         let values = params.values()?;
         if let Prepared::Postgres(pg, sql) = &self.0 {
-            return Ok(Rows::Postgres(pg.query(sql, values)?, 0));
+            return Ok(Rows::Owned(pg.query(sql, values)?, 0));
         }
         let stmt = self.sqlite().expect("a SQLite statement");
         Ok(Rows::Sqlite(
@@ -387,5 +395,64 @@ impl Connection {
             Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Connection::Postgres(pg) => pg.batch(sql),
         }
+    }
+
+    /// A read whose rows are needed only after the statements that follow it have been sent:
+    /// on PostgreSQL, inside a transaction, it goes with the next statement that is waited for,
+    /// in its round trip ([`Connection::execute_later`]), and its rows are read after that
+    /// ([`LaterRows::rows`]). SQLite, where a read costs no round trip, reads at once.
+    pub fn query_later<P: Params>(&self, sql: &str, params: P) -> Result<LaterRows> {
+        let values = params.values()?;
+        match self {
+            Connection::Postgres(pg) => Ok(LaterRows::Sent(pg.query_later(sql, values)?)),
+            Connection::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let columns: Arc<[String]> =
+                    stmt.column_names().into_iter().map(String::from).collect();
+                let n = columns.len();
+                let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+                let mut read = Vec::new();
+                while let Some(r) = rows.next()? {
+                    let values = (0..n)
+                        .map(|i| Ok(Value::from(r.get_ref(i)?)))
+                        .collect::<Result<Vec<Value>>>()?;
+                    read.push(OwnedRow {
+                        columns: Arc::clone(&columns),
+                        values,
+                    });
+                }
+                Ok(LaterRows::Read(read))
+            }
+        }
+    }
+}
+
+/// The rows of a read sent ahead ([`Connection::query_later`]).
+pub enum LaterRows {
+    Read(Vec<OwnedRow>),
+    /// Held back, or sent and answered into here.
+    Sent(pg::Answer),
+}
+
+impl LaterRows {
+    /// The rows. If the read is still held back, what is held back is sent now.
+    pub fn rows(self, conn: &Connection) -> Result<Rows<'static>> {
+        let answer = match self {
+            LaterRows::Read(rows) => return Ok(Rows::Owned(rows, 0)),
+            LaterRows::Sent(answer) => answer,
+        };
+        let take = || answer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let answered = match (take(), conn) {
+            (Some(rows), _) => rows,
+            (None, Connection::Postgres(pg)) => {
+                pg.flush()?;
+                take()
+                    .ok_or_else(|| Error::Unavailable("a read sent ahead had no answer".into()))?
+            }
+            (None, Connection::Sqlite(_)) => {
+                return Err(Error::Unsupported("a PostgreSQL read on SQLite".into()));
+            }
+        };
+        Ok(Rows::Owned(answered?, 0))
     }
 }

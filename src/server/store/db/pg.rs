@@ -23,13 +23,7 @@ use futures_util::future::{join, join_all};
 use tokio_postgres::Client;
 use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
 
-use super::{Error, Result, Value};
-
-/// A row, read whole, in SQLite's value model.
-pub struct PgRow {
-    pub(super) columns: Arc<[String]>,
-    pub(super) values: Vec<Value>,
-}
+use super::{Error, OwnedRow, Result, Value};
 
 /// A prepared statement and its columns' names.
 type Prepared = (tokio_postgres::Statement, Arc<[String]>);
@@ -50,12 +44,17 @@ pub struct PgConn {
     driver: Driver,
 }
 
-/// A statement held back ([`PgConn::execute_later`]).
+/// A statement held back ([`PgConn::execute_later`], [`PgConn::query_later`]).
 enum Later {
     /// Transaction control, sent as it is (`BEGIN`, `SAVEPOINT sp`, `RELEASE sp`).
     Batch(String),
     Execute(tokio_postgres::Statement, Vec<Arg>),
+    /// A read whose rows go to `answer` when they come.
+    Query(Prepared, Vec<Arg>, Answer),
 }
+
+/// Where the rows of a read sent ahead are left for whoever asked ([`super::LaterRows`]).
+pub type Answer = Arc<std::sync::Mutex<Option<Result<Vec<OwnedRow>>>>>;
 
 impl Later {
     fn send<'a>(&'a self, client: &'a Client) -> Pin<Box<dyn Future<Output = PgResult<()>> + 'a>> {
@@ -64,6 +63,14 @@ impl Later {
             Later::Execute(stmt, args) => {
                 Box::pin(async move { client.execute(stmt, &refs(args)).await.map(|_| ()) })
             }
+            Later::Query((stmt, columns), args, answer) => Box::pin(async move {
+                // An error goes to the statement that is waited for, as any held-back error
+                // does; the rows, or a value that would not convert, to the reader.
+                let rows = client.query(stmt, &refs(args)).await?;
+                let read = owned_rows(&rows, columns);
+                *answer.lock().unwrap_or_else(|p| p.into_inner()) = Some(read);
+                Ok(())
+            }),
         }
     }
 }
@@ -72,6 +79,28 @@ type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
 
 fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
     args.iter().map(|a| a as _).collect()
+}
+
+/// Rows as the store reads them: whole, in SQLite's value model.
+fn owned_rows(rows: &[tokio_postgres::Row], columns: &Arc<[String]>) -> Result<Vec<OwnedRow>> {
+    rows.iter()
+        .map(|row| {
+            let values = (0..row.len())
+                .map(|i| {
+                    row.try_get::<_, Cell0>(i)
+                        .map(|c| c.0)
+                        .map_err(|e| Error::Conversion {
+                            column: columns[i].clone(),
+                            why: e.to_string(),
+                        })
+                })
+                .collect::<Result<Vec<Value>>>()?;
+            Ok(OwnedRow {
+                columns: Arc::clone(columns),
+                values,
+            })
+        })
+        .collect()
 }
 
 /// The connection's runtime and the task that talks to the server.
@@ -230,28 +259,33 @@ impl PgConn {
         self.driver.runtime.block_on(join(earlier, last))
     }
 
-    pub(super) fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<PgRow>> {
+    pub(super) fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<OwnedRow>> {
         let (stmt, columns) = self.statement(sql, &args)?;
         let args: Vec<Arg> = args.into_iter().map(Arg).collect();
         let rows = self.run(self.client.query(&stmt, &refs(&args)))?;
-        rows.iter()
-            .map(|row| {
-                let values = (0..row.len())
-                    .map(|i| {
-                        row.try_get::<_, Cell0>(i)
-                            .map(|c| c.0)
-                            .map_err(|e| Error::Conversion {
-                                column: columns[i].clone(),
-                                why: e.to_string(),
-                            })
-                    })
-                    .collect::<Result<Vec<Value>>>()?;
-                Ok(PgRow {
-                    columns: Arc::clone(&columns),
-                    values,
-                })
-            })
-            .collect()
+        owned_rows(&rows, &columns)
+    }
+
+    /// A read whose rows are needed only later: inside a transaction it goes with the next
+    /// statement that is waited for, as [`PgConn::execute_later`]'s statements do, and its rows
+    /// are left in the answer; outside one it runs at once.
+    pub(super) fn query_later(&self, sql: &str, args: Vec<Value>) -> Result<Answer> {
+        if !self.in_transaction() {
+            let rows = self.query(sql, args)?;
+            return Ok(Arc::new(std::sync::Mutex::new(Some(Ok(rows)))));
+        }
+        let prepared = self.statement(sql, &args)?;
+        let args = args.into_iter().map(Arg).collect();
+        let answer = Answer::default();
+        self.later
+            .borrow_mut()
+            .push(Later::Query(prepared, args, Arc::clone(&answer)));
+        Ok(answer)
+    }
+
+    /// Sends what is held back, and waits for its answers.
+    pub(super) fn flush(&self) -> Result<()> {
+        self.run(std::future::ready(Ok(())))
     }
 
     pub(super) fn execute(&self, sql: &str, args: Vec<Value>) -> Result<usize> {
@@ -323,6 +357,15 @@ impl PgConn {
         } else {
             self.batch("COMMIT")
         }
+    }
+
+    /// Rolls the server's transaction back and begins it again with `begin`, for a savepoint
+    /// that was the whole transaction: what it did is gone, its events too (no wake-up).
+    pub(super) fn restart_transaction(&self, begin: &str) -> Result<()> {
+        self.events_added.set(false);
+        self.rollback("ROLLBACK")?;
+        self.batch_later(begin);
+        Ok(())
     }
 
     /// A rollback (`ROLLBACK`, `ROLLBACK TO sp`), with what was held back: their errors do

@@ -55,9 +55,7 @@ impl Savepoint<'_> {
                 pg.closed();
                 // The transaction's depth stays (its owner still ends it); the server's
                 // transaction starts again, as it was before this savepoint.
-                pg.rollback("ROLLBACK")?;
-                pg.batch_later(begin);
-                Ok(())
+                pg.restart_transaction(begin)
             }
         }
     }
