@@ -129,3 +129,80 @@ fn a_read_sent_ahead_sees_the_rows_before_the_statement_it_goes_with() {
     assert_eq!(ahead, [("a".to_string(), 1)], "read before the update");
     assert_eq!((changed, alone), (1, 2), "and the update after it");
 }
+
+/// The wake-ups a replica sends the others (`Announcer`): at once when it has been quiet, and
+/// the many asked for while one is being sent gathered into one more, not one each. Heard as
+/// another replica hears them: a LISTEN on the schema's channel.
+#[tokio::test(flavor = "multi_thread")]
+async fn wake_ups_for_events_are_sent_at_once_and_gathered_under_load() {
+    let dir = TempDir::new("pg-announce");
+    let url = support::postgres::schema_url(&dir.path().join("store.db"));
+    // The store's connections block on runtimes of their own: opened and dropped off this one.
+    let at = Location::parse(&url);
+    let (store, ()) = tokio::task::spawn_blocking(move || Store::open_at(&at, |_| ()))
+        .await
+        .unwrap()
+        .expect("the store opens");
+    let (heard_tx, heard) = std::sync::mpsc::channel::<std::time::Instant>();
+    let listening = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let ready = std::sync::Arc::clone(&listening);
+    let listen_url = url.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&listen_url, postgres::NoTls).expect("listen");
+        let schema: String = client
+            .query_one("SELECT current_schema()::text", &[])
+            .unwrap()
+            .get(0);
+        client
+            .batch_execute(&format!("LISTEN \"events:{schema}\""))
+            .unwrap();
+        ready.wait();
+        let mut notes = client.notifications();
+        let mut it = notes.timeout_iter(std::time::Duration::from_secs(5));
+        use postgres::fallible_iterator::FallibleIterator;
+        while let Ok(Some(_)) = it.next() {
+            if heard_tx.send(std::time::Instant::now()).is_err() {
+                break;
+            }
+        }
+    });
+    listening.wait();
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let announcer = partner_console::server::Announcer::start(&store, closed);
+
+    // A hundred commits at once: one wake-up now, one for all the others.
+    let asked = std::time::Instant::now();
+    for _ in 0..100 {
+        announcer.committed();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let burst: Vec<_> = heard.try_iter().collect();
+    assert!(
+        (1..=2).contains(&burst.len()),
+        "a hundred wake-ups asked for together are sent as one or two, not {}",
+        burst.len()
+    );
+    assert!(
+        burst[0] - asked < std::time::Duration::from_millis(400),
+        "the first goes at once, not after {:?}",
+        burst[0] - asked
+    );
+
+    // Quiet since: the next goes at once, alone.
+    let asked = std::time::Instant::now();
+    announcer.committed();
+    let next = heard
+        .recv_timeout(std::time::Duration::from_secs(2))
+        .expect("a wake-up after a quiet spell");
+    assert!(
+        next - asked < std::time::Duration::from_millis(400),
+        "{:?}",
+        next - asked
+    );
+
+    closing.send_replace(true);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::task::spawn_blocking(move || drop(store))
+        .await
+        .unwrap();
+}

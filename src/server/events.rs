@@ -36,6 +36,8 @@ pub struct Hub {
     /// wait forever for event streams and the consoles see the server go.
     closing: watch::Sender<bool>,
     presence: Arc<PresenceBoard>,
+    /// On PostgreSQL, tells the other replicas of the events this one commits.
+    announcer: Option<super::replicas::Announcer>,
 }
 
 /// One open stream, between two of its events.
@@ -133,8 +135,9 @@ impl Hub {
     pub fn new(store: Store, presence: Arc<PresenceBoard>) -> Self {
         let (wake, _) = broadcast::channel(64);
         let (closing, _) = watch::channel(false);
-        // On PostgreSQL, the other replicas' events wake the streams too.
-        super::replicas::start(
+        // On PostgreSQL, the other replicas' events wake the streams too, and this one's
+        // theirs.
+        let announcer = super::replicas::start(
             &store,
             wake.clone(),
             closing.subscribe(),
@@ -145,6 +148,7 @@ impl Hub {
             wake,
             closing,
             presence,
+            announcer,
         }
     }
 
@@ -153,9 +157,12 @@ impl Hub {
         self.closing.send_replace(true);
     }
 
-    /// Tell the open streams that events were committed.
+    /// Tell the open streams that events were committed, and the other replicas' (PostgreSQL).
     pub fn published(&self) {
         let _ = self.wake.send(());
+        if let Some(a) = &self.announcer {
+            a.committed();
+        }
     }
 
     /// A stream of events after `last_id` (or, without one, from now on), for the console

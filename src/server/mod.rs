@@ -32,6 +32,7 @@ use tokio::net::TcpListener;
 pub use clock::Clock;
 pub use conn::ConnLimits;
 pub use presence::PRESENCE_TTL;
+pub use replicas::Announcer;
 pub use simulate::{MAX_PER_MINUTE, Simulation, max_pending_from_arg};
 pub use store::{Location, Store};
 

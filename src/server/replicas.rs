@@ -1,10 +1,13 @@
 //! What makes replicas on one PostgreSQL database one service, beyond the database itself:
 //! each hears what the others write and have open.
 //!
-//! - **Events**: one connection per replica LISTENs on the channel `events:SCHEMA`, which every
-//!   write that added events notifies right after its commit (`PgConn::commit`), and wakes
+//! - **Events**: one connection per replica LISTENs on the channel `events:SCHEMA`, and wakes
 //!   this replica's open streams as a local write does ([`super::events::Hub`]); the streams
-//!   then read the table, which holds every replica's events in one order.
+//!   then read the table, which holds every replica's events in one order. A replica that
+//!   committed events says so on that channel ([`Announcer`]): at once when it has been quiet,
+//!   and under load once per [`GATHER`] for all it committed meanwhile, since each `NOTIFY` wakes
+//!   every replica's listener and cost a sixth of the decisions a second when each write sent
+//!   its own.
 //! - **Presence**: this replica's consoles' changes ([`Note`]) are sent with `pg_notify` on the
 //!   channel `presence:SCHEMA`, and the others' are put on this replica's board as heard.
 //!
@@ -13,13 +16,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{Notify, broadcast, mpsc, watch};
 
 use super::presence::{Note, PresenceBoard};
 use super::store::{self, Store};
 
 /// How often the listener looks up from waiting to see whether the server is closing.
 const POLL: Duration = Duration::from_millis(500);
+/// The wake-ups a replica asks for while it sends one go out together, this long after it.
+const GATHER: Duration = Duration::from_millis(10);
+/// Streams are woken at least this often, even when no replica said anything: a replica
+/// that died between its commit and its wake-up leaves nobody waiting longer than this.
+const CATCH_UP: Duration = Duration::from_secs(5);
+/// Wakes every replica's event streams (each replica's listener LISTENs on it).
+const NOTIFY_EVENTS: &str = "SELECT pg_notify('events:' || current_schema(), '')::text";
 /// How long it waits before connecting again after losing the database.
 const RECONNECT: Duration = Duration::from_secs(1);
 
@@ -30,17 +40,51 @@ struct Told {
     note: Note,
 }
 
-/// When the store is on PostgreSQL: starts the listener thread and the task that tells the
-/// other replicas of this one's presence changes; both end when `closing` is set.
+/// Tells the other replicas that this one committed events ([`Announcer::committed`]).
+#[derive(Clone)]
+pub struct Announcer(Arc<Notify>);
+
+impl Announcer {
+    /// Starts the task that sends the wake-ups, on a connection of `store` (PostgreSQL), until
+    /// `closing` is set. In a tokio runtime.
+    pub fn start(store: &Store, mut closing: watch::Receiver<bool>) -> Announcer {
+        let asked = Arc::new(Notify::new());
+        let announcer = Announcer(Arc::clone(&asked));
+        let store = store.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = asked.notified() => {}
+                    _ = closing.changed() => return,
+                }
+                if let Err(e) = notify(&store, NOTIFY_EVENTS, None).await {
+                    tracing::warn!("telling the other replicas of new events: {e}");
+                }
+                tokio::time::sleep(GATHER).await;
+            }
+        });
+        announcer
+    }
+
+    /// Events were committed: every replica's streams are woken, by a `NOTIFY` now if none is
+    /// being sent, else by the next one (at most [`GATHER`] after the one being sent).
+    pub fn committed(&self) {
+        // One permit at most: the wake-ups asked for while one is sent make one more.
+        self.0.notify_one();
+    }
+}
+
+/// When the store is on PostgreSQL: starts the listener thread, the task that tells the other
+/// replicas of this one's presence changes and the one that tells them of its events; all end
+/// when `closing` is set. The announcer of events, for [`super::events::Hub`].
 pub fn start(
     store: &Store,
     wake: broadcast::Sender<()>,
     closing: watch::Receiver<bool>,
     presence: Arc<PresenceBoard>,
-) {
-    if store.postgres().is_none() {
-        return;
-    }
+) -> Option<Announcer> {
+    store.postgres()?;
+    let announcer = Announcer::start(store, closing.clone());
     let replica = uuid::Uuid::new_v4().simple().to_string();
     let (notes, mut to_tell) = mpsc::unbounded_channel::<Note>();
     presence.share_with(notes);
@@ -55,16 +99,12 @@ pub fn start(
             let Ok(payload) = serde_json::to_string(&told) else {
                 continue;
             };
-            let sent = teller
-                .write(move |c| {
-                    c.query_row(
-                        "SELECT pg_notify('presence:' || current_schema(), ?1)::text",
-                        store::db::params![payload],
-                        |_| Ok(()),
-                    )?;
-                    Ok(())
-                })
-                .await;
+            let sent = notify(
+                &teller,
+                "SELECT pg_notify('presence:' || current_schema(), ?1)::text",
+                Some(payload),
+            )
+            .await;
             if let Err(e) = sent {
                 tracing::warn!("telling the other replicas who has what open: {e}");
             }
@@ -84,6 +124,24 @@ pub fn start(
     if let Err(e) = spawned {
         tracing::error!("cannot start the listener of the other replicas: {e}");
     }
+    Some(announcer)
+}
+
+/// Sends a notification (`sql`, a `pg_notify` with its payload as `?1` if any) to the replicas.
+async fn notify(
+    store: &Store,
+    sql: &'static str,
+    payload: Option<String>,
+) -> store::StoreResult<()> {
+    store
+        .write(move |c| {
+            match payload {
+                Some(p) => c.query_row(sql, store::db::params![p], |_| Ok(()))?,
+                None => c.query_row(sql, store::db::params![], |_| Ok(()))?,
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// One connection's life: LISTEN, then wake the streams at each event and put each other
@@ -112,6 +170,7 @@ fn listen(
         .map_err(pg)?;
     let events_channel = format!("events:{schema}");
     let _ = wake.send(());
+    let mut woken = std::time::Instant::now();
     while !*closing.borrow() {
         let mut heard_events = false;
         {
@@ -131,8 +190,9 @@ fn listen(
                 }
             }
         }
-        if heard_events {
+        if heard_events || woken.elapsed() >= CATCH_UP {
             let _ = wake.send(());
+            woken = std::time::Instant::now();
         }
         if client.is_closed() {
             return Err(store::StoreError::Corrupt("the connection closed".into()));

@@ -67,7 +67,6 @@ pub fn insert_event(
         "INSERT INTO events (name, data, at) VALUES (?1, ?2, ?3)",
         params![name, data, ts(at)],
     )?;
-    conn.events_added()?;
     Ok(())
 }
 

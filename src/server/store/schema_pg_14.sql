@@ -45,10 +45,10 @@ BEGIN
 END;
 $$;
 
--- Events wake the other replicas by a NOTIFY the writer sends right after its COMMIT, in a
--- transaction of its own (`Connection::notify_at_commit`), no longer from a trigger inside
--- the write's transaction: PostgreSQL serializes the commits of transactions that NOTIFY on a
--- lock of the whole database, held while the commit is synced to disk.
+-- Events wake the other replicas by a NOTIFY the replica sends once they are committed, in a
+-- transaction of its own and gathered under load (`replicas::Announcer`), no longer from a
+-- trigger inside the write's transaction: PostgreSQL serializes the commits of transactions
+-- that NOTIFY on a lock of the whole database, held while the commit is synced to disk.
 DROP TRIGGER events_notify ON events;
 DROP FUNCTION events_notify();
 

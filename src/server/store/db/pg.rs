@@ -38,8 +38,6 @@ pub struct PgConn {
     depth: Cell<u32>,
     /// Statements sent, in order, just before the next one whose answer is awaited.
     later: RefCell<Vec<Later>>,
-    /// The open transaction added events: its `COMMIT` wakes the replicas.
-    events_added: Cell<bool>,
     /// Declared after the client, so dropped after it: the connection then says goodbye.
     driver: Driver,
 }
@@ -109,10 +107,6 @@ struct Driver {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Wakes every replica's event streams (`replicas.rs` listens): the channel names the schema,
-/// so several services in one database hear only their own.
-const NOTIFY_EVENTS: &str = "SELECT pg_notify('events:' || current_schema(), '')";
-
 /// How long a closing connection waits to say goodbye to the server.
 const GOODBYE: Duration = Duration::from_secs(1);
 
@@ -158,7 +152,6 @@ impl PgConn {
             prepared: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
             later: RefCell::new(Vec::new()),
-            events_added: Cell::new(false),
             driver: Driver {
                 runtime,
                 task: Some(task),
@@ -337,32 +330,14 @@ impl PgConn {
         }
     }
 
-    /// Events were added: once they are committed, the replicas are told (`LISTEN` in
-    /// `replicas.rs`) by a `NOTIFY` on `events:SCHEMA`. It is sent right after the `COMMIT`,
-    /// in the same round trip but a transaction of its own: PostgreSQL serializes the commits
-    /// of transactions that notify, on a lock held while the commit is synced to disk.
-    pub(super) fn events_added(&self) -> Result<()> {
-        if self.in_transaction() {
-            self.events_added.set(true);
-            Ok(())
-        } else {
-            self.batch(NOTIFY_EVENTS)
-        }
-    }
-
-    /// Ends the outermost transaction: `COMMIT`, and the replicas' wake-up if it added events.
+    /// Ends the outermost transaction.
     pub(super) fn commit(&self) -> Result<()> {
-        if self.events_added.replace(false) {
-            self.batch(&format!("COMMIT; {NOTIFY_EVENTS}"))
-        } else {
-            self.batch("COMMIT")
-        }
+        self.batch("COMMIT")
     }
 
     /// Rolls the server's transaction back and begins it again with `begin`, for a savepoint
-    /// that was the whole transaction: what it did is gone, its events too (no wake-up).
+    /// that was the whole transaction: what it did is gone.
     pub(super) fn restart_transaction(&self, begin: &str) -> Result<()> {
-        self.events_added.set(false);
         self.rollback("ROLLBACK")?;
         self.batch_later(begin);
         Ok(())
@@ -371,9 +346,6 @@ impl PgConn {
     /// A rollback (`ROLLBACK`, `ROLLBACK TO sp`), with what was held back: their errors do
     /// not matter any more, the rollback's own do.
     pub(super) fn rollback(&self, sql: &str) -> Result<()> {
-        if !self.in_transaction() {
-            self.events_added.set(false);
-        }
         let (_, rolled_back) = self.pipeline(self.client.batch_execute(sql));
         Ok(rolled_back?)
     }

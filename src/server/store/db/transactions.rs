@@ -152,16 +152,6 @@ impl Connection {
         }
     }
 
-    /// The statement before added events: once its transaction commits, every replica's
-    /// event streams are woken (PostgreSQL; SQLite's streams are all in this process, which
-    /// the writer wakes itself).
-    pub fn events_added(&self) -> Result<()> {
-        match self {
-            Connection::Sqlite(_) => Ok(()),
-            Connection::Postgres(pg) => pg.events_added(),
-        }
-    }
-
     fn begin(&self, sql: &str) -> Result<()> {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
