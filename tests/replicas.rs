@@ -115,6 +115,66 @@ async fn a_decision_on_one_replica_reaches_a_console_on_the_other_within_a_secon
     assert!(text.contains(&item.id), "{text}");
 }
 
+/// While one replica keeps deciding, a console on the other sees each decision within a
+/// second, not only once the first replica falls quiet.
+#[tokio::test(flavor = "multi_thread")]
+async fn decisions_made_one_after_another_reach_the_other_replica_as_they_are_made() {
+    let (_dir, a, b) = two_replicas("rep-steady");
+    let on_b = client_for(&b.url, "demo-csr");
+    let mut events = on_b.events();
+    let connected = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(item) = events.next().await {
+            if matches!(item, StreamItem::Connected) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(connected, Ok(true), "the stream on B opens");
+    let (heard_tx, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(item) = events.next().await {
+            if let StreamItem::Event {
+                event: ServerEvent::ApprovalDecided(d),
+                ..
+            } = item
+            {
+                let _ = heard_tx.send((d.id, std::time::Instant::now()));
+            }
+        }
+    });
+
+    let on_a = client_for(&a.url, "demo-admin");
+    let items = pending(&on_a, 20).await;
+    let mut decided = std::collections::HashMap::new();
+    for item in &items {
+        on_a.reject(
+            &item.id,
+            &DecisionKey::new(item.version),
+            "Not this quarter",
+        )
+        .await
+        .expect("rejected on A");
+        decided.insert(item.id.clone(), std::time::Instant::now());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut slowest = Duration::ZERO;
+    for _ in 0..items.len() {
+        let (id, at) = tokio::time::timeout(Duration::from_secs(5), heard.recv())
+            .await
+            .expect("every decision reaches B")
+            .expect("B's stream stays open");
+        let lag = at.saturating_duration_since(decided[&id]);
+        slowest = slowest.max(lag);
+    }
+    eprintln!("the slowest of 20 decisions reached B in {slowest:?}");
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a decision reached B {slowest:?} after it was made on A"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_idempotent_retry_at_the_other_replica_replays_the_stored_answer() {
     let (_dir, a, b) = two_replicas("rep-replay");

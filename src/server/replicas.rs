@@ -176,9 +176,12 @@ fn listen(
         {
             use postgres::fallible_iterator::FallibleIterator;
             let mut notifications = client.notifications();
-            let mut waiting = notifications.timeout_iter(POLL);
+            // Wait for one (at most POLL, to look at `closing`), then take those already
+            // here without waiting, and wake the streams at once: waiting for a quiet spell
+            // instead would hold every wake-up back while the others keep writing.
+            let mut next = notifications.timeout_iter(POLL).next();
             loop {
-                match waiting.next() {
+                match next {
                     Ok(Some(n)) if n.channel() == events_channel => heard_events = true,
                     Ok(Some(n)) => match serde_json::from_str::<Told>(n.payload()) {
                         Ok(told) if told.replica != replica => presence.heard(told.note),
@@ -188,6 +191,7 @@ fn listen(
                     Ok(None) => break,
                     Err(e) => return Err(store::db::Error::from(e).into()),
                 }
+                next = notifications.iter().next();
             }
         }
         if heard_events || woken.elapsed() >= CATCH_UP {
