@@ -11,7 +11,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use partner_console::client::{Api, ApiError, DecisionKey, HttpApi, StreamItem};
+use partner_console::client::{Api, ApiError, DecisionKey, EventStream, HttpApi, StreamItem};
 use partner_console::domain::*;
 use support::{ServerProc, TempDir, client_for};
 
@@ -47,15 +47,9 @@ fn before(id: Option<&str>) -> String {
     (id - 1).to_string()
 }
 
-fn problem_code(e: &ApiError) -> Option<&str> {
-    e.code()
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_decision_on_one_replica_reaches_a_console_on_the_other_within_a_second() {
-    let (_dir, a, b) = two_replicas("rep-events");
-    let on_b = client_for(&b.url, "demo-csr");
-    let mut events = on_b.events();
+/// demo-csr's event stream on the replica at `url`, once it says it is connected.
+async fn open_stream(url: &str) -> EventStream {
+    let mut events = client_for(url, "demo-csr").events();
     let connected = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(item) = events.next().await {
             if matches!(item, StreamItem::Connected) {
@@ -65,7 +59,18 @@ async fn a_decision_on_one_replica_reaches_a_console_on_the_other_within_a_secon
         false
     })
     .await;
-    assert_eq!(connected, Ok(true), "the stream on B opens");
+    assert_eq!(connected, Ok(true), "the stream at {url} opens");
+    events
+}
+
+fn problem_code(e: &ApiError) -> Option<&str> {
+    e.code()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decision_on_one_replica_reaches_a_console_on_the_other_within_a_second() {
+    let (_dir, a, b) = two_replicas("rep-events");
+    let mut events = open_stream(&b.url).await;
 
     let on_a = client_for(&a.url, "demo-admin");
     let item = pending(&on_a, 1).await.remove(0);
@@ -120,18 +125,7 @@ async fn a_decision_on_one_replica_reaches_a_console_on_the_other_within_a_secon
 #[tokio::test(flavor = "multi_thread")]
 async fn decisions_made_one_after_another_reach_the_other_replica_as_they_are_made() {
     let (_dir, a, b) = two_replicas("rep-steady");
-    let on_b = client_for(&b.url, "demo-csr");
-    let mut events = on_b.events();
-    let connected = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(item) = events.next().await {
-            if matches!(item, StreamItem::Connected) {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(connected, Ok(true), "the stream on B opens");
+    let mut events = open_stream(&b.url).await;
     let (heard_tx, mut heard) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(item) = events.next().await {
