@@ -168,7 +168,7 @@ async fn wake_ups_for_events_are_sent_at_once_and_gathered_under_load() {
     });
     listening.wait();
     let (closing, closed) = tokio::sync::watch::channel(false);
-    let announcer = partner_console::server::Announcer::start(&store, closed);
+    let announcer = partner_console::server::Announcer::start(&store, "test", closed);
 
     // A hundred commits at once: one wake-up now, one for all the others.
     let asked = std::time::Instant::now();

@@ -28,8 +28,8 @@ const GATHER: Duration = Duration::from_millis(10);
 /// Streams are woken at least this often, even when no replica said anything: a replica
 /// that died between its commit and its wake-up leaves nobody waiting longer than this.
 const CATCH_UP: Duration = Duration::from_secs(5);
-/// Wakes every replica's event streams (each replica's listener LISTENs on it).
-const NOTIFY_EVENTS: &str = "SELECT pg_notify('events:' || current_schema(), '')::text";
+/// A notification to the replicas on the channel `?1:SCHEMA`, with the payload `?2`.
+const NOTIFY: &str = "SELECT pg_notify(?1 || ':' || current_schema(), ?2)::text";
 /// How long it waits before connecting again after losing the database.
 const RECONNECT: Duration = Duration::from_secs(1);
 
@@ -45,19 +45,21 @@ struct Told {
 pub struct Announcer(Arc<Notify>);
 
 impl Announcer {
-    /// Starts the task that sends the wake-ups, on a connection of `store` (PostgreSQL), until
-    /// `closing` is set. In a tokio runtime.
-    pub fn start(store: &Store, mut closing: watch::Receiver<bool>) -> Announcer {
+    /// Starts the task that sends the wake-ups of the replica named `replica` (their payload:
+    /// its own listener has woken its streams already), on a connection of `store`
+    /// (PostgreSQL), until `closing` is set. In a tokio runtime.
+    pub fn start(store: &Store, replica: &str, mut closing: watch::Receiver<bool>) -> Announcer {
         let asked = Arc::new(Notify::new());
         let announcer = Announcer(Arc::clone(&asked));
         let store = store.clone();
+        let replica = replica.to_string();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     () = asked.notified() => {}
                     _ = closing.changed() => return,
                 }
-                if let Err(e) = notify(&store, NOTIFY_EVENTS, None).await {
+                if let Err(e) = notify(&store, "events", replica.clone()).await {
                     tracing::warn!("telling the other replicas of new events: {e}");
                 }
                 tokio::time::sleep(GATHER).await;
@@ -84,8 +86,8 @@ pub fn start(
     presence: Arc<PresenceBoard>,
 ) -> Option<Announcer> {
     store.postgres()?;
-    let announcer = Announcer::start(store, closing.clone());
     let replica = uuid::Uuid::new_v4().simple().to_string();
+    let announcer = Announcer::start(store, &replica, closing.clone());
     let (notes, mut to_tell) = mpsc::unbounded_channel::<Note>();
     presence.share_with(notes);
     let teller = store.clone();
@@ -99,12 +101,7 @@ pub fn start(
             let Ok(payload) = serde_json::to_string(&told) else {
                 continue;
             };
-            let sent = notify(
-                &teller,
-                "SELECT pg_notify('presence:' || current_schema(), ?1)::text",
-                Some(payload),
-            )
-            .await;
+            let sent = notify(&teller, "presence", payload).await;
             if let Err(e) = sent {
                 tracing::warn!("telling the other replicas who has what open: {e}");
             }
@@ -127,18 +124,11 @@ pub fn start(
     Some(announcer)
 }
 
-/// Sends a notification (`sql`, a `pg_notify` with its payload as `?1` if any) to the replicas.
-async fn notify(
-    store: &Store,
-    sql: &'static str,
-    payload: Option<String>,
-) -> store::StoreResult<()> {
+/// Sends `payload` to the replicas on `channel` (`events`, `presence`).
+async fn notify(store: &Store, channel: &'static str, payload: String) -> store::StoreResult<()> {
     store
         .write(move |c| {
-            match payload {
-                Some(p) => c.query_row(sql, store::db::params![p], |_| Ok(()))?,
-                None => c.query_row(sql, store::db::params![], |_| Ok(()))?,
-            }
+            c.query_row(NOTIFY, store::db::params![channel, payload], |_| Ok(()))?;
             Ok(())
         })
         .await
@@ -182,7 +172,10 @@ fn listen(
             let mut next = notifications.timeout_iter(POLL).next();
             loop {
                 match next {
-                    Ok(Some(n)) if n.channel() == events_channel => heard_events = true,
+                    // Another replica's events; this one's own woke its streams already.
+                    Ok(Some(n)) if n.channel() == events_channel => {
+                        heard_events |= n.payload() != replica;
+                    }
                     Ok(Some(n)) => match serde_json::from_str::<Told>(n.payload()) {
                         Ok(told) if told.replica != replica => presence.heard(told.note),
                         Ok(_) => {}

@@ -83,21 +83,6 @@ pub fn approval_from_row(r: &Row<'_>) -> StoreResult<Approval> {
     })
 }
 
-pub fn get_approval(conn: &Connection, id: &str) -> StoreResult<Option<Approval>> {
-    approval_where_id(conn, id, "")
-}
-
-/// [`get_approval`] for a write that decides on what it reads: the approval's row is held
-/// until the transaction ends, as [`Connection::lock_row`] holds one, in the same statement.
-pub fn get_approval_to_write(conn: &Connection, id: &str) -> StoreResult<Option<Approval>> {
-    let lock = if conn.is_postgres() {
-        " FOR UPDATE OF a"
-    } else {
-        ""
-    };
-    approval_where_id(conn, id, lock)
-}
-
 /// What a decision writes into its approval.
 pub struct Decided<'a> {
     pub status: Status,
@@ -110,7 +95,7 @@ pub struct Decided<'a> {
 
 /// A decision's conditional update: marks the approval `id` decided if it is still pending at
 /// `version`, and returns it as it is now; `None` if it is not (gone, decided, or at another
-/// version: [`get_approval_to_write`] says which). Another replica deciding it at the same
+/// version: [`get_approval`] says which). Another replica deciding it at the same
 /// moment makes this wait for that one's commit, then match nothing. On PostgreSQL one
 /// statement, the update read back with its partner (no `FOR UPDATE` read first, no round
 /// trip of its own); on SQLite, whose reads cost no round trip, the update and then the read.
@@ -151,9 +136,9 @@ pub fn decide_if_pending(
     }
 }
 
-fn approval_where_id(conn: &Connection, id: &str, lock: &str) -> StoreResult<Option<Approval>> {
+pub fn get_approval(conn: &Connection, id: &str) -> StoreResult<Option<Approval>> {
     let sql = format!(
-        "SELECT {} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1{lock}",
+        "SELECT {} FROM approvals a {PARTNER_JOIN} WHERE a.id = ?1",
         *APPROVAL_COLUMNS
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -9,16 +9,12 @@ use chrono::{DateTime, Utc};
 use super::approvals::{Decided, decide_if_pending};
 use super::effects::{Applied, apply_approval};
 use super::idempotency::{IdempotencyKey, StoredResponse, remember, replay_later};
-use super::{StoreResult, get_approval_to_write, insert_audit_changes, insert_event, new_id, ts};
+use super::{StoreResult, get_approval, insert_audit_changes, insert_event, new_id, ts};
 use crate::domain::*;
 use crate::server::problem::ApiProblem;
 
-/// Who is deciding.
-#[derive(Debug, Clone)]
-pub struct Decider {
-    pub id: String,
-    pub name: String,
-}
+/// Who is deciding: the user as the decided approval names them.
+pub type Decider = UserRef;
 
 #[derive(Debug, Clone)]
 pub enum Decision {
@@ -81,14 +77,10 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         Decision::Reject { reason } => Some(reason.as_str()),
         Decision::Approve { comment } => comment.as_deref(),
     };
-    let decider = UserRef {
-        id: req.decider.id.clone(),
-        name: req.decider.name.clone(),
-    };
     let written = Decided {
         status,
         at: &ts(req.now),
-        by: &decider,
+        by: req.decider,
         reason,
     };
     // The update first, on the condition that the approval is pending at the version the
@@ -159,10 +151,7 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
         id: decided.id.clone(),
         kind: decided.kind,
         status,
-        decided_by: UserRef {
-            id: req.decider.id.clone(),
-            name: req.decider.name.clone(),
-        },
+        decided_by: req.decider.clone(),
     })
     .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
     insert_event(conn, EVENT_APPROVAL_DECIDED, &data, req.now)?;
@@ -195,7 +184,9 @@ fn decide_fresh(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<Store
 /// Why a decision's conditional update matched nothing: the approval is gone (404), decided
 /// already (409), or at another version than the decider saw (412).
 fn why_not_pending(conn: &Connection, req: &DecideRequest<'_>) -> StoreResult<ApiProblem> {
-    let Some(current) = get_approval_to_write(conn, req.approval_id)? else {
+    // Whatever made the update match nothing is committed by now: the update waited for any
+    // other write holding the row.
+    let Some(current) = get_approval(conn, req.approval_id)? else {
         return Ok(ApiProblem::not_found("approval"));
     };
     if current.status != Status::Pending {

@@ -3,7 +3,7 @@
 //! approved add-on joins the partner's add-ons. Each change is returned as a field's value
 //! before and after, for the decision's audit entry. A rejection changes nothing.
 
-use super::db::{Connection, OptionalExtension, params};
+use super::db::{Connection, OptionalExtension, Row, params};
 use chrono::{DateTime, Utc};
 
 use super::{StoreError, StoreResult, parse_ts, ts};
@@ -26,6 +26,19 @@ fn label(name: &str, price: Option<&Money>) -> String {
     }
 }
 
+/// An add-on's price from its amount (column `at`) and currency (the next); none without both.
+fn price_at(r: &Row<'_>, at: usize) -> StoreResult<Option<Money>> {
+    Ok(
+        match (
+            r.get::<_, Option<i64>>(at)?,
+            r.get::<_, Option<String>>(at + 1)?,
+        ) {
+            (Some(amount), Some(currency)) => Some(Money::new(amount, &currency)),
+            _ => None,
+        },
+    )
+}
+
 /// The partner's add-ons, by name.
 pub(super) fn addons(conn: &Connection, partner_id: &str) -> StoreResult<Vec<PartnerAddon>> {
     let mut stmt = conn.prepare_cached(
@@ -35,10 +48,7 @@ pub(super) fn addons(conn: &Connection, partner_id: &str) -> StoreResult<Vec<Par
     let mut rows = stmt.query([partner_id])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let price = match (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?) {
-            (Some(amount), Some(currency)) => Some(Money::new(amount, &currency)),
-            _ => None,
-        };
+        let price = price_at(&r, 1)?;
         out.push(PartnerAddon {
             name: r.get(0)?,
             price,
@@ -219,11 +229,7 @@ fn version_and_addons(conn: &Connection, partner_id: &str) -> StoreResult<(i64, 
     while let Some(r) = rows.next()? {
         version = Some(r.get::<_, i64>(0)?);
         if let Some(name) = r.get::<_, Option<String>>(1)? {
-            let price = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?) {
-                (Some(amount), Some(currency)) => Some(Money::new(amount, &currency)),
-                _ => None,
-            };
-            held.push((name, price));
+            held.push((name, price_at(&r, 2)?));
         }
     }
     let version = version.ok_or_else(|| StoreError::Corrupt(format!("no partner {partner_id}")))?;

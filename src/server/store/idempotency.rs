@@ -43,8 +43,8 @@ pub fn replay(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Option<Store
 
 /// [`replay`], its read sent with the write's next statement rather than in a round trip of
 /// its own (PostgreSQL; [`Connection::query_later`]): a write that goes on as if the key were
-/// new, and looks at [`Earlier::answer`] before it keeps anything. A decision does, and
-/// saves a round trip in four.
+/// new, and looks at [`Earlier::answer`] before it keeps anything. A decision does: a
+/// rejection is then two round trips to PostgreSQL instead of three.
 pub fn replay_later(conn: &Connection, k: &IdempotencyKey) -> StoreResult<Earlier> {
     if conn.is_postgres() {
         // The same key at two replicas at once: the second waits here until the first has

@@ -78,25 +78,22 @@ impl Pool {
     pub fn listener(&self) -> StoreResult<postgres::Client> {
         postgres::Config::from(self.config.clone())
             .connect(self.tls.clone())
-            .map_err(|e| {
-                StoreError::Setup(format!(
-                    "cannot connect to PostgreSQL at {}: {}",
-                    describe_target(&self.config),
-                    db::pg::describe(&e)
-                ))
-            })
+            .map_err(|e| self.cannot_connect(db::Error::from(e)))
     }
 
     /// A new connection, outside the pool.
     pub fn connect(&self) -> StoreResult<Connection> {
         PgConn::connect(&self.config, &self.tls, self.setup)
             .map(|c| Connection::Postgres(Box::new(c)))
-            .map_err(|e| {
-                StoreError::Setup(format!(
-                    "cannot connect to PostgreSQL at {}: {e}",
-                    describe_target(&self.config)
-                ))
-            })
+            .map_err(|e| self.cannot_connect(e))
+    }
+
+    /// What start-up says when the database cannot be reached.
+    fn cannot_connect(&self, why: db::Error) -> StoreError {
+        StoreError::Setup(format!(
+            "cannot connect to PostgreSQL at {}: {why}",
+            describe_target(&self.config)
+        ))
     }
 
     /// Runs `f` on a pooled connection.
@@ -300,7 +297,8 @@ fn take_tls_params(url: &str) -> StoreResult<(String, SslParams)> {
             Some(("sslmode", value)) => {
                 ssl.mode = tls::parse_mode(value).ok_or_else(|| {
                     StoreError::Setup(format!(
-                        "--db: sslmode={value} is not one of disable, allow, prefer, require,                          verify-ca, verify-full"
+                        "--db: sslmode={value} is not one of disable, allow, prefer, require, \
+                         verify-ca, verify-full"
                     ))
                 })?;
             }

@@ -53,16 +53,24 @@ pub fn render_tabs(
     now: chrono::DateTime<chrono::Utc>,
 ) {
     let late_now = app.late_at(now);
+    // Each tab's count and how many of its loaded requests are late, counted once a frame.
+    let numbers: Vec<(Option<u64>, usize)> = TabId::ALL
+        .iter()
+        .map(|t| {
+            let count = app.counts.as_ref().and_then(|c| t.pending(c));
+            (count, app.aging_in(*t, &late_now))
+        })
+        .collect();
     let titles = |short: bool, with_late: bool| -> Vec<String> {
         TabId::ALL
             .iter()
+            .zip(&numbers)
             .enumerate()
-            .map(|(i, t)| {
+            .map(|(i, (t, (count, late)))| {
                 let title = if short { t.short_title() } else { t.title() };
-                let count = app.counts.as_ref().and_then(|c| t.pending(c));
-                // How many of the loaded requests are late, after the count: "(12) 3!".
-                let late = match app.aging_in(*t, &late_now) {
-                    n if n > 0 && with_late => format!(" {n}!"),
+                // The late ones after the count: "(12) 3!".
+                let late = match late {
+                    n if *n > 0 && with_late => format!(" {n}!"),
                     _ => String::new(),
                 };
                 match count {

@@ -330,11 +330,6 @@ impl PgConn {
         }
     }
 
-    /// Ends the outermost transaction.
-    pub(super) fn commit(&self) -> Result<()> {
-        self.batch("COMMIT")
-    }
-
     /// Rolls the server's transaction back and begins it again with `begin`, for a savepoint
     /// that was the whole transaction: what it did is gone.
     pub(super) fn restart_transaction(&self, begin: &str) -> Result<()> {

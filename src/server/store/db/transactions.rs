@@ -177,7 +177,7 @@ impl Connection {
                 pg.batch_later(sql);
                 Ok(())
             }
-            End::Commit => pg.commit(),
+            End::Commit => pg.batch(sql),
             End::Rollback => pg.rollback(sql),
         }
     }
