@@ -141,6 +141,13 @@ async fn walk(api: &HttpApi, query: &ApprovalQuery, pages: usize) -> (Vec<Durati
 }
 
 fn main() {
+    // BENCH_LOG=1: the servers' warnings and errors on stderr (a 500 says why).
+    if std::env::var_os("BENCH_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter("warn")
+            .init();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

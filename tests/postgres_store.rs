@@ -206,3 +206,306 @@ async fn wake_ups_for_events_are_sent_at_once_and_gathered_under_load() {
         .await
         .unwrap();
 }
+
+/// A store on a new schema with the scratch table, opened off the test's runtime (its
+/// connections block on runtimes of their own).
+async fn store_async(label: &str) -> (TempDir, Store) {
+    let label = label.to_string();
+    tokio::task::spawn_blocking(move || store(&label))
+        .await
+        .unwrap()
+}
+
+/// Drops `store` off the runtime, for the same reason.
+async fn close(store: Store) {
+    tokio::task::spawn_blocking(move || drop(store))
+        .await
+        .unwrap();
+}
+
+/// Every writer thread of a store held inside a write, until `release`: the writes submitted
+/// meanwhile queue up and go together, in order, into the next batch.
+struct Occupied {
+    go: std::sync::mpsc::Sender<()>,
+    holding: Vec<tokio::task::JoinHandle<()>>,
+}
+
+async fn occupy(store: &Store) -> Occupied {
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let wait = std::sync::Arc::new(std::sync::Mutex::new(wait));
+    let mut holding = Vec::new();
+    for _ in 0..store.writer_threads() {
+        // One at a time: each is running (so on a thread of its own) before the next is sent.
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let mut started = Some(started);
+        let (store, wait) = (store.clone(), std::sync::Arc::clone(&wait));
+        holding.push(tokio::spawn(async move {
+            store
+                .write(move |_c| {
+                    if let Some(s) = started.take() {
+                        let _ = s.send(());
+                    }
+                    let _ = wait
+                        .lock()
+                        .unwrap()
+                        .recv_timeout(std::time::Duration::from_secs(20));
+                    Ok(())
+                })
+                .await
+                .expect("the holding write");
+        }));
+        running
+            .await
+            .expect("a writer thread takes the holding write");
+    }
+    Occupied { go, holding }
+}
+
+impl Occupied {
+    async fn release(self) {
+        for _ in &self.holding {
+            let _ = self.go.send(());
+        }
+        for h in self.holding {
+            h.await.unwrap();
+        }
+    }
+}
+
+/// Group commit (`store::writer`): writes queued together run in one transaction, one after
+/// the other, and one that fails (after writing) is rolled back alone; the others commit.
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_queued_together_share_a_transaction_and_fail_alone() {
+    let (_dir, store) = store_async("pg-batch").await;
+    let busy = occupy(&store).await;
+    let writes: Vec<_> = (0..6)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |c| {
+                        let sp = c.savepoint()?;
+                        sp.execute_later(
+                            "INSERT INTO scratch VALUES (?1, ?2)",
+                            params![format!("w{i}"), i],
+                        )?;
+                        if i == 3 {
+                            // Written, then refused: its savepoint takes it back.
+                            sp.execute("INSERT INTO scratch VALUES ('w3', 0)", params![])?;
+                        }
+                        let tx: i64 =
+                            sp.query_row("SELECT txid_current()", params![], |r| r.get(0))?;
+                        sp.commit()?;
+                        Ok(tx)
+                    })
+                    .await
+            })
+        })
+        .collect();
+    // Every write is queued before a writer comes free.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    busy.release().await;
+    let mut transactions = Vec::new();
+    for (i, w) in writes.into_iter().enumerate() {
+        match w.await.unwrap() {
+            Ok(tx) => transactions.push(tx),
+            Err(e) if i == 3 => assert!(e.to_string().contains("duplicate"), "{e}"),
+            other => panic!("write {i}: {other:?}"),
+        }
+    }
+    assert_eq!(transactions.len(), 5, "all but the refused one");
+    assert!(
+        transactions.windows(2).all(|t| t[0] == t[1]),
+        "queued together, committed together: {transactions:?}"
+    );
+    let written = tokio::task::spawn_blocking({
+        let store = store.clone();
+        move || ids(&store)
+    })
+    .await
+    .unwrap();
+    assert_eq!(written, ["w0", "w1", "w2", "w4", "w5"]);
+    close(store).await;
+}
+
+/// A write taken as done whose held-back statement then fails (heard only with the next
+/// write's first statement) cannot stay in the batch: the batch is run again one write at a
+/// time, so that write fails alone and the others are kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_whose_held_back_statement_fails_after_it_ended_fails_alone() {
+    let (_dir, store) = store_async("pg-batch-broken").await;
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || {
+        s.write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
+    })
+    .await
+    .unwrap()
+    .expect("a first row");
+    let busy = occupy(&store).await;
+    let writes: Vec<_> = (0..3)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |c| {
+                        let sp = c.savepoint()?;
+                        sp.execute_later(
+                            "INSERT INTO scratch VALUES (?1, ?2)",
+                            params![format!("x{i}"), i],
+                        )?;
+                        if i == 1 {
+                            // A duplicate, refused only when sent: after this write has ended.
+                            sp.execute_later("INSERT INTO scratch VALUES ('a', 2)", params![])?;
+                        }
+                        sp.commit()?;
+                        Ok(())
+                    })
+                    .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    busy.release().await;
+    let results: Vec<_> = futures_util::future::join_all(writes)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
+    let refused = results[1]
+        .as_ref()
+        .expect_err("the duplicate fails its own write");
+    assert!(refused.to_string().contains("duplicate"), "{refused}");
+    let written = tokio::task::spawn_blocking({
+        let store = store.clone();
+        move || ids(&store)
+    })
+    .await
+    .unwrap();
+    assert_eq!(written, ["a", "x0", "x2"]);
+    close(store).await;
+}
+
+/// A write that is not first in its batch does not wait for a lock another transaction holds
+/// (it would hold up the writes before it, and two batches could wait for each other): it
+/// gives up at once, its work is undone, the others commit, and it runs again first in a
+/// later batch, where it waits as long as it takes, and is done once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_meets_a_lock_in_a_batch_runs_again_first_in_the_next() {
+    let (dir, store) = store_async("pg-batch-lock").await;
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || {
+        s.write_now(|c| c.execute("INSERT INTO scratch VALUES ('x', 1)", params![]))
+    })
+    .await
+    .unwrap()
+    .expect("a first row");
+    // Another transaction (another replica's, say) holds the row.
+    let url = support::postgres::schema_url(&dir.path().join("store.db"));
+    let (locked_tx, locked) = std::sync::mpsc::channel::<()>();
+    let (unlock, unlocked) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        let mut tx = client.transaction().unwrap();
+        tx.execute("SELECT 1 FROM scratch WHERE id = 'x' FOR UPDATE", &[])
+            .unwrap();
+        locked_tx.send(()).unwrap();
+        let _ = unlocked.recv_timeout(std::time::Duration::from_secs(20));
+        tx.commit().unwrap();
+    });
+    locked.recv().unwrap();
+
+    let busy = occupy(&store).await;
+    let free = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(|c| {
+                    let sp = c.savepoint()?;
+                    sp.execute("INSERT INTO scratch VALUES ('free', 0)", params![])?;
+                    sp.commit()?;
+                    Ok(())
+                })
+                .await
+        })
+    };
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let blocked = {
+        let (store, runs) = (store.clone(), std::sync::Arc::clone(&runs));
+        tokio::spawn(async move {
+            store
+                .write(move |c| {
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let sp = c.savepoint()?;
+                    sp.execute_later("INSERT INTO scratch VALUES ('mine', 0)", params![])?;
+                    sp.execute("UPDATE scratch SET n = n + 1 WHERE id = 'x'", params![])?;
+                    sp.commit()?;
+                    Ok(())
+                })
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    busy.release().await;
+
+    // The free write is done while the row is still held; the other waits for it.
+    tokio::time::timeout(std::time::Duration::from_secs(5), free)
+        .await
+        .expect("the write before it commits without waiting for the lock")
+        .unwrap()
+        .expect("the free write");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!blocked.is_finished(), "the locked write waits for the row");
+    assert!(
+        runs.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "it gave up and ran again"
+    );
+
+    unlock.send(()).unwrap();
+    holder.join().unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), blocked)
+        .await
+        .expect("done once the row is free")
+        .unwrap()
+        .expect("the locked write");
+    let (written, n) = tokio::task::spawn_blocking({
+        let store = store.clone();
+        move || {
+            let n: i64 = store
+                .read_now(|c| {
+                    c.query_row("SELECT n FROM scratch WHERE id = 'x'", params![], |r| {
+                        r.get(0)
+                    })
+                })
+                .unwrap();
+            (ids(&store), n)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        written,
+        ["free", "mine", "x"],
+        "what its first run wrote was undone"
+    );
+    assert_eq!(n, 2, "updated once, though run twice");
+    close(store).await;
+}
+
+/// A transaction in which a statement failed and nothing rolled it back is refused at its
+/// `COMMIT`: PostgreSQL would answer that `COMMIT` with a `ROLLBACK` and no error, and the
+/// write would pass for done.
+#[test]
+fn a_write_that_ignored_a_failed_statement_does_not_pass_for_committed() {
+    let (_dir, store) = store("pg-commit-failed");
+    store
+        .write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
+        .expect("a first row");
+    let ignored = store.write_now(|c| {
+        c.execute("INSERT INTO scratch VALUES ('b', 2)", params![])?;
+        let _ = c.execute("INSERT INTO scratch VALUES ('a', 3)", params![]);
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    });
+    assert!(ignored.is_err(), "not reported as committed");
+    assert_eq!(ids(&store), ["a"]);
+}

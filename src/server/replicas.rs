@@ -124,14 +124,19 @@ pub fn start(
     Some(announcer)
 }
 
-/// Sends `payload` to the replicas on `channel` (`events`, `presence`).
+/// Sends `payload` to the replicas on `channel` (`events`, `presence`), in a transaction of
+/// its own: PostgreSQL commits the transactions that notify one at a time, under a lock held
+/// while the commit is synced, so a batch of writes (`Store::write`) must not carry it.
 async fn notify(store: &Store, channel: &'static str, payload: String) -> store::StoreResult<()> {
-    store
-        .write(move |c| {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        store.write_now(|c| -> store::StoreResult<()> {
             c.query_row(NOTIFY, store::db::params![channel, payload], |_| Ok(()))?;
             Ok(())
         })
-        .await
+    })
+    .await
+    .map_err(|e| store::StoreError::Join(e.to_string()))?
 }
 
 /// One connection's life: LISTEN, then wake the streams at each event and put each other

@@ -28,7 +28,7 @@ pub(crate) async fn submit(
                 Submission {
                     partner_id: &partner_id,
                     by: &by,
-                    request,
+                    request: request.clone(),
                     idempotency: idempotency.as_ref(),
                     max_pending,
                     // The system's time, as decisions take it: `requested_at`, and what "in the

@@ -99,7 +99,7 @@ async fn decide(State(st): S, pre: Preconditions, id: String, decision: Decision
                 DecideRequest {
                     approval_id: &id,
                     decider: &pre.decider,
-                    decision,
+                    decision: decision.clone(),
                     idempotency: &idempotency,
                     if_match: pre.version,
                     now: Utc::now(),

@@ -54,9 +54,7 @@ pub(super) fn merge_patch(
 pub(super) async fn run<T, F>(st: &AppState, write: F) -> Result<T, ApiProblem>
 where
     T: Send + 'static,
-    F: FnOnce(&mut crate::server::store::db::Connection) -> StoreResult<Written<T>>
-        + Send
-        + 'static,
+    F: FnMut(&mut crate::server::store::db::Connection) -> StoreResult<Written<T>> + Send + 'static,
 {
     let written = st.store.write(write).await?;
     if written.added_events {

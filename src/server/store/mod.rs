@@ -90,7 +90,7 @@ pub use db::Connection;
 
 use super::problem::ApiProblem;
 use crate::domain::timestamp;
-use writer::{Answer, WriterThread};
+use writer::{Write, Writers};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -165,10 +165,12 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Sqlite),
-    /// One pool for writes, one for reads (`pool::READS`); boxed, as they are big.
+    /// One pool for writes, one for reads (`pool::READS`); boxed, as they are big. The
+    /// writers run `Store::write` jobs on connections of `writes`.
     Postgres {
-        writes: Box<pool::Pool>,
+        writes: Arc<pool::Pool>,
         reads: Box<pool::Pool>,
+        writers: Writers,
     },
 }
 
@@ -176,7 +178,7 @@ struct Sqlite {
     writer: Arc<Mutex<Connection>>,
     /// Runs `Store::write` jobs; stops (and is waited for) when the store goes, before the
     /// checkpointer.
-    writer_thread: WriterThread,
+    writers: Writers,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     /// Stops (and is waited for) when the store goes.
@@ -219,7 +221,7 @@ const MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
 /// of the log and a sync of the database file while holding the only writer. Here nothing
 /// waits for it: it is a PASSIVE checkpoint, which copies what it can without blocking the
 /// writer or the readers. Durability is unchanged: each write is synced to the log before it
-/// is acknowledged ([`WriterThread`]); only the later copy into the database file moves.
+/// is acknowledged ([`Writers`]); only the later copy into the database file moves.
 struct Checkpointer {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -314,8 +316,16 @@ impl Store {
             Location::Postgres(url) => {
                 let (writes, prepared) = pool::Pool::open(url, prepare)?;
                 let reads = Box::new(writes.for_reads());
-                let writes = Box::new(writes);
-                (Backend::Postgres { writes, reads }, prepared)
+                let writes = Arc::new(writes);
+                let writers = Writers::postgres(Arc::clone(&writes))?;
+                (
+                    Backend::Postgres {
+                        writes,
+                        reads,
+                        writers,
+                    },
+                    prepared,
+                )
             }
         };
         Ok((
@@ -346,40 +356,36 @@ impl Store {
             .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
-    /// Run `f` as one write. SQLite: on the writer connection, on the writer thread, after the
-    /// writes before it, inside a transaction it may share with other writes (see
-    /// [`WriterThread`]): `f` groups its statements in a savepoint (`conn.savepoint()`), never
-    /// a transaction of its own. PostgreSQL: in a transaction of its own on a pooled
-    /// connection. The answer comes once the transaction has committed.
+    /// Run `f` as one write, on a writer thread, after the writes queued before it, inside a
+    /// transaction it may share with other writes (see [`Writers`]): `f` groups its statements
+    /// in a savepoint (`conn.savepoint()`), never a transaction of its own, and may be run
+    /// more than once (PostgreSQL: after giving up a lock another replica held; what the
+    /// earlier run wrote is rolled back). The answer comes once the transaction has
+    /// committed and is on disk.
     pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        F: FnMut(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let sqlite = match &*self.inner {
-            Backend::Sqlite(sqlite) => sqlite,
-            Backend::Postgres { .. } => {
-                let this = self.clone();
-                return tokio::task::spawn_blocking(move || this.write_now(f))
-                    .await
-                    .map_err(|e| StoreError::Join(e.to_string()))?;
-            }
+        let writers = match &*self.inner {
+            Backend::Sqlite(sqlite) => &sqlite.writers,
+            Backend::Postgres { writers, .. } => writers,
         };
         let (reply, replied) = tokio::sync::oneshot::channel();
-        sqlite
-            .writer_thread
-            .submit(Box::new(move |conn: &mut Connection| -> Answer {
-                let result = f(conn);
-                Box::new(move |commit_failed: Option<&str>| {
-                    let _ = reply.send(match commit_failed {
-                        None => result,
-                        Some(why) => Err(StoreError::Join(why.to_string())),
-                    });
-                })
-            }))?;
+        writers.submit(Write::job(f, move |result| {
+            let _ = reply.send(result);
+        }))?;
         replied
             .await
             .map_err(|_| StoreError::Join("a write failed without an answer".into()))?
+    }
+
+    /// How many writes can be running at once, each in its own batch ([`Writers`]).
+    pub fn writer_threads(&self) -> usize {
+        match &*self.inner {
+            Backend::Sqlite(sqlite) => sqlite.writers.threads(),
+            Backend::Postgres { writers, .. } => writers.threads(),
+        }
     }
 
     /// Synchronous forms, for start-up (seeding) and blocking contexts. On SQLite a
@@ -431,7 +437,7 @@ impl Sqlite {
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
         writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         writer.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        // Each write runs in a savepoint (group commit, `WriterThread`), and SQLite keeps a
+        // Each write runs in a savepoint (group commit, `Writers`), and SQLite keeps a
         // savepoint's undo pages in a temporary file: in memory they cost no writes to disk.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
         let log_sync = writer_durability(&writer, path)?;
@@ -452,7 +458,7 @@ impl Sqlite {
             .collect::<StoreResult<Vec<_>>>()?;
         let writer = Arc::new(Mutex::new(Connection::Sqlite(writer)));
         let sqlite = Sqlite {
-            writer_thread: WriterThread::start(Arc::clone(&writer), log_sync)?,
+            writers: Writers::sqlite(Arc::clone(&writer), log_sync)?,
             writer,
             readers,
             next_reader: AtomicUsize::new(0),
@@ -464,7 +470,7 @@ impl Sqlite {
 
 /// How the writer's commits reach the disk. In WAL mode the writer commits with
 /// synchronous=NORMAL and its thread's log syncer syncs the log before any write is
-/// acknowledged (see [`WriterThread`]). Should the file system refuse WAL mode, the writer
+/// acknowledged (see [`Writers`]). Should the file system refuse WAL mode, the writer
 /// keeps synchronous=FULL, so each commit syncs itself and there is nothing left to sync.
 fn writer_durability(writer: &rusqlite::Connection, path: &Path) -> StoreResult<writer::SyncLog> {
     let mode: String = writer.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;

@@ -104,7 +104,7 @@ impl Pool {
         Ok(out)
     }
 
-    fn take(&self) -> Result<Connection, db::Error> {
+    pub(super) fn take(&self) -> Result<Connection, db::Error> {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if let Some(conn) = idle.conns.pop() {
@@ -139,7 +139,7 @@ impl Pool {
 
     /// Returns a connection to the pool, or closes it if it no longer talks to the server
     /// or was left inside a transaction.
-    fn give_back(&self, conn: Connection) {
+    pub(super) fn give_back(&self, conn: Connection) {
         let usable = match &conn {
             Connection::Postgres(pg) => pg.is_usable(),
             Connection::Sqlite(_) => false,

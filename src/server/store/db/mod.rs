@@ -10,6 +10,7 @@
 //! said the same way ask [`Connection::is_postgres`].
 
 pub mod pg;
+mod pg_values;
 pub mod tls;
 mod transactions;
 

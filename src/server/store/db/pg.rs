@@ -1,14 +1,14 @@
-//! The PostgreSQL side of [`super::Connection`]: one client, its prepared statements, the
-//! store's SQL said in PostgreSQL's placeholders, and values carried in SQLite's value model
-//! both ways.
+//! The PostgreSQL side of [`super::Connection`]: one client, its prepared statements, and the
+//! store's SQL said in PostgreSQL's placeholders (values both ways: [`super::pg_values`]).
 //!
 //! tokio-postgres under a small runtime of its own per connection (what the blocking
 //! `postgres` client does too): the store's functions are synchronous, written once for both
-//! databases, and run on blocking threads (`Store::read`, `Store::write`). Ours rather than
-//! the blocking client because of pipelining: statements whose answer the store does not wait
-//! for (a transaction's `BEGIN` and savepoints, a row lock, an audit row) are held back and
-//! sent in one go with the next statement that is waited for, so that a decision is a few
-//! round trips to the server instead of seventeen ([`PgConn::execute_later`]).
+//! databases, and run on blocking threads (`Store::read`) and the writer threads
+//! (`Store::write`). Ours rather than the blocking client because of pipelining: statements
+//! whose answer the store does not wait for (a transaction's `BEGIN` and savepoints, a row
+//! lock, an audit row) are held back and sent in one go with the next statement that is
+//! waited for, so that a decision is a few round trips to the server instead of seventeen
+//! ([`PgConn::execute_later`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -18,11 +18,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
 use futures_util::future::{join, join_all};
 use tokio_postgres::Client;
-use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
+use tokio_postgres::types::{ToSql, Type};
 
+use super::pg_values::{Arg, Cell0, declared_type};
 use super::{Error, OwnedRow, Result, Value};
 
 /// A prepared statement and its columns' names.
@@ -38,6 +38,18 @@ pub struct PgConn {
     depth: Cell<u32>,
     /// Statements sent, in order, just before the next one whose answer is awaited.
     later: RefCell<Vec<Later>>,
+    /// How many of `later` belong to writes already finished ([`PgConn::seal`]): in a batch of
+    /// writes sharing one transaction, an error of theirs is a finished write's, not the
+    /// statement's that carried it.
+    sealed: Cell<usize>,
+    /// Whether a finished write's statement failed since [`PgConn::take_failed_sealed`].
+    sealed_failed: Cell<bool>,
+    /// How many statements gave up waiting for a lock (`lock_timeout`, or a deadlock).
+    lock_waits_given_up: Cell<u64>,
+    /// The shallowest depth at which a statement failed and nothing has rolled it back yet:
+    /// PostgreSQL refuses the rest of that transaction (or savepoint), and answers its
+    /// `COMMIT` with a `ROLLBACK` and no error.
+    failed_at: Cell<Option<u32>>,
     /// Declared after the client, so dropped after it: the connection then says goodbye.
     driver: Driver,
 }
@@ -152,6 +164,10 @@ impl PgConn {
             prepared: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
             later: RefCell::new(Vec::new()),
+            sealed: Cell::new(0),
+            sealed_failed: Cell::new(false),
+            lock_waits_given_up: Cell::new(0),
+            failed_at: Cell::new(None),
             driver: Driver {
                 runtime,
                 task: Some(task),
@@ -248,8 +264,53 @@ impl PgConn {
         last: impl Future<Output = PgResult<T>>,
     ) -> (Vec<PgResult<()>>, PgResult<T>) {
         let later = std::mem::take(&mut *self.later.borrow_mut());
+        let sealed = self.sealed.replace(0);
         let earlier = join_all(later.iter().map(|l| l.send(&self.client)));
-        self.driver.runtime.block_on(join(earlier, last))
+        let (earlier, last) = self.driver.runtime.block_on(join(earlier, last));
+        for (i, answer) in earlier.iter().enumerate() {
+            if let Err(e) = answer {
+                self.note(e);
+                if i < sealed {
+                    self.sealed_failed.set(true);
+                }
+            }
+        }
+        if let Err(e) = &last {
+            self.note(e);
+        }
+        (earlier, last)
+    }
+
+    /// Notes a statement's error: where the transaction now stands, and whether it gave up
+    /// waiting for a lock.
+    fn note(&self, e: &tokio_postgres::Error) {
+        use tokio_postgres::error::SqlState;
+        let depth = self.depth.get();
+        if depth > 0 {
+            let at = self.failed_at.get().map_or(depth, |d| d.min(depth));
+            self.failed_at.set(Some(at));
+        }
+        if matches!(
+            e.code(),
+            Some(&SqlState::LOCK_NOT_AVAILABLE | &SqlState::T_R_DEADLOCK_DETECTED)
+        ) {
+            self.lock_waits_given_up
+                .set(self.lock_waits_given_up.get() + 1);
+        }
+    }
+
+    /// Marks what is held back so far as a finished write's (see `sealed`).
+    pub(super) fn seal(&self) {
+        self.sealed.set(self.later.borrow().len());
+    }
+
+    /// Whether a finished write's statement failed since the last call.
+    pub(super) fn take_failed_sealed(&self) -> bool {
+        self.sealed_failed.replace(false)
+    }
+
+    pub(super) fn lock_waits_given_up(&self) -> u64 {
+        self.lock_waits_given_up.get()
     }
 
     pub(super) fn query(&self, sql: &str, args: Vec<Value>) -> Result<Vec<OwnedRow>> {
@@ -308,7 +369,9 @@ impl PgConn {
     /// the next statement, in one message with the transaction control just before it.
     pub(super) fn batch_later(&self, sql: &str) {
         let mut later = self.later.borrow_mut();
-        match later.last_mut() {
+        // Not into a finished write's batch: each keeps its own errors.
+        let open = later.len() > self.sealed.get();
+        match later.last_mut().filter(|_| open) {
             Some(Later::Batch(before)) => {
                 before.push_str("; ");
                 before.push_str(sql);
@@ -342,19 +405,19 @@ impl PgConn {
     /// not matter any more, the rollback's own do.
     pub(super) fn rollback(&self, sql: &str) -> Result<()> {
         let (_, rolled_back) = self.pipeline(self.client.batch_execute(sql));
-        Ok(rolled_back?)
+        rolled_back?;
+        // A savepoint's rollback undoes the failures inside it (its depth, already closed,
+        // is one more than now); a transaction's, all.
+        let depth = self.depth.get();
+        if !sql.starts_with("ROLLBACK TO") || self.failed_at.get().is_some_and(|d| d > depth) {
+            self.failed_at.set(None);
+        }
+        Ok(())
     }
-}
 
-/// The type an argument is sent as: what its value is, and the server's guess for NULL
-/// (oid 0: "unspecified").
-fn declared_type(v: &Value) -> Type {
-    match v {
-        Value::Integer(_) => Type::INT8,
-        Value::Real(_) => Type::FLOAT8,
-        Value::Text(_) => Type::TEXT,
-        Value::Blob(_) => Type::BYTEA,
-        Value::Null => Type::new("unknown".into(), 0, Kind::Pseudo, "pg_catalog".into()),
+    /// Whether a statement failed and nothing rolled it back: the transaction cannot commit.
+    pub(super) fn failed_unrolled(&self) -> bool {
+        self.failed_at.get().is_some()
     }
 }
 
@@ -416,109 +479,6 @@ fn starts_word(sql: &str, i: usize, word: &str) -> bool {
         && sql
             .get(i..i + word.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(word))
-}
-
-/// An argument in SQLite's value model, sent as the type the statement has for it.
-#[derive(Debug)]
-struct Arg(Value);
-
-type BoxError = Box<dyn StdError + Sync + Send>;
-
-impl ToSql for Arg {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
-        match (&self.0, ty) {
-            (Value::Null, _) => Ok(IsNull::Yes),
-            (Value::Integer(n), &Type::INT8) => n.to_sql(ty, out),
-            (Value::Integer(n), &Type::INT4) => i32::try_from(*n)?.to_sql(ty, out),
-            (Value::Integer(n), &Type::INT2) => i16::try_from(*n)?.to_sql(ty, out),
-            (Value::Integer(n), &Type::BOOL) => (*n != 0).to_sql(ty, out),
-            (Value::Integer(n), &Type::FLOAT8) => (*n as f64).to_sql(ty, out),
-            (Value::Real(f), &Type::FLOAT8) => f.to_sql(ty, out),
-            (Value::Real(f), &Type::FLOAT4) => (*f as f32).to_sql(ty, out),
-            (Value::Text(s), &Type::JSONB) => {
-                out.extend_from_slice(&[1]);
-                out.extend_from_slice(s.as_bytes());
-                Ok(IsNull::No)
-            }
-            // PostgreSQL's text cannot hold NUL, which SQLite's can: it is left out (a NUL never
-            // means anything in a partner's text, and neither the console nor an export shows
-            // one: the sanitizer drops it too).
-            (Value::Text(s), _) if is_text(ty) && s.contains('\0') => {
-                s.replace('\0', "").as_str().to_sql(ty, out)
-            }
-            (Value::Text(s), _) if is_text(ty) => s.as_str().to_sql(ty, out),
-            (Value::Blob(b), &Type::BYTEA) => b.as_slice().to_sql(ty, out),
-            (v, ty) => Err(format!("cannot send {v:?} as {ty}").into()),
-        }
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-
-    tokio_postgres::types::to_sql_checked!();
-}
-
-fn is_text(ty: &Type) -> bool {
-    matches!(
-        *ty,
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN | Type::JSON
-    )
-}
-
-/// A column's value, whatever its type, in SQLite's value model.
-struct Cell0(Value);
-
-impl<'a> FromSql<'a> for Cell0 {
-    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
-        Ok(Cell0(match *ty {
-            Type::BOOL => Value::Integer(bool::from_sql(ty, raw)? as i64),
-            Type::INT2 => Value::Integer(i16::from_sql(ty, raw)? as i64),
-            Type::INT4 => Value::Integer(i32::from_sql(ty, raw)? as i64),
-            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
-            Type::OID => Value::Integer(u32::from_sql(ty, raw)? as i64),
-            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)? as f64),
-            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
-            Type::NUMERIC => numeric(raw)?,
-            Type::BYTEA => Value::Blob(raw.to_vec()),
-            Type::JSONB => Value::Text(String::from_utf8(raw.get(1..).unwrap_or(&[]).to_vec())?),
-            ref t if is_text(t) => Value::Text(String::from_utf8(raw.to_vec())?),
-            ref t => return Err(format!("a column of type {t} cannot be read").into()),
-        }))
-    }
-
-    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
-        Ok(Cell0(Value::Null))
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
-
-/// PostgreSQL's binary NUMERIC (what `SUM` of integers answers): an integer when it has no
-/// fraction and fits, else a real.
-fn numeric(raw: &[u8]) -> std::result::Result<Value, BoxError> {
-    let word = |i: usize| -> std::result::Result<i64, BoxError> {
-        let b = raw.get(i * 2..i * 2 + 2).ok_or("short NUMERIC")?;
-        Ok(i16::from_be_bytes([b[0], b[1]]) as i64)
-    };
-    let (ndigits, weight, sign, dscale) = (word(0)?, word(1)?, word(2)?, word(3)?);
-    if sign == 0xC000u16 as i16 as i64 {
-        return Ok(Value::Null); // NaN
-    }
-    let mut value = 0f64;
-    for d in 0..ndigits {
-        value += word(4 + d as usize)? as f64 * 10_000f64.powi((weight - d) as i32);
-    }
-    if sign == 0x4000 {
-        value = -value;
-    }
-    if dscale == 0 && value.abs() < 9.0e15 {
-        Ok(Value::Integer(value as i64))
-    } else {
-        Ok(Value::Real(value))
-    }
 }
 
 /// A PostgreSQL error in one line: the server's message and its SQLSTATE when it has one.

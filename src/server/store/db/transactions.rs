@@ -177,6 +177,13 @@ impl Connection {
                 pg.batch_later(sql);
                 Ok(())
             }
+            // PostgreSQL would answer this `COMMIT` with a `ROLLBACK`, and no error.
+            End::Commit if pg.failed_unrolled() => {
+                pg.rollback("ROLLBACK")?;
+                Err(Error::Unsupported(
+                    "the transaction was rolled back: a statement in it had failed".into(),
+                ))
+            }
             End::Commit => pg.batch(sql),
             End::Rollback => pg.rollback(sql),
         }
@@ -191,12 +198,15 @@ enum End {
 
 impl Connection {
     /// Runs `f` in a transaction of its own: committed when it returns `Ok`, rolled back when
-    /// it returns `Err`.
+    /// it returns `Err`. SQLite's takes the write lock first (`BEGIN IMMEDIATE`).
     pub fn in_transaction<T, E: From<Error>>(
         &mut self,
         f: impl FnOnce(&mut Connection) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.begin("BEGIN")?;
+        self.begin(match self {
+            Connection::Sqlite(_) => "BEGIN IMMEDIATE",
+            Connection::Postgres(_) => "BEGIN",
+        })?;
         let result = f(self);
         let ended = match result {
             Ok(_) => self.end("COMMIT", End::Commit),
@@ -206,6 +216,47 @@ impl Connection {
             (Ok(v), Ok(())) => Ok(v),
             (Err(e), _) => Err(e),
             (Ok(_), Err(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// Several writes in one transaction (the store's writers, `store::writer`): where one ends,
+/// and what the others did to it.
+impl Connection {
+    /// One write of the batch is done. On PostgreSQL its held-back statements still go with
+    /// the next write's first; if one of them fails, [`Connection::batch_broken`] says
+    /// so (that error is not the next write's own).
+    pub fn end_of_write(&self) {
+        if let Connection::Postgres(pg) = self {
+            pg.seal();
+        }
+    }
+
+    /// Whether the batch's transaction can no longer keep the writes done in it: a statement
+    /// of one of them failed since the last call, or one failed and left the transaction
+    /// refusing everything after (PostgreSQL; SQLite's statements fail alone, and at once).
+    pub fn batch_broken(&self) -> bool {
+        match self {
+            Connection::Postgres(pg) => pg.take_failed_sealed() | pg.failed_unrolled(),
+            Connection::Sqlite(_) => false,
+        }
+    }
+
+    /// How many statements have given up waiting for a lock so far (PostgreSQL).
+    pub fn lock_waits_given_up(&self) -> u64 {
+        match self {
+            Connection::Postgres(pg) => pg.lock_waits_given_up(),
+            Connection::Sqlite(_) => 0,
+        }
+    }
+
+    /// From here to the transaction's end (or the next call), a statement waits for a lock at
+    /// most `ms` milliseconds, then fails; `None`: as long as it takes (PostgreSQL; SQLite's
+    /// one writer waits for nobody).
+    pub fn limit_lock_waits(&self, ms: Option<u32>) {
+        if let Connection::Postgres(pg) = self {
+            let ms = ms.unwrap_or(0); // 0: no limit
+            pg.batch_later(&format!("SET LOCAL lock_timeout = '{ms}ms'"));
         }
     }
 }
