@@ -2,8 +2,10 @@
 //! for (a transaction's `BEGIN`, a row lock, an audit row) and sends them with the next one
 //! that is waited for (`store::db::pg`). These tests pin down what that must not change: an
 //! error of a held-back statement is an error of the write, which then leaves nothing behind;
-//! a savepoint opened first in a transaction (a decision's) rolls back alone. Real PostgreSQL
-//! (`support::postgres`), never skipped.
+//! a savepoint opened first in a transaction (a decision's) rolls back alone. And the writers'
+//! group commit (`store::writer`): writes queued together share a transaction yet fail alone,
+//! one that meets a lock gives up its place, and a failure heard after a write ended is that
+//! write's alone. Real PostgreSQL (`support::postgres`), never skipped.
 #![cfg(feature = "server")]
 
 mod support;
@@ -223,6 +225,23 @@ async fn close(store: Store) {
         .unwrap();
 }
 
+/// [`ids`], off the runtime.
+async fn ids_off(store: &Store) -> Vec<String> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || ids(&store))
+        .await
+        .unwrap()
+}
+
+/// Runs `sql` as a write of its own, off the runtime.
+async fn write_off(store: &Store, sql: &'static str) {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.write_now(|c| c.execute(sql, params![])))
+        .await
+        .unwrap()
+        .expect("a write of its own");
+}
+
 /// Every writer thread of a store held inside a write, until `release`: the writes submitted
 /// meanwhile queue up and go together, in order, into the next batch.
 struct Occupied {
@@ -272,13 +291,24 @@ impl Occupied {
     }
 }
 
-/// Group commit (`store::writer`): writes queued together run in one transaction, one after
-/// the other, and one that fails (after writing) is rolled back alone; the others commit.
-#[tokio::test(flavor = "multi_thread")]
-async fn writes_queued_together_share_a_transaction_and_fail_alone() {
-    let (_dir, store) = store_async("pg-batch").await;
-    let busy = occupy(&store).await;
-    let writes: Vec<_> = (0..6)
+/// After a statement of a write in [`queued_writes`]: none, or one sent at once or held back.
+enum Then {
+    Nothing,
+    Now(&'static str),
+    Later(&'static str),
+}
+
+/// `n` writes submitted while every writer is held, so that they go in one batch, in order;
+/// write `i` inserts the row `{prefix}{i}` (held back), then runs `then(i)`, in a savepoint.
+/// What each answered: the id of the transaction it committed in, or its error.
+async fn queued_writes(
+    store: &Store,
+    n: usize,
+    prefix: &'static str,
+    then: fn(usize) -> Then,
+) -> Vec<Result<i64, String>> {
+    let busy = occupy(store).await;
+    let writes: Vec<_> = (0..n)
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
@@ -287,11 +317,14 @@ async fn writes_queued_together_share_a_transaction_and_fail_alone() {
                         let sp = c.savepoint()?;
                         sp.execute_later(
                             "INSERT INTO scratch VALUES (?1, ?2)",
-                            params![format!("w{i}"), i],
+                            params![format!("{prefix}{i}"), i as i64],
                         )?;
-                        if i == 3 {
-                            // Written, then refused: its savepoint takes it back.
-                            sp.execute("INSERT INTO scratch VALUES ('w3', 0)", params![])?;
+                        match then(i) {
+                            Then::Nothing => {}
+                            Then::Now(sql) => {
+                                sp.execute(sql, params![])?;
+                            }
+                            Then::Later(sql) => sp.execute_later(sql, params![])?,
                         }
                         let tx: i64 =
                             sp.query_row("SELECT txid_current()", params![], |r| r.get(0))?;
@@ -299,32 +332,44 @@ async fn writes_queued_together_share_a_transaction_and_fail_alone() {
                         Ok(tx)
                     })
                     .await
+                    .map_err(|e| e.to_string())
             })
         })
         .collect();
     // Every write is queued before a writer comes free.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     busy.release().await;
-    let mut transactions = Vec::new();
-    for (i, w) in writes.into_iter().enumerate() {
-        match w.await.unwrap() {
-            Ok(tx) => transactions.push(tx),
-            Err(e) if i == 3 => assert!(e.to_string().contains("duplicate"), "{e}"),
-            other => panic!("write {i}: {other:?}"),
-        }
-    }
-    assert_eq!(transactions.len(), 5, "all but the refused one");
+    futures_util::future::join_all(writes)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Group commit (`store::writer`): writes queued together run in one transaction, one after
+/// the other, and one that fails (after writing) is rolled back alone; the others commit.
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_queued_together_share_a_transaction_and_fail_alone() {
+    let (_dir, store) = store_async("pg-batch").await;
+    // Written, then refused: its savepoint takes it back.
+    let results = queued_writes(&store, 6, "w", |i| match i {
+        3 => Then::Now("INSERT INTO scratch VALUES ('w3', 0)"),
+        _ => Then::Nothing,
+    })
+    .await;
+    let refused = results[3].as_ref().expect_err("the duplicate");
+    assert!(refused.contains("duplicate"), "{refused}");
+    let transactions: Vec<i64> = results
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(i, r)| *r.as_ref().unwrap_or_else(|e| panic!("write {i}: {e}")))
+        .collect();
     assert!(
         transactions.windows(2).all(|t| t[0] == t[1]),
         "queued together, committed together: {transactions:?}"
     );
-    let written = tokio::task::spawn_blocking({
-        let store = store.clone();
-        move || ids(&store)
-    })
-    .await
-    .unwrap();
-    assert_eq!(written, ["w0", "w1", "w2", "w4", "w5"]);
+    assert_eq!(ids_off(&store).await, ["w0", "w1", "w2", "w4", "w5"]);
     close(store).await;
 }
 
@@ -334,55 +379,19 @@ async fn writes_queued_together_share_a_transaction_and_fail_alone() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_whose_held_back_statement_fails_after_it_ended_fails_alone() {
     let (_dir, store) = store_async("pg-batch-broken").await;
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || {
-        s.write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
+    write_off(&store, "INSERT INTO scratch VALUES ('a', 1)").await;
+    // A duplicate, refused only when sent: after this write has ended.
+    let results = queued_writes(&store, 3, "x", |i| match i {
+        1 => Then::Later("INSERT INTO scratch VALUES ('a', 2)"),
+        _ => Then::Nothing,
     })
-    .await
-    .unwrap()
-    .expect("a first row");
-    let busy = occupy(&store).await;
-    let writes: Vec<_> = (0..3)
-        .map(|i| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .write(move |c| {
-                        let sp = c.savepoint()?;
-                        sp.execute_later(
-                            "INSERT INTO scratch VALUES (?1, ?2)",
-                            params![format!("x{i}"), i],
-                        )?;
-                        if i == 1 {
-                            // A duplicate, refused only when sent: after this write has ended.
-                            sp.execute_later("INSERT INTO scratch VALUES ('a', 2)", params![])?;
-                        }
-                        sp.commit()?;
-                        Ok(())
-                    })
-                    .await
-            })
-        })
-        .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    busy.release().await;
-    let results: Vec<_> = futures_util::future::join_all(writes)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    .await;
     assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
     let refused = results[1]
         .as_ref()
         .expect_err("the duplicate fails its own write");
-    assert!(refused.to_string().contains("duplicate"), "{refused}");
-    let written = tokio::task::spawn_blocking({
-        let store = store.clone();
-        move || ids(&store)
-    })
-    .await
-    .unwrap();
-    assert_eq!(written, ["a", "x0", "x2"]);
+    assert!(refused.contains("duplicate"), "{refused}");
+    assert_eq!(ids_off(&store).await, ["a", "x0", "x2"]);
     close(store).await;
 }
 
@@ -393,13 +402,7 @@ async fn a_write_whose_held_back_statement_fails_after_it_ended_fails_alone() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_that_meets_a_lock_in_a_batch_runs_again_first_in_the_next() {
     let (dir, store) = store_async("pg-batch-lock").await;
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || {
-        s.write_now(|c| c.execute("INSERT INTO scratch VALUES ('x', 1)", params![]))
-    })
-    .await
-    .unwrap()
-    .expect("a first row");
+    write_off(&store, "INSERT INTO scratch VALUES ('x', 1)").await;
     // Another transaction (another replica's, say) holds the row.
     let url = support::postgres::schema_url(&dir.path().join("store.db"));
     let (locked_tx, locked) = std::sync::mpsc::channel::<()>();
