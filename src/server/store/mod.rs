@@ -165,8 +165,8 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Sqlite),
-    /// One pool for writes, one for reads (`pool::READS`); boxed, as they are big. The
-    /// writers run `Store::write` jobs on connections of `writes`.
+    /// One pool for writes, shared with the writer threads that run `Store::write` jobs on
+    /// its connections, and one for reads (`pool::READS`), boxed as it is big.
     Postgres {
         writes: Arc<pool::Pool>,
         reads: Box<pool::Pool>,

@@ -838,7 +838,7 @@ fn day_counts_and_titles_match_the_rows() {
     check(&db);
 }
 
-/// Group commit (`WriterThread`): writes queued behind a slow one share its successor's
+/// Group commit (`Writers`): writes queued behind a slow one share its successor's
 /// transaction, a failing write rolls back only itself, and each caller is answered only once
 /// its write is committed (a reader already sees it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
