@@ -38,9 +38,7 @@ fn ids(store: &Store) -> Vec<String> {
 #[test]
 fn an_error_of_a_held_back_statement_fails_the_write_and_leaves_nothing() {
     let (_dir, store) = store("pg-held-back");
-    store
-        .write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
-        .expect("a first row");
+    write_alone(&store, "INSERT INTO scratch VALUES ('a', 1)");
 
     let written = store.write_now(|c| {
         c.execute_later("INSERT INTO scratch VALUES ('b', 2)", params![])?;
@@ -111,9 +109,7 @@ fn a_savepoint_opened_first_in_a_transaction_rolls_back_alone() {
 #[test]
 fn a_read_sent_ahead_sees_the_rows_before_the_statement_it_goes_with() {
     let (_dir, store) = store("pg-read-ahead");
-    store
-        .write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
-        .expect("a first row");
+    write_alone(&store, "INSERT INTO scratch VALUES ('a', 1)");
     let (ahead, changed, alone) = store
         .write_now(|c| {
             let ahead = c.query_later("SELECT id, n FROM scratch ORDER BY id", params![])?;
@@ -233,13 +229,19 @@ async fn ids_off(store: &Store) -> Vec<String> {
         .unwrap()
 }
 
-/// Runs `sql` as a write of its own, off the runtime.
+/// Runs `sql` as a write of its own (a first row).
+fn write_alone(store: &Store, sql: &str) {
+    store
+        .write_now(|c| c.execute(sql, params![]))
+        .expect("a write of its own");
+}
+
+/// [`write_alone`], off the runtime.
 async fn write_off(store: &Store, sql: &'static str) {
     let store = store.clone();
-    tokio::task::spawn_blocking(move || store.write_now(|c| c.execute(sql, params![])))
+    tokio::task::spawn_blocking(move || write_alone(&store, sql))
         .await
-        .unwrap()
-        .expect("a write of its own");
+        .unwrap();
 }
 
 /// Every writer thread of a store held inside a write, until `release`: the writes submitted
@@ -501,9 +503,7 @@ async fn a_write_that_meets_a_lock_in_a_batch_runs_again_first_in_the_next() {
 #[test]
 fn a_write_that_ignored_a_failed_statement_does_not_pass_for_committed() {
     let (_dir, store) = store("pg-commit-failed");
-    store
-        .write_now(|c| c.execute("INSERT INTO scratch VALUES ('a', 1)", params![]))
-        .expect("a first row");
+    write_alone(&store, "INSERT INTO scratch VALUES ('a', 1)");
     let ignored = store.write_now(|c| {
         c.execute("INSERT INTO scratch VALUES ('b', 2)", params![])?;
         let _ = c.execute("INSERT INTO scratch VALUES ('a', 3)", params![]);

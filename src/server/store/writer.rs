@@ -45,7 +45,7 @@ impl Failed {
         }
     }
 
-    pub(super) fn error(&self) -> StoreError {
+    fn error(&self) -> StoreError {
         match self {
             Failed::Unavailable(why) => StoreError::Sql(db::Error::Unavailable(why.clone())),
             Failed::Other(why) => StoreError::Join(why.clone()),
@@ -318,7 +318,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) -> Ran {
     let mut done: Vec<WriteJob> = Vec::new();
     let mut jobs = batch.into_iter();
     let mut started = false;
-    let outcome = conn.in_transaction(|conn| -> Result<(), db::Error> {
+    let outcome = conn.in_transaction(|conn| -> Result<(), Stop> {
         started = true;
         let mut limited = false;
         for mut job in jobs.by_ref() {
@@ -339,7 +339,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) -> Ran {
                 done.push(job)
             }
             if conn.batch_broken() {
-                return Err(BROKEN);
+                return Err(Stop::Broken);
             }
         }
         if limited {
@@ -354,16 +354,8 @@ fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) -> Ran {
             committed: done,
             deferred,
         },
-        // Nothing of the batch was kept (or it never began): every job again, alone.
-        Err(e) if !started || conn.batch_broken() || is_broken(&e) => {
-            tracing::warn!("running a batch of writes one by one: {e}");
-            let again = done.into_iter().chain(deferred).chain(jobs);
-            Ran {
-                committed: again.filter_map(|job| alone(conn, job)).collect(),
-                deferred: Vec::new(),
-            }
-        }
-        Err(e) => {
+        // The commit (or a statement) failed: what the batch did is not known to be done.
+        Err(Stop::Failed(e)) if started && !conn.batch_broken() => {
             if let Some(c) = conn.sqlite()
                 && !c.is_autocommit()
             {
@@ -377,14 +369,26 @@ fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) -> Ran {
                 deferred,
             }
         }
+        // Nothing of the batch was kept (or it never began): every job again, alone.
+        Err(stop) => {
+            tracing::warn!("running a batch of writes one by one: {stop}");
+            let again = done.into_iter().chain(deferred).chain(jobs);
+            Ran {
+                committed: again.filter_map(|job| alone(conn, job)).collect(),
+                deferred: Vec::new(),
+            }
+        }
     }
 }
 
-/// What a batch that can no longer keep its writes ends its transaction with.
-const BROKEN: db::Error = db::Error::Unsupported(String::new());
-
-fn is_broken(e: &db::Error) -> bool {
-    matches!(e, db::Error::Unsupported(why) if why.is_empty())
+/// Why a batch's transaction was rolled back rather than committed.
+#[derive(Debug, thiserror::Error)]
+enum Stop {
+    /// It can no longer keep the writes done in it ([`Connection::batch_broken`]).
+    #[error("a write of the batch failed after it was done")]
+    Broken,
+    #[error("{0}")]
+    Failed(#[from] db::Error),
 }
 
 /// Runs `job`; `None` if it panicked (it is dropped, so its caller gets an error, and its

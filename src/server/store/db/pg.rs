@@ -407,9 +407,12 @@ impl PgConn {
         let (_, rolled_back) = self.pipeline(self.client.batch_execute(sql));
         rolled_back?;
         // A savepoint's rollback undoes the failures inside it (its depth, already closed,
-        // is one more than now); a transaction's, all.
+        // is one more than now); a transaction's, all, finished writes' included.
         let depth = self.depth.get();
-        if !sql.starts_with("ROLLBACK TO") || self.failed_at.get().is_some_and(|d| d > depth) {
+        if !sql.starts_with("ROLLBACK TO") {
+            self.failed_at.set(None);
+            self.sealed_failed.set(false);
+        } else if self.failed_at.get().is_some_and(|d| d > depth) {
             self.failed_at.set(None);
         }
         Ok(())
